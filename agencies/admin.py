@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from zhengxiang_portal.core.errors import ApplicationError
+
+from .models import Liaison, Unit, User, WorkingGroupMember
+from .roles import Role
+from .services import liaison_save, user_set_roles
+
+
+class LiaisonInline(admin.TabularInline):
+    model = Liaison
+    extra = 0
+    fields = ["name", "phone", "email", "position", "is_primary", "is_active", "user"]
+    readonly_fields = ["user"]
+
+
+@admin.register(Unit)
+class UnitAdmin(GuardedModelAdmin):
+    list_display = ["code", "name", "kind", "category", "responsible_department", "is_active"]
+    list_filter = ["category", "kind", "is_active"]
+    search_fields = ["code", "name", "short_name"]
+    inlines = [LiaisonInline]
+
+
+@admin.register(Liaison)
+class LiaisonAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "phone", "is_primary", "is_active", "user"]
+    list_filter = ["is_primary", "is_active", "unit__kind"]
+    search_fields = ["name", "phone", "unit__name"]
+    autocomplete_fields = ["unit", "user"]
+
+    def save_model(self, request, obj, form, change):
+        saved = liaison_save(
+            actor=request.user,
+            unit=obj.unit,
+            name=obj.name,
+            phone=obj.phone,
+            user=obj.user,
+            email=obj.email,
+            position=obj.position,
+            is_primary=obj.is_primary,
+            liaison=obj if change else None,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(WorkingGroupMember)
+class WorkingGroupMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "position", "duties"]
+    list_filter = ["position"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts: roles change only through user_set_roles (三员分立 checks); no superusers."""
+
+    list_display = ["username", "full_name", "unit", "is_active", "last_login"]
+    list_filter = ["is_active", "groups", "unit__kind"]
+    search_fields = ["username", "full_name", "phone"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("full_name", "email", "phone", "unit")}),
+        (_("角色与状态"), {"fields": ("groups", "is_active", "must_change_password")}),
+        (_("时间"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
+    )
+    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    filter_horizontal = ["groups"]
+
+    def save_related(self, request, form, formsets, change):
+        roles = [g.name for g in form.cleaned_data.get("groups", [])]
+        # Save everything except the groups field, which goes through the service.
+        form.cleaned_data["groups"] = form.instance.groups.all()
+        super().save_related(request, form, formsets, change)
+        try:
+            user_set_roles(actor=request.user, user=form.instance, roles=roles)
+        except (ApplicationError, PermissionDenied) as exc:
+            self.message_user(request, str(getattr(exc, "message", exc)), level="error")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "groups" in form.base_fields:
+            form.base_fields["groups"].queryset = Group.objects.filter(name__in=Role.values)
+        return form
+
+
+admin.site.unregister(Group)
+admin.site.site_header = _("蒸湘区税费精诚共治平台 · 管理后台")
+admin.site.site_title = _("共治平台管理")

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgenciesConfig(AppConfig):
+    """Units (共治单位/关联单位), liaisons, the working group and roles (Art. 1, 3)."""
+
+    name = "agencies"
+    verbose_name = _("共治单位")
+
+    def ready(self) -> None:
+        from zhengxiang_portal.core.registry import NavItem, register_nav
+
+        from .roles import Role, has_role
+
+        register_nav(NavItem(key="home", label=_("首页"), url_name="home", order=0))
+        register_nav(
+            NavItem(
+                key="units",
+                label=_("共治单位"),
+                url_name="agencies:unit_list",
+                order=80,
+                visible=lambda u: (
+                    has_role(u, Role.WG_LEADER, Role.WG_MEMBER, Role.TAX_STAFF)
+                    or u.has_perm("agencies.view_unit")
+                ),
+            )
+        )

@@ -1,0 +1,109 @@
+"""Reads that carry a rule: which units a user acts for, who to notify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Liaison, Unit, User, WorkingGroupMember
+from .roles import Role, has_role, is_working_group
+
+ACT_FOR_UNIT = "agencies.act_for_unit"
+
+
+def units_acted_for(*, user: Any) -> QuerySet[Unit]:
+    """Units this user may act for (object permission granted with the liaison role)."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    return get_objects_for_user(user, ACT_FOR_UNIT, klass=Unit, accept_global_perms=False)
+
+
+def user_can_act_for(*, user: Any, unit: Unit | None) -> bool:
+    """True when `user` may act for `unit`: its liaison, or tax staff acting for the tax bureau."""
+    if unit is None or not getattr(user, "is_authenticated", False):
+        return False
+    if unit.is_tax_bureau and has_role(user, Role.TAX_STAFF) and user.unit_id == unit.pk:
+        return True
+    return user.has_perm(ACT_FOR_UNIT, unit)
+
+
+def user_unit_ids(*, user: Any) -> set[int]:
+    """Every unit the user belongs to or acts for: the scope of "my unit's work"."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    ids = set(units_acted_for(user=user).values_list("pk", flat=True))
+    if user.unit_id:
+        ids.add(user.unit_id)
+    return ids
+
+
+def unit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Unit]:
+    """Units this user may browse: all for the working group and tax staff, else their own."""
+    qs = Unit.objects.annotate(
+        liaison_count=Count("liaisons", filter=Q(liaisons__is_active=True))
+    ).select_related("leader_user")
+    if not (
+        is_working_group(user)
+        or has_role(user, Role.TAX_STAFF, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN)
+    ):
+        qs = qs.filter(pk__in=user_unit_ids(user=user))
+    filters = filters or {}
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__icontains=q))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    return qs
+
+
+def unit_get(*, user: Any, pk: int) -> Unit:
+    """One unit, if the user may see it (raises Unit.DoesNotExist otherwise)."""
+    return (
+        unit_list(user=user)
+        .prefetch_related(
+            Prefetch(
+                "liaisons", queryset=Liaison.objects.filter(is_active=True).select_related("user")
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def liaison_list(*, user: Any) -> QuerySet[Liaison]:
+    visible_units = unit_list(user=user).values("pk")
+    return Liaison.objects.filter(unit__in=visible_units, is_active=True).select_related(
+        "unit", "user"
+    )
+
+
+def unit_liaison_users(*, unit: Unit, primary_only: bool = False) -> list[User]:
+    """Active accounts of a unit's liaisons (for notifications)."""
+    qs = Liaison.objects.filter(unit=unit, is_active=True, user__isnull=False, user__is_active=True)
+    if primary_only:
+        qs = qs.filter(is_primary=True)
+    return [liaison.user for liaison in qs.select_related("user") if liaison.user is not None]
+
+
+def unit_leader_users(*, unit: Unit) -> list[User]:
+    return [unit.leader_user] if unit.leader_user and unit.leader_user.is_active else []
+
+
+def working_group_users(*, leaders_only: bool = False) -> list[User]:
+    """Active accounts of the working group (for escalations)."""
+    qs = WorkingGroupMember.objects.filter(user__is_active=True).select_related("user")
+    if leaders_only:
+        qs = qs.filter(
+            position__in=[
+                WorkingGroupMember.Position.LEADER,
+                WorkingGroupMember.Position.DEPUTY_LEADER,
+            ]
+        )
+    return [m.user for m in qs]
+
+
+def tax_bureau() -> Unit | None:
+    return Unit.objects.filter(kind="tax_bureau").order_by("pk").first()

@@ -1,0 +1,185 @@
+"""Every write to units, liaisons, accounts and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+
+from .models import Liaison, Unit, User
+from .roles import ADMIN_ROLES, Role, role_permissions
+
+ACT_FOR_UNIT = "agencies.act_for_unit"
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, int]:
+    """Create each role's group and give it exactly the permissions the apps declare."""
+    counts = {}
+    for role, perms in role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in sorted(perms):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is None:
+                raise ApplicationError(
+                    code="unknown_permission",
+                    message=_("角色 %(role)s 引用了不存在的权限 %(perm)s。")
+                    % {"role": role, "perm": dotted},
+                )
+            wanted.append(perm)
+        group.permissions.set(wanted)
+        counts[role] = len(wanted)
+    return counts
+
+
+@transaction.atomic
+def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
+    """Give `user` exactly these roles, enforcing 三员分立.
+
+    Only a security admin manages roles; nobody changes their own roles; one account holds at
+    most one of the three admin roles, and an admin role is never combined with a business role.
+    """
+    wanted = {str(r) for r in roles}
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ApplicationError(code="unknown_role", message=_("未知角色：%s") % ", ".join(unknown))
+    from .roles import has_role
+
+    if not has_role(actor, Role.SECURITY_ADMIN):
+        raise PermissionDenied(_("只有安全管理员可以分配角色。"))
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能修改自己的角色（三员分立）。"))
+    admin_roles = wanted & ADMIN_ROLES
+    if len(admin_roles) > 1 or (admin_roles and wanted - ADMIN_ROLES):
+        raise ApplicationError(
+            code="separation_of_duties",
+            message=_("系统管理员、安全管理员、审计管理员三种角色互斥，且不能兼任业务角色。"),
+        )
+    before = sorted(n for n in user.groups.values_list("name", flat=True) if n in set(Role.values))
+    user.groups.set(Group.objects.filter(name__in=wanted))
+    user.__dict__.pop("_portal_roles", None)
+    ledger_append(
+        action=LedgerAction.ROLE,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=user,
+        details={"before": before, "after": sorted(wanted)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    unit: Unit | None,
+    email: str = "",
+    phone: str = "",
+    password: str | None = None,
+) -> User:
+    """Create an account; without a password it cannot log in until one is set."""
+    if actor is not None:
+        from .roles import has_role
+
+        if not has_role(actor, Role.SECURITY_ADMIN):
+            raise PermissionDenied(_("只有安全管理员可以创建账号。"))
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(code="duplicate_username", message=_("用户名已存在。"))
+    user = User(username=username, full_name=full_name, unit=unit, email=email, phone=phone)
+    if password:
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+    else:
+        user.set_unusable_password()
+    user.save()
+    ledger_append(
+        action=LedgerAction.ACCOUNT,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=user,
+        details={"event": "create", "unit": unit.code if unit else None},
+    )
+    return user
+
+
+@transaction.atomic
+def liaison_save(
+    *,
+    actor: Any,
+    unit: Unit,
+    name: str,
+    phone: str,
+    user: User | None = None,
+    email: str = "",
+    position: str = "",
+    is_primary: bool = False,
+    liaison: Liaison | None = None,
+) -> Liaison:
+    """Register or update a liaison (Art. 3); their account may then act for the unit."""
+    if user is not None and user.unit_id not in (None, unit.pk):
+        raise ApplicationError(
+            code="wrong_unit", message=_("该账号属于其他单位，不能登记为本单位联络员。")
+        )
+    if is_primary:
+        others = Liaison.objects.filter(unit=unit, is_primary=True)
+        if liaison is not None:
+            others = others.exclude(pk=liaison.pk)
+        others.update(is_primary=False)
+    previous_user = liaison.user if liaison else None
+    liaison = liaison or Liaison(unit=unit)
+    liaison.unit = unit
+    liaison.name, liaison.phone, liaison.email = name, phone, email
+    liaison.position, liaison.is_primary, liaison.user = position, is_primary, user
+    liaison.save()
+    if previous_user is not None and previous_user != user:
+        remove_perm(ACT_FOR_UNIT, previous_user, unit)
+    if user is not None:
+        if user.unit_id is None:
+            user.unit = unit
+            user.save(update_fields=["unit"])
+        assign_perm(ACT_FOR_UNIT, user, unit)
+        user.groups.add(Group.objects.get_or_create(name=Role.LIAISON)[0])
+    ledger_append(
+        action=LedgerAction.ACCOUNT,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=liaison,
+        unit=unit,
+        details={"event": "liaison_saved", "primary": is_primary},
+    )
+    return liaison
+
+
+@transaction.atomic
+def liaison_deactivate(*, actor: Any, liaison: Liaison) -> Liaison:
+    """Take a liaison off duty; their account loses the right to act for the unit."""
+    liaison.is_active = False
+    liaison.is_primary = False
+    liaison.save(update_fields=["is_active", "is_primary"])
+    if liaison.user is not None:
+        remove_perm(ACT_FOR_UNIT, liaison.user, liaison.unit)
+    ledger_append(
+        action=LedgerAction.ACCOUNT,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=liaison,
+        unit=liaison.unit,
+        details={"event": "liaison_deactivated"},
+    )
+    return liaison

@@ -1,0 +1,29 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from zhengxiang_portal.core.tables import sort_queryset
+
+from .forms import UnitFilterForm
+from .models import Unit
+from .selectors import unit_get, unit_list
+
+UNIT_SORTS = {"code": "code", "name": "name", "kind": "kind", "liaisons": "liaison_count"}
+
+
+def unit_list_view(request):
+    form = UnitFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs, sort = sort_queryset(
+        unit_list(user=request.user, filters=filters), request, UNIT_SORTS, default="code"
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "agencies/unit_list.html", {"page": page, "form": form, "sort": sort})
+
+
+def unit_detail_view(request, pk: int):
+    try:
+        unit = unit_get(user=request.user, pk=pk)
+    except Unit.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "agencies/unit_detail.html", {"unit": unit})

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SharingCatalogConfig(AppConfig):
+    """Data-exchange catalog (目录清单, Art. 20), submissions and receipts (Art. 22)."""
+
+    name = "sharing_catalog"
+    verbose_name = _("信息共享目录")

@@ -1,0 +1,60 @@
+"""Who acts for which unit, and which units a user may browse."""
+
+import pytest
+
+from agencies.roles import Role
+from agencies.selectors import unit_list, user_can_act_for
+from agencies.services import liaison_deactivate, liaison_save
+from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+
+pytestmark = pytest.mark.django_db
+
+
+def test_liaison_acts_for_own_unit_only(roles):
+    mine, other = UnitFactory(), UnitFactory()
+    liaison = make_liaison(mine)
+    assert user_can_act_for(user=liaison, unit=mine)
+    assert not user_can_act_for(user=liaison, unit=other)
+
+
+def test_liaison_sees_only_own_unit_in_the_list(roles):
+    mine, _other = UnitFactory(), UnitFactory()
+    liaison = make_liaison(mine)
+    assert list(unit_list(user=liaison)) == [mine]
+
+
+def test_working_group_sees_every_unit(roles):
+    units = [UnitFactory() for _ in range(3)]
+    member = UserFactory(roles=[Role.WG_MEMBER], unit=units[0])
+    assert set(unit_list(user=member)) == set(units)
+
+
+def test_registering_a_liaison_grants_and_deactivating_revokes(roles):
+    unit = UnitFactory()
+    admin = UserFactory(roles=[Role.SECURITY_ADMIN])
+    account = UserFactory(unit=unit)
+    liaison = liaison_save(
+        actor=admin, unit=unit, name="张三", phone="13800000000", user=account, is_primary=True
+    )
+    account = type(account).objects.get(pk=account.pk)  # fresh permission cache
+    assert user_can_act_for(user=account, unit=unit)
+    liaison_deactivate(actor=admin, liaison=liaison)
+    account = type(account).objects.get(pk=account.pk)
+    assert not user_can_act_for(user=account, unit=unit)
+
+
+def test_one_primary_liaison_per_unit(roles):
+    unit = UnitFactory()
+    admin = UserFactory(roles=[Role.SECURITY_ADMIN])
+    first = liaison_save(actor=admin, unit=unit, name="甲", phone="1", is_primary=True)
+    liaison_save(actor=admin, unit=unit, name="乙", phone="2", is_primary=True)
+    first.refresh_from_db()
+    assert not first.is_primary
+    assert unit.liaisons.filter(is_primary=True).count() == 1
+
+
+def test_tax_staff_act_for_the_tax_bureau_but_not_other_units(roles):
+    bureau = make_tax_bureau()
+    staff = UserFactory(roles=[Role.TAX_STAFF], unit=bureau)
+    assert user_can_act_for(user=staff, unit=bureau)
+    assert not user_can_act_for(user=staff, unit=UnitFactory())

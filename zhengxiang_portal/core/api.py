@@ -1,0 +1,50 @@
+"""API conventions: one error shape with a machine-readable code, keyset-friendly pagination."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ApplicationError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _payload(code: str, message: object, details: object = None) -> dict:
+    return {"error": {"code": code, "message": str(message), "details": details or {}}}
+
+
+def exception_handler(exc, context):
+    """Render every error as {"error": {"code", "message", "details"}}."""
+    if isinstance(exc, ApplicationError):
+        return Response(_payload(exc.code, exc.message, exc.details), status=400)
+    if isinstance(exc, DjangoValidationError):
+        details = getattr(exc, "message_dict", None) or {"non_field_errors": exc.messages}
+        return Response(_payload("invalid", _("提交的数据有误。"), details), status=400)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _payload("invalid", _("提交的数据有误。"), response.data)
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+        response.data = _payload(code, exc.detail)
+    return response
+
+
+def error_response(code: str, message: object, http_status: int = status.HTTP_400_BAD_REQUEST):
+    return Response(_payload(code, message), status=http_status)

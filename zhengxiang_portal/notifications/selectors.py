@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Notification
+
+
+def notification_list(*, user: Any) -> QuerySet[Notification]:
+    """The user's own inbox; nobody reads another user's messages."""
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: Any) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_pending_email_ids(*, limit: int = 500) -> list[int]:
+    return list(
+        Notification.objects.filter(email_state=Notification.EmailState.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,41 @@
+"""Root URL configuration."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from .core.health import healthz
+from .core.views import home
+
+api_patterns = [
+    path("", include("agencies.api.urls")),
+    path("", include("sharing_catalog.api.urls")),
+    path("", include("collaboration.api.urls")),
+    path("", include("assessment.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", login_not_required(healthz), name="healthz"),
+    path("units/", include("agencies.urls")),
+    path("catalog/", include("sharing_catalog.urls")),
+    path("requests/", include("collaboration.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("inbox/", include("zhengxiang_portal.notifications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include(api_patterns)),
+]
