@@ -7,3 +7,78 @@ class AssessmentConfig(AppConfig):
 
     name = "assessment"
     verbose_name = _("考核评价")
+
+    def ready(self) -> None:
+        from agencies.roles import Role, register_role_permissions
+        from zhengxiang_portal.core.registry import (
+            HomePanel,
+            NavItem,
+            register_home_panel,
+            register_nav,
+        )
+        from zhengxiang_portal.core.schedules import Schedule, register_schedule
+
+        from .permissions import can_view_all
+        from .views import home_panel_context
+
+        manage = [
+            "assessment.manage_assessment",
+            "assessment.view_all_scores",
+            "assessment.issue_rectification",
+            "assessment.view_period",
+            "assessment.add_period",
+            "assessment.view_indicatorscheme",
+            "assessment.change_indicatorscheme",
+            "assessment.view_indicator",
+            "assessment.add_indicator",
+            "assessment.change_indicator",
+            "assessment.delete_indicator",
+            "assessment.view_score",
+            "assessment.view_confidentialitybreach",
+            "assessment.add_confidentialitybreach",
+            "assessment.view_rectificationorder",
+        ]
+        register_role_permissions(Role.WG_LEADER, [*manage, "assessment.freeze_period"])
+        register_role_permissions(Role.WG_MEMBER, manage)
+        register_nav(
+            NavItem(
+                key="assessment",
+                label=_("考核评价"),
+                url_name="assessment:dashboard",
+                order=60,
+                visible=can_view_all,
+            )
+        )
+        register_nav(
+            NavItem(
+                key="assessment_mine",
+                label=_("本单位考核"),
+                url_name="assessment:my_unit",
+                order=61,
+                visible=lambda u: not can_view_all(u) and bool(getattr(u, "unit_id", None)),
+            )
+        )
+        register_home_panel(
+            HomePanel(
+                key="assessment_orders",
+                template="assessment/panels/orders.html",
+                context=home_panel_context,
+                order=40,
+            )
+        )
+        register_schedule(
+            Schedule(
+                name="assessment: nightly recompute",
+                task="assessment.recompute_periods",
+                description="每晚根据最新事实重新计算未冻结考核期间的得分",
+                crontab="30 1 * * *",
+            )
+        )
+        register_schedule(
+            Schedule(
+                name="assessment: scan rectification orders",
+                task="assessment.scan_rectification_orders",
+                description="责令改正通知到期提醒与逾期通知",
+                crontab="15 * * * *",
+            )
+        )

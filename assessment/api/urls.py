@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from .views import OrderViewSet, PeriodViewSet, ScoreViewSet
+
+router = DefaultRouter()
+router.register("assessment/periods", PeriodViewSet, basename="assessment-period")
+router.register("assessment/scores", ScoreViewSet, basename="assessment-score")
+router.register("assessment/orders", OrderViewSet, basename="assessment-order")
+urlpatterns = router.urls

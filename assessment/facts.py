@@ -1,0 +1,329 @@
+"""The ONE adapter through which assessment reads the facts of the other apps (Art. 25).
+
+Every number a score uses comes from the owning app's selectors — never from their models'
+internals, never by re-implementing their rules: "on time" for an obligation is the catalog's
+`obligation_on_time`, for objections and requests it is what `objection_facts` and
+`request_statistics` count. Each source is looked up when it is used; a source whose selectors
+are not installed yet is reported as not connected and its facts stay `None` (unknown, not zero),
+so the indicators that need it are "not applicable" rather than wrongly zero.
+
+Documented interfaces used here:
+- sharing_catalog.selectors.obligation_list_for_assessment(*, start, end, unit_ids=None)
+  and obligation_on_time(obligation) -> bool | None (None: not counted, e.g. exempt / not due);
+- sharing_catalog.selectors.submission_list_for_assessment(*, start, end, unit_ids=None)
+  and submission_first_pass(submission) -> bool | None (first version passed validation);
+- sharing_catalog.selectors.objection_facts(*, start, end, unit_ids=None)
+  -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind);
+- collaboration.selectors.request_statistics(*, start, end, unit_ids=None)
+  -> dict[unit_id, RequestStats] and request_evidence(*, unit_id, start, end, kind).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from .rules import RuleKind
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: Any
+    module: str
+    names: tuple[str, ...]
+
+    def functions(self) -> dict[str, Callable[..., Any]] | None:
+        """The source's selector functions, or None when its app does not provide them yet."""
+        try:
+            module = importlib.import_module(self.module)
+        except ImportError:
+            return None
+        found = {name: getattr(module, name, None) for name in self.names}
+        if any(fn is None for fn in found.values()):
+            return None
+        return found  # type: ignore[return-value]
+
+
+OBLIGATIONS = Source(
+    "obligations",
+    _("报送任务（目录清单）"),
+    "sharing_catalog.selectors",
+    ("obligation_list_for_assessment", "obligation_on_time"),
+)
+SUBMISSIONS = Source(
+    "submissions",
+    _("数据报送与校验"),
+    "sharing_catalog.selectors",
+    ("submission_list_for_assessment", "submission_first_pass"),
+)
+OBJECTIONS = Source(
+    "objections",
+    _("异议处理"),
+    "sharing_catalog.selectors",
+    ("objection_facts", "objection_evidence"),
+)
+REQUESTS = Source(
+    "requests",
+    _("协作请求"),
+    "collaboration.selectors",
+    ("request_statistics", "request_evidence"),
+)
+SOURCES = (OBLIGATIONS, SUBMISSIONS, OBJECTIONS, REQUESTS)
+
+# Which sources each rule kind reads (breaches and manual scores are assessment's own facts).
+RULE_SOURCES: dict[str, tuple[Source, ...]] = {
+    RuleKind.ON_TIME_UPLOAD_RATE: (OBLIGATIONS,),
+    RuleKind.FIRST_PASS_RATE: (SUBMISSIONS,),
+    RuleKind.OBJECTIONS_UPHELD: (OBJECTIONS, OBLIGATIONS),
+    RuleKind.OBJECTION_ANSWERS_ON_TIME: (OBJECTIONS,),
+    RuleKind.COLLABORATION_ON_TIME: (REQUESTS,),
+    RuleKind.UNJUSTIFIED_REFUSALS: (REQUESTS,),
+    RuleKind.CONFIDENTIALITY_BREACHES: (),
+    RuleKind.MANUAL: (),
+}
+
+
+def source_status() -> list[tuple[str, Any, bool]]:
+    """(key, label, connected) for each source, for pages and the report."""
+    return [(s.key, s.label, s.functions() is not None) for s in SOURCES]
+
+
+# --- evidence references -----------------------------------------------------------------------
+
+EVIDENCE_TAGS = {
+    "on_time": _("按时"),
+    "late": _("逾期完成"),
+    "overdue_open": _("逾期未完成"),
+    "passed": _("首次通过"),
+    "failed": _("首次未通过"),
+    "answered_on_time": _("按时答复"),
+    "answered_late": _("逾期答复"),
+    "open_overdue": _("逾期未答复"),
+    "upheld_against": _("异议成立"),
+    "refused_unjustified": _("无正当理由拒绝"),
+    "breach": _("违反保密义务"),
+    "adjustment": _("人工调整"),
+}
+BAD_TAGS = frozenset(
+    {"late", "overdue_open", "failed", "answered_late", "open_overdue", "upheld_against",
+     "refused_unjustified", "breach"}
+)  # fmt: skip
+
+
+def evidence_ref(obj: Any, tag: str, label: str | None = None) -> dict[str, Any]:
+    """A reference to one fact: content type, id, label, the object's own page, and a tag."""
+    meta = obj._meta
+    url = ""
+    get_url = getattr(obj, "get_absolute_url", None)
+    if callable(get_url):
+        try:
+            url = str(get_url())
+        except Exception:  # a broken URL must not stop a recomputation
+            url = ""
+    return {
+        "ct": f"{meta.app_label}.{meta.model_name}",
+        "id": obj.pk,
+        "label": (label if label is not None else str(obj))[:200],
+        "url": url,
+        "tag": tag,
+    }
+
+
+def content_type_for(ref: dict[str, Any]) -> ContentType | None:
+    app_label, _sep, model = str(ref.get("ct", "")).partition(".")
+    try:
+        return ContentType.objects.get_by_natural_key(app_label, model)
+    except ContentType.DoesNotExist:
+        return None
+
+
+# --- collected facts ---------------------------------------------------------------------------
+
+
+@dataclass
+class UnitFactBundle:
+    """One unit's fact numbers (keys of rules.UnitFacts) and evidence per rule kind."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class CollectedFacts:
+    units: dict[int, UnitFactBundle]
+    connected: set[str]
+
+    def bundle(self, unit_id: int) -> UnitFactBundle:
+        if unit_id not in self.units:
+            self.units[unit_id] = UnitFactBundle()
+        return self.units[unit_id]
+
+
+def collect(
+    *, start: dt.date, end: dt.date, unit_ids: Iterable[int], kinds: Iterable[str]
+) -> CollectedFacts:
+    """Read every fact the given rule kinds need for these units in [start, end]."""
+    unit_ids = list(unit_ids)
+    wanted = {s.key for kind in kinds for s in RULE_SOURCES.get(kind, ())}
+    out = CollectedFacts(units={uid: UnitFactBundle() for uid in unit_ids}, connected=set())
+    readers = {
+        OBLIGATIONS.key: _read_obligations,
+        SUBMISSIONS.key: _read_submissions,
+        OBJECTIONS.key: _read_objections,
+        REQUESTS.key: _read_requests,
+    }
+    for source in SOURCES:
+        if source.key not in wanted:
+            continue
+        functions = source.functions()
+        if functions is None:
+            continue
+        out.connected.add(source.key)
+        readers[source.key](functions, out, start=start, end=end, unit_ids=unit_ids)
+    return out
+
+
+def _zero(out: CollectedFacts, unit_ids: list[int], keys: tuple[str, ...]) -> None:
+    """A connected source with nothing for a unit means zero, not unknown."""
+    for uid in unit_ids:
+        numbers = out.bundle(uid).numbers
+        for key in keys:
+            numbers.setdefault(key, 0)
+
+
+def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+    keys = (
+        "obligations_due",
+        "obligations_on_time",
+        "obligations_late",
+        "obligations_overdue_open",
+    )
+    _zero(out, unit_ids, keys)
+    wanted = set(unit_ids)
+    on_time_of = fns["obligation_on_time"]
+    for obligation in fns["obligation_list_for_assessment"](
+        start=start, end=end, unit_ids=unit_ids
+    ):
+        unit_id = obligation.item.provider_id
+        if unit_id not in wanted:
+            continue
+        on_time = on_time_of(obligation)
+        if on_time is None:  # the catalog does not count it (exempt, not yet due …)
+            continue
+        bundle = out.bundle(unit_id)
+        bundle.numbers["obligations_due"] += 1
+        if on_time:
+            bundle.numbers["obligations_on_time"] += 1
+            tag = "on_time"
+        elif obligation.fulfilled_at is None:
+            bundle.numbers["obligations_overdue_open"] += 1
+            tag = "overdue_open"
+        else:
+            bundle.numbers["obligations_late"] += 1
+            tag = "late"
+        ref = evidence_ref(obligation, tag)
+        bundle.evidence[RuleKind.ON_TIME_UPLOAD_RATE].append(ref)
+
+
+def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+    _zero(out, unit_ids, ("submissions_first", "submissions_first_passed"))
+    wanted = set(unit_ids)
+    first_pass = fns["submission_first_pass"]
+    for submission in fns["submission_list_for_assessment"](
+        start=start, end=end, unit_ids=unit_ids
+    ):
+        unit_id = _submission_unit_id(submission)
+        if unit_id not in wanted:
+            continue
+        passed = first_pass(submission)
+        if passed is None:  # not a first version, or not validated yet
+            continue
+        bundle = out.bundle(unit_id)
+        bundle.numbers["submissions_first"] += 1
+        if passed:
+            bundle.numbers["submissions_first_passed"] += 1
+        bundle.evidence[RuleKind.FIRST_PASS_RATE].append(
+            evidence_ref(submission, "passed" if passed else "failed")
+        )
+
+
+def _submission_unit_id(submission: Any) -> int | None:
+    unit_id = getattr(submission, "provider_id", None)
+    if unit_id is None:
+        unit_id = submission.obligation.item.provider_id
+    return unit_id
+
+
+_OBJECTION_FIELDS = {
+    "received": "objections_received",
+    "answered_on_time": "objections_answered_on_time",
+    "answered_late": "objections_answered_late",
+    "open_overdue": "objections_open_overdue",
+    "upheld_against": "objections_upheld",
+}
+_OBJECTION_EVIDENCE = {
+    RuleKind.OBJECTION_ANSWERS_ON_TIME: ("answered_on_time", "answered_late", "open_overdue"),
+    RuleKind.OBJECTIONS_UPHELD: ("upheld_against",),
+}
+
+
+def _read_objections(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+    _zero(out, unit_ids, tuple(_OBJECTION_FIELDS.values()))
+    stats = fns["objection_facts"](start=start, end=end, unit_ids=unit_ids)
+    for unit_id, st in stats.items():
+        if unit_id not in out.units:
+            continue
+        bundle = out.bundle(unit_id)
+        for attr, key in _OBJECTION_FIELDS.items():
+            bundle.numbers[key] = int(getattr(st, attr, 0) or 0)
+        for rule_kind, kinds in _OBJECTION_EVIDENCE.items():
+            for kind in kinds:
+                if getattr(st, kind, 0):
+                    for obj in fns["objection_evidence"](
+                        unit_id=unit_id, start=start, end=end, kind=kind
+                    ):
+                        bundle.evidence[rule_kind].append(evidence_ref(obj, kind))
+
+
+_REQUEST_FIELDS = {
+    "received": "requests_received",
+    "answered_on_time": "requests_answered_on_time",
+    "answered_late": "requests_answered_late",
+    "overdue_open": "requests_overdue_open",
+    "refused_unjustified": "requests_refused_unjustified",
+}
+# request_evidence kinds: received / on_time / late / overdue_open / refused_unjustified
+_REQUEST_EVIDENCE = {
+    RuleKind.COLLABORATION_ON_TIME: (
+        ("on_time", "answered_on_time"),
+        ("late", "answered_late"),
+        ("overdue_open", "overdue_open"),
+    ),
+    RuleKind.UNJUSTIFIED_REFUSALS: (("refused_unjustified", "refused_unjustified"),),
+}
+
+
+def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+    _zero(out, unit_ids, tuple(_REQUEST_FIELDS.values()))
+    stats = fns["request_statistics"](start=start, end=end, unit_ids=unit_ids)
+    for unit_id, st in stats.items():
+        if unit_id not in out.units:
+            continue
+        bundle = out.bundle(unit_id)
+        for attr, key in _REQUEST_FIELDS.items():
+            bundle.numbers[key] = int(getattr(st, attr, 0) or 0)
+        for rule_kind, kinds in _REQUEST_EVIDENCE.items():
+            for kind, count_attr in kinds:
+                if getattr(st, count_attr, 0):
+                    for obj in fns["request_evidence"](
+                        unit_id=unit_id, start=start, end=end, kind=kind
+                    ):
+                        bundle.evidence[rule_kind].append(evidence_ref(obj, kind))

@@ -1,0 +1,40 @@
+"""Who may do what in assessment (Art. 25, 28): the working group manages, units see their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies.selectors import user_can_act_for, user_unit_ids
+
+MANAGE = "assessment.manage_assessment"
+FREEZE = "assessment.freeze_period"
+VIEW_ALL = "assessment.view_all_scores"
+ISSUE_ORDER = "assessment.issue_rectification"
+
+
+def can_manage(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(MANAGE))
+
+
+def can_freeze(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(FREEZE))
+
+
+def can_view_all(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(VIEW_ALL))
+
+
+def can_issue_orders(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(ISSUE_ORDER))
+
+
+def visible_unit_ids(user: Any) -> set[int] | None:
+    """None = every unit (leaders); else the units the user belongs to or acts for."""
+    if can_view_all(user):
+        return None
+    return user_unit_ids(user=user)
+
+
+def can_answer_order(user: Any, order: Any) -> bool:
+    """The unit's liaison answers an order addressed to the unit (Art. 28)."""
+    return user_can_act_for(user=user, unit=order.unit)

@@ -1,0 +1,256 @@
+"""Reads of the assessment app, scoped to what the user may see (Art. 24, 25).
+
+Leaders (view_all_scores) see every unit; a liaison sees their own unit's scores and evidence.
+Every dashboard read is a fixed number of queries, whatever the number of units.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import Unit
+
+from .models import Indicator, Period, RectificationOrder, Score, UnitResult
+from .permissions import can_issue_orders, visible_unit_ids
+
+
+def period_list() -> QuerySet[Period]:
+    return Period.objects.order_by("-start", "kind")
+
+
+def period_get(*, pk: int) -> Period:
+    return Period.objects.select_related("scheme").get(pk=pk)
+
+
+def period_current() -> Period | None:
+    """The latest period with computed scores, else the latest period."""
+    return (
+        Period.objects.filter(computed_at__isnull=False).order_by("-start", "kind").first()
+        or Period.objects.order_by("-start", "kind").first()
+    )
+
+
+def period_previous(period: Period) -> Period | None:
+    return (
+        Period.objects.filter(kind=period.kind, start__lt=period.start).order_by("-start").first()
+    )
+
+
+def indicator_list(*, period: Period) -> list[Indicator]:
+    return list(Indicator.objects.filter(scheme__period=period).order_by("position", "pk"))
+
+
+def score_list(*, user: Any, period: Period | None = None) -> QuerySet[Score]:
+    qs = Score.objects.select_related("period", "unit", "indicator")
+    ids = visible_unit_ids(user)
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    if period is not None:
+        qs = qs.filter(period=period)
+    return qs.order_by("period__start", "unit__code", "indicator__position")
+
+
+def score_get(*, user: Any, pk: int) -> Score:
+    """One score if the user may see it (raises Score.DoesNotExist otherwise)."""
+    return score_list(user=user).get(pk=pk)
+
+
+def result_list(*, user: Any, period: Period) -> QuerySet[UnitResult]:
+    qs = UnitResult.objects.filter(period=period).select_related("unit")
+    ids = visible_unit_ids(user)
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    return qs.order_by("rank", "unit__code")
+
+
+def unit_visible(*, user: Any, unit_id: int) -> bool:
+    ids = visible_unit_ids(user)
+    return ids is None or unit_id in ids
+
+
+@dataclass
+class RankingRow:
+    unit: Unit
+    total: Decimal | None
+    rank: int | None
+    previous_total: Decimal | None
+    redistributed: bool
+    facts: dict[str, Any]
+    scores: list[Score] = field(default_factory=list)
+    by_kind: dict[str, Score] = field(default_factory=dict)
+
+    @property
+    def trend(self) -> Decimal | None:
+        if self.total is None or self.previous_total is None:
+            return None
+        return self.total - self.previous_total
+
+
+@dataclass
+class IndicatorDistribution:
+    indicator: Indicator
+    applicable: int
+    not_applicable: int
+    average: Decimal | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+    buckets: list[int]  # counts of units by score share: 0-59, 60-69, 70-79, 80-89, 90-100
+
+
+BUCKET_LABELS = ["<60%", "60–69%", "70–79%", "80–89%", "≥90%"]
+
+
+def _bucket(share: Decimal) -> int:
+    if share < Decimal("0.6"):
+        return 0
+    if share >= Decimal("0.9"):
+        return 4
+    return int((share * 10) - 5)
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    previous: Period | None
+    indicators: list[Indicator]
+    rows: list[RankingRow]
+    distributions: list[IndicatorDistribution]
+    open_orders: int
+
+    @property
+    def ranked(self) -> list[RankingRow]:
+        return [r for r in self.rows if r.total is not None]
+
+    @property
+    def overdue_rows(self) -> list[RankingRow]:
+        """Units with overdue obligations or requests, most overdue first."""
+        rows = [
+            r
+            for r in self.rows
+            if r.facts.get("obligations_overdue_open") or r.facts.get("requests_overdue_open")
+        ]
+        return sorted(
+            rows,
+            key=lambda r: (
+                -(
+                    (r.facts.get("obligations_overdue_open") or 0)
+                    + (r.facts.get("requests_overdue_open") or 0)
+                )
+            ),
+        )
+
+
+def dashboard_get(*, user: Any, period: Period, with_scores: bool = True) -> Dashboard:
+    """Everything the leaders' dashboard shows, in a constant number of queries."""
+    previous = period_previous(period)
+    indicators = indicator_list(period=period)
+    results = list(result_list(user=user, period=period))
+    prev_totals: dict[int, Decimal | None] = {}
+    if previous is not None:
+        prev_qs = UnitResult.objects.filter(period=previous)
+        ids = visible_unit_ids(user)
+        if ids is not None:
+            prev_qs = prev_qs.filter(unit_id__in=ids)
+        prev_totals = dict(prev_qs.values_list("unit_id", "total"))
+    rows = [
+        RankingRow(
+            unit=r.unit,
+            total=r.total,
+            rank=r.rank,
+            previous_total=prev_totals.get(r.unit_id),
+            redistributed=r.redistributed,
+            facts=r.facts,
+        )
+        for r in results
+    ]
+    distributions: list[IndicatorDistribution] = []
+    if with_scores:
+        by_unit: dict[int, list[Score]] = defaultdict(list)
+        per_indicator: dict[int, list[Score]] = defaultdict(list)
+        score_qs = Score.objects.filter(period=period).only(
+            "pk", "unit_id", "indicator_id", "value", "max", "not_applicable", "adjusted",
+            "weighted", "effective_weight",
+        )  # fmt: skip
+        ids = visible_unit_ids(user)
+        if ids is not None:
+            score_qs = score_qs.filter(unit_id__in=ids)
+        for s in score_qs:
+            by_unit[s.unit_id].append(s)
+            per_indicator[s.indicator_id].append(s)
+        order = {ind.pk: ind.position for ind in indicators}
+        kind_of = {ind.pk: ind.kind for ind in indicators}
+        for row in rows:
+            row.scores = sorted(
+                by_unit.get(row.unit.pk, []), key=lambda s: order.get(s.indicator_id, 0)
+            )
+            for s in row.scores:
+                row.by_kind.setdefault(kind_of.get(s.indicator_id, ""), s)
+        for ind in indicators:
+            applicable = [s for s in per_indicator.get(ind.pk, []) if not s.not_applicable]
+            shares = [s.value / s.max for s in applicable if s.max]
+            buckets = [0] * len(BUCKET_LABELS)
+            for share in shares:
+                buckets[_bucket(share)] += 1
+            values = [s.value for s in applicable]
+            distributions.append(
+                IndicatorDistribution(
+                    indicator=ind,
+                    applicable=len(applicable),
+                    not_applicable=len(per_indicator.get(ind.pk, [])) - len(applicable),
+                    average=(sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+                    if values
+                    else None,
+                    minimum=min(values) if values else None,
+                    maximum=max(values) if values else None,
+                    buckets=buckets,
+                )
+            )
+    open_orders = (
+        order_list(user=user)
+        .filter(status__in=[RectificationOrder.Status.OPEN, RectificationOrder.Status.ANSWERED])
+        .count()
+    )
+    return Dashboard(period, previous, indicators, rows, distributions, open_orders)
+
+
+def unit_history(*, unit_id: int, kind: str, limit: int = 8) -> list[tuple[Period, Decimal | None]]:
+    """The unit's totals over the latest periods of one kind, oldest first (for the trend)."""
+    rows = list(
+        UnitResult.objects.filter(unit_id=unit_id, period__kind=kind)
+        .select_related("period")
+        .order_by("-period__start")[:limit]
+    )
+    return [(r.period, r.total) for r in reversed(rows)]
+
+
+def unit_scores(*, user: Any, period: Period, unit_id: int) -> list[Score]:
+    return list(
+        score_list(user=user, period=period).filter(unit_id=unit_id).order_by("indicator__position")
+    )
+
+
+def order_list(*, user: Any) -> QuerySet[RectificationOrder]:
+    """Orders the user may see: all for the working group, their units' orders otherwise."""
+    qs = RectificationOrder.objects.select_related("unit", "period", "issued_by")
+    if can_issue_orders(user):
+        return qs
+    ids = visible_unit_ids(user)
+    if ids is None:
+        return qs
+    return qs.filter(unit_id__in=ids)
+
+
+def order_get(*, user: Any, pk: int) -> RectificationOrder:
+    return order_list(user=user).get(pk=pk)
+
+
+def open_orders_for_units(*, unit_ids: set[int]) -> QuerySet[RectificationOrder]:
+    return RectificationOrder.objects.filter(
+        Q(status=RectificationOrder.Status.OPEN) | Q(status=RectificationOrder.Status.ANSWERED),
+        unit_id__in=unit_ids,
+    ).select_related("unit")

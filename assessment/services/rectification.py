@@ -1,0 +1,260 @@
+"""Rectification orders (责令改正, Art. 28): issue, answer, close or escalate, remind, overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Unit
+from agencies.selectors import unit_leader_users, unit_liaison_users, working_group_users
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.notifications.services import notify
+
+from ..models import Period, RectificationOrder
+from ..permissions import can_answer_order, can_issue_orders
+
+MAX_WORKING_DAYS = 60  # Art. 28 sets no term; two working months bounds a typo like 300
+REMIND_WORKING_DAYS_BEFORE = 2
+
+
+def _order_url(order: RectificationOrder) -> str:
+    return reverse("assessment:order_detail", args=[order.pk])
+
+
+def _clean_evidence(evidence: Any) -> list[dict[str, Any]]:
+    """Keep only well-formed evidence references (content type, id, label, url)."""
+    cleaned = []
+    for ref in evidence or []:
+        if not isinstance(ref, dict) or not ref.get("ct") or ref.get("id") in (None, ""):
+            raise ApplicationError(code="invalid_evidence", message=_("附带事实的格式不正确。"))
+        cleaned.append(
+            {
+                "ct": str(ref["ct"])[:100],
+                "id": ref["id"],
+                "label": str(ref.get("label", ""))[:200],
+                "url": str(ref.get("url", ""))[:300],
+                "tag": str(ref.get("tag", ""))[:40],
+            }
+        )
+    return cleaned
+
+
+@transaction.atomic
+def order_issue(
+    *,
+    actor: Any,
+    unit: Unit,
+    failure: str,
+    facts: str,
+    requirement: str,
+    working_days: int = 10,
+    evidence: list[dict[str, Any]] | None = None,
+    period: Period | None = None,
+    today: dt.date | None = None,
+) -> RectificationOrder:
+    """Order a unit to correct a failure to provide data or to cooperate (Art. 28)."""
+    if not can_issue_orders(actor):
+        raise PermissionDenied(_("只有专项工作组可以下达责令改正通知。"))
+    if failure not in RectificationOrder.Failure.values:
+        raise ApplicationError(code="invalid_failure", message=_("请选择问题类型。"))
+    if not (facts or "").strip() or not (requirement or "").strip():
+        raise ApplicationError(code="facts_required", message=_("请写明事实依据和整改要求。"))
+    if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
+        raise ApplicationError(
+            code="invalid_deadline",
+            message=_("整改期限应为 1 至 %(n)s 个工作日。") % {"n": MAX_WORKING_DAYS},
+        )
+    today = today or timezone.localdate()
+    order = RectificationOrder.objects.create(
+        unit=unit,
+        period=period,
+        failure=failure,
+        facts=facts.strip(),
+        requirement=requirement.strip(),
+        evidence=_clean_evidence(evidence),
+        working_days=working_days,
+        due_date=WorkingCalendar().add_working_days(today, int(working_days)),
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    ledger_append(
+        action=LedgerAction.RECTIFICATION,
+        category=LedgerCategory.WORKFLOW,
+        actor=actor,
+        unit=unit,
+        target=order,
+        details={
+            "event": "issue",
+            "failure": failure,
+            "due_date": str(order.due_date),
+            "evidence": len(order.evidence),
+        },
+    )
+    notify(
+        recipients=[*unit_liaison_users(unit=unit), *unit_leader_users(unit=unit)],
+        key=f"rectification:{order.pk}:issued",
+        kind="rectification",
+        subject=_("责令改正通知：%(unit)s") % {"unit": unit.name},
+        body=_("专项工作组责令贵单位于 %(due)s 前改正：%(req)s")
+        % {"due": order.due_date, "req": order.requirement},
+        url=_order_url(order),
+    )
+    return order
+
+
+@transaction.atomic
+def order_answer(*, actor: Any, order: RectificationOrder, correction: str) -> RectificationOrder:
+    """The unit's liaison reports its correction; the working group then reviews it."""
+    order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+    if not can_answer_order(actor, order):
+        raise PermissionDenied(_("只有被责令单位的联络员可以反馈整改情况。"))
+    if order.status not in (RectificationOrder.Status.OPEN, RectificationOrder.Status.ANSWERED):
+        raise ApplicationError(code="order_closed", message=_("该通知已办结，不能再反馈。"))
+    if len((correction or "").strip()) < 4:
+        raise ApplicationError(
+            code="correction_required", message=_("请写明整改情况（至少 4 个字）。")
+        )
+    order.correction = correction.strip()
+    order.answered_by = actor
+    order.answered_at = timezone.now()
+    order.status = RectificationOrder.Status.ANSWERED
+    order.save(update_fields=["correction", "answered_by", "answered_at", "status"])
+    ledger_append(
+        action=LedgerAction.RECTIFICATION,
+        category=LedgerCategory.WORKFLOW,
+        actor=actor,
+        unit=order.unit,
+        target=order,
+        details={"event": "answer", "late": order.answered_at.date() > order.due_date},
+    )
+    recipients = [order.issued_by] if order.issued_by else working_group_users(leaders_only=True)
+    notify(
+        recipients=recipients,
+        key=f"rectification:{order.pk}:answered:{order.answered_at.isoformat()}",
+        kind="rectification",
+        subject=_("%(unit)s 已反馈整改情况") % {"unit": order.unit.name},
+        body=order.correction[:500],
+        url=_order_url(order),
+    )
+    return order
+
+
+@transaction.atomic
+def order_decide(
+    *, actor: Any, order: RectificationOrder, decision: str, note: str = ""
+) -> RectificationOrder:
+    """Close an order (corrected) or escalate it to accountability (Art. 28: 依法依规进行问责)."""
+    if not can_issue_orders(actor):
+        raise PermissionDenied(_("只有专项工作组可以审核整改情况。"))
+    order = RectificationOrder.objects.select_for_update().select_related("unit").get(pk=order.pk)
+    if decision not in ("close", "escalate"):
+        raise ApplicationError(code="invalid_decision", message=_("请选择办结或升级。"))
+    if order.status in (RectificationOrder.Status.CLOSED, RectificationOrder.Status.ESCALATED):
+        raise ApplicationError(code="order_closed", message=_("该通知已办结。"))
+    if decision == "close" and order.status != RectificationOrder.Status.ANSWERED:
+        raise ApplicationError(code="not_answered", message=_("单位尚未反馈整改情况，不能办结。"))
+    if decision == "escalate" and len(note.strip()) < 4:
+        raise ApplicationError(code="note_required", message=_("升级问责须写明理由。"))
+    order.status = (
+        RectificationOrder.Status.CLOSED
+        if decision == "close"
+        else RectificationOrder.Status.ESCALATED
+    )
+    order.decision_note = note.strip()
+    order.decided_by = actor
+    order.decided_at = timezone.now()
+    order.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+    ledger_append(
+        action=LedgerAction.RECTIFICATION,
+        category=LedgerCategory.WORKFLOW,
+        actor=actor,
+        unit=order.unit,
+        target=order,
+        details={"event": decision, "note": order.decision_note},
+    )
+    recipients = list(unit_liaison_users(unit=order.unit))
+    if decision == "escalate":
+        recipients += unit_leader_users(unit=order.unit) + working_group_users(leaders_only=True)
+    notify(
+        recipients=recipients,
+        key=f"rectification:{order.pk}:{decision}",
+        kind="rectification",
+        subject=(_("责令改正通知已办结") if decision == "close" else _("责令改正事项已升级问责")),
+        body=order.decision_note,
+        url=_order_url(order),
+    )
+    return order
+
+
+def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind before the deadline and flag overdue orders; each notification is sent once.
+
+    Rows are claimed with `select_for_update(skip_locked=True)` so two scans never both act.
+    """
+    today = today or timezone.localdate()
+    cal = WorkingCalendar()
+    counts = {"reminded": 0, "overdue": 0}
+    remind_by = cal.add_working_days(today, REMIND_WORKING_DAYS_BEFORE)
+    with transaction.atomic():
+        due_soon = (
+            RectificationOrder.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=RectificationOrder.Status.OPEN,
+                reminded_at__isnull=True,
+                due_date__gte=today,
+                due_date__lte=remind_by,
+            )
+            .select_related("unit")
+        )
+        for order in due_soon:
+            notify(
+                recipients=unit_liaison_users(unit=order.unit),
+                key=f"rectification:{order.pk}:reminder",
+                kind="rectification",
+                subject=_("责令改正即将到期：%(due)s") % {"due": order.due_date},
+                body=order.requirement[:500],
+                url=_order_url(order),
+            )
+            order.reminded_at = timezone.now()
+            order.save(update_fields=["reminded_at"])
+            counts["reminded"] += 1
+    with transaction.atomic():
+        overdue = (
+            RectificationOrder.objects.select_for_update(skip_locked=True)
+            .filter(status=RectificationOrder.Status.OPEN, overdue_at__isnull=True,
+                    due_date__lt=today)
+            .select_related("unit")
+        )  # fmt: skip
+        for order in overdue:
+            notify(
+                recipients=[
+                    *unit_liaison_users(unit=order.unit),
+                    *unit_leader_users(unit=order.unit),
+                    *working_group_users(leaders_only=True),
+                ],
+                key=f"rectification:{order.pk}:overdue",
+                kind="rectification",
+                subject=_("责令改正已逾期：%(unit)s") % {"unit": order.unit.name},
+                body=order.requirement[:500],
+                url=_order_url(order),
+            )
+            order.overdue_at = timezone.now()
+            order.save(update_fields=["overdue_at"])
+            ledger_append(
+                action=LedgerAction.RECTIFICATION,
+                category=LedgerCategory.WORKFLOW,
+                unit=order.unit,
+                target=order,
+                details={"event": "overdue", "due_date": str(order.due_date)},
+            )
+            counts["overdue"] += 1
+    return counts
