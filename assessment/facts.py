@@ -10,8 +10,10 @@ so the indicators that need it are "not applicable" rather than wrongly zero.
 Documented interfaces used here:
 - sharing_catalog.selectors.obligation_list_for_assessment(*, start, end, unit_ids=None)
   and obligation_on_time(obligation) -> bool | None (None: not counted, e.g. exempt / not due);
-- sharing_catalog.selectors.submission_list_for_assessment(*, start, end, unit_ids=None)
-  and submission_first_pass(submission) -> bool | None (first version passed validation);
+- sharing_catalog.models.Submission through its documented fields only: `version` (1 = the
+  first upload of an obligation), `status` (invalid / validated / confirmed / superseded: the
+  validation outcome; superseded = an earlier confirmed version), `unit_id`, `obligation.due_date`.
+  The submissions app has no assessment selector yet; this one read is the whole dependency;
 - sharing_catalog.selectors.objection_facts(*, start, end, unit_ids=None)
   -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind);
 - collaboration.selectors.request_statistics(*, start, end, unit_ids=None)
@@ -61,8 +63,8 @@ OBLIGATIONS = Source(
 SUBMISSIONS = Source(
     "submissions",
     _("数据报送与校验"),
-    "sharing_catalog.selectors",
-    ("submission_list_for_assessment", "submission_first_pass"),
+    "sharing_catalog.models",
+    ("Submission",),
 )
 OBJECTIONS = Source(
     "objections",
@@ -233,33 +235,35 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None
         bundle.evidence[RuleKind.ON_TIME_UPLOAD_RATE].append(ref)
 
 
+# Outcome of a first upload's validation, by the submissions app's status values.
+_FIRST_PASSED = frozenset({"validated", "confirmed", "superseded"})
+_FIRST_FAILED = frozenset({"invalid"})
+
+
 def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+    """First-time validation pass rate: version 1 of each obligation due in the period."""
     _zero(out, unit_ids, ("submissions_first", "submissions_first_passed"))
-    wanted = set(unit_ids)
-    first_pass = fns["submission_first_pass"]
-    for submission in fns["submission_list_for_assessment"](
-        start=start, end=end, unit_ids=unit_ids
-    ):
-        unit_id = _submission_unit_id(submission)
-        if unit_id not in wanted:
-            continue
-        passed = first_pass(submission)
-        if passed is None:  # not a first version, or not validated yet
-            continue
-        bundle = out.bundle(unit_id)
+    qs = (
+        fns["Submission"]
+        .objects.filter(
+            version=1,
+            obligation__due_date__gte=start,
+            obligation__due_date__lte=end,
+            unit_id__in=unit_ids,
+            status__in=_FIRST_PASSED | _FIRST_FAILED,
+        )
+        .only("pk", "unit_id", "status", "version", "obligation_id")
+        .order_by("unit_id", "pk")
+    )
+    for submission in qs.iterator(chunk_size=2000):
+        passed = submission.status in _FIRST_PASSED
+        bundle = out.bundle(submission.unit_id)
         bundle.numbers["submissions_first"] += 1
         if passed:
             bundle.numbers["submissions_first_passed"] += 1
         bundle.evidence[RuleKind.FIRST_PASS_RATE].append(
             evidence_ref(submission, "passed" if passed else "failed")
         )
-
-
-def _submission_unit_id(submission: Any) -> int | None:
-    unit_id = getattr(submission, "provider_id", None)
-    if unit_id is None:
-        unit_id = submission.obligation.item.provider_id
-    return unit_id
 
 
 _OBJECTION_FIELDS = {

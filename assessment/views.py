@@ -276,7 +276,10 @@ def score_detail_view(request, pk: int):
     return render(request, "assessment/score_detail.html", context)
 
 
-_HIDDEN_FIELDS = {"password", "file", "file_sha256", "entry_hash", "prev_hash"}
+_HIDDEN_FIELDS = {
+    "password", "file", "file_sha256", "entry_hash", "prev_hash", "report", "warnings",
+    "claim_token",
+}  # fmt: skip
 
 
 def evidence_detail_view(request, pk: int, index: int):
