@@ -7,3 +7,64 @@ class CollaborationConfig(AppConfig):
 
     name = "collaboration"
     verbose_name = _("协作事项")
+
+    def ready(self) -> None:
+        from agencies.roles import Role, register_role_permissions
+        from zhengxiang_portal.core.registry import (
+            HomePanel,
+            NavItem,
+            register_home_panel,
+            register_nav,
+        )
+        from zhengxiang_portal.core.schedules import Schedule, register_schedule
+
+        from . import panels
+        from .permissions import sees_collaboration
+
+        register_nav(
+            NavItem(
+                key="collaboration",
+                label=_("协作事项"),
+                url_name="collaboration:request_list",
+                order=30,
+                visible=sees_collaboration,
+            )
+        )
+        register_home_panel(
+            HomePanel(
+                key="collaboration_todo",
+                template="collaboration/panels/todo.html",
+                context=panels.todo_panel,
+                order=30,
+            )
+        )
+        register_home_panel(
+            HomePanel(
+                key="collaboration_rulings",
+                template="collaboration/panels/rulings.html",
+                context=panels.rulings_panel,
+                order=31,
+            )
+        )
+        view = ["collaboration.view_collaborationrequest", "collaboration.view_mattertype"]
+        register_role_permissions(Role.TAX_STAFF, view)
+        register_role_permissions(Role.LIAISON, view)
+        register_role_permissions(Role.WG_MEMBER, view)
+        register_role_permissions(
+            Role.WG_LEADER,
+            [
+                *view,
+                # The working group keeps the list of matter types (and their deadlines).
+                "collaboration.add_mattertype",
+                "collaboration.change_mattertype",
+            ],
+        )
+        register_role_permissions(Role.AUDITOR, ["collaboration.view_timelineentry"])
+        register_schedule(
+            Schedule(
+                name="collaboration: deadline scan",
+                task="collaboration.deadline_scan",
+                description="协作请求到期提醒、逾期通知与上报工作组",
+                every_seconds=15 * 60,
+            )
+        )

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "collaboration"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.request_list_view, name="request_list"),
+    path("new/", views.request_create_view, name="request_create"),
+    path("oversight/", views.oversight_view, name="oversight"),
+    path("statistics/", views.statistics_view, name="statistics"),
+    path("<int:pk>/", views.request_detail_view, name="request_detail"),
+    path("<int:pk>/<slug:action>/", views.request_action_view, name="request_action"),
+    path("attachments/<int:pk>/", views.attachment_download_view, name="attachment_download"),
+]

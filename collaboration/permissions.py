@@ -1,0 +1,63 @@
+"""Who may see and act on a collaboration request (Art. 7: the two units involved; Art. 3: the WG).
+
+Seeing: the requesting unit, the target unit and the working group. Acting: the requester's side
+(withdraw, clarify, close, reopen, contest, decide extensions), the target's side (accept, answer,
+refuse, ask clarification or extension) and the working group (rule on a contested refusal).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies.models import UnitKind
+from agencies.roles import Role, has_role, is_working_group
+from agencies.selectors import user_can_act_for, user_unit_ids
+
+from .models import CollaborationRequest
+
+# Art. 6(三): cases go from the tax bureau to the judicial organs.
+JUDICIAL_KINDS = frozenset({UnitKind.POLICE, UnitKind.PROCURATORATE, UnitKind.COURT})
+
+
+def _cached_unit_ids(user: Any) -> set[int]:
+    cached = getattr(user, "_collab_unit_ids", None)
+    if cached is None:
+        cached = user_unit_ids(user=user)
+        user._collab_unit_ids = cached
+    return cached
+
+
+def visible_unit_ids(user: Any) -> set[int]:
+    """Units whose requests (incoming and outgoing) this user sees; cached per user object."""
+    return _cached_unit_ids(user)
+
+
+def can_view(user: Any, req: CollaborationRequest) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_working_group(user):
+        return True
+    ids = _cached_unit_ids(user)
+    return req.requesting_unit_id in ids or req.target_unit_id in ids
+
+
+def acts_for_requester(user: Any, req: CollaborationRequest) -> bool:
+    return user_can_act_for(user=user, unit=req.requesting_unit)
+
+
+def acts_for_target(user: Any, req: CollaborationRequest) -> bool:
+    return user_can_act_for(user=user, unit=req.target_unit)
+
+
+def can_rule(user: Any) -> bool:
+    return is_working_group(user)
+
+
+def can_create(user: Any) -> bool:
+    """Tax staff and liaisons raise requests (a liaison's go to the tax bureau)."""
+    return has_role(user, Role.TAX_STAFF, Role.LIAISON)
+
+
+def sees_collaboration(user: Any) -> bool:
+    """Whether the navigation shows 协作事项 to this user."""
+    return is_working_group(user) or has_role(user, Role.TAX_STAFF, Role.LIAISON)

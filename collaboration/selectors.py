@@ -1,0 +1,225 @@
+"""Reads of collaboration requests, scoped to what the user may see (Art. 7), and statistics.
+
+`request_statistics` and `request_evidence` are the interface the assessment (Art. 25) uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agencies.roles import is_working_group
+from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+
+from .models import (
+    RUNNING_STATUSES,
+    Attachment,
+    CollaborationRequest,
+    Extension,
+    MatterType,
+    RefusalRuling,
+    Status,
+    TimelineEntry,
+)
+from .permissions import visible_unit_ids
+
+ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED)
+AMBER_WORKING_DAYS = 2  # "due soon" highlight: due within two working days
+
+
+def _base() -> QuerySet[CollaborationRequest]:
+    return CollaborationRequest.objects.select_related(
+        "matter_type", "requesting_unit", "target_unit", "assignee", "requested_by"
+    )
+
+
+def request_visible(*, user: Any) -> QuerySet[CollaborationRequest]:
+    """Requests this user may see: their units' incoming and outgoing ones; all for the WG."""
+    if not getattr(user, "is_authenticated", False):
+        return CollaborationRequest.objects.none()
+    qs = _base()
+    if is_working_group(user):
+        return qs
+    ids = visible_unit_ids(user)
+    return qs.filter(Q(requesting_unit_id__in=ids) | Q(target_unit_id__in=ids))
+
+
+def request_list(*, user: Any, filters: dict | None = None) -> QuerySet[CollaborationRequest]:
+    """The list page and API: visible requests, filtered (status, category, unit, overdue …)."""
+    qs = request_visible(user=user)
+    filters = filters or {}
+    today = timezone.localdate()
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("matter_type"):
+        qs = qs.filter(matter_type=filters["matter_type"])
+    if filters.get("unit"):
+        unit = filters["unit"]
+        qs = qs.filter(Q(requesting_unit=unit) | Q(target_unit=unit))
+    if filters.get("direction") == "incoming":
+        qs = qs.filter(target_unit_id__in=visible_unit_ids(user))
+    elif filters.get("direction") == "outgoing":
+        qs = qs.filter(requesting_unit_id__in=visible_unit_ids(user))
+    if filters.get("overdue"):
+        qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
+    if filters.get("contested"):
+        qs = qs.filter(status=Status.CONTESTED)
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(number__icontains=q) | Q(subject__icontains=q))
+    return qs
+
+
+def request_get(*, user: Any, pk: int) -> CollaborationRequest:
+    """One request with its timeline, attachments and extensions; DoesNotExist if not visible."""
+    return (
+        request_visible(user=user)
+        .prefetch_related(
+            Prefetch(
+                "timeline",
+                queryset=TimelineEntry.objects.select_related("actor", "actor_unit")
+                .prefetch_related("attachments")
+                .order_by("created_at", "id"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch(
+                "extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def attachment_get(*, user: Any, pk: int) -> Attachment:
+    """An attachment, if the user may see its request (DoesNotExist otherwise)."""
+    visible = request_visible(user=user).values("pk")
+    return Attachment.objects.select_related("request").get(pk=pk, request__in=visible)
+
+
+def matter_type_list() -> QuerySet[MatterType]:
+    return MatterType.objects.filter(is_active=True)
+
+
+def oversight_list(*, user: Any) -> QuerySet[CollaborationRequest]:
+    """The working group's view: every overdue and every contested request."""
+    today = timezone.localdate()
+    return request_visible(user=user).filter(
+        Q(status__in=RUNNING_STATUSES, due_date__lt=today) | Q(status=Status.CONTESTED)
+    )
+
+
+def due_soon_threshold(today: dt.date | None = None) -> dt.date:
+    """Due on or before this date (and not yet overdue) = amber."""
+    return WorkingCalendar().add_working_days(today or timezone.localdate(), AMBER_WORKING_DAYS)
+
+
+def request_todo(*, user: Any) -> QuerySet[CollaborationRequest]:
+    """What waits on this user's units: incoming running requests, clarifications, answers."""
+    ids = visible_unit_ids(user)
+    return _base().filter(
+        Q(target_unit_id__in=ids, status__in=RUNNING_STATUSES)
+        | Q(requesting_unit_id__in=ids, status__in=[Status.AWAITING_CLARIFICATION, Status.ANSWERED])
+        | Q(
+            requesting_unit_id__in=ids,
+            extensions__status=Extension.Status.PENDING,
+        )
+    ).distinct()
+
+
+# --- statistics for the assessment (Art. 25) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestStats:
+    """One target unit's collaboration record over a period (requests counted by due date)."""
+
+    received: int = 0
+    answered_on_time: int = 0
+    answered_late: int = 0
+    overdue_open: int = 0
+    refused_justified: int = 0
+    refused_unjustified: int = 0
+    avg_working_days_to_answer: float | None = None
+
+
+EVIDENCE_KINDS = ("received", "on_time", "late", "overdue_open", "refused_unjustified")
+
+
+def _period(start: dt.date, end: dt.date) -> QuerySet[CollaborationRequest]:
+    # A request the requester withdrew is no duty of the target unit.
+    return CollaborationRequest.objects.filter(due_date__gte=start, due_date__lte=end).exclude(
+        status=Status.WITHDRAWN
+    )
+
+
+def _kind_filter(kind: str, today: dt.date) -> Q:
+    answered = Q(status__in=ANSWERED_STATUSES, answered_at__isnull=False)
+    return {
+        "received": Q(),
+        "on_time": answered & Q(answered_late=False),
+        "late": answered & Q(answered_late=True),
+        "overdue_open": Q(status__in=RUNNING_STATUSES, due_date__lt=today),
+        "refused_justified": Q(status=Status.REFUSED)
+        & ~Q(refusal_ruling=RefusalRuling.UNJUSTIFIED),
+        "refused_unjustified": Q(refusal_ruling=RefusalRuling.UNJUSTIFIED),
+    }[kind]
+
+
+def request_statistics(
+    *, start: dt.date, end: dt.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, RequestStats]:
+    """Per target unit: received, answered on time / late, overdue open, refusals, average time.
+
+    Requests count when their due date falls in [start, end]; "overdue open" is as of today.
+    A refusal stands as justified unless the working group ruled it unjustified (Art. 7).
+    One query, whatever the number of units.
+    """
+    today = timezone.localdate()
+    qs = _period(start, end)
+    if unit_ids is not None:
+        qs = qs.filter(target_unit_id__in=list(unit_ids))
+    answered = Q(status__in=ANSWERED_STATUSES, answered_at__isnull=False)
+    rows = qs.values("target_unit_id").annotate(
+        received=Count("pk"),
+        answered_on_time=Count("pk", filter=_kind_filter("on_time", today)),
+        answered_late=Count("pk", filter=_kind_filter("late", today)),
+        overdue_open=Count("pk", filter=_kind_filter("overdue_open", today)),
+        refused_justified=Count("pk", filter=_kind_filter("refused_justified", today)),
+        refused_unjustified=Count("pk", filter=_kind_filter("refused_unjustified", today)),
+        avg_days=Avg("working_days_to_answer", filter=answered),
+    )
+    return {
+        row["target_unit_id"]: RequestStats(
+            received=row["received"],
+            answered_on_time=row["answered_on_time"],
+            answered_late=row["answered_late"],
+            overdue_open=row["overdue_open"],
+            refused_justified=row["refused_justified"],
+            refused_unjustified=row["refused_unjustified"],
+            avg_working_days_to_answer=(
+                round(float(row["avg_days"]), 2) if row["avg_days"] is not None else None
+            ),
+        )
+        for row in rows.order_by()
+    }
+
+
+def request_evidence(
+    *, unit_id: int, start: dt.date, end: dt.date, kind: str
+) -> QuerySet[CollaborationRequest]:
+    """The requests behind one number of `request_statistics`, so a score explains itself."""
+    if kind not in EVIDENCE_KINDS:
+        raise ValueError(f"unknown evidence kind {kind!r}; expected one of {EVIDENCE_KINDS}")
+    return (
+        _period(start, end)
+        .filter(_kind_filter(kind, timezone.localdate()), target_unit_id=unit_id)
+        .select_related("matter_type", "requesting_unit", "target_unit")
+        .order_by("due_date", "pk")
+    )

@@ -1,0 +1,48 @@
+"""Every write to collaboration requests; see lifecycle.py (steps) and scan.py (deadlines)."""
+
+from .lifecycle import (
+    allocate_number,
+    extension_decide,
+    request_accept,
+    request_add_attachments,
+    request_answer,
+    request_answer_clarification,
+    request_ask_clarification,
+    request_ask_extension,
+    request_assign,
+    request_close,
+    request_contest,
+    request_create,
+    request_refuse,
+    request_reopen,
+    request_rule,
+    request_start,
+    request_withdraw,
+    transfer_acknowledge,
+    transfer_report_outcome,
+)
+from .scan import ScanResult, request_deadline_scan
+
+__all__ = [
+    "ScanResult",
+    "allocate_number",
+    "extension_decide",
+    "request_accept",
+    "request_add_attachments",
+    "request_answer",
+    "request_answer_clarification",
+    "request_ask_clarification",
+    "request_ask_extension",
+    "request_assign",
+    "request_close",
+    "request_contest",
+    "request_create",
+    "request_deadline_scan",
+    "request_refuse",
+    "request_reopen",
+    "request_rule",
+    "request_start",
+    "request_withdraw",
+    "transfer_acknowledge",
+    "transfer_report_outcome",
+]

@@ -1,0 +1,23 @@
+"""Celery tasks of the collaboration app: thin, idempotent, named."""
+
+from celery import shared_task
+
+from .services import request_deadline_scan
+
+
+@shared_task(name="collaboration.deadline_scan", acks_late=True, max_retries=3)
+def deadline_scan_task() -> dict:
+    """Run the reminder / overdue / escalation scan; safe to run twice or concurrently.
+
+    A batch that came back full means more rows are due: run once more right away (a plain
+    message, not an ETA task).
+    """
+    result = request_deadline_scan()
+    if result.more:
+        deadline_scan_task.delay()
+    return {
+        "reminded": result.reminded,
+        "overdue": result.overdue,
+        "escalated": result.escalated,
+        "notifications": result.notifications,
+    }

@@ -1,0 +1,68 @@
+"""Fixtures: the tax bureau, two units with liaisons, a judicial unit, the working group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from agencies.models import UnitKind, WorkingGroupMember
+from agencies.roles import Role
+from collaboration.demo import ensure_matter_types
+from collaboration.models import MatterType
+from collaboration.services import request_create
+from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+
+
+@pytest.fixture
+def world(roles):
+    ensure_matter_types()
+    bureau = make_tax_bureau()
+    staff = UserFactory(unit=bureau, roles=[Role.TAX_STAFF], username="staff")
+    staff2 = UserFactory(unit=bureau, roles=[Role.TAX_STAFF], username="staff2")
+    market = UnitFactory(code="SAMR", name="区市场监管局")
+    market_liaison = make_liaison(market, username="market")
+    other = UnitFactory(code="OTHER", name="其他单位")
+    other_liaison = make_liaison(other, username="other")
+    police = UnitFactory(code="POL", name="公安分局", kind=UnitKind.POLICE)
+    police_liaison = make_liaison(police, username="police")
+    wg_leader = UserFactory(unit=bureau, roles=[Role.WG_LEADER], username="wgl")
+    WorkingGroupMember.objects.create(
+        user=wg_leader, unit=bureau, position=WorkingGroupMember.Position.LEADER
+    )
+    outsider = UserFactory(username="nobody")
+    return SimpleNamespace(
+        bureau=bureau,
+        staff=staff,
+        staff2=staff2,
+        market=market,
+        market_liaison=market_liaison,
+        other=other,
+        other_liaison=other_liaison,
+        police=police,
+        police_liaison=police_liaison,
+        wg=wg_leader,
+        outsider=outsider,
+        mt=lambda code: MatterType.objects.get(code=code),
+    )
+
+
+@pytest.fixture
+def make_request(world):
+    def _make(**kwargs):
+        defaults = dict(
+            actor=world.staff,
+            requesting_unit=world.bureau,
+            target_unit=world.market,
+            matter_type=world.mt("tax-info-query"),
+            subject="查询某公司股权变更登记信息",
+            body="请提供 2026 年度股权变更登记记录。",
+        )
+        defaults.update(kwargs)
+        return request_create(**defaults)
+
+    return _make
+
+
+D = dt.date
