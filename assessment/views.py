@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.exports import xlsx_response
 
 from . import charts, selectors, services
 from .facts import BAD_TAGS, EVIDENCE_TAGS, content_type_for, source_status
@@ -39,6 +40,8 @@ from .permissions import (
 )
 from .reports import build_workbook
 from .rules import PARAMS, RuleKind
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(condition: bool) -> None:
@@ -421,10 +424,15 @@ def report_view(request, pk: int):
     """The period's assessment as an Excel workbook (what the user may see)."""
     period = _period_or_404(pk)
     _require(can_view_all(request.user) or bool(visible_unit_ids(request.user)))
-    return xlsx_response(
-        filename=f"考核报告-{period.name}.xlsx",
-        workbook=build_workbook(user=request.user, period=period),
+    buffer = io.BytesIO()
+    build_workbook(user=request.user, period=period).save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = f"assessment-{period.year}-{period.quarter or 'Y'}.xlsx"
+    chinese = quote(f"考核报告-{period.name}.xlsx")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{filename}\"; filename*=UTF-8''{chinese}"
     )
+    return response
 
 
 # --- confidentiality breaches ----------------------------------------------------------------

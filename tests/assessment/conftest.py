@@ -1,0 +1,168 @@
+"""Fixtures: the working group, two units with liaisons, and fake fact sources.
+
+The fakes implement the documented selector interfaces of the other apps, so the scoring rules
+and the adapter are tested without those apps' rules (their own tests cover those).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+
+from agencies.models import WorkingGroupMember
+from agencies.roles import Role
+from assessment import facts
+from assessment.models import Period
+from assessment.services import period_create
+from sharing_catalog.models import CatalogItem, Obligation
+from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+
+
+@pytest.fixture
+def world(roles):
+    bureau = make_tax_bureau()
+    leader = UserFactory(unit=bureau, roles=[Role.WG_LEADER], username="wgl")
+    WorkingGroupMember.objects.create(
+        user=leader, unit=bureau, position=WorkingGroupMember.Position.LEADER
+    )
+    member = UserFactory(unit=bureau, roles=[Role.WG_MEMBER], username="wgm")
+    WorkingGroupMember.objects.create(
+        user=member, unit=bureau, position=WorkingGroupMember.Position.MEMBER
+    )
+    market = UnitFactory(code="SAMR", name="区市场监管局", short_name="市场监管局")
+    land = UnitFactory(code="LAND", name="区自然资源局", short_name="自然资源局")
+    return SimpleNamespace(
+        bureau=bureau,
+        leader=leader,
+        member=member,
+        market=market,
+        market_liaison=make_liaison(market, username="market"),
+        land=land,
+        land_liaison=make_liaison(land, username="land"),
+        staff=UserFactory(unit=bureau, roles=[Role.TAX_STAFF], username="staff"),
+    )
+
+
+@pytest.fixture
+def q3(world):
+    return period_create(actor=world.leader, kind=Period.Kind.QUARTER, year=2026, quarter=3)
+
+
+def make_obligation(unit, due: dt.date, *, status="fulfilled", fulfilled_on=None, code=None):
+    item = CatalogItem.objects.filter(provider=unit).first() or CatalogItem.objects.create(
+        code=code or f"ITEM-{unit.code}",
+        name=f"{unit.name}登记信息",
+        provider=unit,
+        sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
+        legal_basis="《税收征收管理法》第六条",
+        frequency=CatalogItem.Frequency.MONTHLY,
+        transmission=CatalogItem.Transmission.PLATFORM_UPLOAD,
+        status=CatalogItem.Status.PUBLISHED,
+    )
+    start = due - dt.timedelta(days=15)  # one period per obligation (unique per item)
+    fulfilled_at = (
+        dt.datetime.combine(fulfilled_on, dt.time(10), tzinfo=dt.UTC) if fulfilled_on else None
+    )
+    return Obligation.objects.create(
+        item=item,
+        period_start=start,
+        period_end=start + dt.timedelta(days=5),
+        period_label=f"{due:%Y-%m}",
+        due_date=due,
+        grace_until=due,
+        status=status,
+        fulfilled_at=fulfilled_at,
+    )
+
+
+def fake_obligation_on_time(obligation):
+    """Stand-in for the catalog's rule: exempt is not counted, else fulfilled by grace_until."""
+    if obligation.status == Obligation.Status.EXEMPT:
+        return None
+    if obligation.fulfilled_at is None:
+        return False if obligation.status == Obligation.Status.OVERDUE else None
+    return obligation.fulfilled_at.date() <= obligation.grace_until
+
+
+def fake_obligation_list(*, start, end, unit_ids=None):
+    qs = Obligation.objects.filter(due_date__gte=start, due_date__lte=end).select_related("item")
+    if unit_ids is not None:
+        qs = qs.filter(item__provider_id__in=list(unit_ids))
+    return qs
+
+
+@dataclass(frozen=True)
+class FakeStats:
+    received: int = 0
+    answered_on_time: int = 0
+    answered_late: int = 0
+    overdue_open: int = 0
+    open_overdue: int = 0
+    upheld_against: int = 0
+    refused_justified: int = 0
+    refused_unjustified: int = 0
+
+
+class FakeRequest:
+    """An object shaped like a model instance, for evidence references."""
+
+    class _meta:  # noqa: N801 — mimics Model._meta
+        app_label = "collaboration"
+        model_name = "collaborationrequest"
+
+    def __init__(self, pk: int, label: str):
+        self.pk = pk
+        self.label = label
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@pytest.fixture
+def fake_sources(monkeypatch):
+    """Connect fake obligations / objections / requests sources; submissions stay unconnected.
+
+    Returns a namespace whose `requests` and `objections` dicts the test fills per unit id.
+    """
+    state = SimpleNamespace(requests={}, objections={}, evidence_calls=[])
+
+    def request_statistics(*, start, end, unit_ids=None):
+        return {
+            uid: st for uid, st in state.requests.items() if unit_ids is None or uid in unit_ids
+        }
+
+    def request_evidence(*, unit_id, start, end, kind):
+        state.evidence_calls.append(("request", unit_id, kind))
+        st = state.requests[unit_id]
+        count = {"on_time": st.answered_on_time, "late": st.answered_late,
+                 "overdue_open": st.overdue_open,
+                 "refused_unjustified": st.refused_unjustified}[kind]  # fmt: skip
+        return [FakeRequest(unit_id * 1000 + i, f"请求 {kind} {i}") for i in range(count)]
+
+    def objection_facts(*, start, end, unit_ids=None):
+        return {
+            uid: st for uid, st in state.objections.items() if unit_ids is None or uid in unit_ids
+        }
+
+    def objection_evidence(*, unit_id, start, end, kind):
+        return []
+
+    functions = {
+        "obligations": {
+            "obligation_list_for_assessment": fake_obligation_list,
+            "obligation_on_time": fake_obligation_on_time,
+        },
+        "objections": {
+            "objection_facts": objection_facts,
+            "objection_evidence": objection_evidence,
+        },
+        "requests": {
+            "request_statistics": request_statistics,
+            "request_evidence": request_evidence,
+        },
+    }
+    monkeypatch.setattr(facts.Source, "functions", lambda self: functions.get(self.key))
+    return state
