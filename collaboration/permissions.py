@@ -61,3 +61,48 @@ def can_create(user: Any) -> bool:
 def sees_collaboration(user: Any) -> bool:
     """Whether the navigation shows 协作事项 to this user."""
     return is_working_group(user) or has_role(user, Role.TAX_STAFF, Role.LIAISON)
+
+
+def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
+    """The steps this user may take on this request now (pages show exactly these forms)."""
+    from .models import OPEN_STATUSES, RUNNING_STATUSES, Status
+
+    actions: list[str] = []
+    target = acts_for_target(user, req)
+    requester = acts_for_requester(user, req)
+    transfer = req.matter_type.is_case_transfer
+    pending = req.pending_extension
+    if target:
+        if req.status == Status.SUBMITTED:
+            actions.append("acknowledge" if transfer else "accept")
+        if req.status == Status.ACCEPTED:
+            actions.append("start")
+        if req.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED):
+            actions.append("report_outcome" if transfer else "answer")
+        if req.status in RUNNING_STATUSES:
+            actions += ["ask_clarification", "refuse"]
+            if pending is None:
+                actions.append("ask_extension")
+    if requester:
+        if req.status == Status.AWAITING_CLARIFICATION:
+            actions.append("answer_clarification")
+        if req.status == Status.ANSWERED:
+            actions += ["close", "reopen"]
+        if req.status == Status.REFUSED and not req.refusal_ruling:
+            actions.append("contest")
+        if pending is not None:
+            actions += ["approve_extension", "decline_extension"]
+        if req.status in OPEN_STATUSES:
+            actions.append("withdraw")
+    if req.status in OPEN_STATUSES and (
+        target or (requester and req.requesting_unit.is_tax_bureau)
+    ):
+        actions.append("assign")
+    if req.status == Status.CONTESTED and can_rule(user):
+        actions.append("rule")
+    if (target or requester) and req.status not in (
+        Status.CLOSED,
+        Status.WITHDRAWN,
+    ):
+        actions.append("attach")
+    return actions

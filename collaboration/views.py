@@ -1,2 +1,205 @@
-def _stub(request, **kw): ...
-request_list_view = request_create_view = oversight_view = statistics_view = request_detail_view = request_action_view = attachment_download_view = _stub
+"""Pages: list, new request, detail with timeline and step forms, oversight, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Unit
+from agencies.roles import is_working_group
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.tables import sort_queryset
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+
+from . import services
+from .actions import ACTIONS, make_form
+from .forms import RequestCreateForm, RequestFilterForm, StatisticsForm
+from .models import Attachment, CollaborationRequest
+from .permissions import allowed_actions, can_create, sees_collaboration
+from .selectors import (
+    attachment_get,
+    due_soon_threshold,
+    oversight_list,
+    request_get,
+    request_list,
+    request_statistics,
+)
+
+REQUEST_SORTS = {
+    "number": "number",
+    "subject": "subject",
+    "status": "status",
+    "due": "due_date",
+    "submitted": "submitted_at",
+    "target": "target_unit__code",
+    "origin": "requesting_unit__code",
+}
+PAGE_SIZE = 25
+
+
+def _require_sees(request) -> None:
+    if not sees_collaboration(request.user):
+        raise PermissionDenied(_("您无权查看协作事项。"))
+
+
+def _highlight_ctx() -> dict:
+    return {"today": timezone.localdate(), "soon": due_soon_threshold()}
+
+
+def request_list_view(request):
+    """Tax staff track, liaisons see their unit's incoming and outgoing requests (Art. 7)."""
+    _require_sees(request)
+    form = RequestFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs, sort = sort_queryset(
+        request_list(user=request.user, filters=filters), request, REQUEST_SORTS, default="due"
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "collaboration/request_list.html",
+        {
+            "page": page,
+            "form": form,
+            "sort": sort,
+            "can_create": can_create(request.user),
+            "is_wg": is_working_group(request.user),
+            **_highlight_ctx(),
+        },
+    )
+
+
+def request_create_view(request):
+    if not can_create(request.user):
+        raise PermissionDenied(_("您无权提出协作请求。"))
+    form = RequestCreateForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            req = services.request_create(
+                actor=request.user,
+                requesting_unit=d["requesting_unit"],
+                target_unit=d["target_unit"],
+                matter_type=d["matter_type"],
+                category=d["category"] or None,
+                subject=d["subject"],
+                body=d["body"],
+                legal_basis=d["legal_basis"],
+                priority=d["priority"],
+                assignee=d["assignee"],
+                due_date=d["due_date"],
+                files=d["files"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("协作请求 %(number)s 已提交，办理期限 %(due)s。")
+                % {"number": req.number, "due": req.due_date.isoformat()},
+            )
+            return redirect("collaboration:request_detail", pk=req.pk)
+    return render(request, "collaboration/request_form.html", {"form": form})
+
+
+def _get_or_404(request, pk: int) -> CollaborationRequest:
+    try:
+        return request_get(user=request.user, pk=pk)
+    except CollaborationRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def request_detail_view(request, pk: int):
+    req = _get_or_404(request, pk)
+    names = allowed_actions(request.user, req)
+    step_forms = [(ACTIONS[n], make_form(n, req)) for n in names if n in ACTIONS]
+    return render(
+        request,
+        "collaboration/request_detail.html",
+        {"req": req, "step_forms": step_forms, **_highlight_ctx()},
+    )
+
+
+@require_POST
+def request_action_view(request, pk: int, action: str):
+    """Take one step; the service checks the actor and the state."""
+    req = _get_or_404(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form = make_form(action, req, request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("collaboration:request_detail", pk=req.pk)
+    try:
+        ACTIONS[action].run(req, request.user, form.cleaned_data, form.cleaned_data.get("files", []))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("已完成：%(action)s。") % {"action": ACTIONS[action].label},
+        )
+    return redirect("collaboration:request_detail", pk=req.pk)
+
+
+def attachment_download_view(request, pk: int):
+    """Serve an attachment only to those who may see its request; log the download."""
+    try:
+        attachment: Attachment = attachment_get(user=request.user, pk=pk)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+    ledger_append(
+        action=LedgerAction.DOWNLOAD,
+        category=LedgerCategory.AUDIT,
+        actor=request.user,
+        target=attachment.request,
+        digest=attachment.sha256,
+        details={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+
+
+def oversight_view(request):
+    """The working group: every overdue and every contested request."""
+    if not is_working_group(request.user):
+        raise PermissionDenied(_("只有共治专项工作组可以查看。"))
+    qs, sort = sort_queryset(oversight_list(user=request.user), request, REQUEST_SORTS, "due")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "collaboration/oversight.html", {"page": page, "sort": sort, **_highlight_ctx()}
+    )
+
+
+def statistics_view(request):
+    """Per-unit collaboration record for a period (the facts behind the assessment, Art. 25)."""
+    if not is_working_group(request.user):
+        raise PermissionDenied(_("只有共治专项工作组可以查看。"))
+    today = timezone.localdate()
+    initial = {"start": dt.date(today.year, 1, 1), "end": dt.date(today.year, 12, 31)}
+    form = StatisticsForm(request.GET or initial)
+    rows = []
+    if form.is_valid():
+        stats = request_statistics(start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+        units = Unit.objects.in_bulk(list(stats))
+        rows = sorted(
+            ((units[uid], st) for uid, st in stats.items() if uid in units),
+            key=lambda pair: pair[0].code,
+        )
+    return render(request, "collaboration/statistics.html", {"form": form, "rows": rows})

@@ -1,0 +1,201 @@
+"""Forms of the collaboration pages: filters, the new-request form and one form per step."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Unit, User
+from agencies.selectors import units_acted_for
+
+from .models import Category, MatterType, Priority, Status, TransferOutcome
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files (Django's documented recipe for <input multiple>)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _files_field() -> MultipleFileField:
+    return MultipleFileField(label=_("附件"), help_text=_("可选择多个文件。"))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RequestFilterForm(forms.Form):
+    q = forms.CharField(label=_("编号或标题"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Status.choices)
+    )
+    category = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部"))] + list(Category.choices)
+    )
+    unit = forms.ModelChoiceField(
+        label=_("单位"), required=False, queryset=Unit.objects.filter(is_active=True)
+    )
+    direction = forms.ChoiceField(
+        label=_("方向"),
+        required=False,
+        choices=[("", _("全部")), ("incoming", _("收到的")), ("outgoing", _("发出的"))],
+    )
+    overdue = forms.BooleanField(label=_("仅逾期"), required=False)
+
+
+class RequestCreateForm(forms.Form):
+    requesting_unit = forms.ModelChoiceField(label=_("请求单位"), queryset=Unit.objects.none())
+    target_unit = forms.ModelChoiceField(
+        label=_("承办单位"), queryset=Unit.objects.filter(is_active=True)
+    )
+    matter_type = forms.ModelChoiceField(
+        label=_("事项类型"), queryset=MatterType.objects.filter(is_active=True)
+    )
+    category = forms.ChoiceField(
+        label=_("协作类别"),
+        required=False,
+        choices=[("", _("按事项类型"))] + list(Category.choices),
+        help_text=_("第六条：征管、监管、司法、服务及其他协作。"),
+    )
+    subject = forms.CharField(label=_("事项标题"), max_length=200)
+    body = forms.CharField(label=_("请求内容"), widget=forms.Textarea)
+    legal_basis = forms.CharField(
+        label=_("法律依据"), required=False, max_length=500, help_text=_("留空则使用事项类型的依据。")
+    )
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
+    assignee = forms.ModelChoiceField(
+        label=_("承办人"),
+        required=False,
+        queryset=User.objects.filter(is_active=True, liaison__is_active=True),
+        help_text=_("留空则由承办单位主联络员承办。"),
+    )
+    due_date = forms.DateField(
+        label=_("办理期限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("留空则按事项类型的默认工作日数计算；只能晚于默认期限。"),
+    )
+    files = _files_field()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        acted = Unit.objects.filter(pk__in=units_acted_for(user=user).values("pk"))
+        if user is not None and user.unit_id:
+            acted = acted | Unit.objects.filter(pk=user.unit_id)
+        self.fields["requesting_unit"].queryset = acted.distinct()
+        if user is not None and user.unit_id:
+            self.fields["requesting_unit"].initial = user.unit_id
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("处理结果"), choices=TransferOutcome.choices)
+    note = forms.CharField(label=_("结果说明"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("需补充的内容"),
+        widget=forms.Textarea,
+        help_text=_("补充说明期间办理时限暂停计算。"),
+    )
+    files = _files_field()
+
+
+class ClarificationForm(forms.Form):
+    clarification = forms.CharField(label=_("补充说明"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class RefuseForm(forms.Form):
+    justification = forms.CharField(
+        label=_("拒绝理由"),
+        widget=forms.Textarea,
+        help_text=_("第七条：不得无故拒绝。须书面说明理由，请求单位可提出异议，由工作组裁定。"),
+    )
+    files = _files_field()
+
+
+class ContestForm(forms.Form):
+    reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class RuleForm(forms.Form):
+    ruling = forms.ChoiceField(
+        label=_("裁定"),
+        choices=[("justified", _("拒绝有正当理由")), ("unjustified", _("无故拒绝，退回继续办理"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("裁定意见"), widget=forms.Textarea)
+    new_due_date = forms.DateField(
+        label=_("新的办理期限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("无故拒绝时适用；留空则按事项类型默认工作日数重新计算。"),
+    )
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea)
+    new_due_date = forms.DateField(label=_("申请延至"), widget=DateInput)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("承办人"), queryset=User.objects.none())
+    comment = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, req=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if req is not None:
+            if req.target_unit.is_tax_bureau:
+                qs = User.objects.filter(unit=req.target_unit, is_active=True)
+            else:
+                qs = User.objects.filter(
+                    liaison__unit=req.target_unit, liaison__is_active=True, is_active=True
+                )
+            self.fields["assignee"].queryset = qs
+
+
+class AttachForm(forms.Form):
+    files = MultipleFileField(label=_("附件"), required=True)
+    comment = forms.CharField(label=_("说明"), required=False)
+
+
+class StatisticsForm(forms.Form):
+    start = forms.DateField(label=_("期限自"), widget=DateInput)
+    end = forms.DateField(label=_("期限至"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        return data
