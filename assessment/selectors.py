@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from agencies.models import Unit
 
@@ -65,7 +65,7 @@ def result_list(*, user: Any, period: Period) -> QuerySet[UnitResult]:
     ids = visible_unit_ids(user)
     if ids is not None:
         qs = qs.filter(unit_id__in=ids)
-    return qs.order_by("rank", "unit__code")
+    return qs.order_by(F("rank").asc(nulls_last=True), "unit__code")
 
 
 def unit_visible(*, user: Any, unit_id: int) -> bool:
