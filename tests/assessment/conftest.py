@@ -109,7 +109,7 @@ class FakeStats:
 class FakeRequest:
     """An object shaped like a model instance, for evidence references."""
 
-    class _meta:  # noqa: N801 — mimics Model._meta
+    class _meta:  # mimics Model._meta
         app_label = "collaboration"
         model_name = "collaborationrequest"
 

@@ -1,4 +1,4 @@
-"""Pages: the leaders' dashboard, drill-down, evidence, schemes, orders, Excel — and who sees what."""
+"""Pages: leaders' dashboard, drill-down, evidence, schemes, orders, Excel; who sees what."""
 
 import datetime as dt
 import io
