@@ -48,18 +48,24 @@ def _link(url: str, inner: str) -> str:
 
 
 def hbar_chart(
-    bars: Sequence[Bar], *, title: str, maximum: float = 100, width: int = 760
-) -> SafeString:
+    bars: Sequence[Bar], *, title: str, maximum: float = 100, width: int = 760,
+    show_title: bool = True,
+) -> SafeString:  # fmt: skip
     """A horizontal bar chart (ranking): one row per bar, value at the end of the bar."""
-    row_h, top, label_w, value_w = 22, 28, 190, 90
+    row_h, label_w, value_w = 22, 190, 90
+    top = 28 if show_title else 10
     height = top + row_h * max(len(bars), 1) + 24
     plot_w = width - label_w - value_w
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
-        f'<text x="0" y="16" font-size="14" font-weight="600" fill="{INK}">{escape(title)}</text>',
     ]
+    if show_title:
+        parts.append(
+            f'<text x="0" y="16" font-size="14" font-weight="600" fill="{INK}">'
+            f"{escape(title)}</text>"
+        )
     for tick in range(0, 101, 20):
         x = label_w + plot_w * tick / 100
         parts.append(
@@ -125,7 +131,7 @@ def line_chart(
     height: int = 220,
 ) -> SafeString:  # fmt: skip
     """A line chart (trend over periods); points without a value break the line."""
-    top, bottom, left, right = 28, 40, 36, 16
+    top, bottom, left, right = 28, 40, 64, 48
     plot_h = height - top - bottom
     plot_w = width - left - right
     n = max(len(points), 1)

@@ -127,6 +127,10 @@ class Dashboard:
         return [r for r in self.rows if r.total is not None]
 
     @property
+    def unranked(self) -> list[RankingRow]:
+        return [r for r in self.rows if r.total is None]
+
+    @property
     def overdue_rows(self) -> list[RankingRow]:
         """Units with overdue obligations or requests, most overdue first."""
         rows = [

@@ -98,6 +98,7 @@ def dashboard_view(request):
             for r in dash.ranked
         ],
         title=_("%(period)s 单位得分排名") % {"period": period.name},
+        show_title=False,
     )
     dist_charts = [
         (

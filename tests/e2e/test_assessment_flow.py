@@ -1,0 +1,111 @@
+"""The leader reads the assessment of the demo data, follows a score to the late upload behind it,
+issues a rectification order that the unit's liaison answers, and downloads the Excel report."""
+
+import datetime as dt
+import importlib
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from django.db import connection
+
+from agencies.demo import DEMO_PASSWORD
+from agencies.models import Unit
+from assessment import facts
+from tests.assessment.conftest import fake_obligation_list, fake_obligation_on_time, make_obligation
+from tests.e2e.conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def ledger_cleared_after(live_server):
+    """Let the transactional test's flush empty the append-only ledger (SQLite only).
+
+    SQLite's flush DELETEs rows, which the ledger's triggers refuse; PostgreSQL's flush
+    TRUNCATEs, which they do not see. The triggers are put back at once.
+    """
+    yield
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module(
+        "zhengxiang_portal.ledger.migrations.0002_append_only_triggers"
+    )
+    with connection.cursor() as cursor:
+        for sql in triggers.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM ledger_ledgerentry")
+        for sql in triggers.SQLITE_FORWARD:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def late_upload(demo, monkeypatch, ledger_cleared_after):
+    """The market regulator uploaded October's registrations late (and September's on time).
+
+    Until the catalog's `obligation_list_for_assessment` / `obligation_on_time` are merged, a fake
+    of that documented interface stands in for them; once they are, the real ones are used.
+    """
+    market = Unit.objects.get(code="ZX-SAMR")
+    make_obligation(market, dt.date(2026, 10, 15), fulfilled_on=dt.date(2026, 10, 22))
+    make_obligation(market, dt.date(2026, 11, 13), fulfilled_on=dt.date(2026, 11, 10))
+    if facts.OBLIGATIONS.functions() is None:
+        real = facts.Source.functions
+        fake = {
+            "obligation_list_for_assessment": fake_obligation_list,
+            "obligation_on_time": fake_obligation_on_time,
+        }
+        monkeypatch.setattr(
+            facts.Source,
+            "functions",
+            lambda self: fake if self.key == "obligations" else real(self),
+        )
+    return market
+
+
+def test_leader_follows_a_score_to_its_evidence_orders_a_correction_and_exports(
+    page, live_server, late_upload
+):
+    login(page, live_server, "wg_leader", DEMO_PASSWORD)
+    page.get_by_role("link", name="考核评价").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "2026年第4季度 考核看板"
+    page.get_by_role("button", name="重新计算").click()
+    assert page.get_by_role("status").inner_text().startswith("已重新计算")
+    # the ranking chart is an SVG drawn by the server, each bar a link to the unit
+    chart = page.get_by_role("img", name="2026年第4季度 单位得分排名")
+    assert chart.is_visible()
+    chart.get_by_role("link").filter(has_text="区市场监管局").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "蒸湘区市场监督管理局"
+    page.get_by_role("link", name="按时报送率").first.click()
+    assert "按时报送 1 / 应报送 2 项" in page.locator(".facts").inner_text()
+    page.get_by_role("link", name="逾期完成 (1)").click()
+    page.get_by_role("row").filter(has_text="逾期完成").get_by_role("link").click()
+    assert "2026年10月15日" in page.locator(".facts").inner_text()  # the late upload's due date
+    page.go_back()
+    page.get_by_role("link", name="据此下达责令改正通知").click()
+    assert "附带事实（1 条）" in page.content()
+    page.get_by_label("整改要求").fill("补报并说明逾期原因，明确专人按期报送。")
+    page.get_by_label("整改期限（工作日）").fill("5")
+    page.get_by_role("button", name="下达").click()
+    assert page.get_by_role("status").inner_text().startswith("责令改正通知已下达")
+    order_url = page.url
+    page.get_by_role("button", name="退出").click()
+
+    login(page, live_server, "liaison_market", DEMO_PASSWORD)
+    # the open order is on the liaison's home page (newest first)
+    page.get_by_role("region", name="责令改正").get_by_role("link").first.click()
+    assert page.url == order_url
+    page.get_by_label("整改情况").fill("已补报 10 月数据，并指定专人负责按期报送。")
+    page.get_by_role("button", name="提交整改情况").click()
+    assert "已反馈待审核" in page.locator(".facts").inner_text()
+    page.get_by_role("button", name="退出").click()
+
+    login(page, live_server, "wg_leader", DEMO_PASSWORD)
+    page.get_by_role("link", name="考核评价").first.click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载 Excel 报告").click()
+    workbook = load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
+    assert workbook.sheetnames[0] == "排名" and "依据明细" in workbook.sheetnames
+    evidence = list(workbook["依据明细"].iter_rows(min_row=5, values_only=True))
+    assert any(row[0] == "ZX-SAMR" and row[3] == "逾期完成" for row in evidence)
