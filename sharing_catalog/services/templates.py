@@ -49,6 +49,7 @@ NUMBER_FORMATS = {
     FieldType.DATETIME: DATETIME_FORMAT,
     FieldType.INTEGER: "0",
     FieldType.DECIMAL: "#,##0.00",
+    FieldType.BOOLEAN: TEXT_FORMAT,  # 是/否 chosen from a list
     **dict.fromkeys(TEXT_TYPES, TEXT_FORMAT),
 }
 FORMAT_HINTS = {
