@@ -29,7 +29,7 @@ def catalog(roles):
         class_category="自然资源",
         frequency=CatalogItem.Frequency.QUARTERLY,
     )
-    make_item(wg, provider, code="ZX-ML-002", name="=HYPERLINK(\"x\")", publish=False)
+    make_item(wg, provider, code="ZX-ML-002", name='=HYPERLINK("x")', publish=False)
     make_item(wg, provider, code="ZX-ML-003", name="-土地出让信息")
     return provider
 

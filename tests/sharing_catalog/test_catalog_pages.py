@@ -59,9 +59,9 @@ def test_search_by_text_provider_sharing_class_and_frequency(catalog):
     ]
     court = catalog["auction"].provider
     assert _codes(catalog_item_list(user=user, filters={"provider": court})) == ["ZX-ML-003"]
-    assert _codes(
-        catalog_item_list(user=user, filters={"sharing_class": "conditional"})
-    ) == ["ZX-ML-003"]
+    assert _codes(catalog_item_list(user=user, filters={"sharing_class": "conditional"})) == [
+        "ZX-ML-003"
+    ]
     assert _codes(catalog_item_list(user=user, filters={"frequency": "weekly"})) == ["ZX-ML-020"]
 
 
@@ -81,7 +81,14 @@ def test_catalog_list_page_searches_sorts_and_hides_edit_buttons_from_liaisons(
 def test_item_detail_shows_metadata_consumers_fields_and_versions(client, catalog, wg):
     client.force_login(wg)
     body = client.get(f"/catalog/{catalog['land'].pk}/").content.decode()
-    for text in ("不动产登记信息", "统一社会信用代码", "credit_code", "v1", "下载报送模板", "停用目录项"):
+    for text in (
+        "不动产登记信息",
+        "统一社会信用代码",
+        "credit_code",
+        "v1",
+        "下载报送模板",
+        "停用目录项",
+    ):
         assert text in body
 
 

@@ -6,7 +6,13 @@ from sharing_catalog.services.catalog import schema_fields_clean
 from tests.sharing_catalog.catalog_helpers import FIELDS, VALID_CREDIT_CODE
 from zhengxiang_portal.core.errors import ApplicationError
 
-KEY = {"key": "code", "label": "代码", "field_type": "text", "required": True, "is_unique_key": True}
+KEY = {
+    "key": "code",
+    "label": "代码",
+    "field_type": "text",
+    "required": True,
+    "is_unique_key": True,
+}
 
 
 def _problems(fields):
@@ -28,7 +34,10 @@ def test_a_good_schema_is_normalised_with_positions_and_sensitive_defaults():
 
 def test_enum_values_may_be_typed_as_one_string():
     cleaned = schema_fields_clean(
-        [KEY, {"key": "s", "label": "状态", "field_type": "enum", "enum_values": "正常、注销, 吊销"}]
+        [
+            KEY,
+            {"key": "s", "label": "状态", "field_type": "enum", "enum_values": "正常、注销, 吊销"},
+        ]
     )
     assert cleaned[1]["enum_values"] == ["正常", "注销", "吊销"]
 
@@ -40,9 +49,7 @@ def test_a_key_must_be_a_lowercase_slug(key):
 
 
 def test_duplicate_keys_and_labels_are_each_reported():
-    details = _problems(
-        [KEY, {"key": "code", "label": "代码", "field_type": "text"}]
-    )
+    details = _problems([KEY, {"key": "code", "label": "代码", "field_type": "text"}])
     messages = " ".join(details["fields"][1])
     assert "字段标识“code”重复" in messages
     assert "中文名称“代码”重复" in messages

@@ -104,8 +104,7 @@ def test_date_and_datetime_columns_carry_date_formats(workbook):
     sheet = workbook[DATA_SHEET]
     assert sheet.column_dimensions[_column(sheet, "核准日期")].number_format == "yyyy-mm-dd"
     assert (
-        sheet.column_dimensions[_column(sheet, "更新时间")].number_format
-        == "yyyy-mm-dd hh:mm:ss"
+        sheet.column_dimensions[_column(sheet, "更新时间")].number_format == "yyyy-mm-dd hh:mm:ss"
     )
 
 

@@ -37,7 +37,16 @@ def test_nul_bytes_are_dropped_and_a_leading_nul_is_quoted():
 
 @pytest.mark.parametrize(
     "value",
-    [None, 5, -3, 1.5, Decimal("-2.50"), True, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)],
+    [
+        None,
+        5,
+        -3,
+        1.5,
+        Decimal("-2.50"),
+        True,
+        dt.date(2026, 1, 1),
+        dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC),
+    ],
 )
 def test_typed_values_pass_unchanged(value):
     assert safe_cell(value) == value
