@@ -19,7 +19,7 @@ from zhengxiang_portal.exports import csv_response, safe_cell, xlsx_response
         "@SUM(A1)",
         "\t=cmd",
         "\r=cmd",
-        "  =HYPERLINK(\"http://x\")",
+        '  =HYPERLINK("http://x")',
         "\u00a0=1",
         "\u3000+1",
     ],
@@ -37,7 +37,16 @@ def test_nul_bytes_are_dropped_and_a_leading_nul_is_quoted():
 
 @pytest.mark.parametrize(
     "value",
-    [None, 5, -3, 1.5, Decimal("-2.50"), True, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, 8)],
+    [
+        None,
+        5,
+        -3,
+        1.5,
+        Decimal("-2.50"),
+        True,
+        dt.date(2026, 1, 1),
+        dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC),
+    ],
 )
 def test_typed_values_pass_unchanged(value):
     assert safe_cell(value) == value
