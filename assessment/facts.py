@@ -8,13 +8,14 @@ are not installed yet is reported as not connected and its facts stay `None` (un
 so the indicators that need it are "not applicable" rather than wrongly zero.
 
 Documented interfaces used here:
-- sharing_catalog.selectors.obligation_list_for_assessment(*, start, end, unit_ids=None)
-  and obligation_on_time(obligation) -> bool | None (None: not counted, e.g. exempt / not due);
+- sharing_catalog.selectors[.obligations].obligation_list_for_assessment(*, start, end,
+  unit_ids=None) and obligation_on_time(obligation) -> bool | None (None: exempt, not counted);
+  an unfulfilled obligation still inside its grace period is not assessed yet;
 - sharing_catalog.models.Submission through its documented fields only: `version` (1 = the
   first upload of an obligation), `status` (invalid / validated / confirmed / superseded: the
   validation outcome; superseded = an earlier confirmed version), `unit_id`, `obligation.due_date`.
   The submissions app has no assessment selector yet; this one read is the whole dependency;
-- sharing_catalog.selectors.objection_facts(*, start, end, unit_ids=None)
+- sharing_catalog.selectors[.objections].objection_facts(*, start, end, unit_ids=None)
   -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind);
 - collaboration.selectors.request_statistics(*, start, end, unit_ids=None)
   -> dict[unit_id, RequestStats] and request_evidence(*, unit_id, start, end, kind).
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .rules import RuleKind
@@ -39,43 +41,44 @@ from .rules import RuleKind
 class Source:
     key: str
     label: Any
-    module: str
+    modules: tuple[str, ...]  # where the selectors may live (package, or its concept module)
     names: tuple[str, ...]
 
     def functions(self) -> dict[str, Callable[..., Any]] | None:
         """The source's selector functions, or None when its app does not provide them yet."""
-        try:
-            module = importlib.import_module(self.module)
-        except ImportError:
-            return None
-        found = {name: getattr(module, name, None) for name in self.names}
-        if any(fn is None for fn in found.values()):
-            return None
-        return found  # type: ignore[return-value]
+        for module_name in self.modules:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            found = {name: getattr(module, name, None) for name in self.names}
+            if all(fn is not None for fn in found.values()):
+                return found
+        return None  # type: ignore[return-value]
 
 
 OBLIGATIONS = Source(
     "obligations",
     _("报送任务（目录清单）"),
-    "sharing_catalog.selectors",
+    ("sharing_catalog.selectors", "sharing_catalog.selectors.obligations"),
     ("obligation_list_for_assessment", "obligation_on_time"),
 )
 SUBMISSIONS = Source(
     "submissions",
     _("数据报送与校验"),
-    "sharing_catalog.models",
+    ("sharing_catalog.models",),
     ("Submission",),
 )
 OBJECTIONS = Source(
     "objections",
     _("异议处理"),
-    "sharing_catalog.selectors",
+    ("sharing_catalog.selectors", "sharing_catalog.selectors.objections"),
     ("objection_facts", "objection_evidence"),
 )
 REQUESTS = Source(
     "requests",
     _("协作请求"),
-    "collaboration.selectors",
+    ("collaboration.selectors",),
     ("request_statistics", "request_evidence"),
 )
 SOURCES = (OBLIGATIONS, SUBMISSIONS, OBJECTIONS, REQUESTS)
@@ -211,6 +214,7 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None
     _zero(out, unit_ids, keys)
     wanted = set(unit_ids)
     on_time_of = fns["obligation_on_time"]
+    today = timezone.localdate()
     for obligation in fns["obligation_list_for_assessment"](
         start=start, end=end, unit_ids=unit_ids
     ):
@@ -218,8 +222,10 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None
         if unit_id not in wanted:
             continue
         on_time = on_time_of(obligation)
-        if on_time is None:  # the catalog does not count it (exempt, not yet due …)
+        if on_time is None:  # the catalog does not count it (exempt …)
             continue
+        if not on_time and obligation.fulfilled_at is None and obligation.grace_until >= today:
+            continue  # still within its term: not late yet, so not assessed yet (Art. 25)
         bundle = out.bundle(unit_id)
         bundle.numbers["obligations_due"] += 1
         if on_time:

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 
 from assessment import facts
@@ -263,3 +264,20 @@ def test_the_adapter_reports_which_sources_are_connected(fake_sources):
         "objections": True,
         "requests": True,
     }
+
+
+@pytest.mark.usefixtures("world")
+def test_the_real_catalog_selectors_decide_on_time_and_not_yet_due_is_not_assessed(world, q3):
+    """No fake: the catalog's own `obligation_on_time` rule is what the score uses."""
+    assert facts.OBLIGATIONS.functions() is not None
+    make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
+    make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20))
+    make_obligation(world.market, dt.date(2026, 9, 15), status="overdue")
+    with time_machine.travel(dt.datetime(2026, 9, 10, 9, tzinfo=dt.UTC)):
+        period_recompute(period=q3)
+    score = _score(q3, world.market, RuleKind.ON_TIME_UPLOAD_RATE)
+    assert "1 / 应报送 2" in score.explanation  # September is not due yet on Sep 10
+    period_recompute(period=q3)
+    score.refresh_from_db()
+    assert sorted(r["tag"] for r in score.evidence) == ["late", "on_time", "overdue_open"]
+    assert score.value == D("33.33")
