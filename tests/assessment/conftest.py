@@ -52,8 +52,9 @@ def q3(world):
 
 
 def make_obligation(unit, due: dt.date, *, status="fulfilled", fulfilled_on=None, code=None):
-    item = CatalogItem.objects.filter(provider=unit).first() or CatalogItem.objects.create(
-        code=code or f"ITEM-{unit.code}",
+    code = code or f"ITEM-{unit.code}"
+    item = CatalogItem.objects.filter(code=code).first() or CatalogItem.objects.create(
+        code=code,
         name=f"{unit.name}登记信息",
         provider=unit,
         sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
