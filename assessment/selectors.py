@@ -83,6 +83,10 @@ class RankingRow:
     facts: dict[str, Any]
     scores: list[Score] = field(default_factory=list)
     by_kind: dict[str, Score] = field(default_factory=dict)
+    cells: str = ""  # rendered score cells and links (views._score_cells)
+    url: str = ""
+    on_time_url: str = ""
+    collab_url: str = ""
 
     @property
     def trend(self) -> Decimal | None:
