@@ -240,8 +240,9 @@ def period_freeze(*, actor: Any, period: Period) -> Period:
 def assessment_recompute_async(period_ids: Iterable[int] | None = None) -> None:
     """Ask Celery to recompute these periods after the current transaction commits.
 
-    Other apps call this when their facts change (None = every open period whose dates the
-    change may touch is left to the caller; None recomputes all open periods).
+    The hook for other apps when their facts change: pass the periods the change touches
+    (`open_period_ids_covering(day)`), or None to recompute every open period. Frozen periods
+    are skipped by the task.
     """
     from ..tasks import recompute_periods_task
 
