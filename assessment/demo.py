@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from agencies.models import Unit, User
 
+from .facts import BAD_TAGS
 from .models import ConfidentialityBreach, Period, RectificationOrder, Score, ScoreAdjustment
 from .rules import RuleKind
 from .services import period_create, period_recompute
@@ -75,18 +76,21 @@ def seed() -> str:
     orders = 0
     if market and leader and not RectificationOrder.objects.filter(unit=market).exists():
         q4 = periods[1]
-        score = Score.objects.filter(
-            period=q4, unit=market, indicator__kind=RuleKind.ON_TIME_UPLOAD_RATE
-        ).first()
-        evidence = [r for r in (score.evidence if score else []) if r.get("tag") != "on_time"]
+        # the facts behind the order: whatever the unit's Q4 scores counted against it
+        evidence = [
+            ref
+            for score in Score.objects.filter(period=q4, unit=market)
+            for ref in score.evidence
+            if ref.get("tag") in BAD_TAGS
+        ]
         order_issue(
             actor=leader,
             unit=market,
             period=q4,
-            failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,
-            facts="2026 年第四季度市场主体登记信息未按目录清单规定的期限报送，经提醒仍未补报"
-            "（第二十条、第二十八条）。",
-            requirement="请于期限内补报逾期数据，说明原因并明确专人负责按期报送。",
+            failure=RectificationOrder.Failure.NOT_COOPERATING,
+            facts="2026 年第四季度协作请求逾期未答复，经提醒仍未办理，未按规定履行税费精诚共治"
+            "协作义务（第七条、第二十八条）。",
+            requirement="请于期限内答复逾期的协作请求，说明原因并明确专人负责按期办理。",
             working_days=10,
             evidence=evidence,
         )
