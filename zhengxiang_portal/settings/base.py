@@ -154,6 +154,7 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # file backend only
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="蒸湘区税费精诚共治平台 <noreply@zhengxiang.local>"
 )
