@@ -188,13 +188,13 @@ def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_connect_timeout": 1, "visibility_timeout": 3600}
-    app.pool.force_close_all()
+    app.close()  # drop pooled connections to the old broker
     procs = Processes(env, tmp_path)
     procs.mail_dir = mail_dir
     yield procs
     procs.stop_all()
     app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
-    app.pool.force_close_all()
+    app.close()  # drop pooled connections to the old broker
 
 
 def sent_subjects(mail_dir: Path) -> list[str]:
