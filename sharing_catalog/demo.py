@@ -15,7 +15,7 @@ from stdnum.cn import ric, uscc
 
 from agencies.models import Unit, User
 
-from .models import CatalogItem, Obligation
+from .models import CatalogItem, Obligation, SchemaVersion
 from .services.catalog import (
     catalog_item_create,
     catalog_item_publish,
@@ -842,6 +842,9 @@ def seed() -> str:
     # The catalog went live in the spring; publication dates say so.
     launch = timezone.now() - dt.timedelta(days=200)
     CatalogItem.objects.filter(pk__in=[i.pk for i in items], published_at__gt=launch).update(
+        published_at=launch
+    )
+    SchemaVersion.objects.filter(item__in=items, version=1, published_at__gt=launch).update(
         published_at=launch
     )
     today = timezone.localdate()

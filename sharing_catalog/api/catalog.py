@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
@@ -132,7 +133,7 @@ class CatalogItemSerializer(serializers.ModelSerializer):
 class IsCatalogEditorOrReadOnly(permissions.BasePermission):
     """Reads for every authenticated user; writes for the working group only (Art. 20)."""
 
-    message = "只有共治专项工作组成员可以维护目录清单（第二十条）。"
+    message = _("只有共治专项工作组成员可以维护目录清单（第二十条）。")
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:

@@ -100,7 +100,7 @@ def schema_version_latest(*, item: CatalogItem) -> SchemaVersion | None:
 
 def catalog_published_for_export() -> list[CatalogItem]:
     """Published items with provider, consumers and the fields of their schema in force."""
-    items = list(
+    items: list[Any] = list(
         CatalogItem.objects.filter(status=CatalogItem.Status.PUBLISHED)
         .select_related("provider")
         .prefetch_related(
@@ -118,6 +118,6 @@ def catalog_published_for_export() -> list[CatalogItem]:
         .order_by("code")
     )
     for item in items:
-        schemas = item.published_schemas  # type: ignore[attr-defined]
-        item.schema_in_force = schemas[0] if schemas else None  # type: ignore[attr-defined]
+        schemas = item.published_schemas
+        item.schema_in_force = schemas[0] if schemas else None
     return items

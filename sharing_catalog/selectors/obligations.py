@@ -80,9 +80,9 @@ def obligation_home_list(*, user: Any, limit: int = 10) -> list[Obligation]:
     )
 
 
-def obligation_overdue_by_unit(*, user: Any) -> list[dict]:
+def obligation_overdue_by_unit(*, user: Any) -> list[dict[str, Any]]:
     """Overdue obligations counted per provider unit (the working group's view, Art. 20)."""
-    return list(
+    rows = (
         obligation_list(user=user)
         .filter(status=Obligation.Status.OVERDUE)
         .order_by()
@@ -90,6 +90,7 @@ def obligation_overdue_by_unit(*, user: Any) -> list[dict]:
         .annotate(count=Count("pk"))
         .order_by("-count", "item__provider__code")
     )
+    return [dict(row) for row in rows]
 
 
 def obligation_state(obligation: Obligation, today: dt.date | None = None) -> str:

@@ -105,7 +105,8 @@ def _apply(item: CatalogItem, fields: dict[str, Any]) -> list[str]:
         )
     changed = []
     for name, value in fields.items():
-        attname = item._meta.get_field(name).attname  # compare ids, not (maybe unset) objects
+        # compare ids, not (maybe unset) related objects
+        attname = getattr(item._meta.get_field(name), "attname", name)
         new = getattr(value, "pk", value) if attname != name else value
         if getattr(item, attname) != new:
             changed.append(name)

@@ -50,7 +50,7 @@ def obligation_list_view(request):
     if request.GET.get("mine"):
         filters["mine"] = True
     qs, sort = sort_queryset(
-        obligation_list(user=request.user, filters=filters), request, OBLIGATION_SORTS, "due"
+        obligation_list(user=request.user, filters=filters), request, OBLIGATION_SORTS, "-due"
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     _with_state(page.object_list)

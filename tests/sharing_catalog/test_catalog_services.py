@@ -1,8 +1,7 @@
 """Catalog rules (Art. 20): only the working group keeps the catalog; publishing needs a schema."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.roles import Role
 from sharing_catalog.models import CatalogItem, Obligation

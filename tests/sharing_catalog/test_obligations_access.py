@@ -136,3 +136,21 @@ def test_assessment_selector_returns_obligations_due_in_a_range_for_units(world)
     )
     assert list(court_only) == [world["court"]]
     assert not obligation_list_for_assessment(start=D(2026, 11, 1), end=D(2026, 11, 30)).exists()
+
+
+def test_only_the_closest_navigation_entry_is_current(client, world):
+    client.force_login(world["wg"])
+    nav = client.get("/catalog/obligations/").context["nav_items"]
+    assert [i["key"] for i in nav if i["active"]] == ["obligations"]
+    nav = client.get("/catalog/").context["nav_items"]
+    assert [i["key"] for i in nav if i["active"]] == ["catalog"]
+
+
+def test_obligation_api_list_query_count_is_flat(world, django_assert_max_num_queries):
+    wg = world["wg"]
+    for n in range(4):
+        with time_machine.travel(at(2026, 11, 10), tick=False):
+            make_item(wg, UnitFactory(), code=f"F{n}")
+    with django_assert_max_num_queries(6):
+        response = _api(wg).get("/api/obligations/?page_size=100")
+    assert response.json()["count"] == 7

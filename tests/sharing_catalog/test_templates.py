@@ -54,7 +54,8 @@ def test_instructions_sheet_lists_type_required_format_example_and_enum_values(w
     rows = list(workbook[INSTRUCTIONS_SHEET].values)
     header = next(i for i, r in enumerate(rows) if r and r[0] == "列")
     assert rows[header][:9] == (
-        "列", "中文名称", "字段标识", "类型", "必填", "格式要求", "最大长度", "示例", "可选值（枚举）"
+        "列", "中文名称", "字段标识", "类型", "必填", "格式要求", "最大长度", "示例",
+        "可选值（枚举）",
     )  # fmt: skip
     by_key = {r[2]: r for r in rows[header + 1 :]}
     assert set(by_key) == {f["key"] for f in FIELDS}
