@@ -31,7 +31,6 @@ from collaboration.services import (
     request_assign,
     request_close,
     request_contest,
-    request_create,
     request_refuse,
     request_reopen,
     request_rule,
@@ -213,9 +212,7 @@ def test_answer_after_the_due_date_is_late_and_counts_working_days(world, make_r
     assert req.working_days_to_answer == 7
 
 
-def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(
-    world, make_request
-):
+def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(world, make_request):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
         req = request_accept(req=make_request(), actor=world.market_liaison)
         req = request_answer(req=req, actor=world.market_liaison, answer="答复")
@@ -334,7 +331,9 @@ def test_refusal_contest_and_unjustified_ruling(world, make_request):
 
 def test_justified_ruling_lets_the_refusal_stand(world, make_request):
     req = make_request()
-    req = request_refuse(req=req, actor=world.market_liaison, justification="申请事项超出本单位职责范围。")
+    req = request_refuse(
+        req=req, actor=world.market_liaison, justification="申请事项超出本单位职责范围。"
+    )
     req = request_contest(req=req, actor=world.staff, reason="我局认为该事项属于贵局职责。")
     req = request_rule(req=req, actor=world.wg, justified=True, comment="拒绝理由成立。")
     assert req.status == Status.REFUSED and req.refusal_ruling == RefusalRuling.JUSTIFIED
