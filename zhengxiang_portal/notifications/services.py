@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhengxiang_portal.core.dispatch import enqueue_on_commit
+
 from .models import Notification
 
 _EMAIL_TASK_CHUNK = 500  # ids per mail task: small broker messages, bounded task time
@@ -67,8 +69,7 @@ def notify(
     if created:
         from .tasks import send_notification_emails_task
 
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: send_notification_emails_task.delay(notification_ids=ids))
+        enqueue_on_commit(send_notification_emails_task, notification_ids=[n.pk for n in created])
     return created
 
 
@@ -158,12 +159,9 @@ def notify_many(messages: Iterable[Message]) -> int:
     if pending:
         from .tasks import send_notification_emails_task
 
-        def _enqueue() -> None:
-            for start in range(0, len(pending), _EMAIL_TASK_CHUNK):
-                chunk = pending[start : start + _EMAIL_TASK_CHUNK]
-                send_notification_emails_task.delay(notification_ids=chunk)
-
-        transaction.on_commit(_enqueue)
+        for start in range(0, len(pending), _EMAIL_TASK_CHUNK):
+            chunk = pending[start : start + _EMAIL_TASK_CHUNK]
+            enqueue_on_commit(send_notification_emails_task, notification_ids=chunk)
     return len(created)
 
 
