@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.models import Unit, User
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 
-from .models import CollaborationRequest, MatterType, TransferOutcome
+from .models import CollaborationRequest, MatterType, TimelineEntry, TransferOutcome
 from .services import (
     extension_decide,
     request_accept,
@@ -19,6 +19,7 @@ from .services import (
     request_close,
     request_contest,
     request_create,
+    request_deadline_scan,
     request_refuse,
     request_start,
     request_withdraw,
@@ -56,7 +57,7 @@ def ensure_matter_types() -> int:
 
 
 def _backdate(req: CollaborationRequest, *, working_days_ago: int) -> None:
-    """Move a demo request into the past so that it shows as overdue."""
+    """Move a demo request (and its history) into the past so that it shows as overdue."""
     cal = WorkingCalendar()
     today = timezone.localdate()
     start = today
@@ -65,7 +66,19 @@ def _backdate(req: CollaborationRequest, *, working_days_ago: int) -> None:
         while not cal.is_working_day(start):
             start -= dt.timedelta(days=1)
     due = cal.add_working_days(start, req.matter_type.default_working_days)
-    CollaborationRequest.objects.filter(pk=req.pk).update(submitted_on=start, due_date=due)
+    shift = dt.timedelta(days=(today - start).days)
+    CollaborationRequest.objects.filter(pk=req.pk).update(
+        submitted_on=start, submitted_at=req.submitted_at - shift, due_date=due
+    )
+    for entry in TimelineEntry.objects.filter(request=req):
+        TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at - shift)
+
+
+def _due_soon(req: CollaborationRequest) -> None:
+    """Make a demo request fall due on the next working day (the amber highlight)."""
+    cal = WorkingCalendar()
+    due = cal.add_working_days(timezone.localdate(), 1)
+    CollaborationRequest.objects.filter(pk=req.pk).update(due_date=due)
 
 
 def seed() -> str:
@@ -109,6 +122,7 @@ def seed() -> str:
     )
     request_accept(req=r, actor=land)
     request_start(req=r, actor=land, comment="已安排登记股核对。")
+    _due_soon(r)
     # 3. Answered and closed.
     r = out(
         "ZX-ICBC",
@@ -225,7 +239,9 @@ def seed() -> str:
         "拟于 12 月联合开展个体工商户税费优惠政策宣讲。",
     )
     request_withdraw(req=r, actor=staff, reason="活动改由区个私协会组织。")
-    return f"{CollaborationRequest.objects.count()} requests"
+    # Send what is due now (the overdue one's notice), as the periodic scan would.
+    scan = request_deadline_scan()
+    return f"{CollaborationRequest.objects.count()} requests, {scan.notifications} notifications"
 
 
 _LOGINS = [

@@ -35,7 +35,12 @@ def _files_field() -> MultipleFileField:
 
 
 class DateInput(forms.DateInput):
+    """An HTML date picker; its value must be ISO (yyyy-mm-dd), whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class RequestFilterForm(forms.Form):
