@@ -422,3 +422,64 @@ def test_every_step_has_a_timeline_entry_with_actor_and_time(world, make_request
     for entry in TimelineEntry.objects.filter(request=req):
         assert entry.created_at is not None
     assert TimelineEntry.objects.get(request=req, action="accept").actor == world.market_liaison
+
+
+# --- every step refuses an actor from a third unit ----------------------------------------
+
+
+def _steps(world):
+    """Each step, with arguments that would succeed for the right actor."""
+    return {
+        "accept": lambda req, who: request_accept(req=req, actor=who),
+        "start": lambda req, who: request_start(req=req, actor=who),
+        "answer": lambda req, who: request_answer(req=req, actor=who, answer="答复"),
+        "ask_clarification": lambda req, who: request_ask_clarification(
+            req=req, actor=who, question="请补充"
+        ),
+        "refuse": lambda req, who: request_refuse(
+            req=req, actor=who, justification="不属于本单位职责范围的事项。"
+        ),
+        "ask_extension": lambda req, who: request_ask_extension(
+            req=req, actor=who, reason="调档", new_due_date=req.due_date + dt.timedelta(days=30)
+        ),
+        "withdraw": lambda req, who: request_withdraw(req=req, actor=who),
+        "close": lambda req, who: request_close(req=req, actor=who),
+        "reopen": lambda req, who: request_reopen(req=req, actor=who, reason="不满意"),
+        "contest": lambda req, who: request_contest(
+            req=req, actor=who, reason="属于贵单位法定职责，请办理。"
+        ),
+        "answer_clarification": lambda req, who: request_answer_clarification(
+            req=req, actor=who, clarification="补充"
+        ),
+        "assign": lambda req, who: request_assign(
+            req=req, actor=who, assignee=world.market_liaison
+        ),
+        "attach": lambda req, who: request_add_attachments(
+            req=req, actor=who, files=[SimpleUploadedFile("x.txt", b"x")]
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "accept",
+        "start",
+        "answer",
+        "ask_clarification",
+        "refuse",
+        "ask_extension",
+        "withdraw",
+        "close",
+        "reopen",
+        "contest",
+        "answer_clarification",
+        "assign",
+        "attach",
+    ],
+)
+def test_every_step_refuses_a_third_units_liaison_and_the_working_group(world, make_request, step):
+    req = make_request()
+    for who in (world.other_liaison, world.wg, world.outsider):
+        with pytest.raises(PermissionDenied):
+            _steps(world)[step](req, who)

@@ -21,6 +21,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _empty_ledger_before_flush(transactional_db):
     """Let the end-of-test flush run on SQLite, whose DELETE the append-only triggers refuse.
 
@@ -103,7 +108,9 @@ def test_request_refused_contested_and_ruled_unjustified(page, live_server, demo
 
     switch_user(page, live_server, "tax_staff")
     page.goto(url)
-    take_step(page, "提出异议", {"异议理由": "个体工商户登记属市场监管部门法定职责，请依第七条协作。"})
+    take_step(
+        page, "提出异议", {"异议理由": "个体工商户登记属市场监管部门法定职责，请依第七条协作。"}
+    )
 
     switch_user(page, live_server, "wg_leader")
     page.goto(f"{live_server.url}/")
