@@ -8,10 +8,8 @@ the working-group leader, which sends it back to the unit.
 from __future__ import annotations
 
 import re
-from importlib import import_module
 
 import pytest
-from django.db import connection
 
 from agencies.demo import DEMO_PASSWORD
 from collaboration.models import CollaborationRequest, RefusalRuling, Status
@@ -23,25 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _empty_ledger_before_flush(transactional_db):
-    """Let the end-of-test flush run on SQLite, whose DELETE the append-only triggers refuse.
-
-    Empty the ledger with the triggers lifted, then put them back (PostgreSQL flushes with
-    TRUNCATE, which the row triggers do not see).
-    """
-    yield
-    if connection.vendor != "sqlite":
-        return
-    triggers = import_module("zhengxiang_portal.ledger.migrations.0002_append_only_triggers")
-    with connection.cursor() as cursor:
-        for sql in triggers.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM ledger_ledgerentry")
-        for sql in triggers.SQLITE_FORWARD:
-            cursor.execute(sql)
 
 
 def switch_user(page, live_server, username: str) -> None:
