@@ -5,6 +5,7 @@ Each benchmark module exposes `run() -> None` and prints lines `BENCH <name> <va
 
 BENCHMARKS: dict[str, str] = {
     # name -> module path; issues add their benchmarks here.
+    "escalation": "bench.escalation",
     "load": "bench.load",
     "assessment": "bench.assessment",
 }

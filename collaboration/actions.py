@@ -40,58 +40,78 @@ ACTIONS: dict[str, StepAction] = {
     a.name: a
     for a in [
         StepAction(
-            "accept", _("受理"), f.CommentForm,
+            "accept",
+            _("受理"),
+            f.CommentForm,
             lambda req, user, d, files: s.request_accept(req=req, actor=user, comment=d["comment"]),
         ),
         StepAction(
-            "acknowledge", _("确认接收"), f.CommentForm,
+            "acknowledge",
+            _("确认接收"),
+            f.CommentForm,
             lambda req, user, d, files: s.transfer_acknowledge(
                 req=req, actor=user, comment=d["comment"]
             ),
         ),
         StepAction(
-            "start", _("开始办理"), f.CommentForm,
+            "start",
+            _("开始办理"),
+            f.CommentForm,
             lambda req, user, d, files: s.request_start(req=req, actor=user, comment=d["comment"]),
         ),
         StepAction(
-            "answer", _("答复"), f.AnswerForm,
+            "answer",
+            _("答复"),
+            f.AnswerForm,
             lambda req, user, d, files: s.request_answer(
                 req=req, actor=user, answer=d["answer"], files=files
             ),
         ),
         StepAction(
-            "report_outcome", _("反馈处理结果"), f.OutcomeForm,
+            "report_outcome",
+            _("反馈处理结果"),
+            f.OutcomeForm,
             lambda req, user, d, files: s.transfer_report_outcome(
                 req=req, actor=user, outcome=d["outcome"], note=d["note"], files=files
             ),
         ),
         StepAction(
-            "ask_clarification", _("要求补充说明"), f.QuestionForm,
+            "ask_clarification",
+            _("要求补充说明"),
+            f.QuestionForm,
             lambda req, user, d, files: s.request_ask_clarification(
                 req=req, actor=user, question=d["question"], files=files
             ),
         ),
         StepAction(
-            "answer_clarification", _("补充说明"), f.ClarificationForm,
+            "answer_clarification",
+            _("补充说明"),
+            f.ClarificationForm,
             lambda req, user, d, files: s.request_answer_clarification(
                 req=req, actor=user, clarification=d["clarification"], files=files
             ),
         ),
         StepAction(
-            "refuse", _("拒绝"), f.RefuseForm,
+            "refuse",
+            _("拒绝"),
+            f.RefuseForm,
             lambda req, user, d, files: s.request_refuse(
                 req=req, actor=user, justification=d["justification"], files=files
             ),
             danger=True,
         ),
         StepAction(
-            "contest", _("提出异议"), f.ContestForm,
+            "contest",
+            _("提出异议"),
+            f.ContestForm,
             lambda req, user, d, files: s.request_contest(
                 req=req, actor=user, reason=d["reason"], files=files
             ),
         ),
         StepAction(
-            "rule", _("裁定"), f.RuleForm,
+            "rule",
+            _("裁定"),
+            f.RuleForm,
             lambda req, user, d, files: s.request_rule(
                 req=req,
                 actor=user,
@@ -101,49 +121,65 @@ ACTIONS: dict[str, StepAction] = {
             ),
         ),
         StepAction(
-            "ask_extension", _("申请延期"), f.ExtensionForm,
+            "ask_extension",
+            _("申请延期"),
+            f.ExtensionForm,
             lambda req, user, d, files: s.request_ask_extension(
                 req=req, actor=user, reason=d["reason"], new_due_date=d["new_due_date"]
             ),
         ),
         StepAction(
-            "approve_extension", _("同意延期"), f.CommentForm,
+            "approve_extension",
+            _("同意延期"),
+            f.CommentForm,
             lambda req, user, d, files: s.extension_decide(
                 ext=_pending(req), actor=user, approve=True, comment=d["comment"]
             ),
         ),
         StepAction(
-            "decline_extension", _("不同意延期"), f.CommentForm,
+            "decline_extension",
+            _("不同意延期"),
+            f.CommentForm,
             lambda req, user, d, files: s.extension_decide(
                 ext=_pending(req), actor=user, approve=False, comment=d["comment"]
             ),
             danger=True,
         ),
         StepAction(
-            "close", _("办结"), f.CommentForm,
+            "close",
+            _("办结"),
+            f.CommentForm,
             lambda req, user, d, files: s.request_close(req=req, actor=user, comment=d["comment"]),
         ),
         StepAction(
-            "reopen", _("退回重办"), f.ReopenForm,
+            "reopen",
+            _("退回重办"),
+            f.ReopenForm,
             lambda req, user, d, files: s.request_reopen(
                 req=req, actor=user, reason=d["reason"], files=files
             ),
         ),
         StepAction(
-            "withdraw", _("撤回"), f.CommentForm,
+            "withdraw",
+            _("撤回"),
+            f.CommentForm,
             lambda req, user, d, files: s.request_withdraw(
                 req=req, actor=user, reason=d["comment"]
             ),
             danger=True,
         ),
         StepAction(
-            "assign", _("指定承办人"), f.AssignForm,
+            "assign",
+            _("指定承办人"),
+            f.AssignForm,
             lambda req, user, d, files: s.request_assign(
                 req=req, actor=user, assignee=d["assignee"], comment=d["comment"]
             ),
         ),
         StepAction(
-            "attach", _("补充材料"), f.AttachForm,
+            "attach",
+            _("补充材料"),
+            f.AttachForm,
             lambda req, user, d, files: s.request_add_attachments(
                 req=req, actor=user, files=files, comment=d["comment"]
             ),

@@ -7,7 +7,14 @@ from .models import CollaborationRequest, MatterType, TimelineEntry
 class MatterTypeAdmin(admin.ModelAdmin):
     """The working group keeps the list of matter types and their default deadlines."""
 
-    list_display = ["name", "code", "category", "default_working_days", "is_case_transfer", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "category",
+        "default_working_days",
+        "is_case_transfer",
+        "is_active",
+    ]
     list_filter = ["category", "is_case_transfer", "is_active"]
     search_fields = ["name", "code"]
     ordering = ["order", "code"]

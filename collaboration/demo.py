@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.models import Unit, User
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 
-from .models import CollaborationRequest, MatterType, TransferOutcome
+from .models import CollaborationRequest, MatterType, TimelineEntry, TransferOutcome
 from .services import (
     extension_decide,
     request_accept,
@@ -19,6 +19,7 @@ from .services import (
     request_close,
     request_contest,
     request_create,
+    request_deadline_scan,
     request_refuse,
     request_start,
     request_withdraw,
@@ -56,7 +57,7 @@ def ensure_matter_types() -> int:
 
 
 def _backdate(req: CollaborationRequest, *, working_days_ago: int) -> None:
-    """Move a demo request into the past so that it shows as overdue."""
+    """Move a demo request (and its history) into the past so that it shows as overdue."""
     cal = WorkingCalendar()
     today = timezone.localdate()
     start = today
@@ -65,7 +66,19 @@ def _backdate(req: CollaborationRequest, *, working_days_ago: int) -> None:
         while not cal.is_working_day(start):
             start -= dt.timedelta(days=1)
     due = cal.add_working_days(start, req.matter_type.default_working_days)
-    CollaborationRequest.objects.filter(pk=req.pk).update(submitted_on=start, due_date=due)
+    shift = dt.timedelta(days=(today - start).days)
+    CollaborationRequest.objects.filter(pk=req.pk).update(
+        submitted_on=start, submitted_at=req.submitted_at - shift, due_date=due
+    )
+    for entry in TimelineEntry.objects.filter(request=req):
+        TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at - shift)
+
+
+def _due_soon(req: CollaborationRequest) -> None:
+    """Make a demo request fall due on the next working day (the amber highlight)."""
+    cal = WorkingCalendar()
+    due = cal.add_working_days(timezone.localdate(), 1)
+    CollaborationRequest.objects.filter(pk=req.pk).update(due_date=due)
 
 
 def seed() -> str:
@@ -94,77 +107,141 @@ def seed() -> str:
     land, police = users["liaison_land"], users["liaison_police"]
 
     # 1. New, waiting to be accepted.
-    out("ZX-SAMR", "tax-info-query", "湘江贸易有限公司股权变更登记信息",
-        "请提供湘江贸易有限公司 2026 年股权变更登记材料，用于股权转让个人所得税核查。")
+    out(
+        "ZX-SAMR",
+        "tax-info-query",
+        "湘江贸易有限公司股权变更登记信息",
+        "请提供湘江贸易有限公司 2026 年股权变更登记材料，用于股权转让个人所得税核查。",
+    )
     # 2. Accepted and in progress.
-    r = out("ZX-NR", "tax-before-cert", "蒸湘区某小区 3 栋不动产登记先税后证核验",
-            "请核验 12 套房屋不动产登记前的契税完税情况，清单见附件。")
+    r = out(
+        "ZX-NR",
+        "tax-before-cert",
+        "蒸湘区某小区 3 栋不动产登记先税后证核验",
+        "请核验 12 套房屋不动产登记前的契税完税情况，清单见附件。",
+    )
     request_accept(req=r, actor=land)
     request_start(req=r, actor=land, comment="已安排登记股核对。")
+    _due_soon(r)
     # 3. Answered and closed.
-    r = out("ZX-ICBC", "bank-account-query", "欠税企业衡阳某建材公司账户余额查询",
-            "依据《税收征收管理法》第五十四条，请协助查询该公司在贵行账户余额。")
+    r = out(
+        "ZX-ICBC",
+        "bank-account-query",
+        "欠税企业衡阳某建材公司账户余额查询",
+        "依据《税收征收管理法》第五十四条，请协助查询该公司在贵行账户余额。",
+    )
     request_accept(req=r, actor=bank)
     request_answer(req=r, actor=bank, answer="已查询：基本户余额 12,384.50 元，一般户已销户。")
     request_close(req=r, actor=staff, comment="已收悉，谢谢配合。")
     # 4. Answered, waiting for the staff to close.
-    r = out("ZX-COURT", "judicial-auction", "司法拍卖房产税费协助",
-            "(2026)湘0408执 123 号拍卖房产，请协助告知买受人及成交价，以便计算应缴税费。")
+    r = out(
+        "ZX-COURT",
+        "judicial-auction",
+        "司法拍卖房产税费协助",
+        "(2026)湘0408执 123 号拍卖房产，请协助告知买受人及成交价，以便计算应缴税费。",
+    )
     request_accept(req=r, actor=court)
-    request_answer(req=r, actor=court, answer="买受人：张某；成交价 86.5 万元；拍卖成交确认书见执行卷。")
+    request_answer(
+        req=r, actor=court, answer="买受人：张某；成交价 86.5 万元；拍卖成交确认书见执行卷。"
+    )
     # 5. Awaiting clarification (clock paused).
-    r = out("ZX-SAMR", "joint-investigation", "协查个体户经营地址变更情况",
-            "请协查 5 户个体工商户 2025 年以来的经营地址变更情况。")
+    r = out(
+        "ZX-SAMR",
+        "joint-investigation",
+        "协查个体户经营地址变更情况",
+        "请协查 5 户个体工商户 2025 年以来的经营地址变更情况。",
+    )
     request_accept(req=r, actor=samr)
     request_ask_clarification(req=r, actor=samr, question="请提供 5 户个体户的统一社会信用代码。")
     # 6. Extension asked, pending the staff's decision.
-    r = out("ZX-NR", "withholding-assist", "土地出让金相关代扣代缴资料",
-            "请提供 2026 年第三季度国有土地使用权出让合同清单。")
+    r = out(
+        "ZX-NR",
+        "withholding-assist",
+        "土地出让金相关代扣代缴资料",
+        "请提供 2026 年第三季度国有土地使用权出让合同清单。",
+    )
     request_accept(req=r, actor=land)
     request_ask_extension(
-        req=r, actor=land, reason="合同归档在市局，需调档。",
+        req=r,
+        actor=land,
+        reason="合同归档在市局，需调档。",
         new_due_date=r.due_date + dt.timedelta(days=14),
     )
     # 7. Extension approved.
-    r = out("ZX-ICBC", "bank-account-query", "社保费待报解账户对账核实",
-            "依据第八条，请对 10 月社会保险费待报解账户开展对账核实。")
+    r = out(
+        "ZX-ICBC",
+        "bank-account-query",
+        "社保费待报解账户对账核实",
+        "依据第八条，请对 10 月社会保险费待报解账户开展对账核实。",
+    )
     request_accept(req=r, actor=bank)
     ext = request_ask_extension(
-        req=r, actor=bank, reason="需省分行数据中心协助导出。",
+        req=r,
+        actor=bank,
+        reason="需省分行数据中心协助导出。",
         new_due_date=r.due_date + dt.timedelta(days=7),
     )
     extension_decide(ext=ext, actor=staff, approve=True, comment="同意延期。")
     # 8. Overdue (accepted long ago, never answered).
-    r = out("ZX-SAMR", "tax-before-cert", "注销登记先税后注销核验",
-            "请核验 3 户企业申请注销登记前的清税证明。")
+    r = out(
+        "ZX-SAMR",
+        "tax-before-cert",
+        "注销登记先税后注销核验",
+        "请核验 3 户企业申请注销登记前的清税证明。",
+    )
     request_accept(req=r, actor=samr)
     _backdate(r, working_days_ago=8)
     # 9. Refused and contested: waits for the working group's ruling.
-    r = out("ZX-COURT", "bankruptcy-claim", "衡阳某置业公司破产清算债权申报",
-            "请告知破产管理人联系方式及债权申报期限，我局拟申报欠缴税款及滞纳金债权。")
-    request_refuse(req=r, actor=court, justification="该案尚未裁定受理破产申请，暂无管理人信息可提供。")
-    request_contest(req=r, actor=staff,
-                    reason="法院已于 11 月 3 日公告受理该破产申请，拒绝理由与事实不符。")
+    r = out(
+        "ZX-COURT",
+        "bankruptcy-claim",
+        "衡阳某置业公司破产清算债权申报",
+        "请告知破产管理人联系方式及债权申报期限，我局拟申报欠缴税款及滞纳金债权。",
+    )
+    request_refuse(
+        req=r, actor=court, justification="该案尚未裁定受理破产申请，暂无管理人信息可提供。"
+    )
+    request_contest(
+        req=r, actor=staff, reason="法院已于 11 月 3 日公告受理该破产申请，拒绝理由与事实不符。"
+    )
     # 10. Case transfer to the police, acknowledged.
-    r = out("ZX-POL", "case-transfer", "涉嫌虚开增值税专用发票案件移送",
-            "经稽查，衡阳某商贸公司涉嫌虚开增值税专用发票，价税合计 1,260 万元，依法移送。")
+    r = out(
+        "ZX-POL",
+        "case-transfer",
+        "涉嫌虚开增值税专用发票案件移送",
+        "经稽查，衡阳某商贸公司涉嫌虚开增值税专用发票，价税合计 1,260 万元，依法移送。",
+    )
     request_accept(req=r, actor=police, comment="已接收，转经侦大队审查。")
     # 11. Case transfer with outcome reported.
-    r = out("ZX-POL", "case-transfer", "涉嫌逃避追缴欠税案件移送",
-            "衡阳某物流公司转移财产逃避追缴欠税 86 万元，依法移送。")
+    r = out(
+        "ZX-POL",
+        "case-transfer",
+        "涉嫌逃避追缴欠税案件移送",
+        "衡阳某物流公司转移财产逃避追缴欠税 86 万元，依法移送。",
+    )
     request_accept(req=r, actor=police)
-    request_answer(req=r, actor=police, answer="已于 11 月 20 日立案侦查。",
-                   outcome=TransferOutcome.FILED)
+    request_answer(
+        req=r, actor=police, answer="已于 11 月 20 日立案侦查。", outcome=TransferOutcome.FILED
+    )
     # 12. Request from a unit to the tax bureau, and a withdrawn one.
     request_create(
-        actor=samr, requesting_unit=units["ZX-SAMR"], target_unit=tax,
-        matter_type=mt["tax-info-query"], subject="【演示】拟评先企业纳税信用等级查询",
+        actor=samr,
+        requesting_unit=units["ZX-SAMR"],
+        target_unit=tax,
+        matter_type=mt["tax-info-query"],
+        subject="【演示】拟评先企业纳税信用等级查询",
         body="请提供 8 家拟评“守合同重信用”企业的纳税信用等级（第六条第二项）。",
     )
-    r = out("ZX-SAMR", "joint-publicity", "个体户税费政策联合宣讲",
-            "拟于 12 月联合开展个体工商户税费优惠政策宣讲。")
+    r = out(
+        "ZX-SAMR",
+        "joint-publicity",
+        "个体户税费政策联合宣讲",
+        "拟于 12 月联合开展个体工商户税费优惠政策宣讲。",
+    )
     request_withdraw(req=r, actor=staff, reason="活动改由区个私协会组织。")
-    return f"{CollaborationRequest.objects.count()} requests"
+    # Send what is due now (the overdue one's notice), as the periodic scan would.
+    scan = request_deadline_scan()
+    return f"{CollaborationRequest.objects.count()} requests, {scan.notifications} notifications"
 
 
 _LOGINS = [

@@ -35,16 +35,21 @@ def _files_field() -> MultipleFileField:
 
 
 class DateInput(forms.DateInput):
+    """An HTML date picker; its value must be ISO (yyyy-mm-dd), whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class RequestFilterForm(forms.Form):
     q = forms.CharField(label=_("编号或标题"), required=False)
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Status.choices)
+        label=_("状态"), required=False, choices=[("", _("全部")), *Status.choices]
     )
     category = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部"))] + list(Category.choices)
+        label=_("类别"), required=False, choices=[("", _("全部")), *Category.choices]
     )
     unit = forms.ModelChoiceField(
         label=_("单位"), required=False, queryset=Unit.objects.filter(is_active=True)
@@ -68,13 +73,16 @@ class RequestCreateForm(forms.Form):
     category = forms.ChoiceField(
         label=_("协作类别"),
         required=False,
-        choices=[("", _("按事项类型"))] + list(Category.choices),
+        choices=[("", _("按事项类型")), *Category.choices],
         help_text=_("第六条：征管、监管、司法、服务及其他协作。"),
     )
     subject = forms.CharField(label=_("事项标题"), max_length=200)
     body = forms.CharField(label=_("请求内容"), widget=forms.Textarea)
     legal_basis = forms.CharField(
-        label=_("法律依据"), required=False, max_length=500, help_text=_("留空则使用事项类型的依据。")
+        label=_("法律依据"),
+        required=False,
+        max_length=500,
+        help_text=_("留空则使用事项类型的依据。"),
     )
     priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
     assignee = forms.ModelChoiceField(

@@ -1,6 +1,7 @@
 """Collaboration requests (协作事项) between the tax bureau and units (Art. 6, 7).
 
-Art. 7: units answer the tax bureau's requests, and the tax bureau answers theirs, "不得无故拒绝、拖延".
+Art. 7: units answer the tax bureau's requests, and the tax bureau answers theirs:
+"不得无故拒绝、拖延".
 Deadlines are working days from `zhengxiang_portal.deadlines.calendar`; reminder, overdue and
 escalation state lives here and is acted on by a periodic scan (no ETA tasks).
 """
@@ -48,7 +49,7 @@ OPEN_STATUSES = (*RUNNING_STATUSES, Status.AWAITING_CLARIFICATION)
 
 
 class TransferOutcome(models.TextChoices):
-    """Feedback a judicial organ reports on a transferred case (Art. 6(三): 及时接收并反馈处理结果)."""
+    """Feedback a judicial organ reports on a transferred case (Art. 6(三): 反馈处理结果)."""
 
     FILED = "filed", _("立案")
     NOT_FILED = "not_filed", _("不立案")
@@ -124,11 +125,13 @@ class CollaborationRequest(models.Model):
     priority = models.CharField(
         _("紧急程度"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
+    # No single-column index on the two unit keys: the composite indexes below lead with them.
     requesting_unit = models.ForeignKey(
         "agencies.Unit",
         verbose_name=_("请求单位"),
         on_delete=models.PROTECT,
         related_name="outgoing_requests",
+        db_index=False,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,6 +144,7 @@ class CollaborationRequest(models.Model):
         verbose_name=_("承办单位"),
         on_delete=models.PROTECT,
         related_name="incoming_requests",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

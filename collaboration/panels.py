@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agencies.roles import Role, has_role, is_working_group
 
-from .models import Status
+from .models import RUNNING_STATUSES, Status
 from .selectors import due_soon_threshold, request_todo, request_visible
 
 PANEL_ROWS = 5
@@ -33,4 +33,10 @@ def rulings_panel(request: HttpRequest) -> dict | None:
         return None
     qs = request_visible(user=user).filter(status=Status.CONTESTED).order_by("contested_at")
     rows = list(qs[:PANEL_ROWS])
-    return {"rows": rows, "count": qs.count() if len(rows) == PANEL_ROWS else len(rows)}
+    return {
+        "rows": rows,
+        "count": qs.count() if len(rows) == PANEL_ROWS else len(rows),
+        "escalated": request_visible(user=user)
+        .filter(status__in=RUNNING_STATUSES, escalated_at__isnull=False)
+        .count(),
+    }

@@ -75,10 +75,10 @@ def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
     if target:
         if req.status == Status.SUBMITTED:
             actions.append("acknowledge" if transfer else "accept")
-        if req.status == Status.ACCEPTED:
-            actions.append("start")
         if req.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED):
             actions.append("report_outcome" if transfer else "answer")
+        if req.status == Status.ACCEPTED:
+            actions.append("start")
         if req.status in RUNNING_STATUSES:
             actions += ["ask_clarification", "refuse"]
             if pending is None:

@@ -90,7 +90,8 @@ def request_get(*, user: Any, pk: int) -> CollaborationRequest:
             ),
             Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
             Prefetch(
-                "extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")
+                "extensions",
+                queryset=Extension.objects.select_related("requested_by", "decided_by"),
             ),
         )
         .get(pk=pk)
@@ -123,14 +124,21 @@ def due_soon_threshold(today: dt.date | None = None) -> dt.date:
 def request_todo(*, user: Any) -> QuerySet[CollaborationRequest]:
     """What waits on this user's units: incoming running requests, clarifications, answers."""
     ids = visible_unit_ids(user)
-    return _base().filter(
-        Q(target_unit_id__in=ids, status__in=RUNNING_STATUSES)
-        | Q(requesting_unit_id__in=ids, status__in=[Status.AWAITING_CLARIFICATION, Status.ANSWERED])
-        | Q(
-            requesting_unit_id__in=ids,
-            extensions__status=Extension.Status.PENDING,
+    return (
+        _base()
+        .filter(
+            Q(target_unit_id__in=ids, status__in=RUNNING_STATUSES)
+            | Q(
+                requesting_unit_id__in=ids,
+                status__in=[Status.AWAITING_CLARIFICATION, Status.ANSWERED],
+            )
+            | Q(
+                requesting_unit_id__in=ids,
+                extensions__status=Extension.Status.PENDING,
+            )
         )
-    ).distinct()
+        .distinct()
+    )
 
 
 # --- statistics for the assessment (Art. 25) ------------------------------------------------

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from zhengxiang_portal.core.dispatch import send_task_now
+
 from .services import request_deadline_scan
 
 
@@ -14,7 +16,7 @@ def deadline_scan_task() -> dict:
     """
     result = request_deadline_scan()
     if result.more:
-        deadline_scan_task.delay()
+        send_task_now(deadline_scan_task)
     return {
         "reminded": result.reminded,
         "overdue": result.overdue,

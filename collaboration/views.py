@@ -143,7 +143,9 @@ def request_action_view(request, pk: int, action: str):
                 messages.error(request, f"{label}：{error}" if label else error)
         return redirect("collaboration:request_detail", pk=req.pk)
     try:
-        ACTIONS[action].run(req, request.user, form.cleaned_data, form.cleaned_data.get("files", []))
+        ACTIONS[action].run(
+            req, request.user, form.cleaned_data, form.cleaned_data.get("files", [])
+        )
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:

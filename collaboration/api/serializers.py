@@ -193,7 +193,9 @@ def _files():
 
 class RequestCreateSerializer(serializers.Serializer):
     requesting_unit = serializers.SlugRelatedField(
-        slug_field="code", queryset=Unit.objects.all(), required=False,
+        slug_field="code",
+        queryset=Unit.objects.all(),
+        required=False,
         help_text="默认为本人所属单位。",
     )
     target_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
@@ -248,7 +250,9 @@ class ContestIn(serializers.Serializer):
 
 
 class RuleIn(serializers.Serializer):
-    ruling = serializers.ChoiceField(choices=[("justified", "justified"), ("unjustified", "unjustified")])
+    ruling = serializers.ChoiceField(
+        choices=[("justified", "justified"), ("unjustified", "unjustified")]
+    )
     comment = serializers.CharField()
     new_due_date = serializers.DateField(required=False, allow_null=True, default=None)
 

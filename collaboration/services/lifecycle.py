@@ -337,7 +337,8 @@ def request_create(
         req=req,
         side="target",
         entry=entry,
-        subject=_("新的协作请求 %(number)s：%(subject)s") % {"number": req.number, "subject": subject},
+        subject=_("新的协作请求 %(number)s：%(subject)s")
+        % {"number": req.number, "subject": subject},
         body=_("请于 %(due)s 前办理。") % {"due": due.isoformat()},
     )
     return req
@@ -441,8 +442,14 @@ def request_start(
     before = req.status
     req.status = Status.IN_PROGRESS
     req.save(update_fields=["status", "updated_at"])
-    _record(req=req, actor=actor, action=Action.START, side="target", from_status=before,
-            comment=comment)
+    _record(
+        req=req,
+        actor=actor,
+        action=Action.START,
+        side="target",
+        from_status=before,
+        comment=comment,
+    )
     return req
 
 
@@ -518,7 +525,8 @@ def request_answer(
     if req.is_case_transfer:
         if outcome not in TransferOutcome.values:
             raise ApplicationError(
-                code="outcome_required", message=_("案件移送须反馈处理结果（立案、不立案、判决等）。")
+                code="outcome_required",
+                message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
             )
     elif outcome:
         raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
@@ -556,9 +564,9 @@ def request_answer(
         side="target",
         from_status=before,
         comment=answer,
-        details={"late": req.answered_late, "outcome": outcome} if outcome else {
-            "late": req.answered_late
-        },
+        details={"late": req.answered_late, "outcome": outcome}
+        if outcome
+        else {"late": req.answered_late},
         files=files,
     )
     _notify_side(
@@ -641,9 +649,7 @@ def request_ask_extension(
             code="date_not_later", message=_("申请延至的日期须晚于当前办理期限。")
         )
     if Extension.objects.filter(request=req, status=Extension.Status.PENDING).exists():
-        raise ApplicationError(
-            code="extension_pending", message=_("已有待审批的延期申请。")
-        )
+        raise ApplicationError(code="extension_pending", message=_("已有待审批的延期申请。"))
     ext = Extension.objects.create(
         request=req,
         reason=reason,
@@ -672,9 +678,7 @@ def request_ask_extension(
 
 
 @transaction.atomic
-def extension_decide(
-    *, ext: Extension, actor: Any, approve: bool, comment: str = ""
-) -> Extension:
+def extension_decide(*, ext: Extension, actor: Any, approve: bool, comment: str = "") -> Extension:
     """The requester approves (the deadline moves) or declines an extension."""
     req = _lock(ext.request)
     ext = Extension.objects.select_for_update().get(pk=ext.pk)
@@ -721,7 +725,9 @@ def extension_decide(
         side="target",
         entry=entry,
         subject=(
-            _("协作请求 %(number)s 的延期申请已同意") if approve else _("协作请求 %(number)s 的延期申请未同意")
+            _("协作请求 %(number)s 的延期申请已同意")
+            if approve
+            else _("协作请求 %(number)s 的延期申请未同意")
         )
         % {"number": req.number},
         body=comment,
@@ -797,11 +803,17 @@ def request_close(
     req.closed_at = timezone.now()
     req.save(update_fields=["status", "closed_at", "updated_at"])
     entry = _record(
-        req=req, actor=actor, action=Action.CLOSE, side="requester", from_status=before,
+        req=req,
+        actor=actor,
+        action=Action.CLOSE,
+        side="requester",
+        from_status=before,
         comment=comment,
     )
     _notify_side(
-        req=req, side="target", entry=entry,
+        req=req,
+        side="target",
+        entry=entry,
         subject=_("协作请求 %(number)s 已办结") % {"number": req.number},
     )
     return req
@@ -833,8 +845,11 @@ def request_reopen(
         files=files,
     )
     _notify_side(
-        req=req, side="target", entry=entry,
-        subject=_("协作请求 %(number)s 被退回重办") % {"number": req.number}, body=reason,
+        req=req,
+        side="target",
+        entry=entry,
+        subject=_("协作请求 %(number)s 被退回重办") % {"number": req.number},
+        body=reason,
     )
     return req
 
@@ -851,12 +866,19 @@ def request_withdraw(
     req.withdrawn_at = timezone.now()
     req.save(update_fields=["status", "withdrawn_at", "updated_at"])
     entry = _record(
-        req=req, actor=actor, action=Action.WITHDRAW, side="requester", from_status=before,
+        req=req,
+        actor=actor,
+        action=Action.WITHDRAW,
+        side="requester",
+        from_status=before,
         comment=reason,
     )
     _notify_side(
-        req=req, side="target", entry=entry,
-        subject=_("协作请求 %(number)s 已撤回") % {"number": req.number}, body=reason,
+        req=req,
+        side="target",
+        entry=entry,
+        subject=_("协作请求 %(number)s 已撤回") % {"number": req.number},
+        body=reason,
     )
     return req
 
@@ -887,11 +909,18 @@ def request_contest(
     req.contested_at = timezone.now()
     req.save(update_fields=["status", "contest_reason", "contested_at", "updated_at"])
     entry = _record(
-        req=req, actor=actor, action=Action.CONTEST, side="requester", from_status=before,
-        comment=reason, files=files,
+        req=req,
+        actor=actor,
+        action=Action.CONTEST,
+        side="requester",
+        from_status=before,
+        comment=reason,
+        files=files,
     )
     _notify_side(
-        req=req, side="wg", entry=entry,
+        req=req,
+        side="wg",
+        entry=entry,
         subject=_("协作请求 %(number)s 的拒绝被提出异议，请裁定") % {"number": req.number},
         body=reason,
     )
@@ -937,8 +966,13 @@ def request_rule(
         details["due_date"] = due.isoformat()
     req.save()
     entry = _record(
-        req=req, actor=actor, action=Action.RULE, side="wg", from_status=before,
-        comment=comment, details=details,
+        req=req,
+        actor=actor,
+        action=Action.RULE,
+        side="wg",
+        from_status=before,
+        comment=comment,
+        details=details,
     )
     subject = (
         _("工作组裁定：协作请求 %(number)s 的拒绝有正当理由")
@@ -970,6 +1004,11 @@ def request_add_attachments(
         raise ApplicationError(code="file_required", message=_("请选择要上传的文件。"))
     _require_status(req, [*OPEN_STATUSES, Status.ANSWERED, Status.REFUSED, Status.CONTESTED])
     return _record(
-        req=req, actor=actor, action=Action.COMMENT, side=side, from_status=req.status,
-        comment=comment, files=files,
+        req=req,
+        actor=actor,
+        action=Action.COMMENT,
+        side=side,
+        from_status=req.status,
+        comment=comment,
+        files=files,
     )

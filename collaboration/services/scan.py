@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -77,19 +77,61 @@ _FIELDS = (
 )
 
 
-def _claim(condition: Q, limit: int) -> list[tuple]:
-    return list(
+def _claim_and_mark(
+    condition: Q, field: str, now: dt.datetime, limit: int, action: str
+) -> list[tuple]:
+    """Claim the due rows no other worker holds, stamp them `now`, add their timeline entries.
+
+    PostgreSQL: one statement — an UPDATE over a `FOR UPDATE SKIP LOCKED` subquery whose
+    RETURNING rows also feed the timeline INSERT. Elsewhere (SQLite, where a writer locks the
+    whole database anyway): SELECT, UPDATE, INSERT … SELECT.
+    """
+    claim = (
         CollaborationRequest.objects.select_for_update(skip_locked=True)
         .filter(condition, status__in=RUNNING_STATUSES)
         .order_by("pk")
-        .values_list(*_FIELDS)[:limit]
     )
+    table = CollaborationRequest._meta.db_table
+    timeline = TimelineEntry._meta.db_table
+    if connection.vendor != "postgresql":
+        rows = list(claim.values_list(*_FIELDS)[:limit])
+        if rows:
+            CollaborationRequest.objects.filter(pk__in=[r[0] for r in rows]).update(**{field: now})
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {timeline} "  # noqa: S608  (names are ours; values are params)
+                    "(request_id, action, comment, from_status, to_status, details, created_at) "
+                    "SELECT id, %s, '', status, status, "
+                    "json_object('level', deadline_version, 'due_date', due_date), %s "
+                    f"FROM {table} WHERE {field} = %s",
+                    [action, stamp, stamp],
+                )
+        return rows
+    inner_sql, params = claim.values("pk")[:limit].query.sql_with_params()
+    columns = ", ".join("id" if f == "pk" else f for f in _FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Names are ours; every value is a parameter.
+            f"WITH claimed AS (UPDATE {table} SET {field} = %s "  # noqa: S608
+            f"WHERE id IN ({inner_sql}) RETURNING {columns}), "
+            f"entries AS (INSERT INTO {timeline} "
+            "(request_id, action, comment, from_status, to_status, details, created_at) "
+            "SELECT id, %s, '', status, status, "
+            "jsonb_build_object('level', deadline_version, 'due_date', due_date), %s "
+            f"FROM claimed) SELECT {columns} FROM claimed",
+            [now, *params, action, now],
+        )
+        return cursor.fetchall()
 
 
 def _users(ids: set[int]) -> dict[int, User]:
     if not ids:
         return {}
-    return {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True).only("id", "email", "is_active")}
+    return {
+        u.pk: u
+        for u in User.objects.filter(pk__in=ids, is_active=True).only("id", "email", "is_active")
+    }
 
 
 def _primary_liaisons(unit_ids: set[int]) -> dict[int, User]:
@@ -141,31 +183,45 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
     escalated_ids: list[int] = []
     notifications = 0
     more = False
-    wg: list[User] | None = None
+    wg: tuple[User, ...] | None = None
+    # Texts translated once per scan, formatted per row.
+    texts = {
+        "remind": (
+            _("协作请求 %(number)s 将于 %(due)s 到期"),
+            _("请在办理期限前答复：%(subject)s"),
+        ),
+        "overdue": (
+            _("协作请求 %(number)s 已逾期（期限 %(due)s）"),
+            _("请尽快办理并答复：%(subject)s"),
+        ),
+        "escalate": (
+            _("协作请求 %(number)s 逾期未办，已上报工作组"),
+            _("“%(subject)s”办理期限为 %(due)s，逾期已超过 %(n)d 个工作日。"),
+        ),
+    }
     for kind, condition, field, action in kinds:
         with transaction.atomic():
-            rows = _claim(condition, limit)
+            rows = _claim_and_mark(condition, field, now, limit, action)
             counts[kind] = len(rows)
             if not rows:
                 continue
             more = more or len(rows) >= limit
-            ids = [r[0] for r in rows]
-            CollaborationRequest.objects.filter(pk__in=ids).update(**{field: now})
+            title, body = texts[kind]
             messages: list[Message] = []
             if kind == "escalate":
                 if wg is None:
-                    wg = working_group_users()
-                escalated_ids = ids
+                    wg = tuple(working_group_users())
+                escalated_ids = [r[0] for r in rows]
+                n = escalate_working_days()
                 for pk, number, subject, _s, _a, _t, level, due in rows:
+                    day = due.isoformat()
                     messages.append(
                         Message(
-                            recipients=tuple(wg),
+                            recipients=wg,
                             key=f"request:{pk}:escalate:{level}",
-                            kind="collaboration_escalation",
-                            subject=_("协作请求 %(number)s 逾期未办，已上报工作组")
-                            % {"number": number},
-                            body=_("“%(subject)s”办理期限为 %(due)s，逾期已超过 %(n)d 个工作日。")
-                            % {"subject": subject, "due": due.isoformat(), "n": escalate_working_days()},
+                            kind="collaboration_escalate",
+                            subject=title % {"number": number, "due": day},
+                            body=body % {"subject": subject, "due": day, "n": n},
                             url=detail_url.format(pk),
                         )
                     )
@@ -176,13 +232,9 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                     assignee = assignees.get(assignee_id) if assignee_id else None
                     liaison = liaisons.get(unit_id)
                     if kind == "remind":
-                        recipients = (assignee or liaison,)
-                        title = _("协作请求 %(number)s 将于 %(due)s 到期")
-                        body = _("请在办理期限前答复：%(subject)s")
+                        recipients: tuple = (assignee or liaison,)
                     else:
                         recipients = (assignee, liaison)
-                        title = _("协作请求 %(number)s 已逾期（期限 %(due)s）")
-                        body = _("请尽快办理并答复：%(subject)s")
                     messages.append(
                         Message(
                             recipients=tuple(u for u in recipients if u is not None),
@@ -194,19 +246,6 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                         )
                     )
             notifications += notify_many(messages)
-            TimelineEntry.objects.bulk_create(
-                [
-                    TimelineEntry(
-                        request_id=pk,
-                        action=action,
-                        from_status=status,
-                        to_status=status,
-                        details={"level": level, "due_date": due.isoformat()},
-                        created_at=now,
-                    )
-                    for pk, _n, _sub, status, _a, _t, level, due in rows
-                ]
-            )
     result = ScanResult(
         reminded=counts.get("remind", 0),
         overdue=counts.get("overdue", 0),

@@ -15,6 +15,12 @@ from collaboration.services import request_create
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Attachments go to a temporary MEDIA_ROOT, not the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(roles):
     ensure_matter_types()

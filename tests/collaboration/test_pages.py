@@ -195,7 +195,9 @@ def test_home_panels_for_liaison_and_working_group(client, world, make_request):
     client.force_login(world.market_liaison)
     content = client.get("/").content.decode()
     assert "待办协作请求" in content and req.number in content
-    request_refuse(req=req, actor=world.market_liaison, justification="不属于本单位职责范围内的事项。")
+    request_refuse(
+        req=req, actor=world.market_liaison, justification="不属于本单位职责范围内的事项。"
+    )
     request_contest(req=req, actor=world.staff, reason="属于贵单位法定职责，请继续办理。")
     client.force_login(world.wg)
     content = client.get("/").content.decode()

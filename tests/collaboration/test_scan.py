@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from collaboration.models import CollaborationRequest, Status, TimelineEntry
 from collaboration.services import (
@@ -96,9 +96,12 @@ def test_reminder_two_working_days_before_then_overdue_then_escalation_each_once
         again = request_deadline_scan()
     assert (again.reminded, again.overdue, again.escalated) == (0, 0, 0)
     assert keys(world.wg) == [f"request:{pk}:escalate:1"]
-    assert Notification.objects.filter(key__startswith=f"request:{pk}:").exclude(
-        kind="collaboration"
-    ).count() == 3
+    assert (
+        Notification.objects.filter(key__startswith=f"request:{pk}:")
+        .exclude(kind="collaboration")
+        .count()
+        == 3
+    )
     escalations = [m for m in mail.outbox if "上报工作组" in m.subject]
     assert len(escalations) == 1 and escalations[0].to == [world.wg.email]
     timeline = list(
@@ -125,7 +128,17 @@ def test_overdue_notice_goes_to_assignee_and_primary_liaison(world, make_request
 
 def test_settings_are_read_at_call_time(world, due_nov_9, settings):
     settings.COLLAB_REMIND_WORKING_DAYS = 5
-    with time_machine.travel(at(D(2026, 11, 2, ), 15), tick=False):
+    with time_machine.travel(
+        at(
+            D(
+                2026,
+                11,
+                2,
+            ),
+            15,
+        ),
+        tick=False,
+    ):
         assert request_deadline_scan().reminded == 1
     settings.COLLAB_ESCALATE_WORKING_DAYS = 1
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):

@@ -31,7 +31,6 @@ from collaboration.services import (
     request_assign,
     request_close,
     request_contest,
-    request_create,
     request_refuse,
     request_reopen,
     request_rule,
@@ -213,9 +212,7 @@ def test_answer_after_the_due_date_is_late_and_counts_working_days(world, make_r
     assert req.working_days_to_answer == 7
 
 
-def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(
-    world, make_request
-):
+def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(world, make_request):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
         req = request_accept(req=make_request(), actor=world.market_liaison)
         req = request_answer(req=req, actor=world.market_liaison, answer="答复")
@@ -334,7 +331,9 @@ def test_refusal_contest_and_unjustified_ruling(world, make_request):
 
 def test_justified_ruling_lets_the_refusal_stand(world, make_request):
     req = make_request()
-    req = request_refuse(req=req, actor=world.market_liaison, justification="申请事项超出本单位职责范围。")
+    req = request_refuse(
+        req=req, actor=world.market_liaison, justification="申请事项超出本单位职责范围。"
+    )
     req = request_contest(req=req, actor=world.staff, reason="我局认为该事项属于贵局职责。")
     req = request_rule(req=req, actor=world.wg, justified=True, comment="拒绝理由成立。")
     assert req.status == Status.REFUSED and req.refusal_ruling == RefusalRuling.JUSTIFIED
@@ -423,3 +422,64 @@ def test_every_step_has_a_timeline_entry_with_actor_and_time(world, make_request
     for entry in TimelineEntry.objects.filter(request=req):
         assert entry.created_at is not None
     assert TimelineEntry.objects.get(request=req, action="accept").actor == world.market_liaison
+
+
+# --- every step refuses an actor from a third unit ----------------------------------------
+
+
+def _steps(world):
+    """Each step, with arguments that would succeed for the right actor."""
+    return {
+        "accept": lambda req, who: request_accept(req=req, actor=who),
+        "start": lambda req, who: request_start(req=req, actor=who),
+        "answer": lambda req, who: request_answer(req=req, actor=who, answer="答复"),
+        "ask_clarification": lambda req, who: request_ask_clarification(
+            req=req, actor=who, question="请补充"
+        ),
+        "refuse": lambda req, who: request_refuse(
+            req=req, actor=who, justification="不属于本单位职责范围的事项。"
+        ),
+        "ask_extension": lambda req, who: request_ask_extension(
+            req=req, actor=who, reason="调档", new_due_date=req.due_date + dt.timedelta(days=30)
+        ),
+        "withdraw": lambda req, who: request_withdraw(req=req, actor=who),
+        "close": lambda req, who: request_close(req=req, actor=who),
+        "reopen": lambda req, who: request_reopen(req=req, actor=who, reason="不满意"),
+        "contest": lambda req, who: request_contest(
+            req=req, actor=who, reason="属于贵单位法定职责，请办理。"
+        ),
+        "answer_clarification": lambda req, who: request_answer_clarification(
+            req=req, actor=who, clarification="补充"
+        ),
+        "assign": lambda req, who: request_assign(
+            req=req, actor=who, assignee=world.market_liaison
+        ),
+        "attach": lambda req, who: request_add_attachments(
+            req=req, actor=who, files=[SimpleUploadedFile("x.txt", b"x")]
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "accept",
+        "start",
+        "answer",
+        "ask_clarification",
+        "refuse",
+        "ask_extension",
+        "withdraw",
+        "close",
+        "reopen",
+        "contest",
+        "answer_clarification",
+        "assign",
+        "attach",
+    ],
+)
+def test_every_step_refuses_a_third_units_liaison_and_the_working_group(world, make_request, step):
+    req = make_request()
+    for who in (world.other_liaison, world.wg, world.outsider):
+        with pytest.raises(PermissionDenied):
+            _steps(world)[step](req, who)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhengxiang_portal.core.dispatch import enqueue_on_commit
@@ -132,51 +132,87 @@ class Message:
 def notify_many(messages: Iterable[Message]) -> int:
     """`notify` for many events at once, in a constant number of queries (periodic scans).
 
-    Same guarantee as `notify`: one inbox entry per (recipient, key), mailed once. The mails are
-    sent after commit by the pending-mail sweep (one task message, whatever the count). Returns
-    the number of notifications created now.
+    Same guarantee as `notify`: one inbox entry per (recipient, key), mailed once after commit.
+    On PostgreSQL the rows are streamed with COPY into a temporary table and inserted with
+    ON CONFLICT DO NOTHING, so a concurrent scan that inserted a key first wins and the ids of
+    the rows created now come back in the same statement. Returns how many were created now.
     """
-    rows: dict[tuple[int, str], Notification] = {}
+    now = timezone.now()
+    rows: dict[tuple[int, str], tuple] = {}
     for message in messages:
         key = message.key[:200]
+        subject, body = str(message.subject)[:200], str(message.body)
         for user in message.recipients:
             if user is None or not user.is_active or (user.pk, key) in rows:
                 continue
-            rows[(user.pk, key)] = Notification(
-                recipient_id=user.pk,
-                key=key,
-                kind=message.kind,
-                subject=str(message.subject)[:200],
-                body=str(message.body),
-                url=message.url,
-                email_state=(
-                    Notification.EmailState.PENDING
-                    if user.email
-                    else Notification.EmailState.SKIPPED
-                ),
+            state = (
+                Notification.EmailState.PENDING if user.email else Notification.EmailState.SKIPPED
             )
+            rows[(user.pk, key)] = (user.pk, key, message.kind, subject, body, message.url, state)
     if not rows:
         return 0
-    keys = {key for _uid, key in rows}
-    already = set(
-        Notification.objects.filter(key__in=keys).values_list("recipient_id", "key").iterator()
-    )
-    new_rows = [row for pair, row in rows.items() if pair not in already]
-    # ignore_conflicts: a concurrent scan that inserted the same key first wins; no duplicate.
-    Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
-    if any(r.email_state == Notification.EmailState.PENDING for r in new_rows):
+    if connection.vendor == "postgresql":
+        created = _insert_copy(list(rows.values()), now)
+    else:
+        created = _insert_orm(rows, now)
+    pending = [pk for pk, state in created if state == Notification.EmailState.PENDING]
+    if pending:
         from .tasks import send_notification_emails_task
 
-        ids = list(
-            Notification.objects.filter(
-                key__in=keys, email_state=Notification.EmailState.PENDING, email_attempts=0
-            ).values_list("pk", flat=True)
+        for start in range(0, len(pending), _EMAIL_TASK_CHUNK):
+            chunk = pending[start : start + _EMAIL_TASK_CHUNK]
+            enqueue_on_commit(send_notification_emails_task, notification_ids=chunk)
+    return len(created)
+
+
+def _insert_copy(rows: list[tuple], now: Any) -> list[tuple[int, str]]:
+    """COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING RETURNING."""
+    table = Notification._meta.db_table
+    columns = "recipient_id, key, kind, subject, body, url, email_state"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE _notify_many (recipient_id bigint, key varchar(200), "
+            "kind varchar(50), subject varchar(200), body text, url varchar(300), "
+            "email_state varchar(10)) ON COMMIT DROP"
         )
+        with cursor.cursor.copy(f"COPY _notify_many ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, created_at, email_attempts) "  # noqa: S608
+            f"SELECT {columns}, %s, 0 FROM _notify_many "
+            "ON CONFLICT (recipient_id, key) DO NOTHING RETURNING id, email_state",
+            [now],
+        )
+        created = [(pk, state) for pk, state in cursor.fetchall()]
+        cursor.execute("DROP TABLE _notify_many")
+    return created
 
-        def _enqueue() -> None:
-            for start in range(0, len(ids), _EMAIL_TASK_CHUNK):
-                chunk = ids[start : start + _EMAIL_TASK_CHUNK]
-                send_notification_emails_task.delay(notification_ids=chunk)
 
-        transaction.on_commit(_enqueue)
-    return len(new_rows)
+def _insert_orm(rows: dict[tuple[int, str], tuple], now: Any) -> list[tuple[int, str]]:
+    keys = {key for _uid, key in rows}
+    already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    new_rows = [
+        Notification(
+            recipient_id=uid,
+            key=key,
+            kind=kind,
+            subject=subject,
+            body=body,
+            url=url,
+            email_state=state,
+        )
+        for (uid, key, kind, subject, body, url, state) in (
+            row for pair, row in rows.items() if pair not in already
+        )
+    ]
+    # ignore_conflicts: a concurrent scan that inserted the same key first wins; no duplicate.
+    Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
+    wanted = {(n.recipient_id, n.key) for n in new_rows}
+    return [
+        (pk, state)
+        for pk, uid, key, state in Notification.objects.filter(key__in=keys).values_list(
+            "pk", "recipient_id", "key", "email_state"
+        )
+        if (uid, key) in wanted
+    ]
