@@ -67,7 +67,9 @@ def test_invalid_file_stores_no_records_but_keeps_file_and_report(
     submission = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
     assert submission.status == Submission.Status.INVALID
     assert not Record.objects.filter(submission=submission).exists()
-    cells = sorted(SubmissionError.objects.filter(submission=submission).values_list("cell", flat=True))
+    cells = sorted(
+        SubmissionError.objects.filter(submission=submission).values_list("cell", flat=True)
+    )
     assert cells == ["A4", "C3"]
     assert submission.error_count == 2
     assert submission.report["errors"] == 2
@@ -76,10 +78,14 @@ def test_invalid_file_stores_no_records_but_keeps_file_and_report(
 
 def test_gbk_csv_upload_is_validated(world, django_capture_on_commit_callbacks):
     submission = _upload(
-        world, csv_file([good_row(1), good_row(2)], encoding="gbk"), django_capture_on_commit_callbacks
+        world,
+        csv_file([good_row(1), good_row(2)], encoding="gbk"),
+        django_capture_on_commit_callbacks,
     )
     assert submission.status == Submission.Status.VALIDATED
-    assert Record.objects.get(submission=submission, row_number=2).data["name"] == "衡阳测试有限公司1"
+    assert (
+        Record.objects.get(submission=submission, row_number=2).data["name"] == "衡阳测试有限公司1"
+    )
 
 
 def test_api_json_rows_are_validated(world, django_capture_on_commit_callbacks):
@@ -100,7 +106,9 @@ def test_same_file_twice_points_to_the_earlier_submission(
     content = xlsx_file([good_row(1)]).read()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    first = _upload(world, SimpleUploadedFile("a.xlsx", content), django_capture_on_commit_callbacks)
+    first = _upload(
+        world, SimpleUploadedFile("a.xlsx", content), django_capture_on_commit_callbacks
+    )
     with pytest.raises(DuplicateFile) as exc:
         submission_upload(
             obligation=world.obligation,
@@ -117,7 +125,9 @@ def test_same_file_twice_points_to_the_earlier_submission(
 def test_upload_refused_for_another_units_liaison(world):
     with pytest.raises(PermissionDenied):
         submission_upload(
-            obligation=world.obligation, actor=world.outsider, uploaded_file=xlsx_file([good_row(1)])
+            obligation=world.obligation,
+            actor=world.outsider,
+            uploaded_file=xlsx_file([good_row(1)]),
         )
     with pytest.raises(PermissionDenied):
         submission_upload(
@@ -150,7 +160,9 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
         raise SystemExit("worker killed")
 
     with mock.patch.object(ingest, "_load_records", load_then_die), pytest.raises(SystemExit):
-        _upload(world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks)
+        _upload(
+            world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks
+        )
     submission = Submission.objects.get()
     # then nothing is half-stored: the transaction rolled back
     assert submission.status == Submission.Status.PROCESSING

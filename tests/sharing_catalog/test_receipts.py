@@ -32,7 +32,7 @@ from zhengxiang_portal.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
-INJECTED = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+INJECTED = '=HYPERLINK("http://evil.example","点我")'
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ def upload(world, django_capture_on_commit_callbacks):
     def _upload(rows, name="data.xlsx"):
         with django_capture_on_commit_callbacks(execute=True):
             sub = submission_upload(
-                obligation=world.obligation, actor=world.liaison, uploaded_file=xlsx_file(rows, name=name)
+                obligation=world.obligation,
+                actor=world.liaison,
+                uploaded_file=xlsx_file(rows, name=name),
             )
         sub.refresh_from_db()
         return sub
@@ -139,14 +141,17 @@ def test_upload_page_stores_and_shows_the_final_state(
 
 def test_status_fragment_polls_until_final(world, client, upload):
     submission = upload([good_row(1)])
-    Submission.objects.filter(pk=submission.pk).update(status="processing", rows_total=10,
-                                                        rows_processed=4)
+    Submission.objects.filter(pk=submission.pk).update(
+        status="processing", rows_total=10, rows_processed=4
+    )
     c = _client(client, world.liaison)
     fragment = c.get(reverse("sharing_catalog:submission_status", args=[submission.pk]))
     assert 'hx-trigger="every 1s"' in fragment.content.decode()
     assert 'value="40"' in fragment.content.decode()
     Submission.objects.filter(pk=submission.pk).update(status="validated")
-    final = c.get(reverse("sharing_catalog:submission_status", args=[submission.pk])).content.decode()
+    final = c.get(
+        reverse("sharing_catalog:submission_status", args=[submission.pk])
+    ).content.decode()
     assert "hx-trigger" not in final
     assert "校核无误，确认数据" in final
 

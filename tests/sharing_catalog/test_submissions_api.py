@@ -145,11 +145,13 @@ def test_submission_endpoints_are_in_the_openapi_schema(world):
     assert "multipart/form-data" in paths["/api/submissions/"]["post"]["requestBody"]["content"]
 
 
-def test_list_query_count_is_flat(world, django_capture_on_commit_callbacks,
-                                  django_assert_max_num_queries):
+def test_list_query_count_is_flat(
+    world, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     for n in range(1, 6):
-        _push_rows(world, [dict(zip(KEYS, good_row(n), strict=True))],
-                   django_capture_on_commit_callbacks)
+        _push_rows(
+            world, [dict(zip(KEYS, good_row(n), strict=True))], django_capture_on_commit_callbacks
+        )
     with django_assert_max_num_queries(6):
         response = _api(world.liaison).get("/api/submissions/")
     assert response.json()["count"] == 5
