@@ -319,7 +319,8 @@ def _validate_into(
     result.add_errors(validator.header_errors)
     result.warnings.extend(validator.header_warnings)
     prefix = f"{submission.pk}\t"
-    dumps = json.dumps
+    # One encoder for the whole file: json.dumps() with options builds a new one per call.
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     processed = 0
     for row in rows:
         row_number += 1
@@ -336,7 +337,7 @@ def _validate_into(
         if track and decimal_keys:
             result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
         if not result.error_count:
-            payload = dumps(data, ensure_ascii=False, separators=(",", ":"))
+            payload = dumps(data)
             write(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
     result.processed = processed
     result.keys = set(validator.seen_keys)
