@@ -41,10 +41,12 @@ from sharing_catalog.models import (
     Submission,
     SubmissionError,
 )
+from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
+from .obligations import obligation_mark_submitted
 from .readers import FileRejected, check_size, inspect_file, open_table
 from .validation import RowValidator, error, is_blank_row, plausibility_warnings, specs_for_schema
 
@@ -73,11 +75,7 @@ class DuplicateFile(ApplicationError):
 
 def schema_in_force(item: Any) -> SchemaVersion:
     """The item's highest published schema version (the one uploads are checked against)."""
-    schema = (
-        SchemaVersion.objects.filter(item=item, published_at__isnull=False)
-        .order_by("-version")
-        .first()
-    )
+    schema = catalog_schema_in_force(item=item)
     if schema is None:
         raise ApplicationError(
             code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
@@ -392,10 +390,7 @@ def _finish(
         if load is not None:
             load()
         submission.status = Submission.Status.VALIDATED
-        obligation = submission.obligation
-        if obligation.status in {Obligation.Status.OPEN, Obligation.Status.OVERDUE}:
-            obligation.status = Obligation.Status.SUBMITTED
-            obligation.save(update_fields=["status"])
+        obligation_mark_submitted(obligation=submission.obligation, at=timezone.now())
     else:
         SubmissionError.objects.bulk_create(
             [SubmissionError(submission=submission, **e) for e in result.errors]

@@ -76,7 +76,9 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     assert "校验位错误" in sheet["A4"].comment.text
 
     # uploads the corrected file
-    fixed = _template_with_rows(tmp_path, "司法拍卖10月（更正）.xlsx", [good_row(n) for n in (1, 2, 3)])
+    fixed = _template_with_rows(
+        tmp_path, "司法拍卖10月（更正）.xlsx", [good_row(n) for n in (1, 2, 3)]
+    )
     page.get_by_role("link", name="上传更正后的文件").click()
     page.get_by_label("数据文件").set_input_files(str(fixed))
     page.get_by_role("button", name="上传并校验").click()
@@ -103,12 +105,12 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     assert Receipt.objects.filter(submission=confirmed, unit=world.consumer).exists()
     with page.expect_download() as csv_info:
         page.get_by_role("link", name="下载 CSV").click()
-    content = open(csv_info.value.path(), "rb").read()  # noqa: SIM115, PTH123
+    content = open(csv_info.value.path(), "rb").read()  # noqa: SIM115
     assert content.startswith(b"\xef\xbb\xbf")
     assert "衡阳测试有限公司3" in content.decode("utf-8-sig")
     with page.expect_download() as xlsx_info:
         page.get_by_role("link", name="下载 Excel").click()
-    exported = load_workbook(io.BytesIO(open(xlsx_info.value.path(), "rb").read()))  # noqa: SIM115, PTH123
+    exported = load_workbook(io.BytesIO(open(xlsx_info.value.path(), "rb").read()))  # noqa: SIM115
     assert exported.active.max_row == 4
     actions = set(LedgerEntry.objects.values_list("action", flat=True))
     assert {"upload", "validate", "confirm", "receive", "download"} <= actions
