@@ -11,7 +11,8 @@ import io
 import re
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from sharing_catalog.models import Receipt, Submission
 from tests.e2e.conftest import login
@@ -27,16 +28,24 @@ from zhengxiang_portal.ledger.models import LedgerEntry
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _template_with_rows(tmp_path, name, rows):
-    """The liaison's filled-in template (the catalog branch generates the real template)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(LABELS)
-    for row in rows:
-        sheet.append(row)
+def _fill_template(template_bytes, tmp_path, name, rows):
+    """The liaison fills the downloaded template's data sheet."""
+    book = load_workbook(io.BytesIO(template_bytes))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]][: len(LABELS)] == LABELS
+    for offset, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=offset, column=column, value=value)
     path = tmp_path / name
     book.save(path)
     return path
+
+
+def _download(page, name):
+    with page.expect_download() as info:
+        page.get_by_role("link", name=name).first.click()
+    with open(info.value.path(), "rb") as fh:
+        return fh.read()
 
 
 def _logout(page):
@@ -53,8 +62,10 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     bad_rows = [good_row(1), good_row(2), good_row(3)]
     bad_rows[1][3] = "2026-13-45"  # D3: no such date
     bad_rows[2][0] = bad_rows[2][0][:17] + ("0" if bad_rows[2][0][17] != "0" else "1")  # A4
-    bad = _template_with_rows(tmp_path, "司法拍卖10月.xlsx", bad_rows)
-    page.goto(f"{live_server.url}/catalog/obligations/{world.obligation.pk}/submissions/")
+    page.goto(f"{live_server.url}/catalog/obligations/{world.obligation.pk}/")
+    page.get_by_role("link", name="上传数据与报送版本").click()
+    template = _download(page, "下载报送模板")
+    bad = _fill_template(template, tmp_path, "司法拍卖10月.xlsx", bad_rows)
     page.get_by_label("数据文件").set_input_files(str(bad))
     page.get_by_role("button", name="上传并校验").click()
     page.wait_for_load_state("networkidle")
@@ -67,17 +78,15 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     assert page.get_by_text("日期不存在").is_visible()
 
     # downloads the marked-up file: bad cells red with the message as a comment
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载标注错误的文件").click()
-    marked = load_workbook(download_info.value.path())
+    marked = load_workbook(io.BytesIO(_download(page, "下载标注错误的文件")))
     sheet = marked.worksheets[0]
     assert sheet["D3"].fill.fgColor.rgb == "FFFFC7CE"
     assert "日期不存在" in sheet["D3"].comment.text
     assert "校验位错误" in sheet["A4"].comment.text
 
     # uploads the corrected file
-    fixed = _template_with_rows(
-        tmp_path, "司法拍卖10月（更正）.xlsx", [good_row(n) for n in (1, 2, 3)]
+    fixed = _fill_template(
+        template, tmp_path, "司法拍卖10月（更正）.xlsx", [good_row(n) for n in (1, 2, 3)]
     )
     page.get_by_role("link", name="上传更正后的文件").click()
     page.get_by_label("数据文件").set_input_files(str(fixed))
@@ -103,14 +112,10 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("本单位已接收").is_visible()
     assert Receipt.objects.filter(submission=confirmed, unit=world.consumer).exists()
-    with page.expect_download() as csv_info:
-        page.get_by_role("link", name="下载 CSV").click()
-    content = open(csv_info.value.path(), "rb").read()  # noqa: SIM115
+    content = _download(page, "下载 CSV")
     assert content.startswith(b"\xef\xbb\xbf")
     assert "衡阳测试有限公司3" in content.decode("utf-8-sig")
-    with page.expect_download() as xlsx_info:
-        page.get_by_role("link", name="下载 Excel").click()
-    exported = load_workbook(io.BytesIO(open(xlsx_info.value.path(), "rb").read()))  # noqa: SIM115
+    exported = load_workbook(io.BytesIO(_download(page, "下载 Excel")))
     assert exported.active.max_row == 4
     actions = set(LedgerEntry.objects.values_list("action", flat=True))
     assert {"upload", "validate", "confirm", "receive", "download"} <= actions
@@ -141,7 +146,8 @@ def test_progress_bar_updates_live_until_the_result_appears(page, live_server, t
     assert page.locator("progress").get_attribute("value") == "40"
     assert page.get_by_text("已处理 80000 / 200000 行").is_visible()
     Submission.objects.filter(pk=submission.pk).update(rows_processed=150_000)
-    page.wait_for_function("document.querySelector('progress').value == 75", timeout=5000)
+    # htmx polls the status fragment every second: the bar moves without a reload
+    expect(page.locator("progress")).to_have_attribute("value", "75", timeout=5000)
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.VALIDATED, rows_processed=200_000, row_count=200_000
     )
