@@ -301,7 +301,7 @@ def _validate_into(
     """
     decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
     table = open_table(
-        _media_path(submission.file.name), submission.file_kind, keys=[s.key for s in specs]
+        _media_path(str(submission.file.name)), submission.file_kind, keys=[s.key for s in specs]
     )
     progress(0, table.total)
     rows = iter(table.rows)
@@ -328,7 +328,7 @@ def _validate_into(
         if is_blank_row(row):
             continue
         data, key, errors = validator.validate(row, row_number)
-        if errors:
+        if errors or data is None:
             result.add_errors(errors)
             continue
         result.row_count += 1

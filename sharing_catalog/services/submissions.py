@@ -212,7 +212,7 @@ def submission_export(*, submission: Submission, actor: Any, fmt: str) -> Export
 def submission_original_file(*, submission: Submission, actor: Any) -> tuple[Path, str]:
     """The stored original upload, for the provider only."""
     _require_provider(actor, submission)
-    return Path(settings.MEDIA_ROOT) / submission.file.name, submission.original_filename
+    return Path(settings.MEDIA_ROOT) / str(submission.file.name), submission.original_filename
 
 
 def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
@@ -239,7 +239,9 @@ def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
     try:
         specs_keys = [f.key for f in submission.schema.fields.order_by("position")]
         table = open_table(
-            Path(settings.MEDIA_ROOT) / submission.file.name, submission.file_kind, keys=specs_keys
+            Path(settings.MEDIA_ROOT) / str(submission.file.name),
+            submission.file_kind,
+            keys=specs_keys,
         )
         for row_number, row in enumerate(table.rows, start=1):
             cells = []

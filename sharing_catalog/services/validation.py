@@ -150,9 +150,10 @@ def _datetime(spec: FieldSpec) -> Callable[[Any], Any]:
         text = str(value)
         match = DATETIME_RE.match(text)
         if match:
-            parts = [int(g) if g else 0 for g in match.groups()]
+            y, mo, d, h, mi, sec = (int(g) if g else 0 for g in match.groups())
             try:
-                return dt.datetime(*parts).isoformat(sep=" ")  # noqa: DTZ001 (local wall time)
+                # local wall time, as written in the sheet; no time zone is implied
+                return dt.datetime(y, mo, d, h, mi, sec).isoformat(sep=" ")  # noqa: DTZ001
             except ValueError as exc:
                 raise CellError(_("日期时间不存在")) from exc
         try:
@@ -360,8 +361,8 @@ def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
         name = _normalise_header(raw)
         if not name:
             continue
-        spec = by_name.get(name) or by_name.get(name.lower())
-        if spec is None:
+        found = by_name.get(name) or by_name.get(name.lower())
+        if found is None:
             warnings.append(
                 {
                     "code": "unknown_column",
@@ -370,6 +371,7 @@ def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
                 }
             )
             continue
+        spec = found
         if spec.key in seen:
             errors.append(
                 error(
@@ -436,7 +438,7 @@ class RowValidator:
         errors: list[dict[str, Any]] = []
         width = len(row)
         for idx, key, required, text_like, convert, spec in self._plan:
-            value = row[idx] if idx < width else None
+            value: Any = row[idx] if idx < width else None
             cls = value.__class__
             if cls is str:
                 value = value.strip()
