@@ -8,4 +8,5 @@ BENCHMARKS: dict[str, str] = {
     "escalation": "bench.escalation",
     "load": "bench.load",
     "assessment": "bench.assessment",
+    "ingest": "bench.ingest",
 }

@@ -12,3 +12,8 @@ class SharingCatalogConfig(AppConfig):
         from . import catalog_registry
 
         catalog_registry.register()
+
+        from . import submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from .views.submissions import register_submission_plugins
+
+        register_submission_plugins()

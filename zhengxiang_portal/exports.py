@@ -112,3 +112,17 @@ def csv_response(
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _content_disposition(filename)
     return response
+
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def bytes_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Send already-built export bytes (e.g. whose SHA-256 went into the ledger) as a download.
+
+    The bytes must have been written through `safe_cell` (`csv_rows`, `xlsx_write_row`).
+    """
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = _content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
