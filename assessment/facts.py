@@ -337,3 +337,37 @@ def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
                         unit_id=unit_id, start=start, end=end, kind=kind
                     ):
                         bundle.evidence[rule_kind].append(evidence_ref(obj, kind))
+
+
+OBLIGATION_SUBMISSIONS = Source(
+    "obligation_submissions",
+    _("报送任务的数据版本"),
+    ("sharing_catalog.selectors", "sharing_catalog.selectors.submissions"),
+    ("obligation_submissions",),
+)
+
+
+def related_facts(obj: Any) -> list[dict[str, Any]]:
+    """Facts one level below an evidence object, for its evidence page.
+
+    An obligation shows the submission versions uploaded for it (the catalog's own
+    `obligation_submissions` selector): which version, when, and its validation outcome.
+    """
+    meta = obj._meta
+    if (meta.app_label, meta.model_name) != ("sharing_catalog", "obligation"):
+        return []
+    fns = OBLIGATION_SUBMISSIONS.functions()
+    if fns is None:
+        return []
+    return [
+        {
+            "label": str(_("第 %(v)s 版") % {"v": s.version}),
+            "status": s.get_status_display(),
+            "bad": s.status in _FIRST_FAILED,
+            "at": getattr(s, "created_at", None),
+            "confirmed_at": getattr(s, "confirmed_at", None),
+            "rows": getattr(s, "row_count", None),
+            "errors": getattr(s, "error_count", None),
+        }
+        for s in fns["obligation_submissions"](obligation=obj)
+    ]

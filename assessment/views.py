@@ -21,7 +21,7 @@ from agencies.models import Unit
 from zhengxiang_portal.core.errors import ApplicationError
 
 from . import charts, selectors, services
-from .facts import BAD_TAGS, EVIDENCE_TAGS, content_type_for, source_status
+from .facts import BAD_TAGS, EVIDENCE_TAGS, content_type_for, related_facts, source_status
 from .forms import (
     AdjustForm,
     AnswerForm,
@@ -342,6 +342,7 @@ def evidence_detail_view(request, pk: int, index: int):
         request,
         "assessment/evidence_detail.html",
         {"score": score, "period": score.period, "ref": ref, "ct": ct, "obj": obj, "rows": rows,
+         "related": related_facts(obj) if obj is not None else [],
          "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", ""))},
     )  # fmt: skip
 

@@ -17,7 +17,7 @@ from agencies.roles import Role
 from assessment import facts
 from assessment.models import Period
 from assessment.services import period_create
-from sharing_catalog.models import CatalogItem, Obligation
+from sharing_catalog.models import CatalogItem, Obligation, SchemaVersion, Submission
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 
 
@@ -76,6 +76,23 @@ def make_obligation(unit, due: dt.date, *, status="fulfilled", fulfilled_on=None
         grace_until=due,
         status=status,
         fulfilled_at=fulfilled_at,
+    )
+
+
+def make_submission(obligation, version, status):
+    """A submission row as the submissions app stores it (no file content needed here)."""
+    schema, _c = SchemaVersion.objects.get_or_create(item=obligation.item, version=1)
+    return Submission.objects.create(
+        obligation=obligation,
+        version=version,
+        unit=obligation.item.provider,
+        source=Submission.Source.UPLOAD,
+        file=f"submissions/test-{obligation.pk}-{version}.csv",
+        original_filename="数据.csv",
+        file_kind="csv",
+        file_sha256=f"{obligation.pk:032d}{version:032d}",
+        schema=schema,
+        status=status,
     )
 
 

@@ -23,7 +23,7 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
-from .conftest import FakeStats, make_obligation
+from .conftest import FakeStats, make_obligation, make_submission
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -281,3 +281,22 @@ def test_the_real_catalog_selectors_decide_on_time_and_not_yet_due_is_not_assess
     score.refresh_from_db()
     assert sorted(r["tag"] for r in score.evidence) == ["late", "on_time", "overdue_open"]
     assert score.value == D("33.33")
+
+
+def test_first_pass_rate_reads_first_versions_from_the_submissions_app(world, q3):
+    """No fake: version 1 of each obligation due in the period, by its validation outcome."""
+    assert facts.SUBMISSIONS.functions() is not None
+    july = make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
+    aug = make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20))
+    sept = make_obligation(world.market, dt.date(2026, 9, 15), status="open")
+    make_submission(july, 1, "superseded")  # confirmed, later corrected: it had passed
+    make_submission(july, 2, "confirmed")  # a correction is not a first version
+    make_submission(aug, 1, "invalid")
+    make_submission(aug, 2, "confirmed")
+    make_submission(sept, 1, "processing")  # not validated yet: not counted
+    period_recompute(period=q3)
+    score = _score(q3, world.market, RuleKind.FIRST_PASS_RATE)
+    assert score.value == D("50.00")
+    assert sorted(r["tag"] for r in score.evidence) == ["failed", "passed"]
+    related = facts.related_facts(aug)
+    assert [(r["label"], r["bad"]) for r in related] == [("第 2 版", False), ("第 1 版", True)]

@@ -2,67 +2,32 @@
 issues a rectification order that the unit's liaison answers, and downloads the Excel report."""
 
 import datetime as dt
-import importlib
 import io
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Unit
-from assessment import facts
-from tests.assessment.conftest import fake_obligation_list, fake_obligation_on_time, make_obligation
+from tests.assessment.conftest import make_obligation, make_submission
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def ledger_cleared_after(live_server):
-    """Let the transactional test's flush empty the append-only ledger (SQLite only).
-
-    SQLite's flush DELETEs rows, which the ledger's triggers refuse; PostgreSQL's flush
-    TRUNCATEs, which they do not see. The triggers are put back at once.
-    """
-    yield
-    if connection.vendor != "sqlite":
-        return
-    triggers = importlib.import_module(
-        "zhengxiang_portal.ledger.migrations.0002_append_only_triggers"
-    )
-    with connection.cursor() as cursor:
-        for sql in triggers.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM ledger_ledgerentry")
-        for sql in triggers.SQLITE_FORWARD:
-            cursor.execute(sql)
-
-
-@pytest.fixture
-def late_upload(demo, monkeypatch, ledger_cleared_after):
-    """The market regulator uploaded October's registrations late (and September's on time).
-
-    Until the catalog's `obligation_list_for_assessment` / `obligation_on_time` are merged, a fake
-    of that documented interface stands in for them; once they are, the real ones are used.
-    """
+def late_upload(demo):
+    """The market regulator confirmed October's registrations late — its first upload failed
+    validation — and November's on time."""
     market = Unit.objects.get(code="ZX-SAMR")
-    for due, fulfilled in [
-        (dt.date(2026, 10, 15), dt.date(2026, 10, 22)),
-        (dt.date(2026, 11, 13), dt.date(2026, 11, 10)),
-    ]:
-        make_obligation(market, due, fulfilled_on=fulfilled, code="E2E-SAMR-REG")  # fmt: skip
-    if facts.OBLIGATIONS.functions() is None:
-        real = facts.Source.functions
-        fake = {
-            "obligation_list_for_assessment": fake_obligation_list,
-            "obligation_on_time": fake_obligation_on_time,
-        }
-        monkeypatch.setattr(
-            facts.Source,
-            "functions",
-            lambda self: fake if self.key == "obligations" else real(self),
-        )
+    october = make_obligation(
+        market, dt.date(2026, 10, 15), fulfilled_on=dt.date(2026, 10, 22), code="E2E-SAMR-REG"
+    )
+    make_submission(october, 1, "invalid")
+    make_submission(october, 2, "confirmed")
+    make_obligation(
+        market, dt.date(2026, 11, 13), fulfilled_on=dt.date(2026, 11, 10), code="E2E-SAMR-REG"
+    )
     return market
 
 
@@ -84,6 +49,9 @@ def test_leader_follows_a_score_to_its_evidence_orders_a_correction_and_exports(
     page.get_by_role("link", name="逾期完成").click()
     page.get_by_role("link", name="E2E-SAMR-REG 2026-10").click()
     assert "2026年10月15日" in page.locator(".facts").inner_text()  # the late upload's due date
+    versions = page.get_by_role("table", name="数据报送版本")
+    assert "校验未通过" in versions.get_by_role("row").filter(has_text="第 1 版").inner_text()
+    assert "已确认" in versions.get_by_role("row").filter(has_text="第 2 版").inner_text()
     page.go_back()
     page.get_by_role("link", name="据此下达责令改正通知").click()
     assert "E2E-SAMR-REG 2026-10" in page.locator(".evidence-list").inner_text()
