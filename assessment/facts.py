@@ -51,10 +51,9 @@ class Source:
                 module = importlib.import_module(module_name)
             except ImportError:
                 continue
-            found = {name: getattr(module, name, None) for name in self.names}
-            if all(fn is not None for fn in found.values()):
-                return found
-        return None  # type: ignore[return-value]
+            if all(hasattr(module, name) for name in self.names):
+                return {name: getattr(module, name) for name in self.names}
+        return None
 
 
 OBLIGATIONS = Source(
