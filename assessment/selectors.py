@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import F, Q, QuerySet
 
@@ -73,6 +73,20 @@ def unit_visible(*, user: Any, unit_id: int) -> bool:
     return ids is None or unit_id in ids
 
 
+class ScoreCell(NamedTuple):
+    """The few fields of a Score that dashboards and the report's ranking sheet need."""
+
+    pk: int
+    unit_id: int
+    indicator_id: int
+    value: Decimal
+    max: Decimal
+    not_applicable: bool
+    adjusted: bool
+    weighted: Decimal
+    effective_weight: Decimal
+
+
 @dataclass
 class RankingRow:
     unit: Unit
@@ -81,18 +95,18 @@ class RankingRow:
     previous_total: Decimal | None
     redistributed: bool
     facts: dict[str, Any]
-    scores: list[Score] = field(default_factory=list)
-    by_kind: dict[str, Score] = field(default_factory=dict)
+    scores: list[ScoreCell] = field(default_factory=list)
+    by_kind: dict[str, ScoreCell] = field(default_factory=dict)
     cells: str = ""  # rendered score cells and links (views._score_cells)
     url: str = ""
     on_time_url: str = ""
     collab_url: str = ""
 
-    @property
-    def trend(self) -> Decimal | None:
-        if self.total is None or self.previous_total is None:
-            return None
-        return self.total - self.previous_total
+    trend: Decimal | None = None  # total minus the previous period's total
+
+    def __post_init__(self) -> None:
+        if self.total is not None and self.previous_total is not None:
+            self.trend = self.total - self.previous_total
 
 
 @dataclass
@@ -178,16 +192,15 @@ def dashboard_get(*, user: Any, period: Period, with_scores: bool = True) -> Das
     ]
     distributions: list[IndicatorDistribution] = []
     if with_scores:
-        by_unit: dict[int, list[Score]] = defaultdict(list)
-        per_indicator: dict[int, list[Score]] = defaultdict(list)
-        score_qs = Score.objects.filter(period=period).only(
-            "pk", "unit_id", "indicator_id", "value", "max", "not_applicable", "adjusted",
-            "weighted", "effective_weight",
-        )  # fmt: skip
+        by_unit: dict[int, list[ScoreCell]] = defaultdict(list)
+        per_indicator: dict[int, list[ScoreCell]] = defaultdict(list)
+        score_qs = Score.objects.filter(period=period)
         ids = visible_unit_ids(user)
         if ids is not None:
             score_qs = score_qs.filter(unit_id__in=ids)
-        for s in score_qs:
+        # Plain tuples, not model instances: the dashboard reads thousands of these.
+        for values in score_qs.values_list(*ScoreCell._fields):
+            s = ScoreCell(*values)
             by_unit[s.unit_id].append(s)
             per_indicator[s.indicator_id].append(s)
         order = {ind.pk: ind.position for ind in indicators}
