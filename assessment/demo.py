@@ -78,9 +78,9 @@ def seed() -> str:
         q4 = periods[1]
         # the facts behind the order: whatever the unit's Q4 scores counted against it
         evidence = [
-            ref
+            {**ref, "score": score.pk, "index": index}
             for score in Score.objects.filter(period=q4, unit=market)
-            for ref in score.evidence
+            for index, ref in enumerate(score.evidence)
             if ref.get("tag") in BAD_TAGS
         ]
         order_issue(

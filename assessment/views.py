@@ -510,7 +510,11 @@ def order_create_view(request):
     initial: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
     if score is not None:
-        evidence = [dict(ref) for ref in score.evidence if ref.get("tag") in BAD_TAGS]
+        evidence = [
+            {**ref, "score": score.pk, "index": index}
+            for index, ref in enumerate(score.evidence)
+            if ref.get("tag") in BAD_TAGS
+        ]
         failure = (
             RectificationOrder.Failure.NOT_PROVIDING_DATA
             if score.indicator.kind in {RuleKind.ON_TIME_UPLOAD_RATE, RuleKind.FIRST_PASS_RATE,
@@ -587,7 +591,16 @@ def order_detail_view(request, pk: int):
             "answer_form": (answer_form or AnswerForm()) if can_answer else None,
             "decide_form": (decide_form or DecideForm()) if can_decide else None,
             "evidence": [
-                {**ref, "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", ""))}
+                {
+                    **ref,
+                    "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", "")),
+                    "href": ref.get("url")
+                    or (
+                        reverse("assessment:evidence_detail", args=[ref["score"], ref["index"]])
+                        if "score" in ref
+                        else ""
+                    ),
+                }
                 for ref in order.evidence
             ],
         },

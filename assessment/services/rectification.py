@@ -36,15 +36,17 @@ def _clean_evidence(evidence: Any) -> list[dict[str, Any]]:
     for ref in evidence or []:
         if not isinstance(ref, dict) or not ref.get("ct") or ref.get("id") in (None, ""):
             raise ApplicationError(code="invalid_evidence", message=_("附带事实的格式不正确。"))
-        cleaned.append(
-            {
-                "ct": str(ref["ct"])[:100],
-                "id": ref["id"],
-                "label": str(ref.get("label", ""))[:200],
-                "url": str(ref.get("url", ""))[:300],
-                "tag": str(ref.get("tag", ""))[:40],
-            }
-        )
+        item = {
+            "ct": str(ref["ct"])[:100],
+            "id": ref["id"],
+            "label": str(ref.get("label", ""))[:200],
+            "url": str(ref.get("url", ""))[:300],
+            "tag": str(ref.get("tag", ""))[:40],
+        }
+        # where the fact sits in a score's evidence, so the order links to its evidence page
+        if isinstance(ref.get("score"), int) and isinstance(ref.get("index"), int):
+            item["score"], item["index"] = ref["score"], ref["index"]
+        cleaned.append(item)
     return cleaned
 
 

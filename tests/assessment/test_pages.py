@@ -206,7 +206,13 @@ def test_order_flow_on_pages_and_home_panel(client, world, computed):
     )  # fmt: skip
     order = RectificationOrder.objects.get()
     assert response.status_code == 302 and order.evidence[0]["tag"] == "late"
+    evidence_url = reverse(
+        "assessment:evidence_detail", args=[score.pk, order.evidence[0]["index"]]
+    )
+    detail = reverse("assessment:order_detail", args=[order.pk])
+    assert evidence_url in client.get(detail).content.decode()
     client.force_login(world.market_liaison)
+    assert client.get(evidence_url).status_code == 200  # the unit sees the facts it must fix
     home = client.get(reverse("home")).content.decode()
     assert reverse("assessment:order_detail", args=[order.pk]) in home
     client.post(
