@@ -8,12 +8,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
+from agencies.roles import is_working_group
 from zhengxiang_portal.exports import xlsx_response
 
 from ..models import Obligation
 from ..selectors.catalog import schema_in_force
-from ..selectors.obligations import obligation_list, obligation_on_time
+from ..selectors.obligations import (
+    obligation_list,
+    obligation_on_time,
+    obligation_overdue_by_unit,
+)
 from ..services.templates import template_filename, template_workbook
 
 
@@ -55,6 +62,13 @@ class ObligationSerializer(serializers.ModelSerializer):
         return obligation_on_time(obj)
 
 
+class OverdueByUnitSerializer(serializers.Serializer):
+    provider = serializers.IntegerField(source="item__provider_id")
+    provider_code = serializers.CharField(source="item__provider__code")
+    provider_name = serializers.CharField(source="item__provider__name")
+    count = serializers.IntegerField()
+
+
 class ObligationFilter(django_filters.FilterSet):
     provider = django_filters.NumberFilter(field_name="item__provider_id")
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
@@ -92,3 +106,14 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         if schema is None:
             raise Http404
         return xlsx_response(filename=template_filename(schema), workbook=template_workbook(schema))
+
+    @extend_schema(
+        summary="逾期未报送（按单位，专项工作组）",
+        responses=OverdueByUnitSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="overdue-by-unit", pagination_class=None)
+    def overdue_by_unit(self, request):
+        if not is_working_group(request.user):
+            raise PermissionDenied()
+        rows = obligation_overdue_by_unit(user=request.user)
+        return Response(OverdueByUnitSerializer(rows, many=True).data)

@@ -59,7 +59,11 @@ def test_working_group_publishes_an_item_and_the_liaison_downloads_its_template(
         ("payer_code", "缴款人统一社会信用代码", "统一社会信用代码", True, True),
         ("payer", "缴款人名称", "文本", True, False),
         ("paid_on", "缴款日期", "日期", True, False),
+        ("amount", "缴款金额", "小数/金额", False, False),
     ]
+    page.locator('[name="fields-0-label"]').fill(rows[0][1])
+    page.get_by_role("link", name="增加空行").click()  # a fourth row, typed data kept
+    assert page.locator('[name="fields-0-label"]').input_value() == rows[0][1]
     for i, (key, label, type_label, required, unique) in enumerate(rows):
         page.locator(f'[name="fields-{i}-label"]').fill(label)
         page.locator(f'[name="fields-{i}-key"]').fill(key)
@@ -94,6 +98,7 @@ def test_working_group_publishes_an_item_and_the_liaison_downloads_its_template(
         "缴款人统一社会信用代码",
         "缴款人名称",
         "缴款日期",
+        "缴款金额",
     ]
     assert workbook["数据"].column_dimensions["A"].number_format == "@"
     assert "填写说明" in workbook.sheetnames

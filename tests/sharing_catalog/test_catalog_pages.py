@@ -187,3 +187,13 @@ def test_schema_editor_starts_from_the_latest_version(client, wg, catalog):
     body = client.get(f"/catalog/{catalog['land'].pk}/schema/").content.decode()
     assert f'value="{FIELDS[0]["label"]}"' in body
     assert 'name="fields-TOTAL_FORMS" value="13"' in body  # 10 fields + 3 empty rows
+
+
+def test_a_retired_item_stays_visible_to_its_provider_only(catalog, wg):
+    from sharing_catalog.services.catalog import catalog_item_retire
+
+    item = catalog_item_retire(actor=wg, item=catalog["land"])
+    provider_liaison = make_liaison(item.provider)
+    stranger = UserFactory(unit=UnitFactory())
+    assert "ZX-ML-001" in _codes(catalog_item_list(user=provider_liaison))
+    assert "ZX-ML-001" not in _codes(catalog_item_list(user=stranger))

@@ -154,3 +154,17 @@ def test_obligation_api_list_query_count_is_flat(world, django_assert_max_num_qu
     with django_assert_max_num_queries(6):
         response = _api(wg).get("/api/obligations/?page_size=100")
     assert response.json()["count"] == 7
+
+
+def test_overdue_by_unit_in_the_api_is_for_the_working_group_only(world):
+    rows = _api(world["wg"]).get("/api/obligations/overdue-by-unit/").json()
+    assert rows == [
+        {
+            "provider": world["court"].item.provider_id,
+            "provider_code": world["court"].item.provider.code,
+            "provider_name": "区法院",
+            "count": 1,
+        }
+    ]
+    refused = _api(world["court_liaison"]).get("/api/obligations/overdue-by-unit/")
+    assert refused.status_code == 403
