@@ -183,7 +183,7 @@ def child_ingest(path: Path) -> dict:
         try:
             return real_validate(*args, **kwargs)
         finally:
-            phases["read_validate_spool_s"] = time.perf_counter() - t
+            phases["read_validate_and_copy_s"] = time.perf_counter() - t
 
     def timed_load(spool):
         t = time.perf_counter()
@@ -290,7 +290,7 @@ def run() -> None:
     for phase, seconds in real["phases"].items():
         print(f"#   {phase}: {seconds:.2f} s")
     other = real["elapsed"] - sum(real["phases"].values())
-    print(f"#   upload, hash, checks, claim, commit: {other:.2f} s")
+    print(f"#   upload, hash, checks, claim, end of COPY, commit: {other:.2f} s")
     print(f"BENCH ingest_rows_per_s {rate:.0f} rows/s")
     print(f"BENCH ingest_floor_rows_per_s {floor_rate:.0f} rows/s")
     print(f"BENCH ingest_peak_rss_mb {real['maxrss_mb']:.0f} MB")

@@ -320,14 +320,21 @@ def _validate_into(
     # One encoder for the whole file: json.dumps() with options builds a new one per call.
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     processed = 0
+    # Lines are handed to the writer in batches: one COPY write per row costs a thread hand-off.
+    batch: list[str] = []
+    validate = validator.validate
     for row in rows:
         row_number += 1
         processed += 1
         if processed % PROGRESS_EVERY == 0:
             progress(processed, max(table.total, processed))
-        if is_blank_row(row):
+            if batch:
+                write("".join(batch))
+                batch = []
+        first = row[0] if row else ""
+        if (first == "" or first is None) and is_blank_row(row):
             continue
-        data, key, errors = validator.validate(row, row_number)
+        data, key, errors = validate(row, row_number)
         if errors or data is None:
             result.add_errors(errors)
             continue
@@ -336,7 +343,9 @@ def _validate_into(
             result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
         if not result.error_count:
             payload = dumps(data)
-            write(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
+            batch.append(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
+    if batch and not result.error_count:
+        write("".join(batch))
     result.processed = processed
     result.keys = set(validator.seen_keys)
     if result.row_count == 0 and not result.error_count:

@@ -89,10 +89,16 @@ def _integer(spec: FieldSpec) -> Callable[[Any], Any]:
 
 def _decimal(spec: FieldSpec) -> Callable[[Any], Any]:
     def convert(value: Any) -> str:
-        if isinstance(value, bool):
+        if value.__class__ is float:
+            # repr() of a float is the shortest exact decimal (12.3, not 12.2999…); it is
+            # already canonical unless it uses an exponent or is nan/inf.
+            text = repr(value)
+            if "e" not in text and "n" not in text:
+                return text
+        elif isinstance(value, bool):
             raise CellError(_("应为数字（金额）"))
-        # repr() of a float is the shortest exact decimal (12.3, not 12.2999…).
-        text = repr(value) if isinstance(value, float) else str(value)
+        else:
+            text = str(value)
         text = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
         try:
             number = Decimal(text)

@@ -72,6 +72,8 @@ def test_integer_and_decimal():
     assert _check(_spec(FieldType.INTEGER), 1.5)[1][0]["message"] == "应为整数"
     assert _check(_spec(FieldType.DECIMAL), 1234.56) == ("1234.56", [])
     assert _check(_spec(FieldType.DECIMAL), "¥1,234.50") == ("1234.50", [])
+    assert _check(_spec(FieldType.DECIMAL), 1e16) == ("10000000000000000", [])
+    assert _check(_spec(FieldType.DECIMAL), float("nan"))[1][0]["message"] == "应为数字（金额）"
     assert _check(_spec(FieldType.DECIMAL), "一千")[1][0]["message"] == "应为数字（金额）"
 
 
