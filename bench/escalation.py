@@ -149,10 +149,16 @@ def run() -> None:
     _generate(n)
     print(f"# escalation: {UNITS} units, {n} open requests generated in "
           f"{time.perf_counter() - started:.1f} s on {connection.vendor}")  # fmt: skip
-    # A worker has these loaded already; do not time the first import of Celery's machinery.
+    # A long-running worker has these loaded already; do not time one-off process warm-up:
+    # the broker connection, the holiday tables and the URL resolver.
+    from django.urls import reverse
+
+    from zhengxiang_portal.deadlines.calendar import is_working_day
     from zhengxiang_portal.notifications.tasks import send_notification_emails_task
 
-    send_notification_emails_task.delay(notification_ids=[])  # opens the broker connection
+    send_notification_emails_task.delay(notification_ids=[])
+    is_working_day(dt.date.today())  # noqa: DTZ011  (any day: only loads the tables)
+    reverse("collaboration:request_detail", args=[1])
 
     with CaptureQueriesContext(connection) as queries:
         t0 = time.perf_counter()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Unit, User
+from agencies.models import Unit, UnitKind, User
+from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import units_acted_for
 
 from .models import Category, MatterType, Priority, Status, TransferOutcome
@@ -61,6 +63,24 @@ class RequestFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units_for(user)
+
+
+def _sees_all_units(user) -> bool:
+    return is_working_group(user) or has_role(user, Role.TAX_STAFF)
+
+
+def _units_for(user):
+    """Units a user may pick: all for tax staff and the WG; a liaison their own and the bureau."""
+    qs = Unit.objects.filter(is_active=True)
+    if user is None or _sees_all_units(user):
+        return qs
+    return qs.filter(
+        Q(pk__in=units_acted_for(user=user).values("pk")) | Q(kind=UnitKind.TAX_BUREAU)
+    )
+
 
 class RequestCreateForm(forms.Form):
     requesting_unit = forms.ModelChoiceField(label=_("请求单位"), queryset=Unit.objects.none())
@@ -107,6 +127,15 @@ class RequestCreateForm(forms.Form):
         self.fields["requesting_unit"].queryset = acted.distinct()
         if user is not None and user.unit_id:
             self.fields["requesting_unit"].initial = user.unit_id
+        if user is not None and not has_role(user, Role.TAX_STAFF):
+            # A unit's requests go to the tax bureau (Art. 7), answered by its tax staff.
+            self.fields["target_unit"].queryset = Unit.objects.filter(
+                is_active=True, kind=UnitKind.TAX_BUREAU
+            )
+            self.fields["assignee"].queryset = User.objects.filter(
+                is_active=True, unit__kind=UnitKind.TAX_BUREAU, groups__name=Role.TAX_STAFF
+            )
+            self.fields["assignee"].help_text = _("留空则由税务局工作人员受理。")
 
 
 class CommentForm(forms.Form):

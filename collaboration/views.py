@@ -58,7 +58,7 @@ def _highlight_ctx() -> dict:
 def request_list_view(request):
     """Tax staff track, liaisons see their unit's incoming and outgoing requests (Art. 7)."""
     _require_sees(request)
-    form = RequestFilterForm(request.GET or None)
+    form = RequestFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     qs, sort = sort_queryset(
         request_list(user=request.user, filters=filters), request, REQUEST_SORTS, default="due"

@@ -227,3 +227,14 @@ def test_oversight_and_statistics_pages_are_for_the_working_group(client, world,
         )
     assert stats.status_code == 200
     assert "区市场监管局" in stats.content.decode()
+
+
+def test_liaison_forms_offer_only_their_unit_and_the_tax_bureau(client, world):
+    client.force_login(world.market_liaison)
+    listing = client.get(reverse("collaboration:request_list")).content.decode()
+    assert world.market.name in listing and world.bureau.name in listing
+    assert world.other.name not in listing
+    create = client.get(reverse("collaboration:request_create")).content.decode()
+    assert world.other.name not in create
+    assert world.other_liaison.full_name not in create
+    assert world.staff.full_name in create  # the bureau's tax staff may be named as assignee

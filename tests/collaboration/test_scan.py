@@ -249,3 +249,31 @@ def test_status_list_of_the_scan_excludes_closed_states(world, make_request):
         result = request_deadline_scan()
     assert result.overdue == 0
     assert CollaborationRequest.objects.get(pk=req.pk).status == Status.WITHDRAWN
+
+
+def test_a_full_batch_leaves_the_rest_for_the_next_run(world, make_request, settings):
+    settings.COLLAB_SCAN_BATCH_SIZE = 2
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False):
+        for _ in range(3):
+            make_request()
+    with time_machine.travel(at(D(2026, 11, 10)), tick=False):
+        first = request_deadline_scan()
+        second = request_deadline_scan()
+        third = request_deadline_scan()
+    assert (first.overdue, first.more) == (2, True)
+    assert (second.overdue, second.more) == (1, False)
+    assert third.overdue == 0
+
+
+def test_task_runs_again_when_the_batch_was_full(world, make_request, settings, monkeypatch):
+    from collaboration import tasks
+
+    settings.COLLAB_SCAN_BATCH_SIZE = 1
+    sent = []
+    monkeypatch.setattr(tasks, "send_task_now", lambda task, **kw: sent.append(task.name))
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False):
+        make_request()
+        make_request()
+    with time_machine.travel(at(D(2026, 11, 10)), tick=False):
+        tasks.deadline_scan_task()
+    assert sent == ["collaboration.deadline_scan"]
