@@ -1,6 +1,17 @@
 """Models of the sharing catalog, one module per concept."""
 
+from .agreements import CoordinationRequest, OffPlatformAgreement
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
+from .grants import AccessGrant
 from .obligations import Obligation
 
-__all__ = ["CatalogItem", "FieldType", "Obligation", "SchemaField", "SchemaVersion"]
+__all__ = [
+    "AccessGrant",
+    "CatalogItem",
+    "CoordinationRequest",
+    "FieldType",
+    "Obligation",
+    "OffPlatformAgreement",
+    "SchemaField",
+    "SchemaVersion",
+]

@@ -1,0 +1,1 @@
+"""Services of the sharing catalog: every write and every rule, one module per concept."""
