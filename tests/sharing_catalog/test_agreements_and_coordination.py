@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from sharing_catalog.models import CoordinationRequest, Obligation, OffPlatformAgreement
 from sharing_catalog.selectors.governance import agreements_overdue, obligation_is_exempt
@@ -29,7 +30,7 @@ from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _register(actor, provider, consumer, target=None, **kw):

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.selectors.entitlements import items_readable_by, user_may_read_item
@@ -55,11 +56,14 @@ def test_conditional_item_is_hidden_until_a_grant_is_approved_and_after_it_expir
     )
     assert not user_may_read_item(user=consumer, item=item)  # requested is not enough
     grant_decide_provider(
-        actor=provider, grant=grant, approve=True, valid_until=dt.date.today() + dt.timedelta(30)
+        actor=provider,
+        grant=grant,
+        approve=True,
+        valid_until=timezone.localdate() + dt.timedelta(30),
     )
     assert user_may_read_item(user=consumer, item=item)
     assert list(items_readable_by(user=consumer)) == [item]
-    with time_machine.travel(dt.date.today() + dt.timedelta(days=31)):
+    with time_machine.travel(timezone.localdate() + dt.timedelta(days=31)):
         assert not user_may_read_item(user=consumer, item=item)
     assert AccessGrant.objects.get().status == AccessGrant.Status.APPROVED
 

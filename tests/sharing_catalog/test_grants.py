@@ -1,4 +1,4 @@
-"""Conditional sharing grants: apply, approve (provider, then working group), reject, revoke, expire."""
+"""Conditional sharing grants: apply, approve (provider, then WG), reject, revoke, expire."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.services.grants import (
@@ -84,8 +85,8 @@ def test_provider_approval_makes_the_grant_live_with_a_default_year(setup):
     provider, consumer, item = setup
     grant = grant_decide_provider(actor=provider, grant=_apply(consumer, item), approve=True)
     assert grant.status == S.APPROVED
-    assert grant.valid_from == dt.date.today()
-    assert grant.valid_until == dt.date.today() + dt.timedelta(days=365)
+    assert grant.valid_from == timezone.localdate()
+    assert grant.valid_until == timezone.localdate() + dt.timedelta(days=365)
     assert Notification.objects.filter(recipient=consumer, key=f"grant:{grant.pk}:approved")
 
 
@@ -135,11 +136,11 @@ def test_expiry_scan_expires_once_and_tells_the_consumer_once(setup):
         actor=provider,
         grant=_apply(consumer, item),
         approve=True,
-        valid_until=dt.date.today() + dt.timedelta(days=2),
+        valid_until=timezone.localdate() + dt.timedelta(days=2),
     )
-    assert grant_expire_due(today=dt.date.today() + dt.timedelta(days=2)) == 0
-    assert grant_expire_due(today=dt.date.today() + dt.timedelta(days=3)) == 1
-    assert grant_expire_due(today=dt.date.today() + dt.timedelta(days=4)) == 0
+    assert grant_expire_due(today=timezone.localdate() + dt.timedelta(days=2)) == 0
+    assert grant_expire_due(today=timezone.localdate() + dt.timedelta(days=3)) == 1
+    assert grant_expire_due(today=timezone.localdate() + dt.timedelta(days=4)) == 0
     grant.refresh_from_db()
     assert grant.status == S.EXPIRED
     assert (
@@ -175,7 +176,7 @@ def test_consumer_applies_through_the_page_and_provider_approves(client, setup):
 
 
 def test_another_units_liaison_gets_404_on_the_grant_page_and_api(client, setup):
-    provider, consumer, item = setup
+    _provider, consumer, item = setup
     grant = _apply(consumer, item)
     outsider = make_liaison(UnitFactory())
     client.login(username=outsider.username, password=PASSWORD)
