@@ -10,5 +10,8 @@ class SharingCatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from . import governance
+        from . import submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from .views.submissions import register_submission_plugins
 
+        register_submission_plugins()
         governance.register()

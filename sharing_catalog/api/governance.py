@@ -25,6 +25,10 @@ from sharing_catalog.services import grants as grant_services
 
 
 class AccessGrantSerializer(serializers.ModelSerializer):
+    # plain strings: the two decisions share one choice set (one enum name in the schema)
+    provider_decision = serializers.CharField(read_only=True)
+    wg_decision = serializers.CharField(read_only=True)
+
     class Meta:
         model = AccessGrant
         fields = [

@@ -1,9 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
 from . import governance
+from .submissions import SubmissionViewSet
 
 router = SimpleRouter()
+router.register("submissions", SubmissionViewSet, basename="submission")
 governance.register(router)
-
-urlpatterns: list = []
-urlpatterns += router.urls
+urlpatterns: list = [*router.urls]

@@ -4,6 +4,7 @@ from .agreements import CoordinationRequest, OffPlatformAgreement
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
 from .grants import AccessGrant
 from .obligations import Obligation
+from .submissions import Receipt, Record, Submission, SubmissionError
 
 __all__ = [
     "AccessGrant",
@@ -12,6 +13,10 @@ __all__ = [
     "FieldType",
     "Obligation",
     "OffPlatformAgreement",
+    "Receipt",
+    "Record",
     "SchemaField",
     "SchemaVersion",
+    "Submission",
+    "SubmissionError",
 ]

@@ -1,1 +1,1 @@
-"""Selectors of the sharing catalog: reads that carry a rule, one module per concept."""
+"""Reads that carry a rule (what a user may see), one module per concept."""

@@ -1,1 +1,1 @@
-"""Services of the sharing catalog: every write and every rule, one module per concept."""
+"""Every write and every rule of the sharing catalog, one module per concept."""
