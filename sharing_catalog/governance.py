@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 def register() -> None:
     from agencies.roles import Role, has_role, is_working_group, register_role_permissions
-    from zhengxiang_portal.core.registry import NavItem, register_nav
+    from zhengxiang_portal.core.registry import (
+        HomePanel,
+        NavItem,
+        register_home_panel,
+        register_nav,
+    )
     from zhengxiang_portal.core.schedules import Schedule, register_schedule
 
     from . import tasks_governance  # noqa: F401  (registers the Celery tasks)
@@ -45,10 +50,28 @@ def register() -> None:
             visible=_unit_or_group,
         )
     )
+    register_nav(
+        NavItem(
+            key="objections",
+            label=_("数据异议"),
+            url_name="sharing_catalog:objection_list",
+            order=35,
+            visible=_unit_or_group,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="objections_due",
+            template="sharing_catalog/_panel_objections.html",
+            context=_objections_panel,
+            order=25,
+        )
+    )
     readers = [
         "sharing_catalog.view_accessgrant",
         "sharing_catalog.view_offplatformagreement",
         "sharing_catalog.view_coordinationrequest",
+        "sharing_catalog.view_objection",
     ]
     for role in (Role.WG_LEADER, Role.WG_MEMBER, Role.AUDITOR):
         register_role_permissions(role, readers)
@@ -76,3 +99,28 @@ def register() -> None:
             every_seconds=3600,
         )
     )
+    register_schedule(
+        Schedule(
+            name="sharing_catalog: objection deadlines",
+            task="sharing_catalog.objection_deadline_scan",
+            description="数据异议到期提醒、逾期通知、升级与自动办结",
+            crontab="0 8-18 * * *",
+        )
+    )
+
+
+def _objections_panel(request):
+    """Home panel: objections this user's units must answer, by deadline."""
+    from django.utils import timezone
+
+    from sharing_catalog.models import Objection
+    from sharing_catalog.selectors.objections import objection_list
+
+    due = list(
+        objection_list(user=request.user, filters={"side": "provider"}).filter(
+            status__in=[Objection.Status.OPEN, Objection.Status.DISPUTED]
+        )[:8]
+    )
+    if not due:
+        return None
+    return {"objections": due, "today": timezone.localdate()}

@@ -22,3 +22,10 @@ def apply_exemptions_task() -> int:
     from sharing_catalog.services.coordination import exemptions_apply
 
     return exemptions_apply()
+
+
+@shared_task(name="sharing_catalog.objection_deadline_scan")
+def objection_deadline_scan_task() -> dict:
+    from sharing_catalog.services.objections import objection_deadline_scan
+
+    return objection_deadline_scan()

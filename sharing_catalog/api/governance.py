@@ -5,6 +5,8 @@ Objects the caller's unit is not party to are 404 (scoped querysets); forbidden 
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,13 +17,18 @@ from sharing_catalog.models import (
     AccessGrant,
     CatalogItem,
     CoordinationRequest,
+    Objection,
     OffPlatformAgreement,
+    Submission,
 )
 from sharing_catalog.purposes import StatutoryPurpose
 from sharing_catalog.selectors import governance as sel
+from sharing_catalog.selectors.objections import objection_list
+from sharing_catalog.selectors.submissions import submission_get, submission_visible_to
 from sharing_catalog.services import agreements as agreement_services
 from sharing_catalog.services import coordination as coordination_services
 from sharing_catalog.services import grants as grant_services
+from sharing_catalog.services import objections as objection_services
 
 
 class AccessGrantSerializer(serializers.ModelSerializer):
@@ -242,7 +249,153 @@ class CoordinationViewSet(
         return Response(CoordinationSerializer(req).data)
 
 
+class ObjectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "submission",
+            "item",
+            "provider",
+            "consumer",
+            "raised_by",
+            "category",
+            "description",
+            "row_numbers",
+            "fields",
+            "status",
+            "round",
+            "first_deadline",
+            "deadline",
+            "answered_at",
+            "explanation",
+            "dispute_text",
+            "correction",
+            "arbitration_reason",
+            "ruling",
+            "ruling_comment",
+            "closing_reason",
+            "closing_text",
+            "closed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ObjectionRaiseSerializer(serializers.Serializer):
+    submission = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=Objection.Category.choices)
+    description = serializers.CharField()
+    rows = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
+    fields = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class ObjectionStepSerializer(serializers.Serializer):
+    """Text of a step: explanation, dispute, arbitration reason, ruling comment or closing text."""
+
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    correction = serializers.IntegerField(required=False)
+    upheld = serializers.BooleanField(required=False, default=False)
+    reason = serializers.ChoiceField(
+        choices=Objection.ClosingReason.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Objections to confirmed data (异议, Art. 19, 22); POST /{id}/{step}/ for each step."""
+
+    serializer_class = ObjectionSerializer
+    filterset_fields = ["status", "submission", "provider", "consumer"]
+
+    def get_queryset(self):
+        return objection_list(user=self.request.user)
+
+    @extend_schema(request=ObjectionRaiseSerializer, responses=ObjectionSerializer)
+    def create(self, request):
+        data = ObjectionRaiseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            submission = submission_get(user=request.user, pk=v["submission"])
+        except Submission.DoesNotExist as exc:
+            raise Http404 from exc
+        objection = objection_services.objection_raise(
+            actor=request.user,
+            submission=submission,
+            category=v["category"],
+            description=v["description"],
+            rows=v["rows"],
+            fields=v["fields"],
+        )
+        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    def _step(self, request, fn, **kwargs):
+        obj = fn(actor=request.user, objection=self.get_object(), **kwargs)
+        return Response(ObjectionSerializer(obj).data)
+
+    def _data(self, request) -> dict:
+        data = ObjectionStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def explain(self, request, pk=None):
+        return self._step(
+            request, objection_services.objection_explain, explanation=self._data(request)["text"]
+        )
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        data = self._data(request)
+        correction = get_object_or_404(
+            submission_visible_to(user=request.user), pk=data.get("correction") or 0
+        )
+        return self._step(request, objection_services.objection_correct, correction=correction)
+
+    @extend_schema(request=None, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._step(request, objection_services.objection_accept)
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        return self._step(
+            request, objection_services.objection_dispute, text=self._data(request)["text"]
+        )
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def arbitrate(self, request, pk=None):
+        return self._step(
+            request,
+            objection_services.objection_request_arbitration,
+            reason=self._data(request)["text"],
+        )
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def rule(self, request, pk=None):
+        data = self._data(request)
+        return self._step(
+            request, objection_services.objection_rule, upheld=data["upheld"], comment=data["text"]
+        )
+
+    @extend_schema(request=ObjectionStepSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = self._data(request)
+        return self._step(
+            request, objection_services.objection_close, reason=data["reason"], text=data["text"]
+        )
+
+
 def register(router) -> None:
+    router.register("objections", ObjectionViewSet, basename="objection")
     router.register("access-grants", AccessGrantViewSet, basename="access-grant")
     router.register("off-platform-agreements", AgreementViewSet, basename="agreement")
     router.register("coordination-requests", CoordinationViewSet, basename="coordination")

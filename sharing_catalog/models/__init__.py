@@ -3,6 +3,7 @@
 from .agreements import CoordinationRequest, OffPlatformAgreement
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
 from .grants import AccessGrant
+from .objections import Objection
 from .obligations import Obligation
 from .submissions import Receipt, Record, Submission, SubmissionError
 
@@ -11,6 +12,7 @@ __all__ = [
     "CatalogItem",
     "CoordinationRequest",
     "FieldType",
+    "Objection",
     "Obligation",
     "OffPlatformAgreement",
     "Receipt",

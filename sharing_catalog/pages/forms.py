@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Unit
-from sharing_catalog.models import CatalogItem, CoordinationRequest, OffPlatformAgreement
+from sharing_catalog.models import CatalogItem, CoordinationRequest, Objection, OffPlatformAgreement
 from sharing_catalog.purposes import StatutoryPurpose
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -126,3 +126,64 @@ class UnmaskGrantForm(forms.Form):
         label=_("授予单位（全部在岗联络员）"),
         queryset=Unit.objects.filter(is_active=True).order_by("code"),
     )
+
+
+class ObjectionRaiseForm(forms.Form):
+    """Raise an objection on the ticked rows (none ticked: the whole version)."""
+
+    category = forms.ChoiceField(label=_("异议类别"), choices=Objection.Category.choices)
+    fields = forms.MultipleChoiceField(
+        label=_("涉及字段"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(label=_("异议说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].choices = [(f.key, f.label) for f in fields]  # type: ignore[attr-defined]
+
+
+class ExplainForm(forms.Form):
+    explanation = forms.CharField(label=_("解释说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectForm(forms.Form):
+    correction = forms.ModelChoiceField(label=_("更正后的数据版本"), queryset=None)
+
+    def __init__(self, *args, versions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["correction"].queryset = versions  # type: ignore[attr-defined]
+        self.fields["correction"].label_from_instance = lambda s: (
+            _("第 %(v)s 版（已确认）")
+            % {  # type: ignore[attr-defined]
+                "v": s.version
+            }
+        )
+
+
+class DisputeForm(forms.Form):
+    text = forms.CharField(label=_("对答复的异议"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ArbitrationForm(forms.Form):
+    reason = forms.CharField(label=_("申请裁决理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RulingForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("裁决"),
+        choices=[("1", _("异议成立")), ("0", _("异议不成立"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("裁决意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("办结原因"), choices=Objection.ClosingReason.choices)
+    text = forms.CharField(label=_("办结说明"), max_length=500, required=False)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [  # type: ignore[attr-defined]
+            (v, label) for v, label in Objection.ClosingReason.choices if v in reasons
+        ]

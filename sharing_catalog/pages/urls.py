@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import objections, records, views
 
 urlpatterns = [
     path("items/<int:item_pk>/purpose/", views.purpose_view, name="purpose"),
@@ -16,6 +16,21 @@ urlpatterns = [
     path("agreements/new/", views.agreement_create_view, name="agreement_create"),
     path("agreements/<int:pk>/", views.agreement_detail_view, name="agreement_detail"),
     path("agreements/<int:pk>/<str:step>/", views.agreement_action_view, name="agreement_action"),
+    path(
+        "submissions/<int:pk>/records/", records.submission_records_view, name="submission_records"
+    ),
+    path(
+        "submissions/<int:pk>/objections/new/",
+        objections.objection_raise_view,
+        name="objection_raise",
+    ),
+    path("objections/", objections.objection_list_view, name="objection_list"),
+    path("objections/<int:pk>/", objections.objection_detail_view, name="objection_detail"),
+    path(
+        "objections/<int:pk>/<str:step>/",
+        objections.objection_action_view,
+        name="objection_action",
+    ),
     path("coordination/", views.coordination_list_view, name="coordination_list"),
     path("coordination/new/", views.coordination_create_view, name="coordination_create"),
     path("coordination/<int:pk>/", views.coordination_detail_view, name="coordination_detail"),

@@ -16,8 +16,26 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from agencies.selectors import user_unit_ids
+from agencies.roles import Role, has_role
+from agencies.selectors import units_acted_for
 from sharing_catalog.models import AccessGrant, CatalogItem
+
+
+def reader_unit_ids(*, user: Any) -> set[int]:
+    """Units whose entitlements the user exercises: those they act for (as liaison), and the
+    tax bureau for its staff. Membership of a unit alone (e.g. a working-group member seconded
+    from a department) does not make one a reader of that unit's data. Cached per user object.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_reader_unit_ids", None)
+    if cached is None:
+        cached = set(units_acted_for(user=user).values_list("pk", flat=True))
+        unit = getattr(user, "unit", None)
+        if unit is not None and unit.is_tax_bureau and has_role(user, Role.TAX_STAFF):
+            cached.add(unit.pk)
+        user._reader_unit_ids = cached
+    return cached
 
 
 def live_grants(*, day: dt.date | None = None) -> QuerySet[AccessGrant]:
@@ -30,7 +48,7 @@ def live_grants(*, day: dt.date | None = None) -> QuerySet[AccessGrant]:
 
 def items_readable_by(*, user: Any) -> QuerySet[CatalogItem]:
     """Catalog items whose records this user's units may read."""
-    units = user_unit_ids(user=user)
+    units = reader_unit_ids(user=user)
     if not units:
         return CatalogItem.objects.none()
     consumer_link = CatalogItem.consumers.through.objects.filter(
@@ -48,3 +66,8 @@ def items_readable_by(*, user: Any) -> QuerySet[CatalogItem]:
 def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
     """True when the user's unit may read the item's shared records today."""
     return items_readable_by(user=user).filter(pk=item.pk).exists()
+
+
+def items_consumed_by(*, user: Any) -> QuerySet[CatalogItem]:
+    """Items the user's units read as consumers (their own provided items left out)."""
+    return items_readable_by(user=user).exclude(provider_id__in=reader_unit_ids(user=user))

@@ -97,6 +97,7 @@ def access_log_record(
     rows: int | None = None,
     digest: str = "",
     request: Any = None,
+    extra: dict[str, Any] | None = None,
 ) -> LedgerEntry:
     """Log one view or download of shared records (who, unit, what, when, purpose).
 
@@ -120,6 +121,7 @@ def access_log_record(
     }
     if rows is not None:
         details["rows"] = rows
+    details.update(extra or {})
     return ledger_append(
         action=action,
         actor=actor,

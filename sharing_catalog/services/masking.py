@@ -93,6 +93,30 @@ def mask_records(
     return rows
 
 
+def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem):
+    """A function masking one record's data for this user, the permission decided once.
+
+    Returns (mask, masked): `masked` is False when the user sees everything in clear (no
+    sensitive field, or the unmask permission).
+    """
+    sensitive = [f for f in fields if f.is_sensitive]
+    if not sensitive or user_may_unmask(user=user, item=item):
+        return (lambda data: data), False
+
+    def mask(data: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(data)
+        for field in sensitive:
+            if field.key in out:
+                out[field.key] = mask_value(out[field.key], field.field_type)
+        return out
+
+    return mask, True
+
+
+def item_has_sensitive_fields(fields: Iterable[Any]) -> bool:
+    return any(f.is_sensitive for f in fields)
+
+
 def record_unmasked_access(
     *, actor: Any, item: CatalogItem, target: Any, rows: int, request: Any = None
 ) -> None:

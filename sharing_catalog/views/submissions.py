@@ -148,9 +148,22 @@ def submission_acknowledge_view(request, pk: int):
 
 
 def submission_export_view(request, pk: int, fmt: str):
+    from sharing_catalog.pages.views import require_purpose
+    from sharing_catalog.services.access import declared_purpose
+
     submission = _get_submission(request, pk)
+    item = submission.obligation.item
+    purpose = None
+    if not user_provides_item(user=request.user, item=item):
+        if not submission_readable_data(user=request.user, submission=submission):
+            raise Http404
+        if (step := require_purpose(request, item)) is not None:
+            return step  # Art. 24, 27: the purpose is declared before any download
+        purpose = declared_purpose(request=request, item=item)
     try:
-        export = submission_export(submission=submission, actor=request.user, fmt=fmt)
+        export = submission_export(
+            submission=submission, actor=request.user, fmt=fmt, purpose=purpose, request=request
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
