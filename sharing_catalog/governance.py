@@ -75,6 +75,9 @@ def register() -> None:
     ]
     for role in (Role.WG_LEADER, Role.WG_MEMBER, Role.AUDITOR):
         register_role_permissions(role, readers)
+    from zhengxiang_portal.ledger.selectors import register_item_scope
+
+    register_item_scope(_submission_scope)
     register_schedule(
         Schedule(
             name="sharing_catalog: expire access grants",
@@ -107,6 +110,14 @@ def register() -> None:
             crontab="0 8-18 * * *",
         )
     )
+
+
+def _submission_scope(item_id: int):
+    """Ledger entries about the item's submissions (upload, validate, confirm, receive …)."""
+    from sharing_catalog.models import Submission
+    from zhengxiang_portal.ledger.selectors import target_scope
+
+    return target_scope(Submission, Submission.objects.filter(obligation__item_id=item_id))
 
 
 def _objections_panel(request):

@@ -209,6 +209,31 @@ def submission_diff_view(request):
         return redirect("sharing_catalog:submission_detail", pk=new.pk)
     fields = list(new.schema.fields.order_by("position"))
     labels = {f.key: f.label for f in fields}
+    item = new.obligation.item
+    if not user_provides_item(user=request.user, item=item):
+        # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
+        from sharing_catalog.pages.views import require_purpose
+        from sharing_catalog.services.access import access_log_record, declared_purpose
+        from sharing_catalog.services.masking import record_masker
+        from zhengxiang_portal.ledger.actions import LedgerAction
+
+        if (step := require_purpose(request, item)) is not None:
+            return step
+        mask, masked = record_masker(fields, request.user, item)
+        for c in diff.changed:
+            c.old, c.new = mask(c.old), mask(c.new)
+        for r in (*diff.added, *diff.removed):
+            r["data"] = mask(r["data"])
+        access_log_record(
+            actor=request.user,
+            item=item,
+            target=new,
+            action=LedgerAction.VIEW,
+            purpose=declared_purpose(request=request, item=item),
+            rows=len(diff.changed) + len(diff.added) + len(diff.removed),
+            request=request,
+            extra={"diff_from": old.pk, "masked": masked},
+        )
     changed = [
         {
             "key": c.key,

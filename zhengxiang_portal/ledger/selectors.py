@@ -9,12 +9,14 @@ object permission.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .actions import LedgerAction
@@ -23,6 +25,23 @@ from .models import LedgerDailyDigest, LedgerEntry
 LEDGER_VIEW_PERMISSION = "ledger.view_ledgerentry"
 ACCESS_ACTIONS = (LedgerAction.VIEW, LedgerAction.DOWNLOAD, LedgerAction.UNMASK)
 CATALOG_ITEM_TYPE = ("sharing_catalog", "catalogitem")
+
+
+# Apps tell the ledger which of their objects belong to a catalog item (e.g. a submission of the
+# item's obligation), so "filter by item" also finds entries that did not record `item_id`.
+_item_scopes: list[Callable[[int], Q]] = []
+
+
+def register_item_scope(scope: Callable[[int], Q]) -> None:
+    """Register `scope(item_id) -> Q` over LedgerEntry selecting entries about that item."""
+    _item_scopes.append(scope)
+
+
+def target_scope(model: type[models.Model], pks: QuerySet) -> Q:
+    """Q selecting entries whose target is one of `pks` (a values("pk") queryset) of `model`."""
+    ct = ContentType.objects.get_for_model(model)
+    as_text = pks.annotate(_pk_text=Cast("pk", output_field=models.CharField())).values("_pk_text")
+    return Q(target_type=ct, target_id__in=as_text)
 
 
 def user_may_read_ledger(*, user: Any) -> bool:
@@ -67,6 +86,8 @@ def ledger_filter(qs: QuerySet[LedgerEntry], filters: LedgerFilters) -> QuerySet
         ct = _content_type(".".join(CATALOG_ITEM_TYPE))
         if ct is not None:
             item_q |= Q(target_type=ct, target_id=str(filters.item_id))
+        for scope in _item_scopes:
+            item_q |= scope(filters.item_id)
         qs = qs.filter(item_q)
     if filters.action:
         qs = qs.filter(action=filters.action)
