@@ -36,19 +36,44 @@ def ensure_unmask_permission() -> Permission:
     return perm
 
 
+def _keep(value: str, head: int, tail: int) -> str:
+    """Same rule as zhengxiang_portal.security.masking (used until that module is merged)."""
+    if len(value) <= head + tail:
+        return MASK_CHAR * max(len(value) - 1, 0) + value[-1:]
+    return value[:head] + MASK_CHAR * (len(value) - head - tail) + (value[-tail:] if tail else "")
+
+
+def _shared_mask_value():
+    """The security engineer's `mask_value(field_type, value)`, when present on this branch."""
+    try:
+        from zhengxiang_portal.security.masking import mask_value as shared
+    except ImportError:
+        return None
+    return shared
+
+
+# Schema field types with their own mask; any other sensitive field (account numbers, free
+# text) is masked like a bank account: only the last 4 characters shown.
+_TYPED_MASKS = {FieldType.ID_NUMBER: "id_number", FieldType.PHONE: "phone"}
+_TYPED_MASKS[FieldType.CREDIT_CODE] = "credit_code"
+
+
 def mask_value(value: Any, field_type: str = "") -> str:
     """Mask one value: ID 4301**********1234, phone 138****1234, others keep the last 4."""
-    text = "" if value is None else str(value)
-    n = len(text)
-    if n == 0:
-        return text
-    if field_type == FieldType.ID_NUMBER and n >= 8:
-        return text[:4] + MASK_CHAR * (n - 8) + text[-4:]
-    if field_type == FieldType.PHONE and n == 11 and text.isdigit():
-        return text[:3] + MASK_CHAR * 4 + text[-4:]
-    if n <= 4:
-        return MASK_CHAR * n
-    return MASK_CHAR * (n - 4) + text[-4:]
+    if value is None or value == "":
+        return "" if value is None else value
+    kind = _TYPED_MASKS.get(field_type, "bank_account")  # type: ignore[call-overload]
+    shared = _shared_mask_value()
+    if shared is not None:
+        return str(shared(kind, value))
+    text = str(value).strip()
+    if kind == "id_number":
+        return _keep(text, 4, 4)
+    if kind == "phone":
+        return _keep(text.replace(" ", "").replace("-", ""), 3, 4)
+    if kind == "credit_code":
+        return _keep(text, 8, 2)
+    return _keep(text.replace(" ", ""), 0, 4)
 
 
 def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:

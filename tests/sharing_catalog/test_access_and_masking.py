@@ -40,7 +40,8 @@ def test_mask_value_formats():
     assert mask_value("430104199001011234", "id_number") == "4301**********1234"
     assert mask_value("13812341234", "phone") == "138****1234"
     assert mask_value("6222021234567890123", "text") == "***************0123"
-    assert mask_value("123", "text") == "***"
+    assert mask_value("91430400MA4L0XXX1X", "credit_code") == "91430400********1X"
+    assert mask_value("123", "text") == "**3"
     assert mask_value(None, "text") == ""
 
 
