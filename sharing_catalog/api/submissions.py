@@ -10,7 +10,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -98,9 +103,7 @@ class ReceiptSerializer(serializers.ModelSerializer):
         fields = ["id", "submission", "unit", "user", "received_at"]
 
 
-class SubmissionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Submissions the caller may see (Art. 22): their unit's versions and consumed data."""
 
     serializer_class = SubmissionSerializer
@@ -188,9 +191,7 @@ class SubmissionViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "fmt", OpenApiTypes.STR, enum=["xlsx", "csv"], description="下载格式"
-            )
+            OpenApiParameter("fmt", OpenApiTypes.STR, enum=["xlsx", "csv"], description="下载格式")
         ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(

@@ -156,9 +156,7 @@ class Record(models.Model):
         verbose_name = _("数据记录")
         verbose_name_plural = _("数据记录")
         constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "row_number"], name="record_row_once"
-            ),
+            models.UniqueConstraint(fields=["submission", "row_number"], name="record_row_once"),
         ]
 
     def __str__(self) -> str:

@@ -292,8 +292,9 @@ def _validate_into(
     """Stream the file through the validator, spooling valid rows as COPY lines."""
     specs = specs_for_schema(submission.schema)
     decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
-    table = open_table(_media_path(submission.file.name), submission.file_kind,
-                       keys=[s.key for s in specs])
+    table = open_table(
+        _media_path(submission.file.name), submission.file_kind, keys=[s.key for s in specs]
+    )
     Submission.objects.filter(pk=submission.pk, claim_token=token).update(rows_total=table.total)
     rows = iter(table.rows)
     row_number = 1
@@ -328,9 +329,7 @@ def _validate_into(
             result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
         if not result.error_count:
             payload = dumps(data, ensure_ascii=False, separators=(",", ":"))
-            spool.write(
-                f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n"
-            )
+            spool.write(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
     result.processed = processed
     result.keys = set(validator.seen_keys)
     if result.row_count == 0 and not result.error_count:
@@ -346,7 +345,7 @@ def _load_records(spool: IO[str]) -> None:
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
             table = Record._meta.db_table
             with raw.copy(
-                f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"  # noqa: S608
+                f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
             ) as copy:
                 while chunk := spool.read(1 << 20):
                     copy.write(chunk)
@@ -443,9 +442,11 @@ def _plausibility(specs: list[Any], result: IngestResult, previous: Submission) 
     previous_keys: set[str] = set()
     previous_decimals: dict[str, dict[str, str]] = {}
     if has_key:
-        for key, data in Record.objects.filter(submission=previous).values_list(
-            "unique_key", "data"
-        ).iterator(chunk_size=5000):
+        for key, data in (
+            Record.objects.filter(submission=previous)
+            .values_list("unique_key", "data")
+            .iterator(chunk_size=5000)
+        ):
             previous_keys.add(key)
             if decimal_keys:
                 previous_decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}

@@ -26,10 +26,22 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The OLE stream an Office-encrypted .xlsx is wrapped in (MS-OFFCRYPTO), as UTF-16LE.
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-BINARY_SIGNATURES = (b"MZ", b"\x7fELF", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf")
+BINARY_SIGNATURES = (
+    b"MZ",
+    b"\x7fELF",
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"Rar!",
+    b"7z\xbc\xaf",
+)
 
 EXTENSION_KINDS = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv", ".txt": "csv", ".json": "json"}
-KIND_NAMES = {"xlsx": "Excel 工作簿（.xlsx）", "xls": "Excel 97-2003 工作簿（.xls）", "csv": "CSV 文本"}
+KIND_NAMES = {
+    "xlsx": "Excel 工作簿（.xlsx）",
+    "xls": "Excel 97-2003 工作簿（.xls）",
+    "csv": "CSV 文本",
+}
 
 
 class FileRejected(ApplicationError):
@@ -175,12 +187,13 @@ def inspect_file(path: Path, filename: str, limits: Limits | None = None) -> str
             code="file_wrong_type",
         )
     if declared is None:
-        raise FileRejected(
-            _("只接收 .xlsx、.xls 或 .csv 文件。"), code="file_wrong_type"
-        )
+        raise FileRejected(_("只接收 .xlsx、.xls 或 .csv 文件。"), code="file_wrong_type")
     if declared != kind:
         raise FileRejected(
-            _("文件扩展名是 %(ext)s，但内容实际是%(actual)s。请改正扩展名或另存为正确格式后重新上传。")
+            _(
+                "文件扩展名是 %(ext)s，但内容实际是%(actual)s。"
+                "请改正扩展名或另存为正确格式后重新上传。"
+            )
             % {"ext": Path(filename).suffix.lower(), "actual": KIND_NAMES[kind]},
             code="file_wrong_type",
         )

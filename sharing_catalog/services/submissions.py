@@ -352,8 +352,9 @@ def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
         changed = sorted(k for k in set(data) | set(old_data) if data.get(k) != old_data.get(k))
         if changed:
             diff.changed.append(
-                RowChange(key=key.replace(KEY_SEPARATOR, " / "), old=old_data, new=data,
-                          fields=changed)
+                RowChange(
+                    key=key.replace(KEY_SEPARATOR, " / "), old=old_data, new=data, fields=changed
+                )
             )
         else:
             diff.unchanged += 1

@@ -52,8 +52,14 @@ def good_row(n: int, amount: str = "1000.50") -> list[Any]:
     ]
 
 
-def make_item(*, provider=None, consumers=(), sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
-              status=CatalogItem.Status.PUBLISHED, code: str | None = None) -> CatalogItem:
+def make_item(
+    *,
+    provider=None,
+    consumers=(),
+    sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
+    status=CatalogItem.Status.PUBLISHED,
+    code: str | None = None,
+) -> CatalogItem:
     provider = provider or UnitFactory()
     item = CatalogItem.objects.create(
         code=code or f"ZX-CAT-{CatalogItem.objects.count() + 1:03d}",
@@ -95,7 +101,7 @@ def make_obligation(item: CatalogItem, *, month: int = 10) -> Obligation:
 
 
 class World:
-    """A provider unit with its liaison, a consumer unit with its liaison, an item, an obligation."""
+    """A provider and a consumer unit with their liaisons, an outsider, an item, an obligation."""
 
     def __init__(self, **item_kwargs: Any) -> None:
         self.provider = UnitFactory(name="蒸湘区人民法院（测试）")
@@ -108,8 +114,9 @@ class World:
         self.obligation = make_obligation(self.item)
 
 
-def xlsx_file(rows: list[list[Any]], *, header: list[str] | None = None,
-              name: str = "data.xlsx") -> SimpleUploadedFile:
+def xlsx_file(
+    rows: list[list[Any]], *, header: list[str] | None = None, name: str = "data.xlsx"
+) -> SimpleUploadedFile:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(header if header is not None else LABELS)
@@ -120,8 +127,13 @@ def xlsx_file(rows: list[list[Any]], *, header: list[str] | None = None,
     return SimpleUploadedFile(name, out.getvalue())
 
 
-def csv_file(rows: list[list[Any]], *, encoding: str = "utf-8", header: list[str] | None = None,
-             name: str = "data.csv") -> SimpleUploadedFile:
+def csv_file(
+    rows: list[list[Any]],
+    *,
+    encoding: str = "utf-8",
+    header: list[str] | None = None,
+    name: str = "data.csv",
+) -> SimpleUploadedFile:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header if header is not None else LABELS)

@@ -183,4 +183,3 @@ def test_file_over_the_size_limit_is_refused_with_the_limit(tmp_path, settings):
         inspect_file(path, "big.csv")
     assert exc.value.code == "file_too_large"
     assert "1 MB" in str(exc.value.message)
-
