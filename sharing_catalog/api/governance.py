@@ -250,6 +250,10 @@ class CoordinationViewSet(
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
+    # plain strings: "category" and the closing reason names are used by other components' enums
+    category = serializers.CharField(read_only=True)
+    closing_reason = serializers.CharField(read_only=True)
+
     class Meta:
         model = Objection
         fields = [
@@ -284,7 +288,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
 class ObjectionRaiseSerializer(serializers.Serializer):
     submission = serializers.IntegerField()
-    category = serializers.ChoiceField(choices=Objection.Category.choices)
+    category = serializers.CharField(help_text="doubt / error / missing / duplicate / other")
     description = serializers.CharField()
     rows = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list
@@ -298,9 +302,8 @@ class ObjectionStepSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     correction = serializers.IntegerField(required=False)
     upheld = serializers.BooleanField(required=False, default=False)
-    reason = serializers.ChoiceField(
-        choices=Objection.ClosingReason.choices, required=False, allow_blank=True, default=""
-    )
+    # a plain string (the service checks it against the closing reasons each side may use)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -14,6 +14,7 @@ from .selectors import access_log_list, digest_list, ledger_list, user_may_read_
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     target_type = serializers.SerializerMethodField()
+    category = serializers.CharField(read_only=True)  # transfer / workflow / audit
     action_label = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
