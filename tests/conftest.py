@@ -40,3 +40,53 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("seed_demo", verbosity=0)
+
+
+# --- the append-only ledger and transactional tests on SQLite ---------------------------------
+# A transactional test (browser tests, live server) ends with a flush, which on SQLite is a
+# DELETE that the ledger's append-only trigger refuses. The triggers stay on during every test;
+# they are dropped only for the flush and put back before the next test or at the module's end.
+# PostgreSQL flushes with TRUNCATE, which the row trigger does not refuse, so nothing happens there.
+_LEDGER_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
+    "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
+]
+_ledger_triggers_dropped = False
+
+
+def _restore_ledger_triggers(django_db_blocker) -> None:
+    global _ledger_triggers_dropped
+    if not _ledger_triggers_dropped:
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for sql in _LEDGER_TRIGGERS:
+            cursor.execute(sql)
+    _ledger_triggers_dropped = False
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ledger_triggers_after_module(django_db_blocker):
+    yield
+    _restore_ledger_triggers(django_db_blocker)
+
+
+@pytest.fixture(autouse=True)
+def _ledger_flushable(request, django_db_blocker):
+    global _ledger_triggers_dropped
+    _restore_ledger_triggers(django_db_blocker)
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    from django.db import connection
+
+    if transactional and connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        _ledger_triggers_dropped = True

@@ -12,13 +12,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agencies.roles import Role, has_role, is_working_group
-from agencies.selectors import user_unit_ids
 from sharing_catalog.models import (
     AccessGrant,
     CoordinationRequest,
     Obligation,
     OffPlatformAgreement,
 )
+from sharing_catalog.selectors.entitlements import reader_unit_ids as _units
 
 
 def _oversees(user: Any) -> bool:
@@ -29,7 +29,7 @@ def grant_list(*, user: Any, filters: dict | None = None) -> QuerySet[AccessGran
     """Grants where the user's unit is the consumer or the item's provider."""
     qs = AccessGrant.objects.select_related("item", "item__provider", "consumer", "requested_by")
     if not _oversees(user):
-        units = user_unit_ids(user=user)
+        units = _units(user=user)
         qs = qs.filter(Q(consumer_id__in=units) | Q(item__provider_id__in=units))
     filters = filters or {}
     if filters.get("status"):
@@ -41,7 +41,7 @@ def grant_list(*, user: Any, filters: dict | None = None) -> QuerySet[AccessGran
 
 def grant_inbox(*, user: Any) -> QuerySet[AccessGrant]:
     """Applications waiting for this user: as provider liaison, or as the working group."""
-    units = user_unit_ids(user=user)
+    units = _units(user=user)
     waiting = Q(
         status=AccessGrant.Status.REQUESTED,
         provider_decision=AccessGrant.Decision.PENDING,
@@ -63,7 +63,7 @@ def grant_get(*, user: Any, pk: int) -> AccessGrant:
 def agreement_list(*, user: Any, filters: dict | None = None) -> QuerySet[OffPlatformAgreement]:
     qs = OffPlatformAgreement.objects.select_related("provider", "consumer", "item")
     if not _oversees(user):
-        units = user_unit_ids(user=user)
+        units = _units(user=user)
         qs = qs.filter(Q(provider_id__in=units) | Q(consumer_id__in=units))
     filters = filters or {}
     if filters.get("status"):
@@ -91,7 +91,7 @@ def agreement_get(*, user: Any, pk: int) -> OffPlatformAgreement:
 def coordination_list(*, user: Any, filters: dict | None = None) -> QuerySet[CoordinationRequest]:
     qs = CoordinationRequest.objects.select_related("unit", "item", "requested_by", "decided_by")
     if not _oversees(user):
-        qs = qs.filter(unit_id__in=user_unit_ids(user=user))
+        qs = qs.filter(unit_id__in=_units(user=user))
     filters = filters or {}
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])

@@ -29,43 +29,6 @@ from zhengxiang_portal.ledger.models import LedgerEntry
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-_SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger_ledgerentry "
-    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
-    "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger_ledgerentry "
-    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
-]
-
-
-def _sqlite_triggers(create: bool) -> None:
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush is TRUNCATE, which the row trigger does not refuse
-    with connection.cursor() as cursor:
-        if create:
-            for sql in _SQLITE_TRIGGERS:
-                cursor.execute(sql)
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_ledger_triggers(django_db_blocker):
-    """After the module, put back the SQLite triggers the per-test flush needed gone."""
-    yield
-    with django_db_blocker.unblock():
-        _sqlite_triggers(create=True)
-
-
-@pytest.fixture(autouse=True)
-def _ledger_flushable(transactional_db):
-    """Transactional tests end with a flush (DELETE on SQLite), which the append-only trigger
-    refuses; the triggers are on during the test and off only for the flush."""
-    _sqlite_triggers(create=True)
-    yield
-    _sqlite_triggers(create=False)
-
-
 def _sensitive_world(**kw) -> World:
     world = World(**kw)
     world.item.schema_versions.get().fields.filter(key__in=["legal_id", "phone"]).update(

@@ -218,3 +218,19 @@ def test_api_apply_and_decide(client, setup):
     )
     assert again.status_code == 400
     assert again.json()["error"]["code"] == "not_pending"
+
+
+def test_grant_list_query_count_is_flat(client, roles, django_assert_max_num_queries):
+    provider = make_liaison(UnitFactory())
+    items = [
+        make_item(provider=provider.unit, sharing_class=CatalogItem.SharingClass.CONDITIONAL)
+        for _ in range(6)
+    ]
+    for item in items:
+        applicant = make_liaison(UnitFactory())
+        _apply(applicant, item)
+    client.login(username=provider.username, password=PASSWORD)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("sharing_catalog:grant_list"))
+    assert len(response.context["inbox"]) == 6
+    assert response.context["page"].paginator.count == 6

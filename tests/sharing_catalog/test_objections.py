@@ -303,3 +303,18 @@ def test_api_raise_and_explain(client, world):
         f"/api/objections/{pk}/explain/", {"text": "金额核实无误"}, content_type="application/json"
     )
     assert done.json()["status"] == "explained"
+
+
+def test_objection_list_page_and_api_query_counts_are_flat(
+    client, world, django_assert_max_num_queries
+):
+    for row in (2, 3, 4, 5, 6):
+        _raise(world, rows=(row,))
+    client.login(username=world.liaison.username, password=PASSWORD)
+    client.get(reverse("sharing_catalog:objection_list"))
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("sharing_catalog:objection_list"))
+    assert len(page.context["page"].object_list) == 5
+    with django_assert_max_num_queries(10):
+        api = client.get("/api/objections/")
+    assert api.json()["count"] == 5
