@@ -9,10 +9,11 @@ class SharingCatalogConfig(AppConfig):
     verbose_name = _("信息共享目录")
 
     def ready(self) -> None:
-        from . import (
-            governance,
-            submission_tasks,  # noqa: F401  (registers the Celery tasks)
-        )
+        from . import catalog_registry
+
+        catalog_registry.register()
+
+        from . import governance, submission_tasks  # noqa: F401  (registers the Celery tasks)
         from .views.submissions import register_submission_plugins
 
         register_submission_plugins()

@@ -81,32 +81,59 @@ def _item(code, name, provider, consumers, sharing_class, fields, **extra) -> tu
     return item, True
 
 
-def _auction_file() -> SimpleUploadedFile:
+def _id_number(n: int) -> str:
+    body = f"43040819800101{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _credit_code(n: int) -> str:
+    body = f"91430408MA4L{n:05d}"
+    return body + uscc.calc_check_digit(body)
+
+
+BUYERS = [
+    "衡阳湘江置业有限公司",
+    "衡阳蒸湘商贸有限公司",
+    "湖南雁城机械有限公司",
+    "衡阳华新建材有限公司",
+]
+KNOWN_VALUES = {
+    "case_no": lambda n: f"（2026）湘0408执{100 + n}号",
+    "buyer": lambda n: BUYERS[n - 1],
+    "buyer_id": _id_number,
+    "legal_id": _id_number,
+    "credit_code": _credit_code,
+    "debtor": lambda n: "衡阳某某实业有限公司",
+    "debtor_id": lambda n: _credit_code(90 + n),
+    "lot": lambda n: f"蒸湘区红湘路 {60 + n} 号商铺",
+    "phone": lambda n: f"1397340{n:04d}",
+}
+
+
+def _value(field, n: int):
+    """A valid value of one schema field for demo row n (1..4)."""
+    if field.key in KNOWN_VALUES:
+        return KNOWN_VALUES[field.key](n)
+    if field.field_type == FieldType.DATE:
+        return f"2026-10-{10 + n:02d}"
+    if field.field_type == FieldType.DECIMAL:
+        return f"{n * 385000}.00"
+    if field.field_type == FieldType.ENUM and field.enum_values:
+        return field.enum_values[0]
+    return field.example or f"示例{n}"
+
+
+def _auction_file(item: CatalogItem) -> SimpleUploadedFile:
     from openpyxl import Workbook
 
+    from sharing_catalog.services.ingest import schema_in_force
+
+    fields = list(schema_in_force(item).fields.order_by("position"))
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append([f[1] for f in AUCTION_FIELDS])
-    buyers = [
-        "衡阳湘江置业有限公司",
-        "衡阳蒸湘商贸有限公司",
-        "湖南雁城机械有限公司",
-        "衡阳华新建材有限公司",
-    ]
-    for n, buyer in enumerate(buyers, start=1):
-        body = f"91430408MA4L{n:05d}"
-        rid = f"43040819800101{n:03d}"
-        sheet.append(
-            [
-                body + uscc.calc_check_digit(body),
-                buyer,
-                f"（2026）湘0408执{100 + n}号",
-                f"{n * 385000}.00",
-                f"2026-10-{10 + n:02d}",
-                rid + ric.calc_check_digit(rid + "0"),
-                f"1397340{n:04d}",
-            ]
-        )
+    sheet.append([f.label for f in fields])
+    for n in range(1, len(BUYERS) + 1):
+        sheet.append([_value(f, n) for f in fields])
     out = io.BytesIO()
     workbook.save(out)
     return SimpleUploadedFile("司法拍卖成交信息_2026年10月.xlsx", out.getvalue())
@@ -133,7 +160,7 @@ def _confirmed_auction_submission(item: CatalogItem, court_liaison: User) -> Sub
         return existing
     try:
         submission = submission_upload(
-            obligation=obligation, actor=court_liaison, uploaded_file=_auction_file()
+            obligation=obligation, actor=court_liaison, uploaded_file=_auction_file(item)
         )
     except DuplicateFile as exc:
         submission = exc.existing
@@ -141,6 +168,29 @@ def _confirmed_auction_submission(item: CatalogItem, court_liaison: User) -> Sub
     if submission.status != Submission.Status.VALIDATED:
         return None
     return submission_confirm(submission=submission, actor=court_liaison)
+
+
+def _approved_grant(item: CatalogItem, consumer: Unit, users: dict) -> None:
+    """The tax bureau's live grant on a conditional item (provider, then working group)."""
+    from sharing_catalog.services.grants import (
+        grant_apply,
+        grant_decide_provider,
+        grant_decide_working_group,
+    )
+
+    if AccessGrant.objects.filter(item=item, consumer=consumer).exists():
+        return
+    grant = grant_apply(
+        actor=users["tax_staff"],
+        item=item,
+        consumer=consumer,
+        purpose="collection",
+        purpose_text="司法拍卖财产交易环节税费征收",
+        legal_basis="《税收征收管理法》第五条；《实施办法》第六条（司法拍卖税费征收协作）",
+    )
+    grant = grant_decide_provider(actor=users["liaison_court"], grant=grant, approve=True)
+    if grant.awaiting_working_group:
+        grant_decide_working_group(actor=users["wg_leader"], grant=grant, approve=True)
 
 
 def seed() -> str:
@@ -160,14 +210,15 @@ def seed() -> str:
                 "liaison_hrss",
                 "liaison_housing",
                 "liaison_land",
+                "wg_leader",
             ]
         )
     }
-    if "ZX-TAX" not in units or len(users) < 6:
+    if "ZX-TAX" not in units or len(users) < 7:
         return "skipped (agencies demo missing)"
     tax = units["ZX-TAX"]
     done = []
-    auction, own = _item(
+    auction, _own = _item(
         "ZX-DEMO-SFPM",
         "司法拍卖成交信息",
         units["ZX-COURT"],
@@ -175,13 +226,9 @@ def seed() -> str:
         CatalogItem.SharingClass.UNCONDITIONAL,
         AUCTION_FIELDS,
     )
-    submission = (
-        _confirmed_auction_submission(auction, users["liaison_court"])
-        if own
-        else Submission.objects.filter(
-            obligation__item=auction, status=Submission.Status.CONFIRMED
-        ).first()
-    )
+    if auction.sharing_class == CatalogItem.SharingClass.CONDITIONAL:
+        _approved_grant(auction, tax, users)
+    submission = _confirmed_auction_submission(auction, users["liaison_court"])
     if submission is not None and not Objection.objects.filter(submission=submission).exists():
         rows = list(
             submission.records.order_by("row_number").values_list("row_number", flat=True)[:2]

@@ -42,51 +42,47 @@ def demo(db):
     call_command("seed_demo", verbosity=0)
 
 
-# --- the append-only ledger and transactional tests on SQLite ---------------------------------
-# A transactional test (browser tests, live server) ends with a flush, which on SQLite is a
-# DELETE that the ledger's append-only trigger refuses. The triggers stay on during every test;
-# they are dropped only for the flush and put back before the next test or at the module's end.
-# PostgreSQL flushes with TRUNCATE, which the row trigger does not refuse, so nothing happens there.
-_LEDGER_TRIGGERS = [
+_SQLITE_LEDGER_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger_ledgerentry "
     "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
     "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger_ledgerentry "
     "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
 ]
-_ledger_triggers_dropped = False
-
-
-def _restore_ledger_triggers(django_db_blocker) -> None:
-    global _ledger_triggers_dropped
-    if not _ledger_triggers_dropped:
-        return
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for sql in _LEDGER_TRIGGERS:
-            cursor.execute(sql)
-    _ledger_triggers_dropped = False
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _ledger_triggers_after_module(django_db_blocker):
-    yield
-    _restore_ledger_triggers(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)
-def _ledger_flushable(request, django_db_blocker):
-    global _ledger_triggers_dropped
-    _restore_ledger_triggers(django_db_blocker)
-    yield
+def _ledger_flushable(request):
+    """Let transactional tests (e2e, live server) flush a ledger that logins now write to.
+
+    Every login is an audit entry (issue 7). A transactional test ends with a flush — DELETE on
+    SQLite — which the append-only trigger refuses; the triggers stay on during the test and are
+    off only for the flush. PostgreSQL flushes with TRUNCATE, which the row trigger lets through.
+    """
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     from django.db import connection
 
-    if transactional and connection.vendor == "sqlite":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
+    if not transactional:
+        # A transactional test before this one dropped the triggers for its flush: put them
+        # back (inside this test's transaction, so every test runs with them on).
+        if marker is not None or "db" in request.fixturenames:
+            request.getfixturevalue("db")
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    for sql in _SQLITE_LEDGER_TRIGGERS:
+                        cursor.execute(sql)
+        yield
+        return
+
+    request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for sql in _SQLITE_LEDGER_TRIGGERS:
+                cursor.execute(sql)
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
             cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-        _ledger_triggers_dropped = True

@@ -34,7 +34,7 @@ from sharing_catalog.services.submissions import (
     submission_confirm,
     submission_export,
 )
-from zhengxiang_portal.exports import csv_response, xlsx_response
+from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -220,9 +220,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         except PermissionDenied as exc:
             raise Http404 from exc
-        if fmt == "csv":
-            return csv_response(export.content, export.filename)
-        return xlsx_response(export.content, export.filename)
+        content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
+        return bytes_response(export.content, filename=export.filename, content_type=content_type)
 
 
 def _provider_units(user) -> set[int]:

@@ -1,9 +1,13 @@
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter
 
 from . import governance
+from .catalog import CatalogItemViewSet
+from .obligations import ObligationViewSet
 from .submissions import SubmissionViewSet
 
-router = SimpleRouter()
+router = DefaultRouter()
+router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")
+router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("submissions", SubmissionViewSet, basename="submission")
 governance.register(router)
-urlpatterns: list = [*router.urls]
+urlpatterns = router.urls

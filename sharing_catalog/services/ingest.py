@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,10 +41,12 @@ from sharing_catalog.models import (
     Submission,
     SubmissionError,
 )
+from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
+from .obligations import obligation_mark_submitted
 from .readers import FileRejected, check_size, inspect_file, open_table
 from .validation import RowValidator, error, is_blank_row, plausibility_warnings, specs_for_schema
 
@@ -72,11 +75,7 @@ class DuplicateFile(ApplicationError):
 
 def schema_in_force(item: Any) -> SchemaVersion:
     """The item's highest published schema version (the one uploads are checked against)."""
-    schema = (
-        SchemaVersion.objects.filter(item=item, published_at__isnull=False)
-        .order_by("-version")
-        .first()
-    )
+    schema = catalog_schema_in_force(item=item)
     if schema is None:
         raise ApplicationError(
             code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
@@ -287,15 +286,24 @@ def _previous_confirmed(submission: Submission) -> Submission | None:
 
 
 def _validate_into(
-    submission: Submission, token: str, spool: IO[str], result: IngestResult, *, track: bool
+    submission: Submission,
+    specs: list[Any],
+    write: Callable[[str], Any],
+    result: IngestResult,
+    *,
+    track: bool,
+    progress: Callable[[int, int], None],
 ) -> list[Any]:
-    """Stream the file through the validator, spooling valid rows as COPY lines."""
-    specs = specs_for_schema(submission.schema)
+    """Stream the file through the validator, writing valid rows as COPY text lines.
+
+    Once an error is found nothing more is written (the rows will not be stored), but the
+    rest of the file is still checked so the report lists every problem.
+    """
     decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
     table = open_table(
-        _media_path(submission.file.name), submission.file_kind, keys=[s.key for s in specs]
+        _media_path(str(submission.file.name)), submission.file_kind, keys=[s.key for s in specs]
     )
-    Submission.objects.filter(pk=submission.pk, claim_token=token).update(rows_total=table.total)
+    progress(0, table.total)
     rows = iter(table.rows)
     row_number = 1
     header = next(rows, None)
@@ -309,27 +317,35 @@ def _validate_into(
     result.add_errors(validator.header_errors)
     result.warnings.extend(validator.header_warnings)
     prefix = f"{submission.pk}\t"
-    dumps = json.dumps
+    # One encoder for the whole file: json.dumps() with options builds a new one per call.
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     processed = 0
+    # Lines are handed to the writer in batches: one COPY write per row costs a thread hand-off.
+    batch: list[str] = []
+    validate = validator.validate
     for row in rows:
         row_number += 1
         processed += 1
         if processed % PROGRESS_EVERY == 0:
-            Submission.objects.filter(pk=submission.pk, claim_token=token).update(
-                rows_processed=processed, rows_total=max(table.total, processed)
-            )
-        if is_blank_row(row):
+            progress(processed, max(table.total, processed))
+            if batch:
+                write("".join(batch))
+                batch = []
+        first = row[0] if row else ""
+        if (first == "" or first is None) and is_blank_row(row):
             continue
-        data, key, errors = validator.validate(row, row_number)
-        if errors:
+        data, key, errors = validate(row, row_number)
+        if errors or data is None:
             result.add_errors(errors)
             continue
         result.row_count += 1
         if track and decimal_keys:
             result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
         if not result.error_count:
-            payload = dumps(data, ensure_ascii=False, separators=(",", ":"))
-            spool.write(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
+            payload = dumps(data)
+            batch.append(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
+    if batch and not result.error_count:
+        write("".join(batch))
     result.processed = processed
     result.keys = set(validator.seen_keys)
     if result.row_count == 0 and not result.error_count:
@@ -369,7 +385,9 @@ def _load_records(spool: IO[str]) -> None:
 
 
 @transaction.atomic
-def _finish(submission_id: int, token: str, result: IngestResult, spool: IO[str] | None) -> bool:
+def _finish(
+    submission_id: int, token: str, result: IngestResult, load: Callable[[], None] | None
+) -> bool:
     """Store records or the error report and the final status, all in one transaction."""
     submission = (
         Submission.objects.select_for_update().select_related("obligation").get(pk=submission_id)
@@ -377,13 +395,11 @@ def _finish(submission_id: int, token: str, result: IngestResult, spool: IO[str]
     if submission.claim_token != token or submission.is_final:
         return False  # another attempt took over or already finished: store nothing
     valid = result.error_count == 0
-    if valid and spool is not None:
-        _load_records(spool)
+    if valid:
+        if load is not None:
+            load()
         submission.status = Submission.Status.VALIDATED
-        obligation = submission.obligation
-        if obligation.status in {Obligation.Status.OPEN, Obligation.Status.OVERDUE}:
-            obligation.status = Obligation.Status.SUBMITTED
-            obligation.save(update_fields=["status"])
+        obligation_mark_submitted(obligation=submission.obligation, at=timezone.now())
     else:
         SubmissionError.objects.bulk_create(
             [SubmissionError(submission=submission, **e) for e in result.errors]
@@ -422,40 +438,134 @@ def submission_ingest(*, submission_id: int) -> Submission:
     if claimed is None:
         return Submission.objects.get(pk=submission_id)
     submission, token = claimed
-    previous = _previous_confirmed(submission)
-    result = IngestResult()
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
-        try:
-            specs = _validate_into(submission, token, spool, result, track=previous is not None)
-        except FileRejected as exc:
-            result.add_errors([error(row=None, col=None, message=str(exc.message))])
-            specs = []
-        if previous is not None and not result.error_count:
-            result.warnings.extend(_plausibility(specs, result, previous))
-        _finish(submission_id, token, result, spool)
+    specs = specs_for_schema(submission.schema)
+    snapshot = _previous_snapshot(specs, _previous_confirmed(submission))
+    if connection.vendor == "postgresql":
+        _ingest_streaming(submission, token, specs, snapshot)
+    else:
+        _ingest_spooled(submission, token, specs, snapshot)
     return Submission.objects.get(pk=submission_id)
 
 
-def _plausibility(specs: list[Any], result: IngestResult, previous: Submission) -> list[Any]:
+def _orm_progress(submission: Submission, token: str) -> Callable[[int, int], None]:
+    def progress(processed: int, total: int) -> None:
+        Submission.objects.filter(pk=submission.pk, claim_token=token).update(
+            rows_processed=processed, rows_total=total
+        )
+
+    return progress
+
+
+@dataclass
+class PreviousSnapshot:
+    """What plausibility checks need of the previous confirmed version, read up front."""
+
+    row_count: int
+    keys: set[str]
+    decimals: dict[str, dict[str, str]]
+    has_key: bool
+
+
+def _previous_snapshot(specs: list[Any], previous: Submission | None) -> PreviousSnapshot | None:
+    if previous is None:
+        return None
     decimal_keys = {s.key for s in specs if s.field_type == FieldType.DECIMAL}
     has_key = any(s.is_unique_key for s in specs)
-    previous_keys: set[str] = set()
-    previous_decimals: dict[str, dict[str, str]] = {}
+    snapshot = PreviousSnapshot(previous.row_count, set(), {}, has_key)
     if has_key:
         for key, data in (
             Record.objects.filter(submission=previous)
             .values_list("unique_key", "data")
             .iterator(chunk_size=5000)
         ):
-            previous_keys.add(key)
+            snapshot.keys.add(key)
             if decimal_keys:
-                previous_decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
-    return plausibility_warnings(
-        specs=specs,
-        row_count=result.row_count,
-        keys=result.keys if has_key else set(),
-        decimals=result.decimals,
-        previous_count=previous.row_count,
-        previous_keys=previous_keys,
-        previous_decimals=previous_decimals,
-    )
+                snapshot.decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
+    return snapshot
+
+
+def _validate_safely(
+    submission: Submission,
+    specs: list[Any],
+    write: Callable[[str], Any],
+    result: IngestResult,
+    snapshot: PreviousSnapshot | None,
+    progress: Callable[[int, int], None],
+) -> None:
+    """Validate (no database access: on PostgreSQL this runs while a COPY is open)."""
+    try:
+        _validate_into(
+            submission, specs, write, result, track=snapshot is not None, progress=progress
+        )
+    except FileRejected as exc:
+        result.add_errors([error(row=None, col=None, message=str(exc.message))])
+        return
+    if snapshot is not None and not result.error_count:
+        result.warnings.extend(
+            plausibility_warnings(
+                specs=specs,
+                row_count=result.row_count,
+                keys=result.keys if snapshot.has_key else set(),
+                decimals=result.decimals,
+                previous_count=snapshot.row_count,
+                previous_keys=snapshot.keys,
+                previous_decimals=snapshot.decimals,
+            )
+        )
+
+
+def _ingest_spooled(
+    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+) -> None:
+    """SQLite: validate into a spool file, then bulk-load it with the status in one transaction."""
+    result = IngestResult()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+        _validate_safely(
+            submission, specs, spool.write, result, snapshot, _orm_progress(submission, token)
+        )
+        _finish(submission.pk, token, result, lambda: _load_records(spool))
+
+
+class _InvalidRows(Exception):
+    """Aborts the COPY (and its transaction) once the file turned out to have errors."""
+
+
+def _ingest_streaming(
+    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+) -> None:
+    """PostgreSQL: COPY valid rows while validating, inside the one final transaction.
+
+    The database parses and indexes rows on the other core while Python validates the next
+    ones. Progress goes through a separate autocommit connection so the page sees it live;
+    nothing of the records is visible (or kept) unless the whole transaction commits.
+    """
+    import psycopg
+
+    result = IngestResult()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    table = Record._meta.db_table
+    with psycopg.connect(**params, autocommit=True) as side:
+
+        def progress(processed: int, total: int) -> None:
+            side.execute(
+                f"UPDATE {Submission._meta.db_table} SET rows_processed = %s, "  # noqa: S608
+                "rows_total = %s WHERE id = %s AND claim_token = %s",
+                [processed, total, submission.pk, token],
+            )
+
+        try:
+            with transaction.atomic():
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(
+                        f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
+                    ) as copy,
+                ):
+                    _validate_safely(submission, specs, copy.write, result, snapshot, progress)
+                    if result.error_count:
+                        raise _InvalidRows
+                _finish(submission.pk, token, result, None)
+        except _InvalidRows:
+            _finish(submission.pk, token, result, None)

@@ -21,30 +21,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import unit_liaison_users, user_can_act_for
-from sharing_catalog.models import FieldType, Obligation, Receipt, Record, Submission
+from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.submissions import (
     _cached_units,
     submission_readable_data,
     user_may_read_item,
 )
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.exports import csv_bytes, safe_cell, xlsx_bytes
+from zhengxiang_portal.exports import csv_rows, safe_cell, workbook_bytes, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notify
 
+from .obligations import obligation_mark_fulfilled
 from .readers import FileRejected, open_table
 from .validation import KEY_SEPARATOR
-
-
-def obligation_mark_fulfilled(*, obligation: Obligation) -> None:
-    """Mark the obligation fulfilled once its data is confirmed.
-
-    Stand-in until the catalog branch's `obligation_mark_fulfilled` is merged; then this calls it.
-    """
-    obligation.status = Obligation.Status.FULFILLED
-    obligation.fulfilled_at = timezone.now()
-    obligation.save(update_fields=["status", "fulfilled_at"])
 
 
 def _require_provider(actor: Any, submission: Submission) -> None:
@@ -79,7 +70,7 @@ def submission_confirm(*, submission: Submission, actor: Any) -> Submission:
     submission.confirmed_by = actor
     submission.confirmed_at = timezone.now()
     submission.save(update_fields=["status", "confirmed_by", "confirmed_at", "supersedes"])
-    obligation_mark_fulfilled(obligation=submission.obligation)
+    obligation_mark_fulfilled(obligation=submission.obligation, at=submission.confirmed_at)
     ledger_append(
         action=LedgerAction.CORRECT if previous else LedgerAction.CONFIRM,
         actor=actor,
@@ -209,9 +200,17 @@ def submission_export(
             yield [_export_value(data.get(f.key), f.field_type) for f in fields]
 
     if fmt == "csv":
-        content = csv_bytes(header, ([str(v) for v in r] for r in rows()))
+        # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly
+        content = ("\ufeff" + csv_rows(header, rows())).encode("utf-8")
     else:
-        content = xlsx_bytes(header, rows(), sheet_title=item.name)
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=item.name[:31])
+        xlsx_write_row(sheet, header)
+        for row in rows():
+            xlsx_write_row(sheet, row)
+        content = workbook_bytes(workbook)
     digest = hashlib.sha256(content).hexdigest()
     extra = {"format": fmt, "version": submission.version, "masked": masked}
     if is_provider:
@@ -245,7 +244,7 @@ def submission_export(
 def submission_original_file(*, submission: Submission, actor: Any) -> tuple[Path, str]:
     """The stored original upload, for the provider only."""
     _require_provider(actor, submission)
-    return Path(settings.MEDIA_ROOT) / submission.file.name, submission.original_filename
+    return Path(settings.MEDIA_ROOT) / str(submission.file.name), submission.original_filename
 
 
 def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
@@ -272,7 +271,9 @@ def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
     try:
         specs_keys = [f.key for f in submission.schema.fields.order_by("position")]
         table = open_table(
-            Path(settings.MEDIA_ROOT) / submission.file.name, submission.file_kind, keys=specs_keys
+            Path(settings.MEDIA_ROOT) / str(submission.file.name),
+            submission.file_kind,
+            keys=specs_keys,
         )
         for row_number, row in enumerate(table.rows, start=1):
             cells = []

@@ -150,9 +150,10 @@ def _datetime(spec: FieldSpec) -> Callable[[Any], Any]:
         text = str(value)
         match = DATETIME_RE.match(text)
         if match:
-            parts = [int(g) if g else 0 for g in match.groups()]
+            y, mo, d, h, mi, sec = (int(g) if g else 0 for g in match.groups())
             try:
-                return dt.datetime(*parts).isoformat(sep=" ")  # noqa: DTZ001 (local wall time)
+                # local wall time, as written in the sheet; no time zone is implied
+                return dt.datetime(y, mo, d, h, mi, sec).isoformat(sep=" ")  # noqa: DTZ001
             except ValueError as exc:
                 raise CellError(_("日期时间不存在")) from exc
         try:
@@ -360,8 +361,8 @@ def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
         name = _normalise_header(raw)
         if not name:
             continue
-        spec = by_name.get(name) or by_name.get(name.lower())
-        if spec is None:
+        found = by_name.get(name) or by_name.get(name.lower())
+        if found is None:
             warnings.append(
                 {
                     "code": "unknown_column",
@@ -370,6 +371,7 @@ def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
                 }
             )
             continue
+        spec = found
         if spec.key in seen:
             errors.append(
                 error(
@@ -421,6 +423,12 @@ class RowValidator:
         self.first_key_col = self.key_columns[0][0] if self.key_columns else None
         self.seen_keys: dict[str, int] = {}
         self._letters = {i: get_column_letter(i + 1) for i, _s in self.columns}
+        # Flattened per-column tuples: the hot loop touches no attribute lookups.
+        self._plan = [
+            (idx, spec.key, spec.required, spec.field_type in TEXT_LIKE, spec.convert, spec)
+            for idx, spec in self.columns
+        ]
+        self._single_key = self.key_columns[0][1].key if len(self.key_columns) == 1 else None
 
     def validate(
         self, row: list[Any], row_number: int
@@ -429,29 +437,29 @@ class RowValidator:
         data: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         width = len(row)
-        for idx, spec in self.columns:
-            value = row[idx] if idx < width else None
-            if value is None:
-                empty = True
-            elif value.__class__ is str:
+        for idx, key, required, text_like, convert, spec in self._plan:
+            value: Any = row[idx] if idx < width else None
+            cls = value.__class__
+            if cls is str:
                 value = value.strip()
-                empty = not value
-            else:
-                empty = False
-            if empty:
-                if spec.required:
+                if not value:
+                    if required:
+                        errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
+                    continue
+            elif value is None:
+                if required:
                     errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
                 continue
-            if spec.field_type in TEXT_LIKE and _is_number(value):
+            elif text_like and (cls is float or cls is int):
                 errors.append(self._error(row_number, idx, spec, value, _(NUMBER_IN_TEXT)))
                 continue
             try:
-                data[spec.key] = spec.convert(value)
+                data[key] = convert(value)
             except CellError as exc:
                 errors.append(self._error(row_number, idx, spec, value, str(exc)))
         if errors:
             return None, "", errors
-        key = self.unique_key(data)
+        key = str(data.get(self._single_key, "")) if self._single_key else self.unique_key(data)
         first = self.seen_keys.get(key)
         if first is not None and self.key_columns:
             col = self.first_key_col

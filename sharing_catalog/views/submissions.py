@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharing_catalog.models import Obligation, Submission
+from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
 from sharing_catalog.selectors.submissions import (
     new_data_for,
     obligation_submissions,
@@ -33,7 +34,7 @@ from sharing_catalog.services.submissions import (
     submission_original_file,
 )
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.exports import csv_response, xlsx_response
+from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 ERRORS_PER_PAGE = 50
 
@@ -79,7 +80,14 @@ def obligation_submissions_view(request, pk: int):
     return render(
         request,
         "sharing_catalog/submissions/obligation.html",
-        {"obligation": obligation, "form": form, "versions": versions},
+        {
+            "obligation": obligation,
+            "item": obligation.item,
+            "schema": catalog_schema_in_force(item=obligation.item),
+            "is_provider": True,
+            "form": form,
+            "versions": versions,
+        },
     )
 
 
@@ -168,9 +176,8 @@ def submission_export_view(request, pk: int, fmt: str):
         raise Http404 from exc
     except ApplicationError as exc:
         raise Http404 from exc
-    if fmt == "csv":
-        return csv_response(export.content, export.filename)
-    return xlsx_response(export.content, export.filename)
+    content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
+    return bytes_response(export.content, filename=export.filename, content_type=content_type)
 
 
 def submission_marked_view(request, pk: int):
@@ -179,7 +186,7 @@ def submission_marked_view(request, pk: int):
         export = submission_marked_file(submission=submission, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return xlsx_response(export.content, export.filename)
+    return bytes_response(export.content, filename=export.filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def submission_original_view(request, pk: int):

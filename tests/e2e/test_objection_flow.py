@@ -133,8 +133,9 @@ def test_a_conditional_item_stays_hidden_until_its_grant_is_approved(page, live_
     page.goto(f"{live_server.url}/catalog/received/")
     assert world.item.name not in page.locator("main").inner_text()
     assert page.goto(detail).status == 404
-    # the consumer applies with a purpose and legal basis
-    page.goto(f"{live_server.url}/catalog/items/{world.item.pk}/grants/apply/")
+    # the consumer applies from the catalog item page, with a purpose and legal basis
+    page.goto(f"{live_server.url}/catalog/{world.item.pk}/")
+    page.get_by_role("link", name="申请共享授权").click()
     page.get_by_label("用途（法定职责）").select_option(label="税费风险监控")
     page.get_by_label("法律依据").fill("《税收征收管理法》第五条；《实施办法》第十九条")
     page.get_by_role("button", name="提交申请").click()

@@ -104,9 +104,9 @@ class World:
     """A provider and a consumer unit with their liaisons, an outsider, an item, an obligation."""
 
     def __init__(self, **item_kwargs: Any) -> None:
-        self.provider = UnitFactory(name="蒸湘区人民法院（测试）")
-        self.consumer = UnitFactory(name="蒸湘区税务局（测试）")
-        self.outsider_unit = UnitFactory(name="无关单位（测试）")
+        self.provider = UnitFactory()
+        self.consumer = UnitFactory()
+        self.outsider_unit = UnitFactory()
         self.liaison = make_liaison(self.provider)
         self.consumer_liaison = make_liaison(self.consumer)
         self.outsider = make_liaison(self.outsider_unit)

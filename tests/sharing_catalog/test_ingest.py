@@ -152,17 +152,18 @@ def test_wrong_type_is_refused_at_upload_and_nothing_is_stored(world):
 def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
     world, django_capture_on_commit_callbacks
 ):
-    # given a worker that dies after COPYing the records but before committing
-    real_load = ingest._load_records
-
-    def load_then_die(spool):
-        real_load(spool)
+    # given a worker that dies after the records are loaded, just before the commit
+    def die(**kwargs):
         raise SystemExit("worker killed")
 
-    with mock.patch.object(ingest, "_load_records", load_then_die), pytest.raises(SystemExit):
-        _upload(
-            world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.liaison,
+            uploaded_file=xlsx_file([good_row(n) for n in range(1, 4)]),
         )
+    with mock.patch.object(ingest, "ledger_append", die), pytest.raises(SystemExit):
+        callbacks[0]()  # the queued task, run by a worker that then dies
     submission = Submission.objects.get()
     # then nothing is half-stored: the transaction rolled back
     assert submission.status == Submission.Status.PROCESSING

@@ -63,10 +63,11 @@ def confirmed(world, django_capture_on_commit_callbacks):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
-        ("\x00=1", "'\x00=1"),
+        ("\x00=1", "'=1"),
+        ("\n=1", "'\n=1"),
         ("  =1", "'  =1"),
         ("\u00a0=1", "'\u00a0=1"),
-        ("-12.50", "-12.50"),
+        ("-12.50", "'-12.50"),  # text that looks negative is quoted; real amounts are numbers
         ("衡阳", "衡阳"),
         (12, 12),
         (None, None),
