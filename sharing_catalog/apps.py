@@ -13,7 +13,8 @@ class SharingCatalogConfig(AppConfig):
 
         catalog_registry.register()
 
-        from . import submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from . import governance, submission_tasks  # noqa: F401  (registers the Celery tasks)
         from .views.submissions import register_submission_plugins
 
         register_submission_plugins()
+        governance.register()

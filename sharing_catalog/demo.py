@@ -835,7 +835,7 @@ def _history(items: list[CatalogItem], today: dt.date) -> None:
         obligation_mark_fulfilled(obligation=obligation, at=at)
 
 
-def seed() -> str:
+def _seed_catalog() -> str:
     actor = User.objects.get(username="wg_leader")
     units = {u.code: u for u in Unit.objects.all()}
     items = [_create_item(actor, units, spec) for spec in ITEMS]
@@ -854,3 +854,14 @@ def seed() -> str:
         f"{len(items)} catalog items, {Obligation.objects.count()} obligations "
         f"(reminded {scan.reminded}, overdue {scan.overdue}, escalated {scan.escalated})"
     )
+
+
+def _seed_catalog_and_governance() -> str:
+    """The catalog, then the issue-4 demo (objection, grants, agreements, coordination)."""
+    from . import demo_governance
+
+    return f"{_seed_catalog()}; governance: {demo_governance.seed()}"
+
+
+def seed() -> str:
+    return _seed_catalog_and_governance()

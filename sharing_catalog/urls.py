@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .pages import urls as governance_urls
 from .views import catalog as catalog_views
 from .views import obligations as obligation_views
 from .views import submissions as submission_views
@@ -74,3 +75,4 @@ urlpatterns = [
     ),
     path("received/", submission_views.received_list_view, name="received_list"),
 ]
+urlpatterns += governance_urls.urlpatterns

@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("sharing_catalog.api.urls")),
     path("", include("collaboration.api.urls")),
     path("", include("assessment.api.urls")),
+    path("ledger/", include("zhengxiang_portal.ledger.api")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("catalog/", include("sharing_catalog.urls")),
     path("requests/", include("collaboration.urls")),
     path("assessment/", include("assessment.urls")),
+    path("ledger/", include("zhengxiang_portal.ledger.urls")),
     path("inbox/", include("zhengxiang_portal.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -157,11 +157,15 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["get"])
     def records(self, request, pk=None):
         """The stored rows of a confirmed submission (entitled readers only)."""
+        from sharing_catalog.pages.records import records_api_page
+
         submission = self.get_object()
         if not submission_readable_data(user=request.user, submission=submission):
             raise Http404
         page = self.paginate_queryset(record_list(submission=submission))
-        return self.get_paginated_response(RecordSerializer(page, many=True).data)
+        # masked per the unmask permission and written to the access log (Art. 24, 27)
+        rows = records_api_page(request=request, submission=submission, records=page)
+        return self.get_paginated_response(RecordSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses=SubmissionSerializer)
     @action(detail=True, methods=["post"])
@@ -203,8 +207,17 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         fmt = request.query_params.get("fmt", "xlsx")
         if fmt not in {"xlsx", "csv"}:
             fmt = "xlsx"
+        from sharing_catalog.services.access import declared_purpose
+
+        purpose = declared_purpose(request=request, item=submission.obligation.item)
         try:
-            export = submission_export(submission=submission, actor=request.user, fmt=fmt)
+            export = submission_export(
+                submission=submission,
+                actor=request.user,
+                fmt=fmt,
+                purpose=purpose,
+                request=request,
+            )
         except PermissionDenied as exc:
             raise Http404 from exc
         content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE

@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from . import governance
 from .catalog import CatalogItemViewSet
 from .obligations import ObligationViewSet
 from .submissions import SubmissionViewSet
@@ -8,4 +9,5 @@ router = DefaultRouter()
 router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("submissions", SubmissionViewSet, basename="submission")
+governance.register(router)
 urlpatterns = router.urls

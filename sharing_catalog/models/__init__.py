@@ -1,13 +1,20 @@
 """Models of the sharing catalog, one module per concept."""
 
+from .agreements import CoordinationRequest, OffPlatformAgreement
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
+from .grants import AccessGrant
+from .objections import Objection
 from .obligations import Obligation
 from .submissions import Receipt, Record, Submission, SubmissionError
 
 __all__ = [
+    "AccessGrant",
     "CatalogItem",
+    "CoordinationRequest",
     "FieldType",
+    "Objection",
     "Obligation",
+    "OffPlatformAgreement",
     "Receipt",
     "Record",
     "SchemaField",

@@ -1,8 +1,8 @@
 """Who may see which submissions and records (Art. 19, 24, 27: data only for statutory duties).
 
-The ONE entitlement rule for shared data lives here: `user_may_read_item` and
-`submission_visible_to`. The access-grant work for conditionally shared items extends these two
-functions and nothing else.
+The ONE entitlement rule for shared data lives in `selectors.entitlements` (unconditional:
+consumers; conditional: live access grant; not shared: nobody); `user_may_read_item` and
+`readable_items` here delegate to it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from agencies.roles import Role, has_role
 from agencies.selectors import units_acted_for
 from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
+from sharing_catalog.selectors.entitlements import items_consumed_by
 
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
@@ -39,28 +40,17 @@ def _cached_units(user: Any) -> set[int]:
 
 
 def readable_items(*, user: Any) -> QuerySet[CatalogItem]:
-    """Published, shareable items one of the user's units consumes."""
-    units = _cached_units(user)
-    if not units:
-        return CatalogItem.objects.none()
-    return (
-        CatalogItem.objects.filter(status=CatalogItem.Status.PUBLISHED, consumers__in=units)
-        .exclude(sharing_class=CatalogItem.SharingClass.NOT_SHARED)
-        .distinct()
-    )
+    """Published, shareable items one of the user's units consumes (the entitlement rule)."""
+    return items_consumed_by(user=user)
 
 
 def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
     """True when the user's unit is an entitled consumer of the item's confirmed data.
 
-    Not-shared items are never readable; conditional items will also need an access grant.
+    Delegates to THE rule in selectors.entitlements (grants for conditional items, nothing for
+    not-shared ones); the provider's own access is `user_provides_item`.
     """
-    if item.status != CatalogItem.Status.PUBLISHED:
-        return False
-    if item.sharing_class == CatalogItem.SharingClass.NOT_SHARED:
-        return False
-    units = _cached_units(user)
-    return bool(units) and item.consumers.filter(pk__in=units).exists()
+    return items_consumed_by(user=user).filter(pk=item.pk).exists()
 
 
 def user_provides_item(*, user: Any, item: CatalogItem) -> bool:

@@ -167,13 +167,27 @@ class Export:
 
 
 @transaction.atomic
-def submission_export(*, submission: Submission, actor: Any, fmt: str) -> Export:
-    """The submission's records as .xlsx or .csv (UTF-8 BOM), formula-safe; logged with SHA-256."""
+def submission_export(
+    *, submission: Submission, actor: Any, fmt: str, purpose: Any = None, request: Any = None
+) -> Export:
+    """The submission's records as .xlsx or .csv (UTF-8 BOM), formula-safe; logged with SHA-256.
+
+    A consumer's download needs a declared statutory purpose and is written to the access log
+    (Art. 24, 27); sensitive fields are masked unless the user may unmask them.
+    """
+    from sharing_catalog.services.access import access_log_record
+    from sharing_catalog.services.masking import record_masker, record_unmasked_access
+
     if fmt not in {"xlsx", "csv"}:
         raise ApplicationError(code="bad_format", message=_("下载格式只能是 xlsx 或 csv。"))
     if not submission_readable_data(user=actor, submission=submission):
         raise PermissionDenied(_("您无权下载该数据。"))
+    item = submission.obligation.item
+    is_provider = user_can_act_for(user=actor, unit=item.provider)
+    if not is_provider and purpose is None:
+        raise ApplicationError(code="purpose_required", message=_("下载数据前须声明用途。"))
     fields = list(submission.schema.fields.order_by("position"))
+    mask, masked = record_masker(fields, actor, item)
     header = [f.label for f in fields]
     records = Record.objects.filter(submission=submission).order_by("row_number")
     count = 0
@@ -182,9 +196,9 @@ def submission_export(*, submission: Submission, actor: Any, fmt: str) -> Export
         nonlocal count
         for data in records.values_list("data", flat=True).iterator(chunk_size=5000):
             count += 1
+            data = mask(data)
             yield [_export_value(data.get(f.key), f.field_type) for f in fields]
 
-    item = submission.obligation.item
     if fmt == "csv":
         # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly
         content = ("\ufeff" + csv_rows(header, rows())).encode("utf-8")
@@ -198,13 +212,31 @@ def submission_export(*, submission: Submission, actor: Any, fmt: str) -> Export
             xlsx_write_row(sheet, row)
         content = workbook_bytes(workbook)
     digest = hashlib.sha256(content).hexdigest()
-    ledger_append(
-        action=LedgerAction.DOWNLOAD,
-        actor=actor,
-        target=submission,
-        digest=digest,
-        details={"format": fmt, "rows": count, "version": submission.version},
-    )
+    extra = {"format": fmt, "version": submission.version, "masked": masked}
+    if is_provider:
+        ledger_append(
+            action=LedgerAction.DOWNLOAD,
+            actor=actor,
+            target=submission,
+            digest=digest,
+            details={"rows": count, **extra},
+        )
+    else:
+        access_log_record(
+            actor=actor,
+            item=item,
+            target=submission,
+            action=LedgerAction.DOWNLOAD,
+            purpose=purpose,
+            rows=count,
+            digest=digest,
+            request=request,
+            extra=extra,
+        )
+        if not masked and any(f.is_sensitive for f in fields):
+            record_unmasked_access(
+                actor=actor, item=item, target=submission, rows=count, request=request
+            )
     filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"
     return Export(content=content, filename=filename, sha256=digest, rows=count)
 

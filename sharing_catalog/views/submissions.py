@@ -156,9 +156,22 @@ def submission_acknowledge_view(request, pk: int):
 
 
 def submission_export_view(request, pk: int, fmt: str):
+    from sharing_catalog.pages.views import require_purpose
+    from sharing_catalog.services.access import declared_purpose
+
     submission = _get_submission(request, pk)
+    item = submission.obligation.item
+    purpose = None
+    if not user_provides_item(user=request.user, item=item):
+        if not submission_readable_data(user=request.user, submission=submission):
+            raise Http404
+        if (step := require_purpose(request, item)) is not None:
+            return step  # Art. 24, 27: the purpose is declared before any download
+        purpose = declared_purpose(request=request, item=item)
     try:
-        export = submission_export(submission=submission, actor=request.user, fmt=fmt)
+        export = submission_export(
+            submission=submission, actor=request.user, fmt=fmt, purpose=purpose, request=request
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
@@ -203,6 +216,31 @@ def submission_diff_view(request):
         return redirect("sharing_catalog:submission_detail", pk=new.pk)
     fields = list(new.schema.fields.order_by("position"))
     labels = {f.key: f.label for f in fields}
+    item = new.obligation.item
+    if not user_provides_item(user=request.user, item=item):
+        # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
+        from sharing_catalog.pages.views import require_purpose
+        from sharing_catalog.services.access import access_log_record, declared_purpose
+        from sharing_catalog.services.masking import record_masker
+        from zhengxiang_portal.ledger.actions import LedgerAction
+
+        if (step := require_purpose(request, item)) is not None:
+            return step
+        mask, masked = record_masker(fields, request.user, item)
+        for c in diff.changed:
+            c.old, c.new = mask(c.old), mask(c.new)
+        for r in (*diff.added, *diff.removed):
+            r["data"] = mask(r["data"])
+        access_log_record(
+            actor=request.user,
+            item=item,
+            target=new,
+            action=LedgerAction.VIEW,
+            purpose=declared_purpose(request=request, item=item),
+            rows=len(diff.changed) + len(diff.added) + len(diff.removed),
+            request=request,
+            extra={"diff_from": old.pk, "masked": masked},
+        )
     changed = [
         {
             "key": c.key,

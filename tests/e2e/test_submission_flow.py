@@ -112,6 +112,12 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("本单位已接收").is_visible()
     assert Receipt.objects.filter(submission=confirmed, unit=world.consumer).exists()
+    # the purpose step comes first (Art. 24, 27: statutory duty declared, then logged)
+    detail_url = page.url
+    page.get_by_role("link", name="查看数据").first.click()
+    page.get_by_label("用途（法定职责）").select_option(label="税费征收管理")
+    page.get_by_role("button", name="确认用途并继续").click()
+    page.goto(detail_url)
     content = _download(page, "下载 CSV")
     assert content.startswith(b"\xef\xbb\xbf")
     assert "衡阳测试有限公司3" in content.decode("utf-8-sig")

@@ -111,7 +111,9 @@ def test_tax_staff_read_data_consumed_by_their_bureau(db, django_capture_on_comm
 
 
 def test_csv_download_is_utf8_bom_formula_safe_and_logged(world, confirmed):
-    export = submission_export(submission=confirmed, actor=world.consumer_liaison, fmt="csv")
+    export = submission_export(
+        submission=confirmed, actor=world.consumer_liaison, fmt="csv", purpose="collection"
+    )
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["统一社会信用代码", "企业名称"]
@@ -122,7 +124,9 @@ def test_csv_download_is_utf8_bom_formula_safe_and_logged(world, confirmed):
 
 
 def test_xlsx_download_holds_no_live_formula(world, confirmed):
-    export = submission_export(submission=confirmed, actor=world.consumer_liaison, fmt="xlsx")
+    export = submission_export(
+        submission=confirmed, actor=world.consumer_liaison, fmt="xlsx", purpose="collection"
+    )
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet["B2"].data_type == "s"
     assert sheet["B2"].value == "'" + INJECTED
@@ -143,6 +147,9 @@ def test_pages_receipt_and_download_for_consumer_only(world, confirmed, client):
     assert "确认接收" in detail.content.decode()
     client.post(reverse("sharing_catalog:submission_acknowledge", args=[confirmed.pk]))
     assert Receipt.objects.filter(unit=world.consumer).exists()
+    # a download needs a declared statutory purpose first (Art. 24, 27)
+    purpose = reverse("sharing_catalog:purpose", args=[confirmed.obligation.item_id])
+    client.post(purpose, {"purpose": "collection"})
     response = client.get(reverse("sharing_catalog:submission_export", args=[confirmed.pk, "csv"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

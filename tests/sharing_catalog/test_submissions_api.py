@@ -94,13 +94,13 @@ def test_confirm_receipt_records_and_download_flow(world, django_capture_on_comm
     assert consumer.post(f"/api/submissions/{sid}/confirm/").status_code == 404
     confirmed = _api(world.liaison).post(f"/api/submissions/{sid}/confirm/")
     assert confirmed.json()["status"] == "confirmed"
-    records = consumer.get(f"/api/submissions/{sid}/records/").json()
+    records = consumer.get(f"/api/submissions/{sid}/records/?purpose=collection").json()
     assert records["count"] == 2
     assert records["results"][0]["data"]["name"] == "衡阳测试有限公司1"
     receipt = consumer.post(f"/api/submissions/{sid}/receipts/")
     assert receipt.status_code == 201
     assert Receipt.objects.get().unit == world.consumer
-    download = consumer.get(f"/api/submissions/{sid}/download/?fmt=csv")
+    download = consumer.get(f"/api/submissions/{sid}/download/?fmt=csv&purpose=collection")
     assert download.status_code == 200
     assert download.content.startswith(b"\xef\xbb\xbf")
     # consumers never see the provider's error report

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
@@ -10,3 +11,18 @@ class LedgerConfig(AppConfig):
     name = "zhengxiang_portal.ledger"
     label = "ledger"
     verbose_name = "台账与审计"
+
+    def ready(self) -> None:
+        from zhengxiang_portal.core.registry import NavItem, register_nav
+
+        from .selectors import user_may_read_ledger
+
+        register_nav(
+            NavItem(
+                key="ledger",
+                label=_("台账"),
+                url_name="ledger:entry_list",
+                order=70,
+                visible=lambda u: user_may_read_ledger(user=u),
+            )
+        )

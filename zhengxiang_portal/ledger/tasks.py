@@ -1,12 +1,31 @@
 import datetime as dt
 
 from celery import shared_task
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .services import ledger_publish_daily_digest
 
 
 @shared_task(name="ledger.publish_daily_digest")
 def publish_daily_digest_task() -> None:
-    """Publish yesterday's chain head (run shortly after midnight)."""
-    ledger_publish_daily_digest(day=timezone.localdate() - dt.timedelta(days=1))
+    """Publish yesterday's chain head (beat: shortly after midnight) and tell the working group.
+
+    Idempotent: the digest is unique per day and the notice goes out once per day's key.
+    """
+    from agencies.selectors import working_group_users
+    from zhengxiang_portal.notifications.services import notify
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    digest = ledger_publish_daily_digest(day=day)
+    if digest is None:
+        return
+    notify(
+        recipients=working_group_users(),
+        key=f"ledger-digest:{day.isoformat()}",
+        kind="ledger_digest",
+        subject=_("台账链头摘要已公布，请打印留存"),
+        body=digest.head_hash,
+        url=reverse("ledger:digest_print", args=[day.isoformat()]),
+    )

@@ -1,0 +1,1 @@
+"""Pages for grants, agreements, coordination, the purpose step and unmask permissions."""

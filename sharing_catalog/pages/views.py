@@ -1,0 +1,354 @@
+"""Pages: conditional-sharing grants, off-platform agreements, coordination, purpose step, unmask.
+
+Views are thin: parse the form, call one service or selector, render or redirect. A user who
+may not see an object gets 404 (its existence is not revealed); a forbidden action gets 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from guardian.shortcuts import get_users_with_perms
+
+from agencies.roles import is_working_group
+from agencies.selectors import units_acted_for, user_can_act_for
+from sharing_catalog.models import AccessGrant, CatalogItem, CoordinationRequest
+from sharing_catalog.selectors import governance as sel
+from sharing_catalog.selectors.entitlements import user_may_read_item
+from sharing_catalog.services import agreements as agreement_services
+from sharing_catalog.services import coordination as coordination_services
+from sharing_catalog.services import grants as grant_services
+from sharing_catalog.services.access import declared_purpose, purpose_declare
+from sharing_catalog.services.masking import UNMASK_CODENAME, unmask_grant, unmask_revoke
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.selectors import ledger_history
+
+from .forms import (
+    AgreementForm,
+    CoordinationDecisionForm,
+    CoordinationForm,
+    GrantApplyForm,
+    GrantDecisionForm,
+    PurposeForm,
+    ReasonForm,
+    UnmaskGrantForm,
+)
+
+
+def _get(getter, **kwargs):
+    try:
+        return getter(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _fail(request, exc: ApplicationError, form=None) -> None:
+    if form is not None:
+        form.add_error(None, str(exc.message))
+    else:
+        messages.error(request, str(exc.message))
+
+
+# --- the purpose step (Art. 24, 27) --------------------------------------------------------
+def require_purpose(request, item: CatalogItem):
+    """Return a redirect to the purpose step when no purpose is declared for `item`, else None.
+
+    Record views and downloads call it first:
+        if (step := require_purpose(request, item)) is not None: return step
+    """
+    if declared_purpose(request=request, item=item) is not None:
+        return None
+    url = reverse("sharing_catalog:purpose", args=[item.pk])
+    return HttpResponseRedirect(f"{url}?next={request.get_full_path()}")
+
+
+def purpose_view(request, item_pk: int):
+    item = get_object_or_404(CatalogItem, pk=item_pk)
+    if not user_may_read_item(user=request.user, item=item):
+        raise Http404
+    form = PurposeForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            purpose_declare(
+                request=request,
+                item=item,
+                code=form.cleaned_data["purpose"],
+                text=form.cleaned_data["purpose_text"],
+            )
+        except ApplicationError as exc:
+            _fail(request, exc, form)
+        else:
+            target = form.cleaned_data["next"]
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("home")
+            return redirect(target)
+    return render(request, "sharing_catalog/purpose.html", {"form": form, "item": item})
+
+
+# --- grants --------------------------------------------------------------------------------
+def grant_list_view(request):
+    status = request.GET.get("status", "")
+    qs = sel.grant_list(user=request.user, filters={"status": status})
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sharing_catalog/grant_list.html",
+        {
+            "page": page,
+            "inbox": list(sel.grant_inbox(user=request.user)[:50]),
+            "statuses": AccessGrant.Status.choices,
+            "status": status,
+        },
+    )
+
+
+def grant_apply_view(request, item_pk: int):
+    item = get_object_or_404(
+        CatalogItem.objects.select_related("provider"),
+        pk=item_pk,
+        status=CatalogItem.Status.PUBLISHED,
+        sharing_class=CatalogItem.SharingClass.CONDITIONAL,
+    )
+    units = units_acted_for(user=request.user).exclude(pk=item.provider_id)
+    form = GrantApplyForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = grant_services.grant_apply(actor=request.user, item=item, **form.cleaned_data)
+        except ApplicationError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, _("授权申请已提交，等待提供单位审批。"))
+            return redirect("sharing_catalog:grant_detail", grant.pk)
+    return render(request, "sharing_catalog/grant_apply.html", {"form": form, "item": item})
+
+
+def grant_detail_view(request, pk: int):
+    grant = _get(sel.grant_get, user=request.user, pk=pk)
+    may_provider = (
+        grant.status == AccessGrant.Status.REQUESTED
+        and grant.provider_decision == AccessGrant.Decision.PENDING
+        and user_can_act_for(user=request.user, unit=grant.item.provider)
+    )
+    may_wg = grant.awaiting_working_group and is_working_group(request.user)
+    may_revoke = grant.status == AccessGrant.Status.APPROVED and (
+        is_working_group(request.user)
+        or user_can_act_for(user=request.user, unit=grant.item.provider)
+    )
+    return render(
+        request,
+        "sharing_catalog/grant_detail.html",
+        {
+            "grant": grant,
+            "may_provider": may_provider,
+            "may_wg": may_wg,
+            "may_revoke": may_revoke,
+            "decision_form": GrantDecisionForm(),
+            "reason_form": ReasonForm(),
+            "history": ledger_history(grant),
+        },
+    )
+
+
+@require_POST
+def grant_decide_view(request, pk: int, level: str):
+    if level not in ("provider", "wg"):
+        raise Http404
+    grant = _get(sel.grant_get, user=request.user, pk=pk)
+    form = GrantDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择决定。"))
+        return redirect("sharing_catalog:grant_detail", pk)
+    try:
+        if level == "provider":
+            grant_services.grant_decide_provider(
+                actor=request.user, grant=grant, **form.cleaned_data
+            )
+        else:
+            grant_services.grant_decide_working_group(
+                actor=request.user,
+                grant=grant,
+                approve=form.cleaned_data["approve"],
+                comment=form.cleaned_data["comment"],
+            )
+    except ApplicationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已记录审批决定。"))
+    return redirect("sharing_catalog:grant_detail", pk)
+
+
+@require_POST
+def grant_revoke_view(request, pk: int):
+    grant = _get(sel.grant_get, user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    try:
+        grant_services.grant_revoke(
+            actor=request.user,
+            grant=grant,
+            reason=form.data.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("授权已撤销。"))
+    return redirect("sharing_catalog:grant_detail", pk)
+
+
+# --- off-platform agreements (Art. 21) -----------------------------------------------------
+def agreement_list_view(request):
+    overdue = request.GET.get("overdue") == "1"
+    qs = sel.agreement_list(
+        user=request.user, filters={"status": request.GET.get("status", ""), "overdue": overdue}
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    overdue_ids = set(sel.agreements_overdue(qs).values_list("pk", flat=True))
+    return render(
+        request,
+        "sharing_catalog/agreement_list.html",
+        {"page": page, "overdue": overdue, "overdue_ids": overdue_ids},
+    )
+
+
+def agreement_create_view(request):
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = agreement_services.agreement_register(
+                actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, _("线下共享协议已登记，请报备专项工作组。"))
+            return redirect("sharing_catalog:agreement_detail", agreement.pk)
+    return render(request, "sharing_catalog/agreement_form.html", {"form": form})
+
+
+def agreement_detail_view(request, pk: int):
+    agreement = _get(sel.agreement_get, user=request.user, pk=pk)
+    return render(
+        request,
+        "sharing_catalog/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "is_overdue": sel.agreements_overdue().filter(pk=pk).exists(),
+            "history": ledger_history(agreement),
+        },
+    )
+
+
+@require_POST
+def agreement_action_view(request, pk: int, step: str):
+    agreement = _get(sel.agreement_get, user=request.user, pk=pk)
+    action = {
+        "file": agreement_services.agreement_file,
+        "migrate": agreement_services.agreement_mark_migrated,
+    }.get(step)
+    if action is None:
+        raise Http404
+    try:
+        action(actor=request.user, agreement=agreement)
+    except ApplicationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("sharing_catalog:agreement_detail", pk)
+
+
+# --- coordination and exemptions (Art. 20) -------------------------------------------------
+def coordination_list_view(request):
+    qs = sel.coordination_list(user=request.user, filters={"status": request.GET.get("status", "")})
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sharing_catalog/coordination_list.html",
+        {"page": page, "statuses": CoordinationRequest.Status.choices},
+    )
+
+
+def coordination_create_view(request):
+    items = CatalogItem.objects.filter(provider__in=units_acted_for(user=request.user)).order_by(
+        "code"
+    )
+    form = CoordinationForm(
+        request.POST or None, items=items, initial={"item": request.GET.get("item")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = coordination_services.coordination_request_create(
+                actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, _("协调申请已提交专项工作组。"))
+            return redirect("sharing_catalog:coordination_detail", req.pk)
+    return render(request, "sharing_catalog/coordination_form.html", {"form": form})
+
+
+def coordination_detail_view(request, pk: int):
+    req = _get(sel.coordination_get, user=request.user, pk=pk)
+    form = CoordinationDecisionForm(request.POST or None)
+    may_decide = req.status == CoordinationRequest.Status.REQUESTED and is_working_group(
+        request.user
+    )
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                coordination_services.coordination_decide(
+                    actor=request.user, request=req, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                _fail(request, exc, form)
+            else:
+                messages.success(request, _("协调决定已记录。"))
+                return redirect("sharing_catalog:coordination_detail", pk)
+    return render(
+        request,
+        "sharing_catalog/coordination_detail.html",
+        {"req": req, "form": form, "may_decide": may_decide, "history": ledger_history(req)},
+    )
+
+
+# --- unmask permissions (masking, Art. 24) -------------------------------------------------
+def unmask_manage_view(request, item_pk: int):
+    item = get_object_or_404(CatalogItem.objects.select_related("provider"), pk=item_pk)
+    if not (
+        is_working_group(request.user) or user_can_act_for(user=request.user, unit=item.provider)
+    ):
+        raise Http404
+    form = UnmaskGrantForm(request.POST or None)
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            from agencies.models import User
+
+            target = get_object_or_404(User, pk=request.POST["revoke"])
+            unmask_revoke(actor=request.user, item=item, user=target)
+            messages.success(request, _("已撤销。"))
+            return redirect("sharing_catalog:unmask_manage", item.pk)
+        if form.is_valid():
+            users = unmask_grant(actor=request.user, item=item, unit=form.cleaned_data["unit"])
+            if users:
+                messages.success(request, _("已授予该单位联络员查看敏感字段明文的权限。"))
+            else:
+                messages.warning(request, _("该单位没有在岗联络员账号。"))
+            return redirect("sharing_catalog:unmask_manage", item.pk)
+    holders = get_users_with_perms(
+        item, only_with_perms_in=[UNMASK_CODENAME], with_group_users=False
+    ).select_related("unit")
+    return render(
+        request,
+        "sharing_catalog/unmask_manage.html",
+        {"item": item, "form": form, "holders": holders},
+    )

@@ -1,0 +1,122 @@
+"""Reads of objections: per unit lists, the working group's queue, and facts for assessment.
+
+Assessment (Art. 25) reads objection handling through `objection_facts` and drills down with
+`objection_evidence`; it never queries the Objection model itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from agencies.roles import Role, has_role, is_working_group
+from sharing_catalog.models import Objection
+from sharing_catalog.selectors.entitlements import reader_unit_ids
+
+S = Objection.Status
+
+
+def objection_list(*, user: Any, filters: dict | None = None) -> QuerySet[Objection]:
+    """Objections the user's units raised or must answer; all for the working group/auditor."""
+    qs = Objection.objects.select_related("item", "provider", "consumer", "submission", "raised_by")
+    if not (is_working_group(user) or has_role(user, Role.AUDITOR)):
+        units = reader_unit_ids(user=user)
+        qs = qs.filter(Q(provider_id__in=units) | Q(consumer_id__in=units))
+    filters = filters or {}
+    if filters.get("open"):
+        qs = qs.exclude(status=S.CLOSED)
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("side") == "provider":
+        qs = qs.filter(provider_id__in=reader_unit_ids(user=user))
+    elif filters.get("side") == "consumer":
+        qs = qs.filter(consumer_id__in=reader_unit_ids(user=user))
+    if filters.get("submission"):
+        qs = qs.filter(submission_id=filters["submission"])
+    return qs.order_by("deadline", "pk")
+
+
+def objection_get(*, user: Any, pk: int) -> Objection:
+    return objection_list(user=user).get(pk=pk)
+
+
+@dataclass
+class ObjectionStats:
+    """One provider unit's objection handling in a period (for the assessment)."""
+
+    received: int = 0
+    answered_on_time: int = 0
+    answered_late: int = 0
+    open_overdue: int = 0
+    upheld_against: int = 0
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return lo, hi
+
+
+def _answered_on_time(o: Objection) -> bool:
+    return (
+        o.answered_at is not None and timezone.localtime(o.answered_at).date() <= o.first_deadline
+    )
+
+
+def objection_facts(
+    *, start: dt.date, end: dt.date, unit_ids: list[int] | None = None
+) -> dict[int, ObjectionStats]:
+    """Per provider unit: objections received in [start, end], answered on time or late,
+    still unanswered past their deadline at `end`, and upheld against it by the working group."""
+    lo, hi = _bounds(start, end)
+    qs = Objection.objects.filter(created_at__gte=lo, created_at__lt=hi)
+    ruled = Objection.objects.filter(
+        ruled_at__gte=lo, ruled_at__lt=hi, ruling=Objection.Ruling.UPHELD
+    )
+    if unit_ids is not None:
+        qs = qs.filter(provider_id__in=unit_ids)
+        ruled = ruled.filter(provider_id__in=unit_ids)
+    stats: dict[int, ObjectionStats] = {}
+    fields = ("provider_id", "answered_at", "first_deadline", "status")
+    for o in qs.only(*fields).iterator():
+        s = stats.setdefault(o.provider_id, ObjectionStats())
+        s.received += 1
+        if o.answered_at is not None:
+            if _answered_on_time(o):
+                s.answered_on_time += 1
+            else:
+                s.answered_late += 1
+        elif o.first_deadline < end and o.status != S.CLOSED:
+            s.open_overdue += 1
+    for provider_id in ruled.values_list("provider_id", flat=True):
+        stats.setdefault(provider_id, ObjectionStats()).upheld_against += 1
+    return stats
+
+
+EVIDENCE_KINDS = ("received", "answered_on_time", "answered_late", "open_overdue", "upheld_against")
+
+
+def objection_evidence(*, unit_id: int, start: dt.date, end: dt.date, kind: str) -> list[Objection]:
+    """The objections behind one number of `objection_facts` (drill-down of a score)."""
+    if kind not in EVIDENCE_KINDS:
+        raise ValueError(f"unknown kind {kind}")
+    lo, hi = _bounds(start, end)
+    base = Objection.objects.select_related("item", "consumer").filter(provider_id=unit_id)
+    if kind == "upheld_against":
+        return list(base.filter(ruled_at__gte=lo, ruled_at__lt=hi, ruling=Objection.Ruling.UPHELD))
+    received = list(base.filter(created_at__gte=lo, created_at__lt=hi).order_by("created_at"))
+    if kind == "received":
+        return received
+    if kind == "answered_on_time":
+        return [o for o in received if _answered_on_time(o)]
+    if kind == "answered_late":
+        return [o for o in received if o.answered_at is not None and not _answered_on_time(o)]
+    return [
+        o
+        for o in received
+        if o.answered_at is None and o.first_deadline < end and o.status != S.CLOSED
+    ]

@@ -1,0 +1,81 @@
+"""THE entitlement rule for reading shared records (Art. 19, 20, 24)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from sharing_catalog.models import AccessGrant, CatalogItem
+from sharing_catalog.selectors.entitlements import items_readable_by, user_may_read_item
+from sharing_catalog.services.grants import grant_apply, grant_decide_provider
+from tests.factories import UnitFactory, make_liaison
+from tests.sharing_catalog.ledgerx_helpers import make_item, provider_and_consumer
+
+pytestmark = pytest.mark.django_db
+S = CatalogItem.SharingClass
+
+
+def test_unconditional_item_is_read_by_its_consumers_and_provider_only():
+    provider, consumer = provider_and_consumer()
+    outsider = make_liaison(UnitFactory())
+    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    assert user_may_read_item(user=provider, item=item)
+    assert user_may_read_item(user=consumer, item=item)
+    assert not user_may_read_item(user=outsider, item=item)
+
+
+def test_draft_item_is_hidden_from_consumers_but_not_from_its_provider():
+    provider, consumer = provider_and_consumer()
+    item = make_item(
+        provider=provider.unit, consumers=[consumer.unit], status=CatalogItem.Status.DRAFT
+    )
+    assert user_may_read_item(user=provider, item=item)
+    assert not user_may_read_item(user=consumer, item=item)
+
+
+def test_not_shared_item_is_read_by_nobody_but_the_provider():
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.NOT_SHARED)
+    assert list(items_readable_by(user=consumer)) == []
+    assert list(items_readable_by(user=provider)) == [item]
+
+
+def test_conditional_item_is_hidden_until_a_grant_is_approved_and_after_it_expires():
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
+    assert not user_may_read_item(user=consumer, item=item)
+    grant = grant_apply(
+        actor=consumer,
+        item=item,
+        consumer=consumer.unit,
+        purpose="risk",
+        legal_basis="《税收征收管理法》第五条",
+    )
+    assert not user_may_read_item(user=consumer, item=item)  # requested is not enough
+    grant_decide_provider(
+        actor=provider,
+        grant=grant,
+        approve=True,
+        valid_until=timezone.localdate() + dt.timedelta(30),
+    )
+    assert user_may_read_item(user=consumer, item=item)
+    assert list(items_readable_by(user=consumer)) == [item]
+    with time_machine.travel(timezone.localdate() + dt.timedelta(days=31)):
+        assert not user_may_read_item(user=consumer, item=item)
+    assert AccessGrant.objects.get().status == AccessGrant.Status.APPROVED
+
+
+def test_items_readable_by_has_no_duplicates_and_flat_queries(django_assert_num_queries):
+    provider, consumer = provider_and_consumer()
+    other_consumer_unit = UnitFactory()
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("agencies.act_for_unit", consumer, other_consumer_unit)
+    for _ in range(5):
+        make_item(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
+    with django_assert_num_queries(2):
+        items = list(items_readable_by(user=consumer))
+    assert len(items) == 5

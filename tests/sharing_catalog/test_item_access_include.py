@@ -1,0 +1,44 @@
+"""The item-page include: what the viewer may do about an item (grant, unmask, coordination)."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from sharing_catalog.models import CatalogItem
+from tests.sharing_catalog.ledgerx_helpers import make_item, provider_and_consumer
+
+pytestmark = pytest.mark.django_db
+TEMPLATE = Template(
+    "{% load governance_tags %}{% item_access item as access %}"
+    '{% include "sharing_catalog/includes/item_access.html" %}'
+)
+
+
+def _render(user, item) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return TEMPLATE.render(Context({"request": request, "item": item}))
+
+
+def test_consumer_of_a_conditional_item_is_offered_to_apply(roles):
+    provider, consumer = provider_and_consumer()
+    item = make_item(
+        provider=provider.unit,
+        consumers=[consumer.unit],
+        sharing_class=CatalogItem.SharingClass.CONDITIONAL,
+    )
+    html = _render(consumer, item)
+    assert "申请共享授权" in html
+    assert "不可查阅" in html
+    assert "敏感字段查看权限" not in html
+
+
+def test_provider_manages_unmask_and_coordination(roles):
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    html = _render(provider, item)
+    assert "敏感字段查看权限" in html
+    assert "申请协调" in html
+    assert "申请共享授权" not in html

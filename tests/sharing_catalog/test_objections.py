@@ -1,0 +1,320 @@
+"""Objections (异议, Art. 19, 22): raise, answer, dispute, arbitrate, deadlines, facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from sharing_catalog.models import Objection, Submission
+from sharing_catalog.selectors.objections import objection_evidence, objection_facts
+from sharing_catalog.services import objections as svc
+from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.submissions import submission_confirm
+from tests.factories import PASSWORD
+from tests.sharing_catalog.ledgerx_helpers import make_wg_member
+from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
+    World,
+    good_row,
+    private_media_root,
+    xlsx_file,
+)
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.calendar import add_working_days
+from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.models import LedgerEntry
+from zhengxiang_portal.ledger.selectors import ledger_history
+from zhengxiang_portal.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+TZ = dt.timezone(dt.timedelta(hours=8))
+S = Objection.Status
+
+
+def confirmed_version(world: World, rows: list[list], name: str = "v.xlsx") -> Submission:
+    submission = submission_upload(
+        obligation=world.obligation, actor=world.liaison, uploaded_file=xlsx_file(rows, name=name)
+    )
+    submission_ingest(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.VALIDATED, submission.report
+    return submission_confirm(submission=submission, actor=world.liaison)
+
+
+@pytest.fixture
+def world(roles):
+    w = World()
+    w.v1 = confirmed_version(w, [good_row(n) for n in range(1, 6)])
+    return w
+
+
+def _raise(world, rows=(2, 3), **kw):
+    return svc.objection_raise(
+        actor=world.consumer_liaison,
+        submission=world.v1,
+        category=kw.pop("category", "error"),
+        description=kw.pop("description", "成交金额明显错误"),
+        rows=rows,
+        fields=kw.pop("fields", ["amount"]),
+    )
+
+
+def test_consumer_raises_on_rows_with_a_working_day_deadline_and_the_provider_is_told(world):
+    with time_machine.travel(dt.datetime(2026, 12, 30, 10, 0, tzinfo=TZ), tick=False):
+        o = _raise(world)
+    # 5 working days from Wed 2026-12-30 crosses the New Year holiday
+    assert o.deadline == add_working_days(dt.date(2026, 12, 30), 5)
+    assert o.deadline > dt.date(2027, 1, 5)
+    assert (o.provider, o.consumer, o.row_numbers) == (world.provider, world.consumer, [2, 3])
+    assert len(o.row_keys) == 2
+    assert Notification.objects.filter(recipient=world.liaison, key=f"objection:{o.pk}:raised")
+    assert LedgerEntry.objects.filter(action=LedgerAction.OBJECTION).get().details["rows"] == [2, 3]
+
+
+def test_a_second_open_objection_on_the_same_rows_points_to_the_first(world):
+    first = _raise(world, rows=(2, 3))
+    with pytest.raises(ApplicationError) as exc:
+        _raise(world, rows=(3, 4))
+    assert exc.value.code == "objection_exists"
+    assert exc.value.details["objection_id"] == first.pk
+    # other rows are fine; once the first closes, the same rows can be raised again
+    _raise(world, rows=(5,))
+    svc.objection_close(actor=world.consumer_liaison, objection=first, reason="withdrawn")
+    _raise(world, rows=(2, 3))
+
+
+def test_a_whole_version_objection_blocks_any_other(world):
+    _raise(world, rows=())
+    with pytest.raises(ApplicationError):
+        _raise(world, rows=(6,))
+
+
+def test_provider_and_outsider_cannot_raise(world):
+    for actor in (world.liaison, world.outsider):
+        with pytest.raises(PermissionDenied):
+            svc.objection_raise(
+                actor=actor, submission=world.v1, category="doubt", description="看不懂数据"
+            )
+
+
+def test_rows_must_belong_to_the_version(world):
+    with pytest.raises(ApplicationError, match="不属于"):
+        _raise(world, rows=(99,))
+
+
+def test_explanation_closes_when_accepted_and_reopens_when_disputed(world):
+    o = _raise(world)
+    with pytest.raises(PermissionDenied):
+        svc.objection_explain(actor=world.consumer_liaison, objection=o, explanation="数据无误")
+    o = svc.objection_explain(actor=world.liaison, objection=o, explanation="经核对，金额无误")
+    assert o.status == S.EXPLAINED
+    o = svc.objection_dispute(actor=world.consumer_liaison, objection=o, text="与登记系统不一致")
+    assert (o.status, o.round) == (S.DISPUTED, 2)
+    o = svc.objection_explain(actor=world.liaison, objection=o, explanation="附登记系统截图")
+    o = svc.objection_accept(actor=world.consumer_liaison, objection=o)
+    assert (o.status, o.closing_reason) == (S.CLOSED, Objection.ClosingReason.DATA_CORRECT)
+
+
+def test_correction_links_the_new_version_and_the_history_shows_every_step(world):
+    o = _raise(world)
+    rows = [good_row(n) for n in range(1, 6)]
+    rows[0][2] = "2000.00"
+    rows[1][2] = "3000.00"
+    v2 = confirmed_version(world, rows, name="v2.xlsx")
+    with pytest.raises(ApplicationError):
+        svc.objection_correct(actor=world.liaison, objection=o, correction=world.v1)
+    o = svc.objection_correct(actor=world.liaison, objection=o, correction=v2)
+    assert (o.status, o.correction) == (S.CORRECTED, v2)
+    o = svc.objection_accept(actor=world.consumer_liaison, objection=o)
+    assert o.closing_reason == Objection.ClosingReason.CORRECTED
+    steps = [(e.action, e.details.get("step")) for e in ledger_history(o)]
+    assert steps == [
+        ("objection", "raise"),
+        ("correct", "correct"),
+        ("objection", "accept"),
+    ]
+
+
+def test_either_side_asks_arbitration_and_only_the_working_group_rules(world):
+    wg = make_wg_member()
+    o = _raise(world)
+    o = svc.objection_request_arbitration(actor=world.liaison, objection=o, reason="双方理解不一致")
+    assert Notification.objects.filter(recipient=wg, key=f"objection:{o.pk}:r1:arbitration")
+    with pytest.raises(PermissionDenied):
+        svc.objection_rule(actor=world.consumer_liaison, objection=o, upheld=True, comment="成立")
+    o = svc.objection_rule(actor=wg, objection=o, upheld=True, comment="以登记系统为准")
+    assert (o.status, o.ruling, o.closing_reason) == (S.CLOSED, "upheld", "arbitrated")
+
+
+def test_closing_reasons_are_checked_per_side(world):
+    o = _raise(world)
+    with pytest.raises(ApplicationError):
+        svc.objection_close(actor=world.liaison, objection=o, reason="withdrawn")
+    with pytest.raises(ApplicationError):
+        svc.objection_close(actor=world.liaison, objection=o, reason="duplicate")  # needs text
+    o = svc.objection_close(actor=world.liaison, objection=o, reason="duplicate", text="同异议 #1")
+    assert o.closing_reason == "duplicate"
+
+
+def test_deadline_scan_reminds_notifies_overdue_and_escalates_each_once(world):
+    wg = make_wg_member()
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):  # Monday
+        o = _raise(world)
+    assert o.deadline == dt.date(2026, 11, 9)
+    with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["reminded"] == 0
+    with time_machine.travel(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):  # Friday
+        assert svc.objection_deadline_scan()["reminded"] == 1
+        assert svc.objection_deadline_scan()["reminded"] == 0  # beat fired twice
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ), tick=False):
+        counts = svc.objection_deadline_scan()
+        assert (counts["overdue"], counts["escalated"]) == (1, 0)
+    with time_machine.travel(dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["escalated"] == 1
+        assert svc.objection_deadline_scan() == {
+            "reminded": 0,
+            "overdue": 0,
+            "escalated": 0,
+            "auto_closed": 0,
+        }
+    keys = set(Notification.objects.values_list("key", flat=True))
+    assert {f"objection:{o.pk}:r1:{k}" for k in ("reminder", "overdue", "escalated")} <= keys
+    assert (
+        Notification.objects.filter(recipient=wg, key=f"objection:{o.pk}:r1:escalated").count() == 1
+    )
+
+
+def test_an_undisputed_explanation_closes_itself_after_the_answer_period(world):
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
+        o = _raise(world)
+        svc.objection_explain(actor=world.liaison, objection=o, explanation="数据核实无误")
+    with time_machine.travel(dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["auto_closed"] == 1
+    o.refresh_from_db()
+    assert (o.status, o.closing_reason) == (S.CLOSED, "data_correct")
+
+
+def test_objection_facts_for_assessment(world):
+    wg = make_wg_member()
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
+        on_time = _raise(world, rows=(2,))
+        late = _raise(world, rows=(3,))
+        unanswered = _raise(world, rows=(4,))
+        upheld = _raise(world, rows=(5,))
+        svc.objection_explain(actor=world.liaison, objection=on_time, explanation="核实无误")
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=TZ), tick=False):
+        svc.objection_explain(actor=world.liaison, objection=late, explanation="迟到的答复")
+        svc.objection_request_arbitration(
+            actor=world.consumer_liaison, objection=upheld, reason="请裁决此事"
+        )
+        svc.objection_rule(actor=wg, objection=upheld, upheld=True, comment="成立")
+    facts = objection_facts(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+    stats = facts[world.provider.pk]
+    assert (stats.received, stats.answered_on_time, stats.answered_late) == (4, 1, 1)
+    assert (stats.open_overdue, stats.upheld_against) == (1, 1)
+    evidence = objection_evidence(
+        unit_id=world.provider.pk,
+        start=dt.date(2026, 11, 1),
+        end=dt.date(2026, 11, 30),
+        kind="open_overdue",
+    )
+    assert [o.pk for o in evidence] == [unanswered.pk]
+
+
+# --- pages and API -------------------------------------------------------------------------
+def test_consumer_raises_from_the_records_page_after_declaring_purpose(client, world):
+    client.login(username=world.consumer_liaison.username, password=PASSWORD)
+    records_url = reverse("sharing_catalog:submission_records", args=[world.v1.pk])
+    first = client.get(records_url)
+    assert first.status_code == 302
+    assert reverse("sharing_catalog:purpose", args=[world.item.pk]) in first["Location"]
+    client.post(first["Location"], {"purpose": "risk", "next": records_url})
+    page = client.get(records_url)
+    assert page.status_code == 200
+    view = LedgerEntry.objects.get(action=LedgerAction.VIEW)
+    assert (view.actor, view.details["purpose"], view.details["rows"]) == (
+        world.consumer_liaison,
+        "risk",
+        5,
+    )
+    response = client.post(
+        reverse("sharing_catalog:objection_raise", args=[world.v1.pk]),
+        {
+            "rows": ["2", "4"],
+            "category": "doubt",
+            "fields": ["amount"],
+            "description": "金额存疑待核",
+        },
+    )
+    o = Objection.objects.get()
+    assert response["Location"] == reverse("sharing_catalog:objection_detail", args=[o.pk])
+    assert o.row_numbers == [2, 4]
+    listing = client.get(reverse("sharing_catalog:objection_list"))
+    assert [x.pk for x in listing.context["page"].object_list] == [o.pk]
+
+
+def test_outsider_is_refused_objections_through_page_and_api(client, world):
+    o = _raise(world)
+    client.login(username=world.outsider.username, password=PASSWORD)
+    assert client.get(reverse("sharing_catalog:objection_detail", args=[o.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("sharing_catalog:objection_action", args=[o.pk, "explain"]),
+            {"explanation": "xxxx"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("sharing_catalog:submission_records", args=[world.v1.pk])).status_code
+        == 404
+    )
+    assert client.get(f"/api/objections/{o.pk}/").status_code == 404
+    assert client.post(f"/api/objections/{o.pk}/explain/", {"text": "xxxx"}).status_code == 404
+    assert client.get("/api/objections/").json()["count"] == 0
+    created = client.post(
+        "/api/objections/",
+        {"submission": world.v1.pk, "category": "doubt", "description": "无权提出的异议"},
+        content_type="application/json",
+    )
+    assert created.status_code == 404
+
+
+def test_api_raise_and_explain(client, world):
+    client.login(username=world.consumer_liaison.username, password=PASSWORD)
+    response = client.post(
+        "/api/objections/",
+        {"submission": world.v1.pk, "category": "error", "description": "金额错误", "rows": [2]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    again = client.post(
+        "/api/objections/",
+        {"submission": world.v1.pk, "category": "error", "description": "金额错误", "rows": [2]},
+        content_type="application/json",
+    )
+    assert again.status_code == 400
+    assert again.json()["error"]["details"]["objection_id"] == pk
+    client.login(username=world.liaison.username, password=PASSWORD)
+    done = client.post(
+        f"/api/objections/{pk}/explain/", {"text": "金额核实无误"}, content_type="application/json"
+    )
+    assert done.json()["status"] == "explained"
+
+
+def test_objection_list_page_and_api_query_counts_are_flat(
+    client, world, django_assert_max_num_queries
+):
+    for row in (2, 3, 4, 5, 6):
+        _raise(world, rows=(row,))
+    client.login(username=world.liaison.username, password=PASSWORD)
+    client.get(reverse("sharing_catalog:objection_list"))
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("sharing_catalog:objection_list"))
+    assert len(page.context["page"].object_list) == 5
+    with django_assert_max_num_queries(10):
+        api = client.get("/api/objections/")
+    assert api.json()["count"] == 5

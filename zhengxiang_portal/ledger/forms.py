@@ -1,0 +1,63 @@
+"""Filter form of the ledger pages (working group and auditor)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+from .actions import LedgerAction, LedgerCategory
+from .selectors import LedgerFilters
+
+
+class LedgerFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=None, required=False)
+    item = forms.ModelChoiceField(label=_("目录项"), queryset=None, required=False)
+    action = forms.ChoiceField(
+        label=_("动作"), choices=[("", _("全部")), *LedgerAction.choices], required=False
+    )
+    category = forms.ChoiceField(
+        label=_("类别"), choices=[("", _("全部")), *LedgerCategory.choices], required=False
+    )
+    start = forms.DateField(
+        label=_("自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    target_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actions: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        item_field = self.fields["item"]
+        assert isinstance(unit_field, forms.ModelChoiceField)  # noqa: S101 (typing narrowing)
+        assert isinstance(item_field, forms.ModelChoiceField)  # noqa: S101
+        unit_field.queryset = apps.get_model("agencies", "Unit").objects.order_by("code")
+        item_field.queryset = apps.get_model("sharing_catalog", "CatalogItem").objects.order_by(
+            "code"
+        )
+        if actions is not None:
+            self.fields["action"].choices = [("", _("全部")), *actions]  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data
+
+    def filters(self) -> LedgerFilters:
+        if not self.is_bound or not self.is_valid():
+            return LedgerFilters()
+        data = self.cleaned_data
+        return LedgerFilters(
+            unit_id=data["unit"].pk if data.get("unit") else None,
+            item_id=data["item"].pk if data.get("item") else None,
+            action=data.get("action") or "",
+            category=data.get("category") or "",
+            target_type=data.get("target_type") or "",
+            target_id=data.get("target_id") or "",
+            start=data.get("start"),
+            end=data.get("end"),
+        )
