@@ -300,3 +300,42 @@ def test_first_pass_rate_reads_first_versions_from_the_submissions_app(world, q3
     assert sorted(r["tag"] for r in score.evidence) == ["failed", "passed"]
     related = facts.related_facts(aug)
     assert [(r["label"], r["bad"]) for r in related] == [("第 2 版", False), ("第 1 版", True)]
+
+
+def test_objection_scores_come_from_the_objections_app(world, q3):
+    """No fake: ledgerx's `objection_facts` / `objection_evidence` decide on time and upheld."""
+    from sharing_catalog.models import Objection
+
+    assert facts.OBJECTIONS.functions() is not None
+    ob = make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
+    submission = make_submission(ob, 1, "confirmed")
+
+    def objection(deadline, answered=None, **extra):
+        with time_machine.travel(dt.datetime(2026, 8, 3, 9, tzinfo=dt.UTC)):
+            return Objection.objects.create(
+                submission=submission, item=ob.item, provider=world.market,
+                consumer=world.land, raised_by=world.land_liaison, category="error",
+                description="金额疑似有误", first_deadline=deadline, deadline=deadline,
+                answered_at=(
+                    dt.datetime.combine(answered, dt.time(10), tzinfo=dt.UTC) if answered else None
+                ),
+                **extra,
+            )  # fmt: skip
+
+    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 7))
+    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 20))
+    objection(dt.date(2026, 8, 10))
+    objection(
+        dt.date(2026, 8, 10), answered=dt.date(2026, 8, 7), status="closed", ruling="upheld",
+        closing_reason="arbitrated",
+        ruled_at=dt.datetime(2026, 9, 10, 9, tzinfo=dt.UTC),
+    )  # fmt: skip
+    period_recompute(period=q3)
+    answers = _score(q3, world.market, RuleKind.OBJECTION_ANSWERS_ON_TIME)
+    upheld = _score(q3, world.market, RuleKind.OBJECTIONS_UPHELD)
+    assert answers.value == D("50.00")  # 2 on time of 4 (one late, one open past its deadline)
+    assert sorted(r["tag"] for r in answers.evidence) == [
+        "answered_late", "answered_on_time", "answered_on_time", "open_overdue",
+    ]  # fmt: skip
+    assert upheld.value == D("80.00")  # default: 20 per upheld objection
+    assert [r["ct"] for r in upheld.evidence] == ["sharing_catalog.objection"]
