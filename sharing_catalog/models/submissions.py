@@ -144,8 +144,14 @@ class SubmissionError(models.Model):
 class Record(models.Model):
     """One validated data row of a submission, keyed by the schema's unique key."""
 
+    # No separate index on the foreign key: the unique (submission, row_number) index leads with
+    # it, and one index fewer to maintain makes the bulk COPY of a large file faster.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="records", verbose_name=_("数据报送")
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="records",
+        verbose_name=_("数据报送"),
+        db_index=False,
     )
     row_number = models.PositiveIntegerField(_("行号"))
     unique_key = models.TextField(_("唯一键"))

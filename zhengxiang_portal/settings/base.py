@@ -197,6 +197,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Broadcast/control messages (celery inspect) too, instead of ./control in the cwd.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Fail fast when Redis is down (the sweep resends); acks_late tasks are redelivered after
