@@ -33,7 +33,8 @@ WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "5"))
 PAGE_NAMES = [
     "home",
     "sharing_catalog:item_list",
-    "sharing_catalog:submission_list",
+    "sharing_catalog:obligation_list",
+    "sharing_catalog:received_list",
     "collaboration:request_list",
     "assessment:dashboard",
 ]
@@ -125,8 +126,9 @@ def _run_phase(
     def user(index: int, session: Session) -> None:
         nonlocal errors
         local, local_errors, i = [], 0, index
+        mine = paths[index] if isinstance(paths, dict) else paths
         while time.monotonic() < deadline:
-            path = paths[i % len(paths)]
+            path = mine[i % len(mine)]
             i += 1
             started = time.perf_counter()
             try:
@@ -198,8 +200,12 @@ def run() -> None:
             session.login(LOGINS[i % len(LOGINS)], DEMO_PASSWORD)
             sessions.append(session)
         pages = _pages()
-        _run_phase(sessions, pages, 2)  # warm-up
-        count, latencies, errors = _run_phase(sessions, pages, SECONDS)
+        # Each user walks the pages their role may open (a liaison has no leaders' dashboard).
+        allowed = {
+            i: [p for p in pages if s.request("GET", p)[0] == 200] for i, s in enumerate(sessions)
+        }
+        _run_phase(sessions, allowed, 2)  # warm-up
+        count, latencies, errors = _run_phase(sessions, allowed, SECONDS)
         bare_count, _bare_lat, bare_errors = _run_phase(sessions, ["/session"], SECONDS)
     finally:
         server.terminate()

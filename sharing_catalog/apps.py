@@ -7,3 +7,8 @@ class SharingCatalogConfig(AppConfig):
 
     name = "sharing_catalog"
     verbose_name = _("信息共享目录")
+
+    def ready(self) -> None:
+        from . import catalog_registry
+
+        catalog_registry.register()
