@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field name ("status") other models use too: name them explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "CollaborationRequestStatusEnum": "collaboration.models.Status",
+    },
 }
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
