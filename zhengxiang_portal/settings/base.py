@@ -147,6 +147,11 @@ PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=100 * 1024 
 # the working group N working days after the grace period ends. Read by the scan at call time.
 OBLIGATION_REMIND_WORKING_DAYS = env.int("OBLIGATION_REMIND_WORKING_DAYS", default=3)
 OBLIGATION_ESCALATE_WORKING_DAYS = env.int("OBLIGATION_ESCALATE_WORKING_DAYS", default=3)
+# Collaboration requests (collaboration, Art. 7): remind N working days before the due date;
+# escalate to the working group N working days after it; rows claimed per scan. Read at call time.
+COLLAB_REMIND_WORKING_DAYS = env.int("COLLAB_REMIND_WORKING_DAYS", default=2)
+COLLAB_ESCALATE_WORKING_DAYS = env.int("COLLAB_ESCALATE_WORKING_DAYS", default=3)
+COLLAB_SCAN_BATCH_SIZE = env.int("COLLAB_SCAN_BATCH_SIZE", default=100_000)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -256,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field name ("status") other models use too: name them explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "CollaborationRequestStatusEnum": "collaboration.models.Status",
+    },
 }
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
