@@ -224,3 +224,22 @@ def test_wg_decides_through_the_page_and_other_units_are_refused(client, roles):
     assert response.status_code == 302
     req.refresh_from_db()
     assert req.status == CoordinationRequest.Status.EXEMPT
+
+
+def test_an_exempt_obligation_is_never_marked_overdue_by_the_obligation_scan(roles):
+    from sharing_catalog.services.obligations import obligations_scan
+
+    provider, _c = provider_and_consumer()
+    wg = make_wg_member()
+    item = make_item(provider=provider.unit)
+    late = _obligation(item, TODAY - dt.timedelta(days=30))
+    req = coordination_request_create(
+        actor=provider, item=item, reason="management", reason_text="系统迁移期间无法导出"
+    )
+    coordination_decide(
+        actor=wg, request=req, decision="exempt", exempt_until=TODAY + dt.timedelta(days=10)
+    )
+    obligations_scan()
+    late.refresh_from_db()
+    assert late.status == Obligation.Status.EXEMPT
+    assert late.overdue_at is None
