@@ -15,3 +15,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Security (docs/SECURITY.md): no demo mode, field keys required (checked by the security app).
+PORTAL_DEMO_MODE = False
+SESSION_COOKIE_HTTPONLY = True
