@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "平台公共"
 
     def ready(self) -> None:
-        from . import schedules  # noqa: F401  (registers the portal's own periodic tasks)
+        from . import (  # noqa: F401  (registers periodic tasks and Celery signal handlers)
+            request_context,
+            schedules,
+        )

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import time
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Max
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django_celery_beat.models import PeriodicTask
 
 from zhengxiang_portal.celery import app as celery_app
+
+from .models import Heartbeat
 
 
 def _check_database() -> dict:
@@ -38,12 +44,40 @@ def _check_broker() -> dict:
     return {"ok": True, "transport": transport, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
+def _age(last_seen) -> dict:
+    if last_seen is None:
+        return {"ok": False, "age_s": None}
+    age = (timezone.now() - last_seen).total_seconds()
+    return {"ok": age <= settings.HEALTH_STALE_SECONDS, "age_s": round(age, 1)}
+
+
+def _check_worker() -> dict:
+    try:
+        beat = Heartbeat.objects.filter(name="worker").values_list("last_seen", flat=True).first()
+    except DatabaseError:
+        return {"ok": False, "age_s": None}
+    return _age(beat)
+
+
+def _check_beat() -> dict:
+    try:
+        last = PeriodicTask.objects.aggregate(last=Max("last_run_at"))["last"]
+    except DatabaseError:
+        return {"ok": False, "age_s": None}
+    return _age(last)
+
+
 @never_cache
 def healthz(request):
-    """Report database and broker state; HTTP 503 when either is down."""
+    """Report database, broker, worker heartbeat and beat's last run, each with its age.
+
+    HTTP 503 when the database or the broker is down (the web process cannot do its job). A stale
+    worker or beat is reported (ok: false, with its age) without failing the web's own check, so
+    an orchestrator does not restart the web server for a dead worker.
+    """
     checks = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    serving = all(c["ok"] for c in checks.values())
+    checks["worker"] = _check_worker() if checks["database"]["ok"] else {"ok": False}
+    checks["beat"] = _check_beat() if checks["database"]["ok"] else {"ok": False}
+    status = "ok" if all(c["ok"] for c in checks.values()) else "degraded"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)

@@ -74,3 +74,11 @@ register_schedule(
         crontab="5 0 * * *",
     )
 )
+register_schedule(
+    Schedule(
+        name="core: worker heartbeat",
+        task="core.worker_heartbeat",
+        description="工作进程心跳（/healthz 据此判断后台任务是否在运行）",
+        every_seconds=30,
+    )
+)

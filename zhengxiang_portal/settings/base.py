@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhengxiang_portal.core.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -284,12 +285,26 @@ AXES_LOCKOUT_CALLABLE = "zhengxiang_portal.security.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "zhengxiang_portal.core.request_context.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "zhengxiang_portal.core.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Celery keeps Django's logging configuration (and with it the request id and JSON format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# /healthz: a worker or beat silent for longer than this is reported stale.
+HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=180)

@@ -19,3 +19,5 @@ CSRF_COOKIE_SECURE = True
 # Security (docs/SECURITY.md): no demo mode, field keys required (checked by the security app).
 PORTAL_DEMO_MODE = False
 SESSION_COOKIE_HTTPONLY = True
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
