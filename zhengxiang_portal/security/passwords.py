@@ -73,6 +73,16 @@ CHINESE_COMMON_PASSWORDS = frozenset(
 )
 
 _TRAILING_NOISE = re.compile(r"(19|20)\d{2}[!@#.]*$|[!@#.]+$")
+# Words that, padded only with digits and symbols, make a guessable password ("Admin@2026",
+# "Zhengxiang#123"): the portal's own name, the district and city, the office, vendor defaults.
+COMMON_BASE_WORDS = frozenset(
+    {
+        "admin", "administrator", "root", "test", "guest", "user", "password", "passwd",
+        "psswrd", "passwrd", "pssword", "welcome", "changeme", "qwer", "qwerty", "asdf",
+        "abc", "abcd", "huawei", "zhengxiang", "hengyang", "hunan", "shuiwu", "gongzhi",
+        "tax", "caizheng", "woaini", "iloveyou", "china", "zhongguo",
+    }
+)
 
 
 class CharacterClassValidator:
@@ -116,7 +126,12 @@ class ChineseCommonPasswordValidator:
     def validate(self, password: str, user: Any = None) -> None:
         lowered = password.lower()
         stripped = _TRAILING_NOISE.sub("", lowered)
-        if lowered in CHINESE_COMMON_PASSWORDS or stripped in CHINESE_COMMON_PASSWORDS:
+        letters = re.sub(r"[^a-z]", "", lowered)
+        if (
+            lowered in CHINESE_COMMON_PASSWORDS
+            or stripped in CHINESE_COMMON_PASSWORDS
+            or letters in COMMON_BASE_WORDS
+        ):
             raise ValidationError(
                 _("该密码过于常见或是默认密码，请换一个。"), code="password_too_common"
             )

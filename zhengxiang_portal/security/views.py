@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -77,7 +76,7 @@ def lockout_response(request, credentials=None, *args, **kwargs):
     start = attempt.attempt_time if attempt else timezone.now()
     until = timezone.localtime(start + cooloff)
     minutes = max(1, int(cooloff.total_seconds() // 60))
-    return TemplateResponse(
+    return render(
         request,
         "security/lockout.html",
         {"until": until, "minutes": minutes, "username": username},
