@@ -276,7 +276,8 @@ FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
 AUDIT_RETENTION_DAYS = 180
 
 # django-axes: lock the (account, address) pair, never an address alone — a whole bureau shares
-# one NAT address. Its logs are never pruned by a schedule (axes_reset_logs defaults to 30 days).
+# one NAT address. Its logs are never pruned by a schedule (its log-reset command defaults to
+# 30 days; retention here is AUDIT_RETENTION_DAYS, see tests/security/test_audit.py).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
