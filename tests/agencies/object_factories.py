@@ -26,4 +26,6 @@ def units(unit):
 @list_factory("liaison-list")
 def liaisons(unit):
     make_liaison(unit)
-    return ListCase(id_field="id", ids=set(Liaison.objects.filter(unit=unit).values_list("pk", flat=True)))
+    return ListCase(
+        id_field="id", ids=set(Liaison.objects.filter(unit=unit).values_list("pk", flat=True))
+    )

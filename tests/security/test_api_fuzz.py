@@ -54,7 +54,11 @@ def test_api_never_answers_with_a_server_error(roles):
         def call(case):
             response = case.call(headers={"Authorization": tokens[who]})
             called.append(f"{case.method} {case.path}")
-            assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
+            assert response.status_code < 500, (
+                case.method,
+                case.formatted_path,
+                response.text[:300],
+            )
 
         call()
 

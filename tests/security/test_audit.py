@@ -77,7 +77,9 @@ def test_account_changes_are_recorded(security_admin):
 def _seed_events(client):
     for name in ("alice", "bob"):
         UserFactory(username=name)
-    client.post(reverse("login"), {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    client.post(
+        reverse("login"), {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+    )
     client.post(reverse("logout"))
     client.post(reverse("login"), {"username": "bob", "password": "bad"}, REMOTE_ADDR="10.0.0.2")
 
@@ -103,7 +105,9 @@ def test_auditor_filters_by_date_range(client, auditor):
     client.force_login(auditor)
     today = timezone.localdate().isoformat()
     url = reverse("security:audit_list")
-    assert client.get(url, {"date_from": today, "date_to": today}).context["page"].paginator.count >= 3
+    assert (
+        client.get(url, {"date_from": today, "date_to": today}).context["page"].paginator.count >= 3
+    )
     assert client.get(url, {"date_to": "2020-01-01"}).context["page"].paginator.count == 0
 
 

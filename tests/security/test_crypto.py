@@ -75,7 +75,10 @@ def test_rotate_field_keys_reencrypts_registered_columns(settings):
     user = UserFactory()
     notes = [
         Notification.objects.create(
-            recipient=user, key=f"k{i}", subject="s", body=crypto.encrypt_value(f"v{i}", context="c")
+            recipient=user,
+            key=f"k{i}",
+            subject="s",
+            body=crypto.encrypt_value(f"v{i}", context="c"),
         )
         for i in range(3)
     ]

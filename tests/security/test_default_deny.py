@@ -38,8 +38,12 @@ def test_anonymous_access_is_denied(client, route):
             follow = client.get(location)
             assert follow.status_code == 302 and follow["Location"].startswith(reverse("login"))
     else:
-        assert response.status_code in (401, 403, 405), f"{route.name} {url} -> {response.status_code}"
-        assert response.status_code != 405 or route.name.endswith(("decide", "verify", "logout")), route
+        assert response.status_code in (401, 403, 405), (
+            f"{route.name} {url} -> {response.status_code}"
+        )
+        assert response.status_code != 405 or route.name.endswith(("decide", "verify", "logout")), (
+            route
+        )
 
 
 def test_api_schema_and_docs_need_a_login(client):

@@ -58,7 +58,10 @@ def test_forged_forwarded_for_does_not_escape_the_lockout(client, guards_on):
     user = UserFactory()
     for i in range(5):
         _login(client, user.username, "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
-    assert _login(client, user.username, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 429
+    assert (
+        _login(client, user.username, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code
+        == 429
+    )
 
 
 def test_lockout_and_failures_are_in_the_audit_trail(client, guards_on):

@@ -23,9 +23,7 @@ def test_forwarded_for_is_believed_from_a_trusted_proxy(settings):
 
 def test_client_cannot_prepend_a_forged_address(settings):
     settings.TRUSTED_PROXIES = ["10.1.1.1"]
-    request = rf.get(
-        "/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
-    )
+    request = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
     # The proxy appended the real peer (203.0.113.7); "1.2.3.4" came from the client.
     assert client_ip(request) == "203.0.113.7"
 

@@ -37,9 +37,7 @@ load_all()
 
 
 def _object_view_names() -> list[str]:
-    names = {
-        r.name for r in all_routes() if r.takes_object and not r.name.startswith("admin:")
-    }
+    names = {r.name for r in all_routes() if r.takes_object and not r.name.startswith("admin:")}
     for path in schema_paths():
         if "{" in path:
             names.add(view_name_of_schema_path(path))

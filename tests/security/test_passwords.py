@@ -69,7 +69,11 @@ def test_password_change_page_is_chinese_and_changes_the_password(client):
     assert "修改密码" in page.content.decode() and "当前密码" in page.content.decode()
     response = client.post(
         reverse("security:password_change"),
-        {"old_password": PASSWORD, "new_password1": "Neu#Passwort9", "new_password2": "Neu#Passwort9"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Neu#Passwort9",
+            "new_password2": "Neu#Passwort9",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

@@ -112,7 +112,9 @@ def test_requester_may_withdraw_and_another_admin_may_reject(security_admin, sec
 def test_database_refuses_a_self_approved_request(security_admin):
     from django.db import IntegrityError, transaction
 
-    change = role_change_request(actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x")
+    change = role_change_request(
+        actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleChangeRequest.objects.filter(pk=change.pk).update(decided_by=security_admin)
 
@@ -147,8 +149,13 @@ def test_django_admin_role_edit_only_files_a_request(client, security_admin):
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "groups"}
     data.update(
-        {"username": user.username, "groups": [Group.objects.get(name="auditor").pk],
-         "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00", "is_active": "on"}
+        {
+            "username": user.username,
+            "groups": [Group.objects.get(name="auditor").pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+            "is_active": "on",
+        }
     )
     data.pop("password", None)
     data.pop("date_joined", None)
@@ -224,9 +231,12 @@ def test_auditor_cannot_change_accounts_or_roles(client, auditor):
     client.force_login(auditor)
     user = UserFactory()
     assert client.get(reverse("security:account_list")).status_code == 403
-    assert client.post(
-        reverse("security:account_detail", args=[user.pk]), {"action": "unlock"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("security:account_detail", args=[user.pk]), {"action": "unlock"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("admin:index")).status_code in (302, 403)
     with pytest.raises(PermissionDenied):
         role_change_request(actor=auditor, user=user, roles=[], reason="x")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.roles import Role

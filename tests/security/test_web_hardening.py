@@ -40,8 +40,19 @@ def test_templates_have_no_inline_script_or_style():
     ("role", "names"),
     [
         (None, ["login"]),
-        (Role.LIAISON, ["home", "agencies:unit_list", "security:password_change", "notifications:inbox"]),
-        (Role.SECURITY_ADMIN, ["security:account_list", "security:role_change_list", "security:role_policy", "security:otp_setup"]),
+        (
+            Role.LIAISON,
+            ["home", "agencies:unit_list", "security:password_change", "notifications:inbox"],
+        ),
+        (
+            Role.SECURITY_ADMIN,
+            [
+                "security:account_list",
+                "security:role_change_list",
+                "security:role_policy",
+                "security:otp_setup",
+            ],
+        ),
         (Role.AUDITOR, ["security:audit_list"]),
     ],
 )
@@ -79,7 +90,9 @@ def test_csrf_is_enforced_on_login():
 def test_csrf_is_enforced_on_security_actions(roles):
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory(roles=[Role.SECURITY_ADMIN]))
-    response = client.post(reverse("security:role_policy"), {"role": "liaison", "require_2fa": "on"})
+    response = client.post(
+        reverse("security:role_policy"), {"role": "liaison", "require_2fa": "on"}
+    )
     assert response.status_code == 403
 
 
@@ -94,25 +107,38 @@ def _production_settings(*names: str) -> dict:
         DJANGO_SECRET_KEY="x" * 64,
         DJANGO_ALLOWED_HOSTS="portal.example.gov.cn",
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=True,
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_production_cookies_are_secure_and_http_only():
     s = _production_settings(
-        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE",
-        "CSRF_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_HTTPONLY",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
     )
     assert all(s[k] for k in s), s
 
 
 def test_production_rate_limits_api_and_login():
     s = _production_settings(
-        "REST_FRAMEWORK", "AXES_ENABLED", "AXES_FAILURE_LIMIT", "AXES_LOCKOUT_PARAMETERS",
-        "PORTAL_2FA_ENFORCED", "PORTAL_DEMO_MODE",
+        "REST_FRAMEWORK",
+        "AXES_ENABLED",
+        "AXES_FAILURE_LIMIT",
+        "AXES_LOCKOUT_PARAMETERS",
+        "PORTAL_2FA_ENFORCED",
+        "PORTAL_DEMO_MODE",
     )
     throttles = s["REST_FRAMEWORK"]["DEFAULT_THROTTLE_CLASSES"]
     assert "rest_framework.throttling.UserRateThrottle" in throttles

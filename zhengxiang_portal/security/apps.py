@@ -13,7 +13,8 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 class SecurityConfig(AppConfig):
     """Authentication, separation of duties and the security audit (等保 2.0 level 3).
 
-    Art. 24 (data security, confidentiality) and Art. 27 (information used only for statutory duties).
+    Art. 24 (data security, confidentiality), Art. 27 (information used only for statutory
+    duties).
     """
 
     default = True

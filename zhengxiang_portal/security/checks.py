@@ -31,7 +31,7 @@ def check_field_keys(app_configs, **kwargs):
         errors.append(
             Error(
                 "FIELD_ENCRYPTION_KEYS is not set.",
-                hint="Generate one with `manage.py rotate_field_keys --generate` (docs/SECURITY.md).",
+                hint="Generate one: `manage.py rotate_field_keys --generate` (docs/SECURITY.md).",
                 id="security.E001",
             )
         )

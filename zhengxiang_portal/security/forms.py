@@ -81,19 +81,34 @@ AUDIT_ACTIONS = [
     (a.value, a.label)
     for a in LedgerAction
     if a.value
-    in {"login", "login_failed", "lockout", "logout", "account", "role", "admin", "export", "unmask"}
+    in {
+        "login",
+        "login_failed",
+        "lockout",
+        "logout",
+        "account",
+        "role",
+        "admin",
+        "export",
+        "unmask",
+    }
 ]
 
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("操作人"), required=False)
     action = forms.ChoiceField(
-        label=_("动作"), required=False, choices=[("", _("全部"))] + AUDIT_ACTIONS
+        label=_("动作"), required=False, choices=[("", _("全部")), *AUDIT_ACTIONS]
     )
     outcome = forms.ChoiceField(
         label=_("结果"),
         required=False,
-        choices=[("", _("全部")), ("success", _("成功")), ("failure", _("失败")), ("denied", _("拒绝"))],
+        choices=[
+            ("", _("全部")),
+            ("success", _("成功")),
+            ("failure", _("失败")),
+            ("denied", _("拒绝")),
+        ],
     )
     ip = forms.GenericIPAddressField(label=_("来源地址"), required=False)
     date_from = forms.DateField(

@@ -59,7 +59,7 @@ class RolePolicy(models.Model):
 
 
 class RoleChangeRequest(models.Model):
-    """A role change one security admin asks for and another approves (two-person rule, 三员分立)."""
+    """A role change one security admin asks for and another approves (two-person rule)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审批")

@@ -77,10 +77,36 @@ _TRAILING_NOISE = re.compile(r"(19|20)\d{2}[!@#.]*$|[!@#.]+$")
 # "Zhengxiang#123"): the portal's own name, the district and city, the office, vendor defaults.
 COMMON_BASE_WORDS = frozenset(
     {
-        "admin", "administrator", "root", "test", "guest", "user", "password", "passwd",
-        "psswrd", "passwrd", "pssword", "welcome", "changeme", "qwer", "qwerty", "asdf",
-        "abc", "abcd", "huawei", "zhengxiang", "hengyang", "hunan", "shuiwu", "gongzhi",
-        "tax", "caizheng", "woaini", "iloveyou", "china", "zhongguo",
+        "admin",
+        "administrator",
+        "root",
+        "test",
+        "guest",
+        "user",
+        "password",
+        "passwd",
+        "psswrd",
+        "passwrd",
+        "pssword",
+        "welcome",
+        "changeme",
+        "qwer",
+        "qwerty",
+        "asdf",
+        "abc",
+        "abcd",
+        "huawei",
+        "zhengxiang",
+        "hengyang",
+        "hunan",
+        "shuiwu",
+        "gongzhi",
+        "tax",
+        "caizheng",
+        "woaini",
+        "iloveyou",
+        "china",
+        "zhongguo",
     }
 )
 
@@ -150,9 +176,9 @@ class PasswordHistoryValidator:
 
         count = getattr(settings, "PASSWORD_HISTORY_COUNT", 5)
         hashes = list(
-            PasswordHistory.objects.filter(user_id=user.pk).values_list(
-                "password_hash", flat=True
-            )[:count]
+            PasswordHistory.objects.filter(user_id=user.pk).values_list("password_hash", flat=True)[
+                :count
+            ]
         )
         # The current password counts too (it may predate the history table).
         current = getattr(user, "password", "")

@@ -28,7 +28,9 @@ def audit_entry_list(*, user: Any, filters: dict | None = None) -> QuerySet[Ledg
     )
     f = filters or {}
     if f.get("user"):
-        qs = qs.filter(Q(actor_label__icontains=f["user"]) | Q(actor__full_name__icontains=f["user"]))
+        qs = qs.filter(
+            Q(actor_label__icontains=f["user"]) | Q(actor__full_name__icontains=f["user"])
+        )
     if f.get("action"):
         qs = qs.filter(action=f["action"])
     if f.get("outcome"):

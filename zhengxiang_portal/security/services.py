@@ -219,9 +219,7 @@ def role_change_request(
     if RoleChangeRequest.objects.filter(
         user=user, status=RoleChangeRequest.Status.PENDING
     ).exists():
-        raise ApplicationError(
-            code="pending_exists", message=_("该账号已有待审批的角色变更申请。")
-        )
+        raise ApplicationError(code="pending_exists", message=_("该账号已有待审批的角色变更申请。"))
     change = RoleChangeRequest.objects.create(
         user=user,
         roles_before=before,
@@ -289,9 +287,7 @@ def role_change_reject(
     _require_security_admin(actor)
     change = _lock_pending(change)
     own = change.requested_by_id == actor.pk
-    change.status = (
-        RoleChangeRequest.Status.CANCELLED if own else RoleChangeRequest.Status.REJECTED
-    )
+    change.status = RoleChangeRequest.Status.CANCELLED if own else RoleChangeRequest.Status.REJECTED
     if not own:
         change.decided_by = actor
     change.decided_at = timezone.now()

@@ -209,13 +209,15 @@ def account_list_view(request):
         )
     )
     rows = [
-        {"user": u, "roles": sorted(user_roles(u)), "locked": u.username in locked,
-         "has_2fa": u.pk in with_2fa}
+        {
+            "user": u,
+            "roles": sorted(user_roles(u)),
+            "locked": u.username in locked,
+            "has_2fa": u.pk in with_2fa,
+        }
         for u in page
     ]
-    return render(
-        request, "security/account_list.html", {"page": page, "rows": rows, "q": q}
-    )
+    return render(request, "security/account_list.html", {"page": page, "rows": rows, "q": q})
 
 
 def account_detail_view(request, pk: int):
@@ -236,14 +238,18 @@ def account_detail_view(request, pk: int):
                         reason=role_form.cleaned_data["reason"],
                         request=request,
                     )
-                    messages.success(request, _("角色变更申请已提交，须由另一名安全管理员批准后生效。"))
+                    messages.success(
+                        request, _("角色变更申请已提交，须由另一名安全管理员批准后生效。")
+                    )
                     return redirect("security:account_detail", pk=pk)
             elif action == "reset_2fa":
                 services.totp_reset_by_admin(actor=request.user, user=account, request=request)
                 messages.success(request, _("已重置该账号的双因素认证。"))
                 return redirect("security:account_detail", pk=pk)
             elif action == "unlock":
-                services.lockout_reset(actor=request.user, username=account.username, request=request)
+                services.lockout_reset(
+                    actor=request.user, username=account.username, request=request
+                )
                 messages.success(request, _("已解除该账号的登录锁定。"))
                 return redirect("security:account_detail", pk=pk)
             elif action == "reset_password":
@@ -297,10 +303,14 @@ def role_change_decide_view(request, pk: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         if request.POST.get("decision") == "approve":
-            services.role_change_approve(actor=request.user, change=change, note=note, request=request)
+            services.role_change_approve(
+                actor=request.user, change=change, note=note, request=request
+            )
             messages.success(request, _("已批准，角色变更已生效。"))
         else:
-            services.role_change_reject(actor=request.user, change=change, note=note, request=request)
+            services.role_change_reject(
+                actor=request.user, change=change, note=note, request=request
+            )
             messages.success(request, _("已处理该申请。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -331,7 +341,18 @@ def role_policy_view(request):
 
 # --- auditor ------------------------------------------------------------------------------
 
-AUDIT_HEADER = ["序号", "时间", "操作人", "动作", "结果", "来源地址", "对象", "详情", "链哈希算法", "本条哈希"]
+AUDIT_HEADER = [
+    "序号",
+    "时间",
+    "操作人",
+    "动作",
+    "结果",
+    "来源地址",
+    "对象",
+    "详情",
+    "链哈希算法",
+    "本条哈希",
+]
 
 
 def _audit_row(e) -> list:
@@ -361,7 +382,12 @@ def audit_list_view(request):
     return render(
         request,
         "security/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "verify": request.session.get("ledger_verify")},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "verify": request.session.get("ledger_verify"),
+        },
     )
 
 

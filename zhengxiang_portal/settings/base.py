@@ -258,7 +258,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security (issue 7, docs/SECURITY.md) ------------------------------------------------
 # Demo mode (`make run`): demo accounts keep the documented demo password. Off everywhere else:
-# seeded accounts must change it, and `check --deploy --database default` fails while one still has it.
+# seeded accounts must change it; `check --deploy --database default` fails while one keeps it.
 PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=False)
 # Periodic password change (等保 8.1.4.1); 0 turns it off.
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)

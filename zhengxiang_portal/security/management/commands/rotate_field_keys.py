@@ -1,4 +1,4 @@
-"""Re-encrypt every registered encrypted value with the current key (first of FIELD_ENCRYPTION_KEYS).
+"""Re-encrypt every registered encrypted value with the current key (first of the list).
 
 Rotation: 1) prepend a new key (`--generate` prints one) and keep the old ones after it;
 2) deploy; 3) run this command (idempotent, resumable, batches of --batch rows);
@@ -59,7 +59,11 @@ class Command(BaseCommand):
             if not rows:
                 return done
             last_pk = rows[-1].pk
-            stale = [r for r in rows if is_encrypted(getattr(r, field)) and needs_rotation(getattr(r, field))]
+            stale = [
+                r
+                for r in rows
+                if is_encrypted(getattr(r, field)) and needs_rotation(getattr(r, field))
+            ]
             if dry_run:
                 done += len(stale)
                 continue
