@@ -293,3 +293,13 @@ def test_liaison_cannot_reach_security_pages(client, roles):
     client.force_login(make_liaison())
     for name in ("security:account_list", "security:role_change_list", "security:audit_list"):
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_home_shows_other_admins_pending_requests_to_a_security_admin(
+    client, security_admin, security_admin_2
+):
+    role_change_request(actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x")
+    client.force_login(security_admin_2)
+    assert "待审批的角色变更" in client.get(reverse("home")).content.decode()
+    client.force_login(security_admin)  # the requester has nothing to approve
+    assert "待审批的角色变更" not in client.get(reverse("home")).content.decode()

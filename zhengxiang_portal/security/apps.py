@@ -29,7 +29,12 @@ class SecurityConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from agencies.roles import Role, has_role, register_role_permissions
-        from zhengxiang_portal.core.registry import NavItem, register_nav
+        from zhengxiang_portal.core.registry import (
+            HomePanel,
+            NavItem,
+            register_home_panel,
+            register_nav,
+        )
 
         from . import audit, checks  # noqa: F401  (checks register themselves)
 
@@ -75,6 +80,14 @@ class SecurityConfig(AppConfig):
                 visible=lambda u: u.has_perm("ledger.view_ledgerentry"),
             )
         )
+        register_home_panel(
+            HomePanel(
+                key="security_pending_role_changes",
+                template="security/panel_pending.html",
+                context=_pending_role_changes_panel,
+                order=5,
+            )
+        )
         register_nav(
             NavItem(
                 key="security_password",
@@ -83,3 +96,21 @@ class SecurityConfig(AppConfig):
                 order=990,
             )
         )
+
+
+def _pending_role_changes_panel(request):
+    """Security admins see the role changes others asked for, waiting for their approval."""
+    from agencies.roles import Role, has_role
+
+    from .models import RoleChangeRequest
+
+    user = request.user
+    if not has_role(user, Role.SECURITY_ADMIN):
+        return None
+    count = (
+        RoleChangeRequest.objects.filter(status=RoleChangeRequest.Status.PENDING)
+        .exclude(requested_by=user)
+        .exclude(user=user)
+        .count()
+    )
+    return {"count": count} if count else None
