@@ -40,3 +40,49 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("seed_demo", verbosity=0)
+
+
+_SQLITE_LEDGER_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
+    "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
+]
+
+
+@pytest.fixture(autouse=True)
+def _ledger_flushable(request):
+    """Let transactional tests (e2e, live server) flush a ledger that logins now write to.
+
+    Every login is an audit entry (issue 7). A transactional test ends with a flush — DELETE on
+    SQLite — which the append-only trigger refuses; the triggers stay on during the test and are
+    off only for the flush. PostgreSQL flushes with TRUNCATE, which the row trigger lets through.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    from django.db import connection
+
+    if not transactional:
+        # A transactional test before this one dropped the triggers for its flush: put them
+        # back (inside this test's transaction, so every test runs with them on).
+        if marker is not None or "db" in request.fixturenames:
+            request.getfixturevalue("db")
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    for sql in _SQLITE_LEDGER_TRIGGERS:
+                        cursor.execute(sql)
+        yield
+        return
+
+    request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for sql in _SQLITE_LEDGER_TRIGGERS:
+                cursor.execute(sql)
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
