@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .core.health import healthz
-from .core.views import home
+from .core.views import home, session_check
 from .security.views import PortalLoginView
 
 api_patterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", login_not_required(healthz), name="healthz"),
+    path("session", session_check, name="session_check"),
     path("units/", include("agencies.urls")),
     path("catalog/", include("sharing_catalog.urls")),
     path("requests/", include("collaboration.urls")),

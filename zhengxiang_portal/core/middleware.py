@@ -16,3 +16,43 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         if view_class is not None and issubclass(view_class, APIView):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection into a clear 503 page instead of a stack trace.
+
+    Every service runs in a transaction, so a connection dropped mid-request has written nothing;
+    the page says so. API calls get the API's error shape.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        import logging
+
+        from django.http import JsonResponse
+        from django.template.response import TemplateResponse
+
+        logging.getLogger(__name__).error("database unavailable: %s", exception)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "database_unavailable",
+                        "message": "数据库暂时无法连接，本次操作未保存，请稍后重试。",
+                        "details": {},
+                    }
+                },
+                status=503,
+            )
+        response = TemplateResponse(request, "503.html", status=503)
+        response.render()
+        return response

@@ -10,6 +10,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from zhengxiang_portal.core.dispatch import enqueue_on_commit
+
 from .models import Notification
 
 MAX_EMAIL_ATTEMPTS = 5  # after that the inbox copy stands alone and the state says "failed"
@@ -65,8 +67,7 @@ def notify(
     if created:
         from .tasks import send_notification_emails_task
 
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: send_notification_emails_task.delay(notification_ids=ids))
+        enqueue_on_commit(send_notification_emails_task, notification_ids=[n.pk for n in created])
     return created
 
 

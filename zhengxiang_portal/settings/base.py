@@ -68,8 +68,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+<<<<<<< HEAD
     # Last, so it turns axes' lockout flag into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
+=======
+    "zhengxiang_portal.core.middleware.DatabaseUnavailableMiddleware",
+>>>>>>> main
 ]
 
 ROOT_URLCONF = "zhengxiang_portal.urls"
@@ -171,6 +175,7 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # file backend only
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="蒸湘区税费精诚共治平台 <noreply@zhengxiang.local>"
 )
@@ -208,6 +213,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Fail fast when Redis is down (the sweep resends); acks_late tasks are redelivered after
+    # the visibility timeout if a worker dies, so it must exceed the longest task (ingestion).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -216,6 +225,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = False  # opted into per task, only where a re-run is safe
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang a web request when the broker is down: two quick retries, then the
+# work waits in the database for its periodic sweep (zhengxiang_portal.core.dispatch).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # --- REST API -----------------------------------------------------------------------------

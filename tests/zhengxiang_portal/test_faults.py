@@ -1,0 +1,51 @@
+"""Faults a user may meet: a lost database connection, a broker that is down."""
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from agencies.demo import DEMO_PASSWORD
+from tests.factories import UserFactory
+from zhengxiang_portal.notifications.models import Notification
+from zhengxiang_portal.notifications.services import notify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_dropped_database_connection_shows_a_clear_page_not_a_trace(client, demo):
+    client.login(username="wg_member", password=DEMO_PASSWORD)
+    with mock.patch("agencies.views.unit_list", side_effect=OperationalError("server closed")):
+        response = client.get("/units/")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "数据库暂时无法连接" in body
+    assert "没有保存任何不完整的数据" in body
+    assert "Traceback" not in body and "server closed" not in body
+
+
+def test_a_dropped_database_connection_in_the_api_gets_the_error_shape(client, demo):
+    client.login(username="wg_member", password=DEMO_PASSWORD)
+    with mock.patch("agencies.api.views.unit_list", side_effect=OperationalError("gone")):
+        response = client.get("/api/units/")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"
+
+
+def test_work_created_while_the_broker_is_down_is_kept_and_sent_later(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    user = UserFactory()
+    with (
+        mock.patch("celery.app.task.Task.apply_async", side_effect=BrokerError("redis down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        created = notify(recipients=[user], key="k", kind="reminder", subject="报送提醒")
+    assert len(created) == 1  # the request succeeded although the task could not be sent
+    assert Notification.objects.get().email_state == Notification.EmailState.PENDING
+    from zhengxiang_portal.notifications.tasks import sweep_pending_emails_task
+
+    sweep_pending_emails_task()  # broker back: the periodic sweep sends it, once
+    sweep_pending_emails_task()
+    assert len(mailoutbox) == 1
