@@ -68,12 +68,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-<<<<<<< HEAD
+    "zhengxiang_portal.core.middleware.DatabaseUnavailableMiddleware",
     # Last, so it turns axes' lockout flag into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
-=======
-    "zhengxiang_portal.core.middleware.DatabaseUnavailableMiddleware",
->>>>>>> main
 ]
 
 ROOT_URLCONF = "zhengxiang_portal.urls"
