@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 
@@ -34,6 +36,18 @@ def test_api_never_answers_with_a_server_error(roles):
         "auditor": f"Token {Token.objects.create(user=auditor).key}",
     }
     app = WSGIHandler()
+    # As Django's test client does: requests must not close the test's connection (PostgreSQL
+    # would see the test transaction's autocommit off and drop the connection).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run(app, tokens)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _run(app, tokens):
     schema = schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json", app, headers={"Authorization": tokens["user"]}
     )

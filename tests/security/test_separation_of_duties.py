@@ -165,6 +165,10 @@ def test_django_admin_role_edit_only_files_a_request(client, security_admin):
     user.__dict__.pop("_portal_roles", None)
     assert user_roles(User.objects.get(pk=user.pk)) == frozenset()
     assert RoleChangeRequest.objects.get(user=user).roles_after == ["auditor"]
+    # The admin action itself is in the audit trail, with the address it came from.
+    admin_entry = LedgerEntry.objects.filter(action="admin").last()
+    assert admin_entry.actor == security_admin and admin_entry.ip_address == "127.0.0.1"
+    assert admin_entry.details["request_id"]
 
 
 def test_roles_are_applied_only_by_the_approval_service():

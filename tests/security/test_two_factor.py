@@ -130,3 +130,14 @@ def test_security_admin_resets_a_lost_device(security_admin, roles):
     enrol(admin)
     assert totp_reset_by_admin(actor=security_admin, user=admin) == 1
     assert not TOTPDevice.objects.filter(user=admin).exists()
+
+
+def test_stolen_password_cannot_enrol_a_new_device_over_the_owners(client, guards_on, roles):
+    admin = UserFactory(roles=[Role.SECURITY_ADMIN])
+    owners = enrol(admin)
+    _password_login(client, admin)  # password only, no code
+    response = client.get(reverse("security:otp_setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("security:otp_verify"))
+    client.post(reverse("security:otp_setup"), {"token": "123456"})
+    assert list(TOTPDevice.objects.filter(user=admin)) == [owners]

@@ -16,7 +16,7 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.services import ledger_append
 
-from .network import client_ip
+from .network import client_ip, current_client_ip
 
 SUCCESS = "success"
 FAILURE = "failure"
@@ -38,6 +38,13 @@ def audit_event(
     """Append one security-audit entry (category AUDIT) with the request's client address."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
+    from zhengxiang_portal.core.request_context import request_id_var
+
+    details = dict(details or {})
+    rid = request_id_var.get()
+    if rid and rid != "-":
+        details.setdefault("request_id", rid)  # ties the entry to the application log
+    ip = client_ip(request) if request is not None else current_client_ip.get()
     return ledger_append(
         action=action,
         category=LedgerCategory.AUDIT,
@@ -46,9 +53,9 @@ def audit_event(
         target=target,
         target_label=target_label,
         outcome=outcome,
-        details=details or {},
+        details=details,
         digest=digest,
-        ip_address=client_ip(request),
+        ip_address=ip,
     )
 
 

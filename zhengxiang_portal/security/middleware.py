@@ -14,6 +14,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from rest_framework.views import APIView
 
+from .network import client_ip, current_client_ip
 from .passwords import password_expired
 
 # URL names a signed-in user may reach before passing the gate.
@@ -41,7 +42,11 @@ class SecurityGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        token = current_client_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_client_ip.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)

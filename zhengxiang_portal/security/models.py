@@ -115,3 +115,15 @@ class RoleChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {', '.join(self.roles_after) or '-'} ({self.get_status_display()})"
+
+    @staticmethod
+    def _labels(roles: list[str]) -> str:
+        return "、".join(str(Role(r).label) if r in Role.values else r for r in roles)
+
+    @property
+    def roles_before_display(self) -> str:
+        return self._labels(self.roles_before)
+
+    @property
+    def roles_after_display(self) -> str:
+        return self._labels(self.roles_after)

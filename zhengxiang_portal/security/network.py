@@ -6,6 +6,7 @@ settings.TRUSTED_PROXIES; otherwise anyone could forge it and dodge the lockout 
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 from typing import Any
 
@@ -55,3 +56,10 @@ def client_ip(request: Any) -> str | None:
         if not _trusted(hop):
             return hop
     return hops[0] if hops else remote
+
+
+# The current request's client address, for audit entries written where no request is at hand
+# (Django admin's LogEntry, services). Set by SecurityGateMiddleware for each request.
+current_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_client_ip", default=None
+)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,8 +52,6 @@ def _next_url(request, default: str = "home") -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    from django.urls import reverse
-
     return reverse(default)
 
 
@@ -130,7 +129,13 @@ def _qr_data_uri(url: str) -> str:
 
 
 def otp_setup_view(request):
-    """Enrolment: scan the QR code with an authenticator app, then type the first code."""
+    """Enrolment: scan the QR code with an authenticator app, then type the first code.
+
+    A user who already has a device must prove it first: otherwise a stolen password alone
+    could enrol the thief's phone in place of the owner's.
+    """
+    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+        return redirect(f"{reverse('security:otp_verify')}?next={quote(request.path)}")
     device = services.totp_device_start(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -211,7 +216,7 @@ def account_list_view(request):
     rows = [
         {
             "user": u,
-            "roles": sorted(user_roles(u)),
+            "roles": [Role(r).label for r in sorted(user_roles(u))],
             "locked": u.username in locked,
             "has_2fa": u.pk in with_2fa,
         }
