@@ -141,3 +141,37 @@ def test_stolen_password_cannot_enrol_a_new_device_over_the_owners(client, guard
     assert response["Location"].startswith(reverse("security:otp_verify"))
     client.post(reverse("security:otp_setup"), {"token": "123456"})
     assert list(TOTPDevice.objects.filter(user=admin)) == [owners]
+
+
+def test_password_only_session_cannot_use_the_api(client, guards_on, roles):
+    admin = UserFactory(roles=[Role.AUDITOR])
+    enrol(admin)
+    _password_login(client, admin)
+    response = client.get("/api/audit-entries/")
+    assert response.status_code in (401, 403)
+    assert "双因素" in response.json()["error"]["message"]
+
+
+def test_verified_session_uses_the_api(client, guards_on, roles):
+    admin = UserFactory(roles=[Role.AUDITOR])
+    device = enrol(admin)
+    _password_login(client, admin)
+    client.post(reverse("security:otp_verify"), {"token": current_token(device)})
+    assert client.get("/api/audit-entries/").status_code == 200
+
+
+def test_session_that_must_change_password_cannot_use_the_api(client, guards_on, roles):
+    client.force_login(make_liaison(must_change_password=True))
+    assert client.get("/api/units/").status_code in (401, 403)
+
+
+def test_tokens_are_refused_for_roles_that_require_2fa(client, guards_on, roles):
+    from rest_framework.authtoken.models import Token
+
+    admin = UserFactory(roles=[Role.AUDITOR])
+    liaison = make_liaison()
+    admin_token = Token.objects.create(user=admin).key
+    liaison_token = Token.objects.create(user=liaison).key
+    refused = client.get("/api/audit-entries/", HTTP_AUTHORIZATION=f"Token {admin_token}")
+    assert refused.status_code == 401
+    assert client.get("/api/units/", HTTP_AUTHORIZATION=f"Token {liaison_token}").status_code == 200
