@@ -219,3 +219,26 @@ def test_ledger_refuses_deletion_of_recent_entries(client):
 
 def test_retention_setting_is_at_least_180_days(settings):
     assert settings.AUDIT_RETENTION_DAYS >= 180
+
+
+# --- axes' access log ---------------------------------------------------------------------
+
+
+def test_auditor_reads_the_access_log_and_failure_log(client, auditor, settings):
+    settings.AXES_ENABLED = True  # axes writes the access log
+    UserFactory(username="carol")
+    client.post(
+        reverse("login"), {"username": "carol", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7"
+    )
+    client.post(reverse("login"), {"username": "carol", "password": "bad"}, REMOTE_ADDR="10.7.7.8")
+    client.force_login(auditor)
+    log = client.get(reverse("security:access_log"), {"username": "carol"})
+    assert [r.ip_address for r in log.context["page"].object_list] == ["10.7.7.7"]
+    fails = client.get(reverse("security:access_log"), {"kind": "failures", "ip": "10.7.7.8"})
+    assert [r.username for r in fails.context["page"].object_list] == ["carol"]
+
+
+def test_access_log_is_the_auditors_only(client, security_admin, system_admin):
+    for user in (security_admin, system_admin):
+        client.force_login(user)
+        assert client.get(reverse("security:access_log")).status_code == 403

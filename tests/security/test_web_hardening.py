@@ -53,7 +53,7 @@ def test_templates_have_no_inline_script_or_style():
                 "security:otp_setup",
             ],
         ),
-        (Role.AUDITOR, ["security:audit_list"]),
+        (Role.AUDITOR, ["security:audit_list", "security:access_log"]),
     ],
 )
 def test_rendered_pages_have_no_inline_script_or_style(client, roles, role, names):

@@ -65,3 +65,19 @@ def role_change_list(*, user: Any, pending_only: bool = False) -> QuerySet[RoleC
     if pending_only:
         qs = qs.filter(status=RoleChangeRequest.Status.PENDING)
     return qs
+
+
+def access_log_list(*, user: Any, username: str = "", ip: str = "", failures: bool = False):
+    """axes' access log (sign-ins and sign-outs) or failure log; auditor only (三员分立)."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    model = AccessFailureLog if failures else AccessLog
+    perm = "axes.view_accessfailurelog" if failures else "axes.view_accesslog"
+    if not user.has_perm(perm):
+        raise PermissionDenied(_("只有审计管理员可以查看访问日志。"))
+    qs = model.objects.all()
+    if username:
+        qs = qs.filter(username__icontains=username)
+    if ip:
+        qs = qs.filter(ip_address=ip)
+    return qs.order_by("-attempt_time", "-pk")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("audit/", views.audit_list_view, name="audit_list"),
     path("audit/export.<str:fmt>", views.audit_export_view, name="audit_export"),
     path("audit/verify/", views.audit_verify_view, name="audit_verify"),
+    path("access-log/", views.access_log_view, name="access_log"),
 ]

@@ -43,7 +43,7 @@ from .forms import (
 from .models import RoleChangeRequest
 from .network import client_ip
 from .passwords import password_expired
-from .selectors import account_list, audit_entry_list, role_change_list
+from .selectors import access_log_list, account_list, audit_entry_list, role_change_list
 
 
 def _next_url(request, default: str = "home") -> str:
@@ -441,3 +441,26 @@ def audit_verify_view(request):
         details={"event": "ledger_verify", "checked": result.checked, "reason": result.reason},
     )
     return redirect("security:audit_list")
+
+
+def access_log_view(request):
+    """axes' access log: every sign-in/out (or failed attempt) with address and browser."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+
+    username = request.GET.get("username", "").strip()
+    ip = request.GET.get("ip", "").strip()
+    try:
+        if ip:
+            validate_ipv46_address(ip)
+    except ValidationError:
+        messages.error(request, _("来源地址格式不正确。"))
+        ip = ""
+    failures = request.GET.get("kind") == "failures"
+    rows = access_log_list(user=request.user, username=username, ip=ip, failures=failures)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "security/access_log.html",
+        {"page": page, "username": username, "ip": ip, "failures": failures},
+    )
