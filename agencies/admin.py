@@ -95,6 +95,15 @@ class UserAdmin(DjangoUserAdmin):
         except (ApplicationError, PermissionDenied) as exc:
             self.message_user(request, str(getattr(exc, "message", exc)), level="error")
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's admin password form, plus the portal's history, stamp and audit entry."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from zhengxiang_portal.security.services import password_after_admin_set
+
+            password_after_admin_set(actor=request.user, user_id=id, request=request)
+        return response
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "groups" in form.base_fields:

@@ -307,3 +307,17 @@ def test_home_shows_other_admins_pending_requests_to_a_security_admin(
     assert "待审批的角色变更" in client.get(reverse("home")).content.decode()
     client.force_login(security_admin)  # the requester has nothing to approve
     assert "待审批的角色变更" not in client.get(reverse("home")).content.decode()
+
+
+def test_password_set_in_the_django_admin_enters_history_and_forces_a_change(
+    client, security_admin
+):
+    user = UserFactory()
+    client.force_login(security_admin)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = client.post(url, {"password1": "Admin#Set-Pass9x", "password2": "Admin#Set-Pass9x"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Admin#Set-Pass9x") and user.must_change_password
+    assert user.password_history.count() == 1
+    assert LedgerEntry.objects.filter(details__via="admin", target_id=str(user.pk)).exists()

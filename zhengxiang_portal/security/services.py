@@ -79,6 +79,24 @@ def password_reset_by_admin(
     return user
 
 
+@transaction.atomic
+def password_after_admin_set(*, actor: Any, user_id: Any, request: Any = None) -> None:
+    """After the Django admin set a password: history, change time, change at next login."""
+    _require_security_admin(actor)
+    user = User.objects.get(pk=user_id)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = actor.pk != user.pk
+    user.save(update_fields=["password_changed_at", "must_change_password"])
+    password_record(user)
+    audit_event(
+        action=LedgerAction.ACCOUNT,
+        actor=actor,
+        request=request,
+        target=user,
+        details={"event": "password_reset", "via": "admin"},
+    )
+
+
 # --- second factor ------------------------------------------------------------------------
 
 
