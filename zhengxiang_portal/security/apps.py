@@ -37,6 +37,7 @@ class SecurityConfig(AppConfig):
         )
 
         from . import audit, checks  # noqa: F401  (checks register themselves)
+        from .api import schema  # noqa: F401  (OpenAPI extension registers itself)
 
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="security_audit_login")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="security_audit_logout")
