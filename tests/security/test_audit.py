@@ -241,3 +241,13 @@ def test_access_log_is_the_auditors_only(client, security_admin, system_admin):
     for user in (security_admin, system_admin):
         client.force_login(user)
         assert client.get(reverse("security:access_log")).status_code == 403
+
+
+def test_audit_list_query_count_stays_flat(client, auditor, django_assert_max_num_queries):
+    for i in range(30):
+        UserFactory(username=f"u{i}")
+        client.post(reverse("login"), {"username": f"u{i}", "password": "bad"})
+    client.force_login(auditor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("security:audit_list"))
+    assert len(response.context["page"].object_list) == 31  # 30 failures + the auditor's login

@@ -321,3 +321,12 @@ def test_password_set_in_the_django_admin_enters_history_and_forces_a_change(
     assert user.check_password("Admin#Set-Pass9x") and user.must_change_password
     assert user.password_history.count() == 1
     assert LedgerEntry.objects.filter(details__via="admin", target_id=str(user.pk)).exists()
+
+
+def test_account_list_query_count_stays_flat(client, security_admin, django_assert_max_num_queries):
+    for _ in range(20):
+        make_liaison()
+    client.force_login(security_admin)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("security:account_list"))
+    assert len(response.context["rows"]) == 21

@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from agencies.roles import Role
 from zhengxiang_portal.ledger.actions import LedgerAction
 
-from .models import RoleChangeRequest
-
 
 class PortalAuthenticationForm(AuthenticationForm):
     """Login form; outside demo mode, a login with a default password forces a change."""
@@ -117,6 +115,3 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-
-__all__ = ["RoleChangeRequest"]

@@ -216,7 +216,7 @@ def account_list_view(request):
     rows = [
         {
             "user": u,
-            "roles": [Role(r).label for r in sorted(user_roles(u))],
+            "roles": [Role(g.name).label for g in u.groups.all() if g.name in Role.values],
             "locked": u.username in locked,
             "has_2fa": u.pk in with_2fa,
         }
