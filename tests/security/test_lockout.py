@@ -93,3 +93,12 @@ def test_only_a_security_admin_lifts_lockouts(auditor):
 
     with pytest.raises(PermissionDenied):
         lockout_reset(actor=auditor, username="anyone")
+
+
+def test_login_page_states_the_configured_lockout_rule(client, settings):
+    import datetime as dt
+
+    settings.AXES_FAILURE_LIMIT = 4
+    settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+    html = client.get(reverse("login")).content.decode()
+    assert "连续 4 次密码错误" in html and "锁定 15 分钟" in html

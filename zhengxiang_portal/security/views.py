@@ -60,6 +60,12 @@ class PortalLoginView(LoginView):
     authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lockout_limit"] = settings.AXES_FAILURE_LIMIT
+        context["lockout_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return context
+
 
 def lockout_response(request, credentials=None, *args, **kwargs):
     """Axes' lockout page: says plainly when this account may try again from this address."""
