@@ -138,6 +138,12 @@ def test_pages_request_and_approve_with_two_admins(client, security_admin, secur
     change.refresh_from_db()
     assert change.status == "approved"
     assert LedgerEntry.objects.filter(action="role", details__event="role_change_approved").exists()
+    # The role change itself (written by agencies' user_set_roles, without a request at hand)
+    # carries the address too: ledger_append takes it from the request context.
+    applied = LedgerEntry.objects.get(
+        action="role", details__before=[], details__after=["tax_staff"]
+    )
+    assert applied.ip_address == "127.0.0.1"
 
 
 def test_django_admin_role_edit_only_files_a_request(client, security_admin):
