@@ -6,4 +6,5 @@ Each benchmark module exposes `run() -> None` and prints lines `BENCH <name> <va
 BENCHMARKS: dict[str, str] = {
     # name -> module path; issues add their benchmarks here.
     "load": "bench.load",
+    "ingest": "bench.ingest",
 }

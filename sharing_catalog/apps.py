@@ -7,3 +7,13 @@ class SharingCatalogConfig(AppConfig):
 
     name = "sharing_catalog"
     verbose_name = _("信息共享目录")
+
+    def ready(self) -> None:
+        from . import catalog_registry
+
+        catalog_registry.register()
+
+        from . import submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from .views.submissions import register_submission_plugins
+
+        register_submission_plugins()

@@ -2,5 +2,16 @@
 
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
 from .obligations import Obligation
+from .submissions import Receipt, Record, Submission, SubmissionError
 
-__all__ = ["CatalogItem", "FieldType", "Obligation", "SchemaField", "SchemaVersion"]
+__all__ = [
+    "CatalogItem",
+    "FieldType",
+    "Obligation",
+    "Receipt",
+    "Record",
+    "SchemaField",
+    "SchemaVersion",
+    "Submission",
+    "SubmissionError",
+]

@@ -17,6 +17,10 @@ def portal(request: HttpRequest) -> dict:
             continue
         active = current == url or (url != "/" and current.startswith(url))
         items.append({"key": item.key, "label": item.label, "url": url, "active": active})
+    # Nested sections (/catalog/ and /catalog/obligations/): only the closest entry is current.
+    matches = [i for i in items if i["active"]]
+    for entry in matches:
+        entry["active"] = entry is max(matches, key=lambda i: len(i["url"]))
     return {"nav_items": items, "portal_debug": settings.DEBUG}
 
 

@@ -161,6 +161,10 @@ MEDIA_URL = "/files/"  # no route serves this prefix; downloads go through views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# Obligation deadlines (sharing_catalog): remind N working days before the due date; escalate to
+# the working group N working days after the grace period ends. Read by the scan at call time.
+OBLIGATION_REMIND_WORKING_DAYS = env.int("OBLIGATION_REMIND_WORKING_DAYS", default=3)
+OBLIGATION_ESCALATE_WORKING_DAYS = env.int("OBLIGATION_ESCALATE_WORKING_DAYS", default=3)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -204,11 +208,15 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
+    # Any process may enqueue (e.g. seed_demo's notifications), not only run_portal: create it.
+    _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Broadcast/control messages (celery inspect) too, instead of ./control in the cwd.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Fail fast when Redis is down (the sweep resends); acks_late tasks are redelivered after

@@ -1,0 +1,306 @@
+"""Benchmark "ingest": a 200,000-row × 12-column .xlsx from upload to stored records.
+
+Prints
+  BENCH ingest_rows_per_s        upload → validated records through the real service and task
+  BENCH ingest_floor_rows_per_s  the bare floor in the same run: calamine read + COPY (temp table)
+  BENCH ingest_peak_rss_mb       peak memory (ru_maxrss) of the process doing the real ingest
+plus a breakdown of where the time goes. Each measured part runs in its own child process so
+that the peak memory of one does not hide in another's (generation uses openpyxl).
+
+Run: `DATABASE_URL=postgres://… python -m bench ingest` (migrate first). ROWS=… overrides size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+COLUMNS = [
+    # key, label, type, required, unique, extra
+    ("credit_code", "统一社会信用代码", "credit_code", True, True, {}),
+    ("name", "企业名称", "text", True, False, {"max_length": 100}),
+    ("legal_rep", "法定代表人", "text", True, False, {"max_length": 30}),
+    ("legal_id", "法定代表人身份证号码", "id_number", True, False, {}),
+    ("phone", "联系电话", "phone", False, False, {}),
+    ("amount", "成交金额", "decimal", True, False, {}),
+    ("tax", "应纳税额", "decimal", False, False, {}),
+    ("deal_date", "成交日期", "date", True, False, {}),
+    ("reg_date", "登记日期", "date", False, False, {}),
+    ("kind", "标的类型", "enum", True, False, {"enum_values": ["不动产", "车辆", "股权", "其他"]}),
+    (
+        "street",
+        "所属镇街",
+        "enum",
+        True,
+        False,
+        {"enum_values": ["联合街道", "蒸湘街道", "红湘街道", "雨母山镇", "呆鹰岭镇"]},
+    ),
+    ("paid", "是否完税", "boolean", False, False, {}),
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文斌"
+WORDS = [
+    "湘江",
+    "雁城",
+    "蒸水",
+    "衡岳",
+    "南岳",
+    "船山",
+    "石鼓",
+    "华新",
+    "立新",
+    "金源",
+    "恒通",
+    "宏达",
+]
+TRADES = ["商贸", "建材", "科技", "置业", "物流", "餐饮", "机械", "电子", "医药", "农业"]
+FORMS = ["有限公司", "有限责任公司", "股份有限公司", "商行", "经营部"]
+
+
+def _rows_wanted() -> int:
+    return int(os.environ.get("ROWS", "200000"))
+
+
+def _bench_dir() -> Path:
+    from django.conf import settings
+
+    path = Path(settings.BASE_DIR) / "var" / "bench"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write a realistic workbook with openpyxl in write-only mode (flat memory)."""
+    from openpyxl import Workbook
+    from stdnum.cn import ric, uscc
+
+    rng = random.Random(20261127)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("数据")
+    sheet.append([c[1] for c in COLUMNS])
+    base = dt.date(2026, 10, 1)
+    for n in range(rows):
+        body = f"9143040{n:010d}"
+        code = body + uscc.calc_check_digit(body)
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000))
+        id_body = f"430408{birth:%Y%m%d}{rng.randrange(1000):03d}"
+        id_number = id_body + ric.calc_check_digit(id_body + "0")
+        name = f"衡阳{rng.choice(WORDS)}{rng.choice(TRADES)}{rng.choice(FORMS)}"
+        amount = round(rng.uniform(1000, 5_000_000), 2)
+        sheet.append(
+            [
+                code,
+                name,
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                id_number,
+                f"139{rng.randrange(10**8):08d}" if n % 3 else f"0734-8{rng.randrange(10**6):06d}",
+                amount,
+                round(amount * 0.03, 2),
+                base + dt.timedelta(days=n % 31),
+                dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(4000)),
+                rng.choice(COLUMNS[9][5]["enum_values"]),
+                rng.choice(COLUMNS[10][5]["enum_values"]),
+                "是" if n % 2 else "否",
+            ]
+        )
+    workbook.save(path)
+
+
+def _setup_world():
+    """A provider unit and liaison, a published item with the 12-column schema, an obligation."""
+    from django.utils import timezone
+    from guardian.shortcuts import assign_perm
+
+    from agencies.models import Liaison, Unit
+    from agencies.models import User as UserModel
+    from agencies.services import ACT_FOR_UNIT
+    from sharing_catalog.models import CatalogItem, Obligation, SchemaField, SchemaVersion
+
+    tag = f"{int(time.time() * 1000) % 10**10}"
+    unit = Unit.objects.create(
+        code=f"BENCH-{tag}", name=f"基准测试单位{tag}", kind="court", category="co_governance"
+    )
+    user = UserModel.objects.create(username=f"bench_{tag}", unit=unit)
+    Liaison.objects.create(unit=unit, user=user, name="基准", phone="13900000000")
+    assign_perm(ACT_FOR_UNIT, user, unit)
+    item = CatalogItem.objects.create(
+        code=f"BENCH-{tag}",
+        name="司法拍卖成交信息（基准）",
+        provider=unit,
+        sharing_class="unconditional",
+        legal_basis="第二十二条",
+        frequency="monthly",
+        transmission="platform_upload",
+        status="published",
+    )
+    schema = SchemaVersion.objects.create(item=item, version=1, published_at=timezone.now())
+    for pos, (key, label, ftype, required, unique, extra) in enumerate(COLUMNS, start=1):
+        SchemaField.objects.create(
+            schema=schema,
+            position=pos,
+            key=key,
+            label=label,
+            field_type=ftype,
+            required=required,
+            is_unique_key=unique,
+            **extra,
+        )
+    obligation = Obligation.objects.create(
+        item=item,
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+        period_label="2026年10月",
+        due_date=dt.date(2026, 11, 7),
+        grace_until=dt.date(2026, 11, 10),
+    )
+    return obligation, user
+
+
+def child_ingest(path: Path) -> dict:
+    """Upload through the real service; the task runs eagerly in this process."""
+    from django.core.files import File
+
+    from sharing_catalog.models import Record, Submission
+    from sharing_catalog.services import ingest
+    from zhengxiang_portal.celery import app
+
+    app.conf.task_always_eager = True
+    obligation, user = _setup_world()
+    phases: dict[str, float] = {}
+    real_validate, real_load = ingest._validate_into, ingest._load_records
+
+    def timed_validate(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real_validate(*args, **kwargs)
+        finally:
+            phases["read_validate_and_copy_s"] = time.perf_counter() - t
+
+    def timed_load(spool):
+        t = time.perf_counter()
+        try:
+            return real_load(spool)
+        finally:
+            phases["load_records_s"] = time.perf_counter() - t
+
+    ingest._validate_into, ingest._load_records = timed_validate, timed_load
+    start = time.perf_counter()
+    with path.open("rb") as fh:
+        submission = ingest.submission_upload(
+            obligation=obligation, actor=user, uploaded_file=File(fh, name=path.name)
+        )
+    elapsed = time.perf_counter() - start
+    submission = Submission.objects.get(pk=submission.pk)
+    stored = Record.objects.filter(submission=submission).count()
+    return {
+        "elapsed": elapsed,
+        "status": submission.status,
+        "rows": stored,
+        "errors": submission.error_count,
+        "phases": phases,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def child_floor(path: Path) -> dict:
+    """Bare floor: calamine reads every row, psycopg COPY loads them into a temp table."""
+    from django.db import connection
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    rows = sheet.iter_rows()
+    next(rows)
+    count = 0
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))
+        cursor.execute(f"CREATE TEMP TABLE bench_floor ({columns})")
+        if connection.vendor == "postgresql":
+            with cursor.copy("COPY bench_floor FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([str(v) for v in row])
+                    count += 1
+        else:  # SQLite has no COPY: executemany is its fastest bulk path
+            placeholders = ", ".join("?" for _ in COLUMNS)
+            batch = []
+            for row in rows:
+                batch.append([str(v) for v in row])
+                count += 1
+                if len(batch) == 5000:
+                    cursor.executemany(f"INSERT INTO bench_floor VALUES ({placeholders})", batch)  # noqa: S608
+                    batch = []
+            if batch:
+                cursor.executemany(f"INSERT INTO bench_floor VALUES ({placeholders})", batch)  # noqa: S608
+    elapsed = time.perf_counter() - start
+    return {
+        "elapsed": elapsed,
+        "rows": count,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _child(kind: str, path: Path) -> dict:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "zhengxiang_portal.settings.local")
+    out = subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "bench.ingest", kind, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{kind} child failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run() -> None:
+    from django.db import connection
+
+    rows = _rows_wanted()
+    path = _bench_dir() / f"ingest_{rows}.xlsx"
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, rows)
+        print(
+            f"# generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
+    floor = _child("floor", path)
+    real = _child("ingest", path)
+    if real["status"] != "validated" or real["rows"] != rows:
+        raise RuntimeError(f"ingest did not store every row: {real}")
+    rate = rows / real["elapsed"]
+    floor_rate = floor["rows"] / floor["elapsed"]
+    print(f"# database: {connection.vendor}; {rows} rows × {len(COLUMNS)} columns")
+    print(
+        f"# floor {floor['elapsed']:.2f} s (peak {floor['maxrss_mb']:.0f} MB); "
+        f"ingest {real['elapsed']:.2f} s = {rate / floor_rate:.0%} of the floor rate"
+    )
+    for phase, seconds in real["phases"].items():
+        print(f"#   {phase}: {seconds:.2f} s")
+    other = real["elapsed"] - sum(real["phases"].values())
+    print(f"#   upload, hash, checks, claim, end of COPY, commit: {other:.2f} s")
+    print(f"BENCH ingest_rows_per_s {rate:.0f} rows/s")
+    print(f"BENCH ingest_floor_rows_per_s {floor_rate:.0f} rows/s")
+    print(f"BENCH ingest_peak_rss_mb {real['maxrss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengxiang_portal.settings.local")
+    django.setup()
+    mode, file_path = sys.argv[1], Path(sys.argv[2])
+    result = child_ingest(file_path) if mode == "ingest" else child_floor(file_path)
+    print(json.dumps(result))

@@ -1,0 +1,1 @@
+"""Forms of the sharing catalog pages, one module per concept."""

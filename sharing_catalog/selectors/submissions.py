@@ -1,0 +1,149 @@
+"""Who may see which submissions and records (Art. 19, 24, 27: data only for statutory duties).
+
+The ONE entitlement rule for shared data lives here: `user_may_read_item` and
+`submission_visible_to`. The access-grant work for conditionally shared items extends these two
+functions and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from agencies.roles import Role, has_role
+from agencies.selectors import units_acted_for
+from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
+
+READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
+
+
+def acting_unit_ids(*, user: Any) -> set[int]:
+    """Units the user acts for: as their liaison, or tax staff for their own bureau."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    ids = set(units_acted_for(user=user).values_list("pk", flat=True))
+    unit = getattr(user, "unit", None)
+    if unit is not None and unit.is_tax_bureau and has_role(user, Role.TAX_STAFF):
+        ids.add(unit.pk)
+    return ids
+
+
+def _cached_units(user: Any) -> set[int]:
+    cached = getattr(user, "_acting_unit_ids", None)
+    if cached is None:
+        cached = acting_unit_ids(user=user)
+        if getattr(user, "is_authenticated", False):
+            user._acting_unit_ids = cached
+    return cached
+
+
+def readable_items(*, user: Any) -> QuerySet[CatalogItem]:
+    """Published, shareable items one of the user's units consumes."""
+    units = _cached_units(user)
+    if not units:
+        return CatalogItem.objects.none()
+    return (
+        CatalogItem.objects.filter(status=CatalogItem.Status.PUBLISHED, consumers__in=units)
+        .exclude(sharing_class=CatalogItem.SharingClass.NOT_SHARED)
+        .distinct()
+    )
+
+
+def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
+    """True when the user's unit is an entitled consumer of the item's confirmed data.
+
+    Not-shared items are never readable; conditional items will also need an access grant.
+    """
+    if item.status != CatalogItem.Status.PUBLISHED:
+        return False
+    if item.sharing_class == CatalogItem.SharingClass.NOT_SHARED:
+        return False
+    units = _cached_units(user)
+    return bool(units) and item.consumers.filter(pk__in=units).exists()
+
+
+def user_provides_item(*, user: Any, item: CatalogItem) -> bool:
+    return item.provider_id in _cached_units(user)
+
+
+def submission_visible_to(*, user: Any) -> QuerySet[Submission]:
+    """Submissions the user may see: every version of their own unit's items, and the
+    confirmed data of items their unit consumes."""
+    units = _cached_units(user)
+    if not units:
+        return Submission.objects.none()
+    consumer_items = readable_items(user=user).values("pk")
+    return Submission.objects.filter(
+        Q(obligation__item__provider_id__in=units)
+        | Q(status__in=READABLE_STATUSES, obligation__item__in=consumer_items)
+    ).select_related("obligation__item__provider", "uploaded_by", "confirmed_by", "schema")
+
+
+def submission_get(*, user: Any, pk: int) -> Submission:
+    """One submission the user may see (raises Submission.DoesNotExist otherwise)."""
+    return submission_visible_to(user=user).get(pk=pk)
+
+
+def submission_readable_data(*, user: Any, submission: Submission) -> bool:
+    """May the user read (and download) the records of this submission?"""
+    item = submission.obligation.item
+    if user_provides_item(user=user, item=item):
+        return submission.status in (
+            Submission.Status.VALIDATED,
+            *READABLE_STATUSES,
+        )
+    return submission.status in READABLE_STATUSES and user_may_read_item(user=user, item=item)
+
+
+def provider_obligation_get(*, user: Any, pk: int) -> Obligation:
+    """An obligation of an item the user's unit provides (raises Obligation.DoesNotExist)."""
+    return Obligation.objects.select_related("item__provider").get(
+        pk=pk, item__provider_id__in=_cached_units(user)
+    )
+
+
+def obligation_submissions(*, obligation: Obligation) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(obligation=obligation)
+        .select_related("uploaded_by", "confirmed_by")
+        .order_by("-version")
+    )
+
+
+def new_data_for(*, user: Any) -> QuerySet[Submission]:
+    """Confirmed submissions the user's units consume and have not yet acknowledged."""
+    units = _cached_units(user)
+    if not units:
+        return Submission.objects.none()
+    acknowledged = Receipt.objects.filter(submission=OuterRef("pk"), unit_id__in=units)
+    return (
+        Submission.objects.filter(
+            status=Submission.Status.CONFIRMED,
+            obligation__item__in=readable_items(user=user).values("pk"),
+        )
+        .exclude(obligation__item__provider_id__in=units)
+        .annotate(acknowledged=Exists(acknowledged))
+        .filter(acknowledged=False)
+        .select_related("obligation__item__provider")
+        .order_by("-confirmed_at")
+    )
+
+
+def received_list(*, user: Any) -> QuerySet[Submission]:
+    """Confirmed data the user's units consume, newest first, with their receipt state."""
+    units = _cached_units(user)
+    acknowledged = Receipt.objects.filter(submission=OuterRef("pk"), unit_id__in=units)
+    return (
+        Submission.objects.filter(
+            status__in=READABLE_STATUSES,
+            obligation__item__in=readable_items(user=user).values("pk"),
+        )
+        .annotate(acknowledged=Exists(acknowledged))
+        .select_related("obligation__item__provider", "confirmed_by")
+        .order_by("-confirmed_at", "-pk")
+    )
+
+
+def record_list(*, submission: Submission) -> QuerySet[Record]:
+    return Record.objects.filter(submission=submission).order_by("row_number")

@@ -1,0 +1,571 @@
+"""Receiving a submission and processing it in the background (Art. 22: upload, check).
+
+`submission_upload` stores the file (outside the web root), creates the Submission and enqueues
+`ingest_submission_task` after commit. `submission_ingest` (run by the task, idempotent):
+
+1. claims the submission (a fresh claim token) and deletes anything a dead worker left;
+2. streams the rows through the validator, writing valid rows to a spool file in COPY format
+   and updating progress every few thousand rows;
+3. in ONE transaction stores the records (PostgreSQL COPY, or bulk_create on SQLite) or the
+   error report, and sets the final status — so a worker that dies leaves nothing half-stored,
+   and a re-run completes exactly once (the claim token fences out a stale worker).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.selectors import user_can_act_for
+from sharing_catalog.models import (
+    FieldType,
+    Obligation,
+    Record,
+    SchemaVersion,
+    Submission,
+    SubmissionError,
+)
+from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.services import ledger_append
+
+from .obligations import obligation_mark_submitted
+from .readers import FileRejected, check_size, inspect_file, open_table
+from .validation import RowValidator, error, is_blank_row, plausibility_warnings, specs_for_schema
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 5000  # a file with more errors is wrong as a whole; the count is still exact
+PROGRESS_EVERY = 2000  # rows between progress updates (one small UPDATE each)
+SQLITE_BATCH = 2000
+
+
+class DuplicateFile(ApplicationError):
+    """The same file (by SHA-256) was already submitted for this obligation."""
+
+    def __init__(self, existing: Submission) -> None:
+        super().__init__(
+            code="duplicate_file",
+            message=_("该文件已于 %(when)s 上传过（第 %(v)s 版），未重复保存。")
+            % {
+                "when": timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M"),
+                "v": existing.version,
+            },
+            details={"submission": existing.pk, "version": existing.version},
+        )
+        self.existing = existing
+
+
+def schema_in_force(item: Any) -> SchemaVersion:
+    """The item's highest published schema version (the one uploads are checked against)."""
+    schema = catalog_schema_in_force(item=item)
+    if schema is None:
+        raise ApplicationError(
+            code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
+        )
+    return schema
+
+
+def _media_path(name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / name
+
+
+def _store_stream(chunks: Any) -> tuple[Path, str, int]:
+    """Write chunks to a temporary file under MEDIA_ROOT, hashing as we go."""
+    tmp_dir = _media_path("submissions/tmp")
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
+    with os.fdopen(fd, "wb") as out:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return Path(name), digest.hexdigest(), size
+
+
+def submission_upload(
+    *,
+    obligation: Obligation,
+    actor: Any,
+    uploaded_file: Any = None,
+    rows: list[dict[str, Any]] | None = None,
+    source: str = Submission.Source.UPLOAD,
+) -> Submission:
+    """Store an uploaded file (or API rows) as a new version and queue its validation."""
+    item = obligation.item
+    if not user_can_act_for(user=actor, unit=item.provider):
+        raise PermissionDenied(_("只有提供单位的联络员可以报送数据。"))
+    if obligation.status == Obligation.Status.EXEMPT:
+        raise ApplicationError(code="exempt", message=_("该报送任务已协调豁免，无需报送。"))
+    schema = schema_in_force(item)
+    if uploaded_file is not None:
+        filename = Path(uploaded_file.name or "upload").name[:255]
+        check_size(uploaded_file.size)
+        tmp, sha256, size = _store_stream(uploaded_file.chunks())
+    elif rows is not None:
+        if not rows:
+            raise ApplicationError(code="no_rows", message=_("没有提交任何数据行。"))
+        filename = "api-rows.json"
+        payload = json.dumps({"rows": rows}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        check_size(len(payload))
+        tmp, sha256, size = _store_stream([payload])
+    else:
+        raise ApplicationError(code="no_file", message=_("请选择要上传的文件。"))
+    try:
+        kind = inspect_file(tmp, filename)
+        existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
+        if existing is not None:
+            raise DuplicateFile(existing)
+        final_name = f"submissions/{obligation.pk}/{uuid.uuid4().hex}.{kind}"
+        final_path = _media_path(final_name)
+        final_path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
+        return _create_submission(
+            obligation=obligation,
+            actor=actor,
+            schema=schema,
+            name=final_name,
+            filename=filename,
+            kind=kind,
+            size=size,
+            sha256=sha256,
+            source=source,
+        )
+    except IntegrityError as exc:  # the same file raced in from a second request
+        final_path.unlink(missing_ok=True)
+        existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
+        if existing is not None:
+            raise DuplicateFile(existing) from exc
+        raise
+    except BaseException:
+        final_path.unlink(missing_ok=True)
+        raise
+
+
+@transaction.atomic
+def _create_submission(
+    *,
+    obligation: Obligation,
+    actor: Any,
+    schema: SchemaVersion,
+    name: str,
+    filename: str,
+    kind: str,
+    size: int,
+    sha256: str,
+    source: str,
+) -> Submission:
+    locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    last = Submission.objects.filter(obligation=locked).aggregate(v=Max("version"))["v"] or 0
+    submission = Submission.objects.create(
+        obligation=locked,
+        version=last + 1,
+        uploaded_by=actor,
+        unit=locked.item.provider,
+        source=source,
+        file=name,
+        original_filename=filename,
+        file_kind=kind,
+        file_size=size,
+        file_sha256=sha256,
+        schema=schema,
+    )
+    ledger_append(
+        action=LedgerAction.UPLOAD,
+        actor=actor,
+        unit=locked.item.provider,
+        target=submission,
+        digest=sha256,
+        details={"filename": filename, "version": submission.version, "source": source},
+    )
+    from sharing_catalog.submission_tasks import ingest_submission_task
+
+    transaction.on_commit(lambda: ingest_submission_task.delay(submission.pk))
+    return submission
+
+
+# --- background processing ---------------------------------------------------------------
+
+
+def _copy_escape(text: str) -> str:
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPE_MAP = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def _copy_unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPE_MAP.get(m.group(1), m.group(1)), text)
+
+
+@dataclass
+class IngestResult:
+    processed: int = 0
+    row_count: int = 0
+    error_count: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    decimals: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add_errors(self, errors: list[dict[str, Any]]) -> None:
+        self.error_count += len(errors)
+        room = MAX_STORED_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
+
+
+def _claim(submission_id: int) -> tuple[Submission, str] | None:
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("obligation__item", "schema")
+            .get(pk=submission_id)
+        )
+        if submission.is_final:
+            return None
+        token = uuid.uuid4().hex
+        # A previous attempt may have died; whatever it left is thrown away before starting over.
+        Record.objects.filter(submission=submission).delete()
+        SubmissionError.objects.filter(submission=submission).delete()
+        submission.status = Submission.Status.PROCESSING
+        submission.claim_token = token
+        submission.attempts += 1
+        submission.rows_processed = 0
+        submission.processing_started_at = timezone.now()
+        submission.save(
+            update_fields=[
+                "status",
+                "claim_token",
+                "attempts",
+                "rows_processed",
+                "processing_started_at",
+            ]
+        )
+    return submission, token
+
+
+def _previous_confirmed(submission: Submission) -> Submission | None:
+    return (
+        Submission.objects.filter(
+            obligation__item_id=submission.obligation.item_id,
+            status=Submission.Status.CONFIRMED,
+        )
+        .exclude(pk=submission.pk)
+        .order_by("-confirmed_at")
+        .first()
+    )
+
+
+def _validate_into(
+    submission: Submission,
+    specs: list[Any],
+    write: Callable[[str], Any],
+    result: IngestResult,
+    *,
+    track: bool,
+    progress: Callable[[int, int], None],
+) -> list[Any]:
+    """Stream the file through the validator, writing valid rows as COPY text lines.
+
+    Once an error is found nothing more is written (the rows will not be stored), but the
+    rest of the file is still checked so the report lists every problem.
+    """
+    decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
+    table = open_table(
+        _media_path(str(submission.file.name)), submission.file_kind, keys=[s.key for s in specs]
+    )
+    progress(0, table.total)
+    rows = iter(table.rows)
+    row_number = 1
+    header = next(rows, None)
+    while header is not None and is_blank_row(header):  # blank lines above the header
+        row_number += 1
+        header = next(rows, None)
+    if header is None:
+        result.add_errors([error(row=None, col=None, message=_("文件中没有任何内容。"))])
+        return specs
+    validator = RowValidator(specs, header)
+    result.add_errors(validator.header_errors)
+    result.warnings.extend(validator.header_warnings)
+    prefix = f"{submission.pk}\t"
+    # One encoder for the whole file: json.dumps() with options builds a new one per call.
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    processed = 0
+    # Lines are handed to the writer in batches: one COPY write per row costs a thread hand-off.
+    batch: list[str] = []
+    validate = validator.validate
+    for row in rows:
+        row_number += 1
+        processed += 1
+        if processed % PROGRESS_EVERY == 0:
+            progress(processed, max(table.total, processed))
+            if batch:
+                write("".join(batch))
+                batch = []
+        first = row[0] if row else ""
+        if (first == "" or first is None) and is_blank_row(row):
+            continue
+        data, key, errors = validate(row, row_number)
+        if errors or data is None:
+            result.add_errors(errors)
+            continue
+        result.row_count += 1
+        if track and decimal_keys:
+            result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
+        if not result.error_count:
+            payload = dumps(data)
+            batch.append(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
+    if batch and not result.error_count:
+        write("".join(batch))
+    result.processed = processed
+    result.keys = set(validator.seen_keys)
+    if result.row_count == 0 and not result.error_count:
+        result.add_errors([error(row=None, col=None, message=_("文件中没有数据行。"))])
+    return specs
+
+
+def _load_records(spool: IO[str]) -> None:
+    """Bulk-load the spooled rows: COPY on PostgreSQL, batched bulk_create on SQLite."""
+    spool.seek(0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+            table = Record._meta.db_table
+            with raw.copy(
+                f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
+            ) as copy:
+                while chunk := spool.read(1 << 20):
+                    copy.write(chunk)
+        return
+    batch: list[Record] = []
+    for line in spool:
+        sid, row_number, key, payload = line.rstrip("\n").split("\t")
+        batch.append(
+            Record(
+                submission_id=int(sid),
+                row_number=int(row_number),
+                unique_key=_copy_unescape(key),
+                data=json.loads(_copy_unescape(payload)),
+            )
+        )
+        if len(batch) >= SQLITE_BATCH:
+            Record.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Record.objects.bulk_create(batch)
+
+
+@transaction.atomic
+def _finish(
+    submission_id: int, token: str, result: IngestResult, load: Callable[[], None] | None
+) -> bool:
+    """Store records or the error report and the final status, all in one transaction."""
+    submission = (
+        Submission.objects.select_for_update().select_related("obligation").get(pk=submission_id)
+    )
+    if submission.claim_token != token or submission.is_final:
+        return False  # another attempt took over or already finished: store nothing
+    valid = result.error_count == 0
+    if valid:
+        if load is not None:
+            load()
+        submission.status = Submission.Status.VALIDATED
+        obligation_mark_submitted(obligation=submission.obligation, at=timezone.now())
+    else:
+        SubmissionError.objects.bulk_create(
+            [SubmissionError(submission=submission, **e) for e in result.errors]
+        )
+        submission.status = Submission.Status.INVALID
+    submission.rows_processed = result.processed
+    submission.rows_total = result.processed
+    submission.row_count = result.row_count if valid else 0
+    submission.error_count = result.error_count
+    submission.warnings = result.warnings
+    submission.report = {
+        "rows": result.processed,
+        "valid_rows": result.row_count,
+        "errors": result.error_count,
+        "errors_stored": len(result.errors),
+        "truncated": result.error_count > len(result.errors),
+        "attempts": submission.attempts,
+    }
+    submission.processed_at = timezone.now()
+    submission.save()
+    ledger_append(
+        action=LedgerAction.VALIDATE,
+        actor=None,
+        unit=submission.unit,
+        target=submission,
+        digest=submission.file_sha256,
+        outcome="success" if valid else "failure",
+        details={"rows": result.processed, "errors": result.error_count},
+    )
+    return True
+
+
+def submission_ingest(*, submission_id: int) -> Submission:
+    """Validate and store one submission; safe to run again after a crash (idempotent)."""
+    claimed = _claim(submission_id)
+    if claimed is None:
+        return Submission.objects.get(pk=submission_id)
+    submission, token = claimed
+    specs = specs_for_schema(submission.schema)
+    snapshot = _previous_snapshot(specs, _previous_confirmed(submission))
+    if connection.vendor == "postgresql":
+        _ingest_streaming(submission, token, specs, snapshot)
+    else:
+        _ingest_spooled(submission, token, specs, snapshot)
+    return Submission.objects.get(pk=submission_id)
+
+
+def _orm_progress(submission: Submission, token: str) -> Callable[[int, int], None]:
+    def progress(processed: int, total: int) -> None:
+        Submission.objects.filter(pk=submission.pk, claim_token=token).update(
+            rows_processed=processed, rows_total=total
+        )
+
+    return progress
+
+
+@dataclass
+class PreviousSnapshot:
+    """What plausibility checks need of the previous confirmed version, read up front."""
+
+    row_count: int
+    keys: set[str]
+    decimals: dict[str, dict[str, str]]
+    has_key: bool
+
+
+def _previous_snapshot(specs: list[Any], previous: Submission | None) -> PreviousSnapshot | None:
+    if previous is None:
+        return None
+    decimal_keys = {s.key for s in specs if s.field_type == FieldType.DECIMAL}
+    has_key = any(s.is_unique_key for s in specs)
+    snapshot = PreviousSnapshot(previous.row_count, set(), {}, has_key)
+    if has_key:
+        for key, data in (
+            Record.objects.filter(submission=previous)
+            .values_list("unique_key", "data")
+            .iterator(chunk_size=5000)
+        ):
+            snapshot.keys.add(key)
+            if decimal_keys:
+                snapshot.decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
+    return snapshot
+
+
+def _validate_safely(
+    submission: Submission,
+    specs: list[Any],
+    write: Callable[[str], Any],
+    result: IngestResult,
+    snapshot: PreviousSnapshot | None,
+    progress: Callable[[int, int], None],
+) -> None:
+    """Validate (no database access: on PostgreSQL this runs while a COPY is open)."""
+    try:
+        _validate_into(
+            submission, specs, write, result, track=snapshot is not None, progress=progress
+        )
+    except FileRejected as exc:
+        result.add_errors([error(row=None, col=None, message=str(exc.message))])
+        return
+    if snapshot is not None and not result.error_count:
+        result.warnings.extend(
+            plausibility_warnings(
+                specs=specs,
+                row_count=result.row_count,
+                keys=result.keys if snapshot.has_key else set(),
+                decimals=result.decimals,
+                previous_count=snapshot.row_count,
+                previous_keys=snapshot.keys,
+                previous_decimals=snapshot.decimals,
+            )
+        )
+
+
+def _ingest_spooled(
+    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+) -> None:
+    """SQLite: validate into a spool file, then bulk-load it with the status in one transaction."""
+    result = IngestResult()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+        _validate_safely(
+            submission, specs, spool.write, result, snapshot, _orm_progress(submission, token)
+        )
+        _finish(submission.pk, token, result, lambda: _load_records(spool))
+
+
+class _InvalidRows(Exception):
+    """Aborts the COPY (and its transaction) once the file turned out to have errors."""
+
+
+def _ingest_streaming(
+    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+) -> None:
+    """PostgreSQL: COPY valid rows while validating, inside the one final transaction.
+
+    The database parses and indexes rows on the other core while Python validates the next
+    ones. Progress goes through a separate autocommit connection so the page sees it live;
+    nothing of the records is visible (or kept) unless the whole transaction commits.
+    """
+    import psycopg
+
+    result = IngestResult()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    table = Record._meta.db_table
+    with psycopg.connect(**params, autocommit=True) as side:
+
+        def progress(processed: int, total: int) -> None:
+            side.execute(
+                f"UPDATE {Submission._meta.db_table} SET rows_processed = %s, "  # noqa: S608
+                "rows_total = %s WHERE id = %s AND claim_token = %s",
+                [processed, total, submission.pk, token],
+            )
+
+        try:
+            with transaction.atomic():
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(
+                        f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
+                    ) as copy,
+                ):
+                    _validate_safely(submission, specs, copy.write, result, snapshot, progress)
+                    if result.error_count:
+                        raise _InvalidRows
+                _finish(submission.pk, token, result, None)
+        except _InvalidRows:
+            _finish(submission.pk, token, result, None)

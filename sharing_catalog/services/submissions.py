@@ -1,0 +1,335 @@
+"""Confirming submissions, versions and their differences, receipts and downloads (Art. 22).
+
+Every state change writes its ledger entry (台账) in the same transaction; downloads record the
+SHA-256 of the exact bytes handed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.selectors import unit_liaison_users, user_can_act_for
+from sharing_catalog.models import FieldType, Receipt, Record, Submission
+from sharing_catalog.selectors.submissions import (
+    _cached_units,
+    submission_readable_data,
+    user_may_read_item,
+)
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.exports import csv_rows, safe_cell, workbook_bytes, xlsx_write_row
+from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.notifications.services import notify
+
+from .obligations import obligation_mark_fulfilled
+from .readers import FileRejected, open_table
+from .validation import KEY_SEPARATOR
+
+
+def _require_provider(actor: Any, submission: Submission) -> None:
+    if not user_can_act_for(user=actor, unit=submission.obligation.item.provider):
+        raise PermissionDenied(_("只有提供单位的联络员可以执行此操作。"))
+
+
+@transaction.atomic
+def submission_confirm(*, submission: Submission, actor: Any) -> Submission:
+    """Confirm a validated submission on behalf of the provider unit (Art. 22: 校核、确认).
+
+    The previously confirmed version of the same obligation, if any, becomes superseded.
+    """
+    _require_provider(actor, submission)
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("obligation__item__provider")
+        .get(pk=submission.pk)
+    )
+    if submission.status != Submission.Status.VALIDATED:
+        raise ApplicationError(code="not_validated", message=_("数据尚未通过校验，不能确认。"))
+    previous = (
+        Submission.objects.select_for_update()
+        .filter(obligation=submission.obligation, status=Submission.Status.CONFIRMED)
+        .first()
+    )
+    if previous is not None:
+        previous.status = Submission.Status.SUPERSEDED
+        previous.save(update_fields=["status"])
+        submission.supersedes = previous
+    submission.status = Submission.Status.CONFIRMED
+    submission.confirmed_by = actor
+    submission.confirmed_at = timezone.now()
+    submission.save(update_fields=["status", "confirmed_by", "confirmed_at", "supersedes"])
+    obligation_mark_fulfilled(obligation=submission.obligation, at=submission.confirmed_at)
+    ledger_append(
+        action=LedgerAction.CORRECT if previous else LedgerAction.CONFIRM,
+        actor=actor,
+        target=submission,
+        digest=submission.file_sha256,
+        details={
+            "version": submission.version,
+            "rows": submission.row_count,
+            "supersedes": previous.pk if previous else None,
+        },
+    )
+    submission_id = submission.pk
+    transaction.on_commit(lambda: consumers_notify(submission_id=submission_id))
+    return submission
+
+
+def consumers_notify(*, submission_id: int) -> None:
+    """Tell the consumer units' liaisons that new confirmed data has arrived (once each)."""
+    submission = Submission.objects.select_related("obligation__item").get(pk=submission_id)
+    item = submission.obligation.item
+    recipients = []
+    for unit in item.consumers.all():
+        recipients.extend(unit_liaison_users(unit=unit))
+    notify(
+        recipients=recipients,
+        key=f"submission:{submission.pk}:confirmed",
+        kind="data_arrived",
+        subject=_("新到共享数据：%(item)s %(period)s")
+        % {"item": item.name, "period": submission.obligation.period_label},
+        body=_("提供单位已确认第 %(v)s 版数据，共 %(n)s 条，请及时接收。")
+        % {"v": submission.version, "n": submission.row_count},
+        url=reverse("sharing_catalog:submission_detail", args=[submission.pk]),
+    )
+
+
+def _consumer_unit_id(actor: Any, submission: Submission) -> int:
+    units = _cached_units(actor)
+    consumers = set(
+        submission.obligation.item.consumers.filter(pk__in=units).values_list("pk", flat=True)
+    )
+    if not consumers:
+        raise PermissionDenied(_("您所在单位不是该数据的需求单位。"))
+    if getattr(actor, "unit_id", None) in consumers:
+        return actor.unit_id
+    return min(consumers)
+
+
+@transaction.atomic
+def receipt_acknowledge(*, submission: Submission, actor: Any) -> Receipt:
+    """Record that a consumer unit received confirmed data (接收有记录, Art. 22); idempotent."""
+    if submission.status not in (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED):
+        raise ApplicationError(code="not_confirmed", message=_("数据尚未确认，不能接收。"))
+    if not user_may_read_item(user=actor, item=submission.obligation.item):
+        raise PermissionDenied(_("您所在单位无权接收该数据。"))
+    unit_id = _consumer_unit_id(actor, submission)
+    existing = Receipt.objects.filter(submission=submission, unit_id=unit_id).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            receipt = Receipt.objects.create(submission=submission, unit_id=unit_id, user=actor)
+    except IntegrityError:
+        return Receipt.objects.get(submission=submission, unit_id=unit_id)
+    ledger_append(
+        action=LedgerAction.RECEIVE,
+        actor=actor,
+        unit=receipt.unit,
+        target=submission,
+        digest=submission.file_sha256,
+        details={"version": submission.version, "rows": submission.row_count},
+    )
+    return receipt
+
+
+# --- exports ----------------------------------------------------------------------------
+
+
+def _export_value(value: Any, field_type: str) -> Any:
+    if value is None:
+        return ""
+    if field_type == FieldType.BOOLEAN:
+        return "是" if value else "否"
+    if field_type == FieldType.DECIMAL:
+        return Decimal(value)
+    return value
+
+
+@dataclass
+class Export:
+    content: bytes
+    filename: str
+    sha256: str
+    rows: int
+
+
+@transaction.atomic
+def submission_export(*, submission: Submission, actor: Any, fmt: str) -> Export:
+    """The submission's records as .xlsx or .csv (UTF-8 BOM), formula-safe; logged with SHA-256."""
+    if fmt not in {"xlsx", "csv"}:
+        raise ApplicationError(code="bad_format", message=_("下载格式只能是 xlsx 或 csv。"))
+    if not submission_readable_data(user=actor, submission=submission):
+        raise PermissionDenied(_("您无权下载该数据。"))
+    fields = list(submission.schema.fields.order_by("position"))
+    header = [f.label for f in fields]
+    records = Record.objects.filter(submission=submission).order_by("row_number")
+    count = 0
+
+    def rows() -> Any:
+        nonlocal count
+        for data in records.values_list("data", flat=True).iterator(chunk_size=5000):
+            count += 1
+            yield [_export_value(data.get(f.key), f.field_type) for f in fields]
+
+    item = submission.obligation.item
+    if fmt == "csv":
+        # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly
+        content = ("\ufeff" + csv_rows(header, rows())).encode("utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=item.name[:31])
+        xlsx_write_row(sheet, header)
+        for row in rows():
+            xlsx_write_row(sheet, row)
+        content = workbook_bytes(workbook)
+    digest = hashlib.sha256(content).hexdigest()
+    ledger_append(
+        action=LedgerAction.DOWNLOAD,
+        actor=actor,
+        target=submission,
+        digest=digest,
+        details={"format": fmt, "rows": count, "version": submission.version},
+    )
+    filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"
+    return Export(content=content, filename=filename, sha256=digest, rows=count)
+
+
+def submission_original_file(*, submission: Submission, actor: Any) -> tuple[Path, str]:
+    """The stored original upload, for the provider only."""
+    _require_provider(actor, submission)
+    return Path(settings.MEDIA_ROOT) / str(submission.file.name), submission.original_filename
+
+
+def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
+    """The uploaded rows as .xlsx with every bad cell filled red and commented with its error."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    _require_provider(actor, submission)
+    by_cell: dict[tuple[int, str], list[str]] = {}
+    general: list[str] = []
+    for err in submission.errors.all():
+        if err.row and err.column:
+            by_cell.setdefault((err.row, err.column), []).append(err.message)
+        else:
+            general.append(f"{err.field_label} {err.message}".strip())
+    red = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
+    bold = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("数据（已标注）"))
+    from openpyxl.utils import get_column_letter
+
+    try:
+        specs_keys = [f.key for f in submission.schema.fields.order_by("position")]
+        table = open_table(
+            Path(settings.MEDIA_ROOT) / str(submission.file.name),
+            submission.file_kind,
+            keys=specs_keys,
+        )
+        for row_number, row in enumerate(table.rows, start=1):
+            cells = []
+            for idx, value in enumerate(row):
+                cell = WriteOnlyCell(sheet, value=safe_cell(value))
+                messages = by_cell.get((row_number, get_column_letter(idx + 1)))
+                if messages:
+                    cell.fill = red
+                    cell.comment = Comment("\n".join(messages), _("校验"), width=300, height=120)
+                elif row_number == 1:
+                    cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+    except FileRejected as exc:
+        general.append(str(exc.message))
+    notes = workbook.create_sheet(title=_("校验结果"))
+    notes.append([_("单元格"), _("字段"), _("填写值"), _("错误说明")])
+    for err in submission.errors.all():
+        notes.append([err.cell, safe_cell(err.field_label), safe_cell(err.value), err.message])
+    for message in general:
+        notes.append(["", "", "", message])
+    out = io.BytesIO()
+    workbook.save(out)
+    content = out.getvalue()
+    stem = Path(submission.original_filename).stem
+    return Export(
+        content=content,
+        filename=f"{stem}_校验标注.xlsx",
+        sha256=hashlib.sha256(content).hexdigest(),
+        rows=submission.rows_processed,
+    )
+
+
+# --- versions and differences -------------------------------------------------------------
+
+
+@dataclass
+class RowChange:
+    key: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    fields: list[str]
+
+
+@dataclass
+class Diff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
+    """Rows added, removed and changed (with the changed fields) between two versions, by key."""
+    for sub in (old, new):
+        if not submission_readable_data(user=actor, submission=sub):
+            raise PermissionDenied(_("您无权查看该版本的数据。"))
+    if old.obligation.item_id != new.obligation.item_id:
+        raise ApplicationError(code="different_items", message=_("只能比较同一目录项的版本。"))
+
+    def load(sub: Submission) -> dict[str, tuple[int, dict[str, Any]]]:
+        return {
+            key: (row, data)
+            for key, row, data in Record.objects.filter(submission=sub)
+            .values_list("unique_key", "row_number", "data")
+            .iterator(chunk_size=5000)
+        }
+
+    before, after = load(old), load(new)
+    diff = Diff()
+    for key, (row, data) in after.items():
+        previous = before.get(key)
+        if previous is None:
+            diff.added.append({"key": key.replace(KEY_SEPARATOR, " / "), "row": row, "data": data})
+            continue
+        old_data = previous[1]
+        changed = sorted(k for k in set(data) | set(old_data) if data.get(k) != old_data.get(k))
+        if changed:
+            diff.changed.append(
+                RowChange(
+                    key=key.replace(KEY_SEPARATOR, " / "), old=old_data, new=data, fields=changed
+                )
+            )
+        else:
+            diff.unchanged += 1
+    for key, (row, data) in before.items():
+        if key not in after:
+            diff.removed.append(
+                {"key": key.replace(KEY_SEPARATOR, " / "), "row": row, "data": data}
+            )
+    return diff

@@ -1,0 +1,582 @@
+"""Validating rows against an item's field schema: headers, types, check characters, keys.
+
+Art. 22 requires the provider to check the data (校核) before confirming it. Every problem is
+reported by Excel cell (A1), column label, value and a Chinese message. Per-cell validation is
+plain Python with converters built once per schema (FACTS: ~69k rows/s), so a 200,000-row file
+validates in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl.utils import get_column_letter
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from sharing_catalog.models import FieldType, SchemaField
+
+NUMBER_IN_TEXT = gettext_noop(
+    "Excel 已将该单元格存为数字，18 位身份证号码会丢失末位，请将该列设为文本格式后重新填写"
+)
+KEY_SEPARATOR = "\x1f"  # cannot be typed into a cell, so it never collides with data
+TEXT_LIKE = frozenset({FieldType.TEXT, FieldType.CREDIT_CODE, FieldType.ID_NUMBER, FieldType.PHONE})
+MOBILE = re.compile(r"1[3-9]\d{9}\Z")
+LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(?:-\d{1,6})?\Z")
+INTEGER = re.compile(r"[+-]?\d+\Z")
+DATE_PATTERNS = [
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z"), None),
+    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})\Z"), None),
+    (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\Z"), None),
+    (re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})\Z"), None),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})\Z"), None),
+]
+DATETIME_RE = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\Z"
+)
+TRUE_WORDS = frozenset({"是", "true", "1", "y", "yes", "t", "对"})
+FALSE_WORDS = frozenset({"否", "false", "0", "n", "no", "f", "不"})
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system, with its leap-year quirk folded in
+HEADER_SUFFIXES = ("（必填）", "(必填)", "*", "＊")
+
+
+class CellError(Exception):
+    """A value that does not fit its field; the message is shown to the uploader."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(spec: FieldSpec) -> Callable[[Any], Any]:
+    max_length, pattern = spec.max_length, spec.pattern
+
+    def convert(value: Any) -> str:
+        text = str(value)
+        if max_length and len(text) > max_length:
+            raise CellError(
+                _("长度 %(n)s 超过上限 %(max)s 个字符") % {"n": len(text), "max": max_length}
+            )
+        if pattern is not None and not pattern.fullmatch(text):
+            raise CellError(_("格式不符合要求（%(pattern)s）") % {"pattern": pattern.pattern})
+        return text
+
+    return convert
+
+
+def _integer(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> int:
+        if _is_number(value):
+            if isinstance(value, float) and not value.is_integer():
+                raise CellError(_("应为整数"))
+            return int(value)
+        text = str(value).replace(",", "")
+        if not INTEGER.match(text):
+            raise CellError(_("应为整数"))
+        return int(text)
+
+    return convert
+
+
+def _decimal(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> str:
+        if value.__class__ is float:
+            # repr() of a float is the shortest exact decimal (12.3, not 12.2999…); it is
+            # already canonical unless it uses an exponent or is nan/inf.
+            text = repr(value)
+            if "e" not in text and "n" not in text:
+                return text
+        elif isinstance(value, bool):
+            raise CellError(_("应为数字（金额）"))
+        else:
+            text = str(value)
+        text = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise CellError(_("应为数字（金额）")) from exc
+        if not number.is_finite():
+            raise CellError(_("应为数字（金额）"))
+        return format(number, "f")
+
+    return convert
+
+
+def _excel_serial(value: float) -> dt.date:
+    if not 1 <= value < 2958466:
+        raise CellError(_("日期超出范围"))
+    return EXCEL_EPOCH + dt.timedelta(days=int(value))
+
+
+def _parse_date(text: str) -> dt.date:
+    for pattern, _unused in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise CellError(_("日期不存在")) from exc
+    raise CellError(_("日期格式应为 2026-11-27、2026/11/27 或 2026年11月27日"))
+
+
+def _date(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if _is_number(value):
+            return _excel_serial(float(value)).isoformat()
+        return _parse_date(str(value)).isoformat()
+
+    return convert
+
+
+def _datetime(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.replace(microsecond=0).isoformat(sep=" ")
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time()).isoformat(sep=" ")
+        if _is_number(value):
+            day = _excel_serial(float(value))
+            seconds = round((float(value) % 1) * 86400)
+            moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+            return moment.isoformat(sep=" ")
+        text = str(value)
+        match = DATETIME_RE.match(text)
+        if match:
+            y, mo, d, h, mi, sec = (int(g) if g else 0 for g in match.groups())
+            try:
+                # local wall time, as written in the sheet; no time zone is implied
+                return dt.datetime(y, mo, d, h, mi, sec).isoformat(sep=" ")  # noqa: DTZ001
+            except ValueError as exc:
+                raise CellError(_("日期时间不存在")) from exc
+        try:
+            return dt.datetime.combine(_parse_date(text), dt.time()).isoformat(sep=" ")
+        except CellError:
+            raise CellError(_("日期时间格式应为 2026-11-27 09:30:00")) from None
+
+    return convert
+
+
+def _boolean(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if _is_number(value) and value in (0, 1):
+            return bool(value)
+        word = str(value).lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise CellError(_("应填写“是”或“否”"))
+
+    return convert
+
+
+def _enum(spec: FieldSpec) -> Callable[[Any], Any]:
+    allowed = {str(v) for v in spec.enum_values}
+    shown = "、".join(str(v) for v in spec.enum_values[:12])
+
+    def convert(value: Any) -> str:
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if text not in allowed:
+            raise CellError(_("不在可选值范围内（%(values)s）") % {"values": shown})
+        return text
+
+    return convert
+
+
+USCC_FORMAT = re.compile(r"\d{8}[0-9A-HJ-NPQRTUWXY]{10}\Z")
+RIC_FORMAT = re.compile(r"\d{17}[\dX]\Z")
+
+
+def _credit_code(spec: FieldSpec) -> Callable[[Any], Any]:
+    """GB 32100: the check character comes from python-stdnum (`stdnum.cn.uscc`).
+
+    The format is matched with a precompiled pattern first; stdnum's own `validate` normalises
+    the text again on every call, which would double the cost on a 200,000-row file.
+    """
+    calc = uscc.calc_check_digit
+
+    def convert(value: Any) -> str:
+        code = str(value).upper()
+        if len(code) != 18:
+            raise CellError(_("统一社会信用代码应为 18 位"))
+        if not USCC_FORMAT.match(code):
+            raise CellError(_("统一社会信用代码格式错误（应为 18 位数字或大写字母）"))
+        expected = calc(code[:17])
+        if code[17] != expected:
+            raise CellError(
+                _("统一社会信用代码校验位错误（按 GB 32100，第 18 位应为 %(c)s）") % {"c": expected}
+            )
+        return code
+
+    return convert
+
+
+@functools.lru_cache(maxsize=65536)
+def _birth_date_valid(ymd: str) -> bool:
+    try:
+        ric.get_birth_date("000000" + ymd + "0000")
+    except stdnum_errors.ValidationError:
+        return False
+    return True
+
+
+def _id_number(spec: FieldSpec) -> Callable[[Any], Any]:
+    """GB 11643: check digit and birth date through python-stdnum (`stdnum.cn.ric`).
+
+    The region code is not checked: stdnum's region table predates newer county codes
+    (蒸湘区 430408 among them), so a resident of this very district would be refused.
+    """
+    calc = ric.calc_check_digit
+
+    def convert(value: Any) -> str:
+        number = str(value).upper()
+        if len(number) != 18:
+            raise CellError(_("身份证号码应为 18 位"))
+        if not RIC_FORMAT.match(number):
+            raise CellError(_("身份证号码格式错误（前 17 位为数字，第 18 位为数字或 X）"))
+        if not _birth_date_valid(number[6:14]):
+            raise CellError(_("身份证号码中的出生日期无效"))
+        expected = calc(number)  # stdnum computes from the first 17 digits
+        if number[17] != expected:
+            raise CellError(
+                _("身份证号码校验位错误（按 GB 11643，第 18 位应为 %(c)s）") % {"c": expected}
+            )
+        return number
+
+    return convert
+
+
+def _phone(spec: FieldSpec) -> Callable[[Any], Any]:
+    def convert(value: Any) -> str:
+        text = str(value).replace(" ", "")
+        if MOBILE.match(text) or LANDLINE.match(text):
+            return text
+        raise CellError(_("电话号码格式错误（手机 11 位，座机如 0734-8123456）"))
+
+    return convert
+
+
+CONVERTERS: dict[str, Callable[[FieldSpec], Callable[[Any], Any]]] = {
+    FieldType.TEXT: _text,
+    FieldType.INTEGER: _integer,
+    FieldType.DECIMAL: _decimal,
+    FieldType.DATE: _date,
+    FieldType.DATETIME: _datetime,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.ENUM: _enum,
+    FieldType.CREDIT_CODE: _credit_code,
+    FieldType.ID_NUMBER: _id_number,
+    FieldType.PHONE: _phone,
+}
+
+
+@dataclass
+class FieldSpec:
+    """A schema field prepared for fast validation (converter built once)."""
+
+    key: str
+    label: str
+    field_type: str
+    required: bool = False
+    max_length: int | None = None
+    pattern: re.Pattern[str] | None = None
+    enum_values: list[Any] = field(default_factory=list)
+    is_unique_key: bool = False
+    convert: Callable[[Any], Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.convert = CONVERTERS[self.field_type](self)
+
+    @classmethod
+    def from_field(cls, f: SchemaField) -> FieldSpec:
+        return cls(
+            key=f.key,
+            label=f.label,
+            field_type=f.field_type,
+            required=f.required,
+            max_length=f.max_length,
+            pattern=re.compile(f.pattern) if f.pattern else None,
+            enum_values=list(f.enum_values or []),
+            is_unique_key=f.is_unique_key,
+        )
+
+
+def specs_for_schema(schema: Any) -> list[FieldSpec]:
+    return [FieldSpec.from_field(f) for f in schema.fields.order_by("position")]
+
+
+def error(
+    *, row: int | None, col: int | None, label: str = "", value: Any = "", message: str
+) -> dict[str, Any]:
+    column = get_column_letter(col + 1) if col is not None else ""
+    return {
+        "row": row,
+        "column": column,
+        "cell": f"{column}{row}" if column and row else "",
+        "field_label": label,
+        "value": "" if value is None else str(value)[:200],
+        "message": message[:300],
+    }
+
+
+def _normalise_header(value: Any) -> str:
+    text = str(value if value is not None else "").strip().replace("\n", "")
+    for suffix in HEADER_SUFFIXES:
+        if text.endswith(suffix):
+            text = text[: -len(suffix)].strip()
+    return text
+
+
+@dataclass
+class HeaderMatch:
+    columns: list[tuple[int, FieldSpec]]
+    errors: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+
+
+def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
+    """Map columns to fields by Chinese label or key, in any order.
+
+    A missing required column is one error, not one per row.
+    """
+    by_name: dict[str, FieldSpec] = {}
+    for spec in specs:
+        by_name[spec.label] = spec
+        by_name[spec.key.lower()] = spec
+    columns: list[tuple[int, FieldSpec]] = []
+    seen: dict[str, int] = {}
+    errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    for idx, raw in enumerate(header):
+        name = _normalise_header(raw)
+        if not name:
+            continue
+        found = by_name.get(name) or by_name.get(name.lower())
+        if found is None:
+            warnings.append(
+                {
+                    "code": "unknown_column",
+                    "message": _("第 %(col)s 列“%(name)s”不在字段规范中，已忽略。")
+                    % {"col": get_column_letter(idx + 1), "name": name},
+                }
+            )
+            continue
+        spec = found
+        if spec.key in seen:
+            errors.append(
+                error(
+                    row=1,
+                    col=idx,
+                    label=spec.label,
+                    value=name,
+                    message=_("“%(label)s”列重复出现（另见第 %(col)s 列）")
+                    % {"label": spec.label, "col": get_column_letter(seen[spec.key] + 1)},
+                )
+            )
+            continue
+        seen[spec.key] = idx
+        columns.append((idx, spec))
+    if not columns:
+        errors.append(
+            error(
+                row=1,
+                col=None,
+                message=_("第一行未找到任何字段名称。请使用平台下载的模板，第一行为字段中文名称。"),
+            )
+        )
+        return HeaderMatch(columns, errors, warnings)
+    for spec in specs:
+        if spec.required and spec.key not in seen:
+            errors.append(
+                error(
+                    row=1,
+                    col=None,
+                    label=spec.label,
+                    message=_("缺少必填列“%(label)s”，请按模板补充该列后重新上传。")
+                    % {"label": spec.label},
+                )
+            )
+    return HeaderMatch(columns, errors, warnings)
+
+
+class RowValidator:
+    """Validates data rows one by one; keeps the unique keys seen to catch duplicates."""
+
+    def __init__(self, specs: list[FieldSpec], header: list[Any]) -> None:
+        self.specs = specs
+        match = match_headers(header, specs)
+        self.columns = match.columns
+        self.header_errors = match.errors
+        self.header_warnings = match.warnings
+        self.key_columns = [(i, s) for i, s in self.columns if s.is_unique_key]
+        self.key_labels = "、".join(s.label for _i, s in self.key_columns)
+        self.first_key_col = self.key_columns[0][0] if self.key_columns else None
+        self.seen_keys: dict[str, int] = {}
+        self._letters = {i: get_column_letter(i + 1) for i, _s in self.columns}
+        # Flattened per-column tuples: the hot loop touches no attribute lookups.
+        self._plan = [
+            (idx, spec.key, spec.required, spec.field_type in TEXT_LIKE, spec.convert, spec)
+            for idx, spec in self.columns
+        ]
+        self._single_key = self.key_columns[0][1].key if len(self.key_columns) == 1 else None
+
+    def validate(
+        self, row: list[Any], row_number: int
+    ) -> tuple[dict[str, Any] | None, str, list[dict[str, Any]]]:
+        """Return (data by field key, unique key, errors) for one data row."""
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        width = len(row)
+        for idx, key, required, text_like, convert, spec in self._plan:
+            value: Any = row[idx] if idx < width else None
+            cls = value.__class__
+            if cls is str:
+                value = value.strip()
+                if not value:
+                    if required:
+                        errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
+                    continue
+            elif value is None:
+                if required:
+                    errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
+                continue
+            elif text_like and (cls is float or cls is int):
+                errors.append(self._error(row_number, idx, spec, value, _(NUMBER_IN_TEXT)))
+                continue
+            try:
+                data[key] = convert(value)
+            except CellError as exc:
+                errors.append(self._error(row_number, idx, spec, value, str(exc)))
+        if errors:
+            return None, "", errors
+        key = str(data.get(self._single_key, "")) if self._single_key else self.unique_key(data)
+        first = self.seen_keys.get(key)
+        if first is not None and self.key_columns:
+            col = self.first_key_col
+            return (
+                None,
+                key,
+                [
+                    error(
+                        row=row_number,
+                        col=col,
+                        label=self.key_labels,
+                        value=key.replace(KEY_SEPARATOR, " / "),
+                        message=_("唯一键（%(labels)s）重复：第 %(first)s 行与第 %(row)s 行")
+                        % {"labels": self.key_labels, "first": first, "row": row_number},
+                    )
+                ],
+            )
+        self.seen_keys[key] = row_number
+        return data, key, errors
+
+    def unique_key(self, data: dict[str, Any]) -> str:
+        if self.key_columns:
+            return KEY_SEPARATOR.join(str(data.get(s.key, "")) for _i, s in self.key_columns)
+        # Without a declared key, the whole row identifies itself (diffs show add/remove only).
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    def _error(
+        self, row_number: int, idx: int, spec: FieldSpec, value: Any, message: str
+    ) -> dict[str, Any]:
+        letter = self._letters[idx]
+        return {
+            "row": row_number,
+            "column": letter,
+            "cell": f"{letter}{row_number}",
+            "field_label": spec.label,
+            "value": "" if value is None else str(value)[:200],
+            "message": message,
+        }
+
+
+def is_blank_row(row: Iterable[Any]) -> bool:
+    for value in row:
+        if value is None:
+            continue
+        if value.__class__ is str:
+            if value.strip():
+                return False
+            continue
+        return False
+    return True
+
+
+def plausibility_warnings(
+    *,
+    specs: list[FieldSpec],
+    row_count: int,
+    keys: set[str],
+    decimals: dict[str, dict[str, str]],
+    previous_count: int,
+    previous_keys: set[str],
+    previous_decimals: dict[str, dict[str, str]],
+) -> list[dict[str, Any]]:
+    """Warnings (not errors) against the previous confirmed version: Art. 22 校核 aid."""
+    warnings: list[dict[str, Any]] = []
+    if previous_count and row_count * 2 < previous_count:
+        warnings.append(
+            {
+                "code": "row_count_drop",
+                "message": _("本次 %(now)s 行，比上一期确认的 %(before)s 行减少超过一半，请核实。")
+                % {"now": row_count, "before": previous_count},
+            }
+        )
+    vanished = previous_keys - keys if previous_keys else set()
+    if vanished:
+        sample = "；".join(k.replace(KEY_SEPARATOR, " / ") for k in sorted(vanished)[:10])
+        warnings.append(
+            {
+                "code": "keys_vanished",
+                "message": _("上一期有、本期没有的记录 %(n)s 条，例如：%(sample)s")
+                % {"n": len(vanished), "sample": sample},
+            }
+        )
+    labels = {s.key: s.label for s in specs}
+    jumps = []
+    for key, values in decimals.items():
+        before = previous_decimals.get(key)
+        if not before:
+            continue
+        for field_key, now_text in values.items():
+            old_text = before.get(field_key)
+            if old_text is None:
+                continue
+            old, now = abs(Decimal(old_text)), abs(Decimal(now_text))
+            if old and now >= old * 10:
+                jumps.append((key, field_key, old_text, now_text))
+    if jumps:
+        key, field_key, old_text, now_text = jumps[0]
+        warnings.append(
+            {
+                "code": "amount_jump",
+                "message": _(
+                    "%(n)s 处金额比上一期增长十倍以上，"
+                    "例如 %(key)s 的“%(label)s”由 %(old)s 变为 %(new)s。"
+                )
+                % {
+                    "n": len(jumps),
+                    "key": key.replace(KEY_SEPARATOR, " / "),
+                    "label": labels.get(field_key, field_key),
+                    "old": old_text,
+                    "new": now_text,
+                },
+            }
+        )
+    return warnings

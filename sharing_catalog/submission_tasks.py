@@ -1,0 +1,15 @@
+"""Celery tasks of the submission pipeline (thin: take an id, call one service)."""
+
+from celery import shared_task
+
+
+@shared_task(
+    name="sharing_catalog.ingest_submission",
+    acks_late=True,  # safe: the service is idempotent and stores all or nothing
+    reject_on_worker_lost=True,  # a worker killed mid-file gets the message redelivered
+    max_retries=3,
+)
+def ingest_submission_task(submission_id: int) -> str:
+    from sharing_catalog.services.ingest import submission_ingest
+
+    return submission_ingest(submission_id=submission_id).status

@@ -1,0 +1,1 @@
+"""Pages of the sharing catalog, one module per concept."""

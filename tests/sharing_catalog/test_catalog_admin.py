@@ -1,0 +1,38 @@
+"""Admin for the catalog: every model is browsable; publishing goes through the service."""
+
+import pytest
+
+from sharing_catalog.models import CatalogItem
+from tests.factories import UnitFactory, UserFactory
+from tests.sharing_catalog.catalog_helpers import make_item, make_wg_member
+from zhengxiang_portal.core.schedules import registered_schedules
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(roles):
+    return make_item(make_wg_member(), UnitFactory(), publish=False)
+
+
+@pytest.mark.parametrize("model", ["catalogitem", "schemaversion", "obligation"])
+def test_admin_change_lists_load(client, item, model):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/sharing_catalog/{model}/").status_code == 200
+
+
+def test_admin_publish_action_still_requires_the_working_group(client, item):
+    admin = UserFactory(is_staff=True, is_superuser=True)  # a superuser is not the working group
+    client.force_login(admin)
+    client.post(
+        "/admin/sharing_catalog/catalogitem/",
+        {"action": "publish_items", "_selected_action": [item.pk]},
+    )
+    item.refresh_from_db()
+    assert item.status == CatalogItem.Status.DRAFT
+
+
+def test_obligation_tasks_are_scheduled():
+    tasks = {s.task: s for s in registered_schedules()}
+    assert tasks["sharing_catalog.scan_obligations"].every_seconds == 15 * 60
+    assert tasks["sharing_catalog.generate_obligations"].crontab == "10 0 * * *"

@@ -1,0 +1,217 @@
+"""Upload → background validation → stored records, idempotent and all-or-nothing (Art. 22)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from sharing_catalog.models import Obligation, Record, Submission, SubmissionError
+from sharing_catalog.services import ingest
+from sharing_catalog.services.ingest import DuplicateFile, submission_ingest, submission_upload
+from sharing_catalog.services.readers import FileRejected
+from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
+    LABELS,
+    World,
+    csv_file,
+    good_row,
+    private_media_root,
+    xlsx_file,
+)
+from zhengxiang_portal.ledger.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+def _upload(world, upload, django_capture_on_commit_callbacks, **kw):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_upload(
+            obligation=world.obligation, actor=world.liaison, uploaded_file=upload, **kw
+        )
+    submission.refresh_from_db()
+    return submission
+
+
+def test_valid_file_is_stored_as_records_and_obligation_marked_submitted(
+    world, django_capture_on_commit_callbacks
+):
+    submission = _upload(
+        world, xlsx_file([good_row(n) for n in range(1, 6)]), django_capture_on_commit_callbacks
+    )
+    assert submission.status == Submission.Status.VALIDATED
+    assert submission.row_count == 5
+    assert submission.progress_percent == 100
+    assert Record.objects.filter(submission=submission).count() == 5
+    record = Record.objects.filter(submission=submission).first()
+    assert record.row_number == 2
+    assert record.data["amount"] == "1000.50"
+    assert record.data["deal_date"] == "2026-11-20"
+    world.obligation.refresh_from_db()
+    assert world.obligation.status == Obligation.Status.SUBMITTED
+    actions = list(LedgerEntry.objects.order_by("seq").values_list("action", "digest"))
+    assert actions == [("upload", submission.file_sha256), ("validate", submission.file_sha256)]
+
+
+def test_invalid_file_stores_no_records_but_keeps_file_and_report(
+    world, django_capture_on_commit_callbacks
+):
+    rows = [good_row(1), good_row(2), good_row(3)]
+    rows[1][2] = "一千元"  # amount in C3
+    rows[2][0] = rows[2][0][:17] + ("0" if rows[2][0][17] != "0" else "1")  # check char, A4
+    submission = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
+    assert submission.status == Submission.Status.INVALID
+    assert not Record.objects.filter(submission=submission).exists()
+    cells = sorted(
+        SubmissionError.objects.filter(submission=submission).values_list("cell", flat=True)
+    )
+    assert cells == ["A4", "C3"]
+    assert submission.error_count == 2
+    assert submission.report["errors"] == 2
+    assert (ingest._media_path(submission.file.name)).exists()
+
+
+def test_gbk_csv_upload_is_validated(world, django_capture_on_commit_callbacks):
+    submission = _upload(
+        world,
+        csv_file([good_row(1), good_row(2)], encoding="gbk"),
+        django_capture_on_commit_callbacks,
+    )
+    assert submission.status == Submission.Status.VALIDATED
+    assert (
+        Record.objects.get(submission=submission, row_number=2).data["name"] == "衡阳测试有限公司1"
+    )
+
+
+def test_api_json_rows_are_validated(world, django_capture_on_commit_callbacks):
+    keys = ["credit_code", "name", "amount", "deal_date", "kind", "legal_id", "phone"]
+    rows = [dict(zip(keys, good_row(n), strict=True)) for n in (1, 2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_upload(
+            obligation=world.obligation, actor=world.liaison, rows=rows, source="api_json"
+        )
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.VALIDATED
+    assert submission.row_count == 2
+
+
+def test_same_file_twice_points_to_the_earlier_submission(
+    world, django_capture_on_commit_callbacks
+):
+    content = xlsx_file([good_row(1)]).read()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    first = _upload(
+        world, SimpleUploadedFile("a.xlsx", content), django_capture_on_commit_callbacks
+    )
+    with pytest.raises(DuplicateFile) as exc:
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.liaison,
+            uploaded_file=SimpleUploadedFile("renamed.xlsx", content),
+        )
+    assert exc.value.existing == first
+    assert exc.value.details["submission"] == first.pk
+    assert Submission.objects.count() == 1
+    stored = list((ingest._media_path("submissions") / str(world.obligation.pk)).iterdir())
+    assert len(stored) == 1
+
+
+def test_upload_refused_for_another_units_liaison(world):
+    with pytest.raises(PermissionDenied):
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.outsider,
+            uploaded_file=xlsx_file([good_row(1)]),
+        )
+    with pytest.raises(PermissionDenied):
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.consumer_liaison,
+            uploaded_file=xlsx_file([good_row(1)]),
+        )
+    assert not Submission.objects.exists()
+
+
+def test_wrong_type_is_refused_at_upload_and_nothing_is_stored(world):
+    with pytest.raises(FileRejected):
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.liaison,
+            uploaded_file=csv_file([good_row(1)], name="data.xlsx"),
+        )
+    assert not Submission.objects.exists()
+    assert not any(ingest._media_path("submissions").rglob("*.*"))
+
+
+def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
+    world, django_capture_on_commit_callbacks
+):
+    # given a worker that dies after the records are loaded, just before the commit
+    def die(**kwargs):
+        raise SystemExit("worker killed")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission_upload(
+            obligation=world.obligation,
+            actor=world.liaison,
+            uploaded_file=xlsx_file([good_row(n) for n in range(1, 4)]),
+        )
+    with mock.patch.object(ingest, "ledger_append", die), pytest.raises(SystemExit):
+        callbacks[0]()  # the queued task, run by a worker that then dies
+    submission = Submission.objects.get()
+    # then nothing is half-stored: the transaction rolled back
+    assert submission.status == Submission.Status.PROCESSING
+    assert not Record.objects.exists()
+    # and partial rows left by an even older attempt are thrown away on the re-run
+    Record.objects.create(submission=submission, row_number=99, unique_key="stale", data={})
+    # when the task is redelivered
+    submission = submission_ingest(submission_id=submission.pk)
+    assert submission.status == Submission.Status.VALIDATED
+    assert submission.attempts == 2
+    assert sorted(Record.objects.values_list("row_number", flat=True)) == [2, 3, 4]
+    # and a further redelivery changes nothing
+    submission_ingest(submission_id=submission.pk)
+    assert Record.objects.count() == 3
+    assert LedgerEntry.objects.filter(action="validate").count() == 1
+
+
+def test_stale_worker_cannot_store_after_another_claimed(world, django_capture_on_commit_callbacks):
+    submission = _upload(world, xlsx_file([good_row(1)]), django_capture_on_commit_callbacks)
+    Submission.objects.filter(pk=submission.pk).update(status="processing", claim_token="old")
+    result = ingest.IngestResult(processed=1, row_count=1)
+    assert ingest._finish(submission.pk, "someone-else", result, None) is False
+
+
+def test_plausibility_warnings_compare_with_previous_confirmed(
+    world, django_capture_on_commit_callbacks
+):
+    from sharing_catalog.services.submissions import submission_confirm
+
+    first = _upload(
+        world, xlsx_file([good_row(n) for n in range(1, 7)]), django_capture_on_commit_callbacks
+    )
+    submission_confirm(submission=first, actor=world.liaison)
+    second = _upload(
+        world,
+        xlsx_file([good_row(1, amount="20000"), good_row(2)]),
+        django_capture_on_commit_callbacks,
+    )
+    codes = [w["code"] for w in second.warnings]
+    assert codes == ["row_count_drop", "keys_vanished", "amount_jump"]
+    assert second.status == Submission.Status.VALIDATED
+
+
+def test_missing_required_column_and_unknown_column(world, django_capture_on_commit_callbacks):
+    header = [label for label in LABELS if label != "成交日期"] + ["备注"]
+    rows = [[v for i, v in enumerate(good_row(n)) if i != 3] + ["x"] for n in range(1, 30)]
+    submission = _upload(world, xlsx_file(rows, header=header), django_capture_on_commit_callbacks)
+    assert submission.status == Submission.Status.INVALID
+    assert submission.error_count == 1
+    assert "缺少必填列“成交日期”" in submission.errors.get().message
+    assert submission.warnings[0]["code"] == "unknown_column"

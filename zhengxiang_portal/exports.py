@@ -1,0 +1,128 @@
+"""Safe spreadsheet and CSV writing shared by every app (formula-injection defence).
+
+Excel, WPS and LibreOffice execute a cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (and
+some also after a leading tab or carriage return, or after leading spaces) as a formula — the
+"CSV injection" of OWASP. Shared data comes from other units (Art. 22), so every text value we
+write into a download goes through `safe_cell` first: a dangerous value is prefixed with an
+apostrophe-like single quote, which spreadsheets show as text and never evaluate.
+
+Use `xlsx_response` / `csv_response` to send a file; both call `safe_cell` on every value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+
+# Characters that make a spreadsheet treat the text as a formula (or as a DDE payload).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\x00")
+# Characters a spreadsheet skips before deciding the cell is a formula.
+_LEADING_BLANKS = " \u00a0\u3000"
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value: Any) -> Any:
+    """Return `value` ready for a spreadsheet cell; text that could run as a formula is quoted.
+
+    Numbers, dates, booleans and None pass through unchanged (they are typed, never formulas).
+    A string whose first non-blank character (after spaces, NBSP or ideographic spaces) is
+    one of ``= + - @`` or a tab, CR, LF or NUL gets a leading ``'`` and loses its NUL bytes.
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.time):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    stripped = text.lstrip(_LEADING_BLANKS)
+    if stripped and stripped[0] in FORMULA_TRIGGERS:
+        return "'" + text.replace("\x00", "")
+    if "\x00" in text:
+        return text.replace("\x00", "")
+    return text
+
+
+def _content_disposition(filename: str) -> str:
+    """Attachment header with an ASCII fallback and the UTF-8 (Chinese) file name (RFC 6266)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    ascii_name = ascii_name.replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def xlsx_write_row(worksheet: Any, values: Iterable[Any]) -> None:
+    """Append one row of safe values to an openpyxl worksheet (normal or write-only)."""
+    worksheet.append([safe_cell(v) for v in values])
+
+
+def workbook_bytes(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(
+    *,
+    filename: str,
+    workbook: Any = None,
+    headers: Sequence[Any] | None = None,
+    rows: Iterable[Sequence[Any]] = (),
+    sheet_title: str = "数据",
+) -> HttpResponse:
+    """Send an .xlsx download: a prepared openpyxl `workbook`, or `headers` + `rows` to write.
+
+    When rows are given, the workbook is written in openpyxl's write-only mode (flat memory) and
+    every value goes through `safe_cell`. A prepared workbook is sent as it is: its builder is
+    responsible for writing its cells through `safe_cell` (see `xlsx_write_row`).
+    """
+    if workbook is None:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=sheet_title)
+        if headers:
+            xlsx_write_row(sheet, headers)
+        for row in rows:
+            xlsx_write_row(sheet, row)
+    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _content_disposition(filename)
+    return response
+
+
+def csv_rows(headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]) -> str:
+    """Render rows as CSV text with every value through `safe_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if headers:
+        writer.writerow([safe_cell(v) for v in headers])
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def csv_response(
+    *, filename: str, headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """Send a CSV download in UTF-8 with a BOM, so Excel on Chinese Windows opens it correctly."""
+    body = "\ufeff" + csv_rows(headers, rows)
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _content_disposition(filename)
+    return response
+
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def bytes_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Send already-built export bytes (e.g. whose SHA-256 went into the ledger) as a download.
+
+    The bytes must have been written through `safe_cell` (`csv_rows`, `xlsx_write_row`).
+    """
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = _content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
