@@ -36,6 +36,12 @@ from tests.urlwalk import all_routes, concrete_url, schema_paths, view_name_of_s
 load_all()
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Factories may store uploads: keep them out of the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _object_view_names() -> list[str]:
     names = {r.name for r in all_routes() if r.takes_object and not r.name.startswith("admin:")}
     for path in schema_paths():
@@ -92,10 +98,12 @@ def test_other_units_user_gets_403_or_404(client, roles, view_name):
     intruder = make_liaison(unit_b)
     client.force_login(intruder)
     response = getattr(client, case.method)(url, case.data)
+    response.close()  # file downloads stream from an open file
     assert response.status_code in (403, 404), f"{view_name} {url} -> {response.status_code}"
     if case.owner is not None:
         client.force_login(case.owner)
         allowed = getattr(client, case.method)(url, case.data)
+        allowed.close()
         assert allowed.status_code not in (403, 404), f"positive control failed for {view_name}"
 
 
