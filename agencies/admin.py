@@ -9,7 +9,7 @@ from zhengxiang_portal.core.errors import ApplicationError
 
 from .models import Liaison, Unit, User, WorkingGroupMember
 from .roles import Role
-from .services import liaison_save, user_set_roles
+from .services import liaison_save
 
 
 class LiaisonInline(admin.TabularInline):
@@ -73,14 +73,36 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["groups"]
 
     def save_related(self, request, form, formsets, change):
-        roles = [g.name for g in form.cleaned_data.get("groups", [])]
-        # Save everything except the groups field, which goes through the service.
+        from zhengxiang_portal.security.services import role_change_request
+
+        roles = sorted(g.name for g in form.cleaned_data.get("groups", []))
+        current = sorted(n for n in form.instance.groups.values_list("name", flat=True))
+        # Save everything except the groups field: a role change is only a request that another
+        # security admin approves (two-person rule, zhengxiang_portal.security).
         form.cleaned_data["groups"] = form.instance.groups.all()
         super().save_related(request, form, formsets, change)
+        if roles == current:
+            return
         try:
-            user_set_roles(actor=request.user, user=form.instance, roles=roles)
+            role_change_request(
+                actor=request.user,
+                user=form.instance,
+                roles=roles,
+                reason=str(_("管理后台提交")),
+                request=request,
+            )
+            self.message_user(request, _("角色变更申请已提交，须由另一名安全管理员批准后生效。"))
         except (ApplicationError, PermissionDenied) as exc:
             self.message_user(request, str(getattr(exc, "message", exc)), level="error")
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's admin password form, plus the portal's history, stamp and audit entry."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from zhengxiang_portal.security.services import password_after_admin_set
+
+            password_after_admin_set(actor=request.user, user_id=id, request=request)
+        return response
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

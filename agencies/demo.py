@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -124,6 +125,8 @@ def seed() -> str:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.password_changed_at = timezone.now()
+            # Outside demo mode a seeded account must not keep the documented password.
+            user.must_change_password = not settings.PORTAL_DEMO_MODE
             user.save()
         user.groups.set(Group.objects.filter(name__in=roles))
         if wg_position:

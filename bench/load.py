@@ -170,6 +170,8 @@ def run() -> None:
         "LOG_LEVEL": "WARNING",
         "API_USER_RATE": "1000000/hour",
         "SESSION_IDLE_SECONDS": "3600",
+        # Demo accounts with the demo password: demo mode, or every page asks for a new password.
+        "PORTAL_DEMO_MODE": "true",
     }
     server = subprocess.Popen(  # noqa: S603  (fixed argv)
         [

@@ -9,9 +9,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from .core.health import healthz
 from .core.views import home, session_check
+from .security.views import PortalLoginView
 
 api_patterns = [
     path("", include("agencies.api.urls")),
+    path("", include("zhengxiang_portal.security.api.urls")),
     path("", include("sharing_catalog.api.urls")),
     path("", include("collaboration.api.urls")),
     path("", include("assessment.api.urls")),
@@ -20,13 +22,8 @@ api_patterns = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Login with lockout (axes) and the default-password guard (security app).
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", login_not_required(healthz), name="healthz"),
@@ -37,6 +34,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("ledger/", include("zhengxiang_portal.ledger.urls")),
     path("inbox/", include("zhengxiang_portal.notifications.urls")),
+    path("security/", include("zhengxiang_portal.security.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

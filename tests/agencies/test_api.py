@@ -50,12 +50,14 @@ def test_unit_list_query_count_is_flat(demo, django_assert_max_num_queries):
 
 
 def test_openapi_schema_and_local_docs_page(client, demo):
-    schema = client.get("/api/schema/")
-    assert schema.status_code == 200
-    assert b"/api/units/" in schema.content
+    # Default-deny (issue 7): the schema and the docs need a login.
+    assert client.get("/api/schema/").status_code == 401
     from agencies.demo import DEMO_PASSWORD
 
     client.login(username="tax_staff", password=DEMO_PASSWORD)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/units/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower()

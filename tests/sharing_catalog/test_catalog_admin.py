@@ -17,7 +17,17 @@ def item(roles):
 
 @pytest.mark.parametrize("model", ["catalogitem", "schemaversion", "obligation"])
 def test_admin_change_lists_load(client, item, model):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    # The admin opens by role, not by the superuser flag (三员分立, security app); the page
+    # itself needs the model's view permission, granted here explicitly.
+    from django.contrib.auth.models import Permission
+
+    from agencies.roles import Role
+
+    user = UserFactory(roles=[Role.SYSTEM_ADMIN])
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="sharing_catalog", codename=f"view_{model}")
+    )
+    client.force_login(user)
     assert client.get(f"/admin/sharing_catalog/{model}/").status_code == 200
 
 

@@ -31,6 +31,9 @@ def test_production_passes_check_deploy():
         DJANGO_SETTINGS_MODULE="zhengxiang_portal.settings.production",
         DJANGO_SECRET_KEY="x" * 64 + "-production-secret-from-the-environment",
         DJANGO_ALLOWED_HOSTS="portal.zhengxiang.gov.cn",
+        # Field-encryption keys are required in production (docs/SECURITY.md).
+        FIELD_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1maWVsZC1rZXktMzItYnl0ZXMtbG4=",
+        FIELD_HASH_KEY="production-field-hash-key-from-the-environment",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -47,6 +47,12 @@ def ledger_append(
 
     If the entry cannot be written the caller's whole action rolls back (fail closed).
     """
+    if ip_address is None:
+        # From where (等保 8.1.4.3): the current request's client address, through the one
+        # helper that decides which X-Forwarded-For to believe (security.network.client_ip).
+        from zhengxiang_portal.security.network import current_client_ip
+
+        ip_address = current_client_ip.get()
     _lock_chain()
     head = LedgerEntry.objects.order_by("-seq").only("seq", "entry_hash").first()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None

@@ -4,6 +4,7 @@ Absent variables fall back to the embedded default: a SQLite file in the project
 Celery broker on the local file system, so the portal runs on a machine that has only Python.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -19,7 +20,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site with 三员分立 access rules (security app); replaces "django.contrib.admin".
+    "zhengxiang_portal.security.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +41,10 @@ INSTALLED_APPS = [
     "zhengxiang_portal.deadlines",
     "zhengxiang_portal.ledger",
     "zhengxiang_portal.notifications",
+    "zhengxiang_portal.security",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "agencies",
     "sharing_catalog",
     "collaboration",
@@ -55,11 +61,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "zhengxiang_portal.core.middleware.LoginRequiredMiddleware",
+    # Security: second factor, forced password change (after login-required, see security app).
+    "zhengxiang_portal.security.middleware.SecurityGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhengxiang_portal.core.middleware.DatabaseUnavailableMiddleware",
+    # Last, so it turns axes' lockout flag into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhengxiang_portal.urls"
@@ -102,6 +113,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (account, address) pair before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -110,6 +123,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users hold no object perms
 
+# 等保 8.1.4.1 password policy; the portal's own validators live in the security app.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -118,6 +132,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhengxiang_portal.security.passwords.CharacterClassValidator"},
+    {"NAME": "zhengxiang_portal.security.passwords.UsernameNotContainedValidator"},
+    {"NAME": "zhengxiang_portal.security.passwords.ChineseCommonPasswordValidator"},
+    {"NAME": "zhengxiang_portal.security.passwords.PasswordHistoryValidator"},
 ]
 
 # Idle sessions expire (等保: 会话超时); every request renews the idle window.
@@ -231,8 +249,9 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous call gets 401 with a WWW-Authenticate challenge.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The security app's subclasses: no token for 2FA roles, no half-logged-in session.
+        "zhengxiang_portal.security.api.authentication.PortalTokenAuthentication",
+        "zhengxiang_portal.security.api.authentication.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -265,7 +284,41 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CollaborationRequestStatusEnum": "collaboration.models.Status",
     },
+    # Default-deny (security): the schema and the docs need a login too.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# --- Security (issue 7, docs/SECURITY.md) ------------------------------------------------
+# Demo mode (`make run`): demo accounts keep the documented demo password. Off everywhere else:
+# seeded accounts must change it; `check --deploy --database default` fails while one keeps it.
+PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=False)
+# Periodic password change (等保 8.1.4.1); 0 turns it off.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_HISTORY_COUNT = 5  # a new password may not be one of the last 5
+# Second factor: mandatory for roles whose RolePolicy says so (the three admins by default).
+# Switched off only in test settings, where tests of other apps log admins in without a token.
+PORTAL_2FA_ENFORCED = env.bool("PORTAL_2FA_ENFORCED", default=True)
+OTP_TOTP_ISSUER = "蒸湘区税费精诚共治平台"
+# Addresses of the reverse proxies whose X-Forwarded-For is believed; none: REMOTE_ADDR only.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Field encryption (AES-256-GCM, security/crypto.py): comma-separated base64 keys, first = current.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+# Audit records (ledger, axes logs) are kept at least this long (等保: ≥ 180 days).
+AUDIT_RETENTION_DAYS = 180
+
+# django-axes: lock the (account, address) pair, never an address alone — a whole bureau shares
+# one NAT address. Its logs are never pruned by a schedule (its log-reset command defaults to
+# 30 days; retention here is AUDIT_RETENTION_DAYS, see tests/security/test_audit.py).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "zhengxiang_portal.security.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "zhengxiang_portal.security.views.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
 LOGGING = {

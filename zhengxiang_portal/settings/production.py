@@ -19,5 +19,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# Security (docs/SECURITY.md): no demo mode, field keys required (checked by the security app).
+# Off unless explicitly set (benchmarks against demo data); `check --deploy` fails while it is on.
+PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=False)
+SESSION_COOKIE_HTTPONLY = True
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405

@@ -17,3 +17,10 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F40
 # Serve static files straight from the app folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Security (issue 7). Tests run the demo data; the security tests switch each guard on themselves.
+PORTAL_DEMO_MODE = True
+PORTAL_2FA_ENFORCED = False  # tests/security turn it on; other apps' tests log admins in directly
+AXES_ENABLED = False  # Client.login() passes no request; tests/security enable axes explicitly
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbmc="]
+FIELD_HASH_KEY = "test-only-field-hash-key"
