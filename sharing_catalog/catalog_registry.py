@@ -69,6 +69,14 @@ def register() -> None:
     )
     register_schedule(
         Schedule(
+            name="sharing_catalog: sweep lost ingestion",
+            task="sharing_catalog.sweep_submissions",
+            description="重新派发因队列中断或工作进程失效而未处理的上传文件",
+            every_seconds=60,
+        )
+    )
+    register_schedule(
+        Schedule(
             name="sharing_catalog: scan obligation deadlines",
             task="sharing_catalog.scan_obligations",
             description="报送到期提醒、逾期标记与升级（每项通知只发一次）",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
+from zhengxiang_portal.core.dispatch import enqueue_on_commit
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -247,7 +248,8 @@ def assessment_recompute_async(period_ids: Iterable[int] | None = None) -> None:
     from ..tasks import recompute_periods_task
 
     ids = None if period_ids is None else sorted({int(p) for p in period_ids})
-    transaction.on_commit(lambda: recompute_periods_task.delay(period_ids=ids))
+    # Never fails the caller if the broker is down: the nightly recompute catches up.
+    enqueue_on_commit(recompute_periods_task, period_ids=ids)
 
 
 def open_period_ids_covering(day: dt.date) -> list[int]:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -28,7 +29,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from sharing_catalog.models import (
     SubmissionError,
 )
 from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
+from zhengxiang_portal.core.dispatch import enqueue_on_commit, send_task_now
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
@@ -203,8 +205,35 @@ def _create_submission(
     )
     from sharing_catalog.submission_tasks import ingest_submission_task
 
-    transaction.on_commit(lambda: ingest_submission_task.delay(submission.pk))
+    # Sent after commit and never failing the upload: if the broker is down, the submission
+    # waits as "received" and submission_ingest_sweep sends it when the broker is back.
+    enqueue_on_commit(ingest_submission_task, submission_id=submission.pk)
     return submission
+
+
+def submission_ingest_sweep(*, now: Any = None) -> list[int]:
+    """Re-send ingestion for submissions whose task was lost; return their ids.
+
+    A submission still "received" after INGEST_REDISPATCH_AFTER_SECONDS never reached a worker
+    (broker down when it was uploaded, or the message lost); one "processing" for longer than
+    INGEST_LEASE_SECONDS belongs to a worker that died (SIGKILL, OOM, host lost) — the broker
+    would redeliver it only after its visibility timeout. Re-running is safe: each run takes a
+    fresh claim token, discards what a dead run left, and a stale run can no longer finish.
+    """
+    from sharing_catalog.submission_tasks import ingest_submission_task
+
+    now = now or timezone.now()
+    redispatch_after = dt.timedelta(seconds=settings.INGEST_REDISPATCH_AFTER_SECONDS)
+    lease = dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+    stuck = list(
+        Submission.objects.filter(
+            Q(status=Submission.Status.RECEIVED, created_at__lt=now - redispatch_after)
+            | Q(status=Submission.Status.PROCESSING, processing_started_at__lt=now - lease)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    return [pk for pk in stuck if send_task_now(ingest_submission_task, submission_id=pk)]
 
 
 # --- background processing ---------------------------------------------------------------

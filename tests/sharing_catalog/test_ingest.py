@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from sharing_catalog.models import Obligation, Record, Submission, SubmissionError
 from sharing_catalog.services import ingest
-from sharing_catalog.services.ingest import DuplicateFile, submission_ingest, submission_upload
+from sharing_catalog.services.ingest import (
+    DuplicateFile,
+    submission_ingest,
+    submission_ingest_sweep,
+    submission_upload,
+)
 from sharing_catalog.services.readers import FileRejected
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     LABELS,
@@ -215,3 +223,45 @@ def test_missing_required_column_and_unknown_column(world, django_capture_on_com
     assert submission.error_count == 1
     assert "缺少必填列“成交日期”" in submission.errors.get().message
     assert submission.warnings[0]["code"] == "unknown_column"
+
+
+# --- recovery of lost ingestion (issue 8) -------------------------------------------------
+
+
+def test_an_upload_while_the_broker_is_down_succeeds_and_the_sweep_processes_it(
+    world, django_capture_on_commit_callbacks, settings
+):
+    """The upload is kept as "received"; the sweep sends it once the broker is back."""
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=BrokerError("down")):
+        submission = _upload(
+            world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks
+        )
+    assert submission.status == Submission.Status.RECEIVED
+
+    assert submission_ingest_sweep() == []  # too fresh: its task may still be on its way
+    later = timezone.now() + dt.timedelta(seconds=settings.INGEST_REDISPATCH_AFTER_SECONDS + 1)
+    assert submission_ingest_sweep(now=later) == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.VALIDATED
+    assert submission_ingest_sweep(now=later) == []  # done: nothing to resend
+
+
+def test_the_sweep_restarts_a_submission_whose_worker_died(
+    world, django_capture_on_commit_callbacks, settings
+):
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=BrokerError("down")):
+        submission = _upload(
+            world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks
+        )
+    # A worker claimed it and died: processing, a claim token, no records, no progress.
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.PROCESSING,
+        claim_token="dead-worker",
+        processing_started_at=timezone.now(),
+    )
+    assert submission_ingest_sweep() == []  # within its lease: it may still be working
+    later = timezone.now() + dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS + 1)
+    assert submission_ingest_sweep(now=later) == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.VALIDATED
+    assert Record.objects.filter(submission=submission).count() == 3

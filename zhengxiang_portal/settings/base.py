@@ -341,5 +341,10 @@ LOGGING = {
 # Celery keeps Django's logging configuration (and with it the request id and JSON format).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Ingestion recovery (sharing_catalog.sweep_submissions): a submission still "received" after
+# this long lost its task; one "processing" longer than the lease lost its worker.
+INGEST_REDISPATCH_AFTER_SECONDS = env.int("INGEST_REDISPATCH_AFTER_SECONDS", default=60)
+INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=1800)
+
 # /healthz: a worker or beat silent for longer than this is reported stale.
 HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=180)
