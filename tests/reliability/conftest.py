@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from tests.conftest import require
 
@@ -152,6 +153,13 @@ class Processes:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logdir.glob("*.log"))
 
 
+def _forget_broker_connections(app) -> None:
+    """Drop every pooled connection and producer so the next publish uses the current URL."""
+    app.close()
+    kombu_pools.reset()
+    app.amqp._producer_pool = None  # Celery keeps its own handle on the (now closed) pool
+
+
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
@@ -168,6 +176,7 @@ def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
     db = connection.settings_dict
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads shared by this process and the workers
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "zhengxiang_portal.settings.local",
@@ -180,6 +189,11 @@ def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "LOG_LEVEL": "INFO",
+        "PORTAL_MEDIA_ROOT": str(tmp_path / "media"),
+        # Short recovery times so a lost or killed ingestion is picked up within the test.
+        "INGEST_REDISPATCH_AFTER_SECONDS": "1",
+        "INGEST_LEASE_SECONDS": "4",
+        "PORTAL_2FA_ENFORCED": "false",
     }
     # The test process publishes to the same private Redis.
     from zhengxiang_portal.celery import app
@@ -188,13 +202,13 @@ def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_connect_timeout": 1, "visibility_timeout": 3600}
-    app.close()  # drop pooled connections to the old broker
+    _forget_broker_connections(app)
     procs = Processes(env, tmp_path)
     procs.mail_dir = mail_dir
     yield procs
     procs.stop_all()
     app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
-    app.close()  # drop pooled connections to the old broker
+    _forget_broker_connections(app)
 
 
 def sent_subjects(mail_dir: Path) -> list[str]:

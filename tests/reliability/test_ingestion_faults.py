@@ -1,0 +1,94 @@
+"""Uploads survive a Redis outage and a worker killed mid-file, each completing exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from sharing_catalog.models import Record, Submission
+from sharing_catalog.services.ingest import submission_upload
+from tests.reliability.conftest import wait_for
+from tests.sharing_catalog.submission_builders import World, csv_file, good_row
+from zhengxiang_portal.core.schedules import schedules_sync
+from zhengxiang_portal.ledger.models import LedgerEntry
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _every_second(*task_names: str) -> None:
+    schedules_sync()
+    every_second, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.filter(task__in=task_names).update(interval=every_second, crontab=None)
+    PeriodicTask.objects.exclude(task__in=task_names).update(enabled=False)
+
+
+def _upload(world: World, rows: int, name: str) -> Submission:
+    return submission_upload(
+        obligation=world.obligation,
+        actor=world.liaison,
+        uploaded_file=csv_file([good_row(n) for n in range(1, rows + 1)], name=name),
+    )
+
+
+def _done(pk: int) -> bool:
+    return Submission.objects.get(pk=pk).status == Submission.Status.VALIDATED
+
+
+def _validated_once(submission: Submission, rows: int) -> None:
+    assert Record.objects.filter(submission=submission).count() == rows
+    validations = LedgerEntry.objects.filter(
+        action="validate", target_id=str(submission.pk)
+    ).count()
+    assert validations == 1
+
+
+def test_uploads_made_while_redis_is_down_are_all_processed_once_it_returns(
+    processes, redis_server
+):
+    world = World()
+    redis_server.stop()
+    first = _upload(world, 50, "first.csv")  # the upload succeeds; its task cannot be sent
+    second_world = World()
+    second = _upload(second_world, 80, "second.csv")
+    assert {first.status, second.status} == {Submission.Status.RECEIVED}
+
+    redis_server.start()
+    _every_second("sharing_catalog.sweep_submissions")
+    processes.worker(), processes.beat()
+    wait_for(
+        lambda: _done(first.pk) and _done(second.pk),
+        90,
+        "both uploads to be processed after Redis returned\n" + processes.logs(),
+    )
+    _validated_once(first, 50)
+    _validated_once(second, 80)
+
+
+def test_a_worker_killed_mid_file_leaves_a_submission_that_completes_exactly_once(processes):
+    world = World()
+    rows = 20_000
+    _every_second("sharing_catalog.sweep_submissions")
+    doomed = processes.worker("doomed")
+    submission = _upload(world, rows, "big.csv")  # published to Redis at commit
+
+    def mid_file() -> bool:
+        current = Submission.objects.get(pk=submission.pk)
+        return current.status == Submission.Status.PROCESSING and current.rows_processed > 0
+
+    wait_for(mid_file, 60, "the worker to be part-way through the file\n" + processes.logs())
+    processes.kill(doomed)  # SIGKILL: no cleanup, no ack
+    killed_state = Submission.objects.get(pk=submission.pk)
+    assert killed_state.status == Submission.Status.PROCESSING
+    assert not Record.objects.filter(submission=submission).exists()  # nothing half-stored
+
+    processes.worker("rescuer"), processes.beat()
+    wait_for(
+        lambda: _done(submission.pk),
+        120,
+        "the sweep to re-run the killed ingestion\n" + processes.logs(),
+    )
+    final = Submission.objects.get(pk=submission.pk)
+    assert final.attempts >= 2
+    _validated_once(submission, rows)
