@@ -10,7 +10,7 @@ class LedgerConfig(AppConfig):
 
     name = "zhengxiang_portal.ledger"
     label = "ledger"
-    verbose_name = "台账与审计"
+    verbose_name = _("台账与审计")
 
     def ready(self) -> None:
         from zhengxiang_portal.core.registry import NavItem, register_nav
