@@ -69,3 +69,49 @@ def test_work_created_while_redis_is_down_is_delivered_once_after_it_returns(
     time.sleep(2)
     subjects = Counter(sent_subjects(processes.mail_dir))
     assert subjects == Counter({f"[蒸湘区税费精诚共治平台] 逾期通知{i}": 1 for i in range(5)})
+
+
+def test_two_beats_running_every_deadline_scan_notify_each_event_once(processes):
+    """Beat started twice by mistake: obligation and request scans race; nobody hears twice."""
+    from django.core.management import call_command
+
+    from collaboration.models import CollaborationRequest
+    from sharing_catalog.models import Obligation
+
+    call_command("seed_demo", verbosity=0)
+    # Forget what the demo's own scans sent, so the racing scans below find due work.
+    Notification.objects.all().delete()
+    Obligation.objects.update(reminded_at=None, overdue_at=None, escalated_at=None)
+    Obligation.objects.filter(status=Obligation.Status.OVERDUE).update(
+        status=Obligation.Status.OPEN
+    )
+    CollaborationRequest.objects.update(
+        reminded_at=None, overdue_notified_at=None, escalated_at=None
+    )
+    scans = [
+        "sharing_catalog.scan_obligations",
+        "collaboration.deadline_scan",
+        "notifications.sweep_pending_emails",
+    ]
+    schedules_sync()
+    every_second, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.filter(task__in=scans).update(interval=every_second, crontab=None)
+    PeriodicTask.objects.exclude(task__in=scans).update(enabled=False)
+
+    processes.worker("a"), processes.worker("b"), processes.beat(), processes.beat()
+    wait_for(
+        lambda: Notification.objects.exists() and _all_sent(),
+        120,
+        "the scans to notify and the e-mails to go out\n" + processes.logs(),
+    )
+    time.sleep(4)  # both beats fire every scan again several times; nothing new may be sent
+    assert _all_sent()
+    keys = set(Notification.objects.values_list("key", flat=True))
+    assert any(k.startswith("obligation:") for k in keys), keys
+    assert any(k.startswith("request:") for k in keys), keys
+    mailed = Notification.objects.exclude(email_state=Notification.EmailState.SKIPPED)
+    subjects = sent_subjects(processes.mail_dir)
+    assert len(subjects) == mailed.count()
+    assert set(mailed.values_list("email_attempts", flat=True)) == {1}
