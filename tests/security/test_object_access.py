@@ -85,6 +85,22 @@ def test_the_walk_finds_the_known_routes():
     assert {"unit-list", "liaison-list"} <= set(LIST_VIEWS)
 
 
+def _close(response) -> None:
+    """Close a response without closing the test's database connection.
+
+    HttpResponse.close() sends request_finished, whose close_old_connections would drop the
+    connection of the test transaction on PostgreSQL (Django's test client disconnects it too).
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
+
+
 def _route(name: str):
     return next(r for r in all_routes() if r.name == name and "format" not in r.kwargs)
 
@@ -98,12 +114,12 @@ def test_other_units_user_gets_403_or_404(client, roles, view_name):
     intruder = make_liaison(unit_b)
     client.force_login(intruder)
     response = getattr(client, case.method)(url, case.data)
-    response.close()  # file downloads stream from an open file
+    _close(response)  # file downloads stream from an open file
     assert response.status_code in (403, 404), f"{view_name} {url} -> {response.status_code}"
     if case.owner is not None:
         client.force_login(case.owner)
         allowed = getattr(client, case.method)(url, case.data)
-        allowed.close()
+        _close(allowed)
         assert allowed.status_code not in (403, 404), f"positive control failed for {view_name}"
 
 
