@@ -59,7 +59,6 @@ class CollaborationConfig(AppConfig):
                 "collaboration.change_mattertype",
             ],
         )
-        register_role_permissions(Role.AUDITOR, ["collaboration.view_timelineentry"])
         register_schedule(
             Schedule(
                 name="collaboration: deadline scan",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def register() -> None:
-    from agencies.roles import Role, has_role, is_working_group, register_role_permissions
+    from agencies.roles import Role, is_working_group, register_role_permissions
     from zhengxiang_portal.core.registry import (
         HomePanel,
         NavItem,
@@ -21,7 +21,7 @@ def register() -> None:
     from . import tasks_governance  # noqa: F401  (registers the Celery tasks)
 
     def _unit_or_group(user) -> bool:
-        return bool(user.unit_id) or is_working_group(user) or has_role(user, Role.AUDITOR)
+        return bool(user.unit_id) or is_working_group(user)
 
     register_nav(
         NavItem(
@@ -73,7 +73,8 @@ def register() -> None:
         "sharing_catalog.view_coordinationrequest",
         "sharing_catalog.view_objection",
     ]
-    for role in (Role.WG_LEADER, Role.WG_MEMBER, Role.AUDITOR):
+    # 三员分立: the auditor reads the ledger and the access log, not the business records.
+    for role in (Role.WG_LEADER, Role.WG_MEMBER):
         register_role_permissions(role, readers)
     from zhengxiang_portal.ledger.selectors import register_item_scope
 

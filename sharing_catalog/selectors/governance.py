@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agencies.roles import Role, has_role, is_working_group
+from agencies.roles import is_working_group
 from sharing_catalog.models import (
     AccessGrant,
     CoordinationRequest,
@@ -22,7 +22,7 @@ from sharing_catalog.selectors.entitlements import reader_unit_ids as _units
 
 
 def _oversees(user: Any) -> bool:
-    return is_working_group(user) or has_role(user, Role.AUDITOR)
+    return is_working_group(user)
 
 
 def grant_list(*, user: Any, filters: dict | None = None) -> QuerySet[AccessGrant]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agencies.roles import Role, has_role, is_working_group
+from agencies.roles import is_working_group
 from sharing_catalog.models import Objection
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 
@@ -21,9 +21,9 @@ S = Objection.Status
 
 
 def objection_list(*, user: Any, filters: dict | None = None) -> QuerySet[Objection]:
-    """Objections the user's units raised or must answer; all for the working group/auditor."""
+    """Objections the user's units raised or must answer; all for the working group."""
     qs = Objection.objects.select_related("item", "provider", "consumer", "submission", "raised_by")
-    if not (is_working_group(user) or has_role(user, Role.AUDITOR)):
+    if not is_working_group(user):
         units = reader_unit_ids(user=user)
         qs = qs.filter(Q(provider_id__in=units) | Q(consumer_id__in=units))
     filters = filters or {}
