@@ -54,7 +54,17 @@ DEFAULT_SCHEME: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+# Assessment began with the regulation (2020s); a far-off year is a typing error, not a period.
+MIN_PERIOD_YEAR, MAX_PERIOD_YEAR = 2000, 2100
+
+
 def period_bounds(kind: str, year: int, quarter: int | None) -> tuple[dt.date, dt.date, str]:
+    if not MIN_PERIOD_YEAR <= year <= MAX_PERIOD_YEAR:
+        raise ApplicationError(
+            code="invalid_year",
+            message=_("考核年度必须在 %(lo)s 至 %(hi)s 之间。")
+            % {"lo": MIN_PERIOD_YEAR, "hi": MAX_PERIOD_YEAR},
+        )
     if kind == Period.Kind.YEAR:
         return dt.date(year, 1, 1), dt.date(year, 12, 31), _("%(y)s年度") % {"y": year}
     if quarter not in (1, 2, 3, 4):

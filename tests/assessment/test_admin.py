@@ -1,8 +1,10 @@
 """The admin's scheme editor enforces the same rules as the page and the API."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from agencies.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,21 @@ def _inline_post(scheme, weights):
 
 
 def test_admin_refuses_a_scheme_whose_weights_do_not_sum_to_100(client, world, q3):
-    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    # The admin opens to the system admin only (三员分立); give one the scheme permissions.
+    admin_user = UserFactory(roles=[Role.SYSTEM_ADMIN])
+    admin_user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="assessment",
+            codename__in=[
+                "view_indicatorscheme",
+                "change_indicatorscheme",
+                "view_indicator",
+                "change_indicator",
+                "add_indicator",
+                "delete_indicator",
+            ],
+        )
+    )
     client.force_login(admin_user)
     scheme = q3.scheme
     url = reverse("admin:assessment_indicatorscheme_change", args=[scheme.pk])

@@ -339,3 +339,14 @@ def test_objection_scores_come_from_the_objections_app(world, q3):
     ]  # fmt: skip
     assert upheld.value == D("80.00")  # default: 20 per upheld objection
     assert [r["ct"] for r in upheld.evidence] == ["sharing_catalog.objection"]
+
+
+@pytest.mark.parametrize("year", [0, 1999, 2101, 99999])
+def test_a_period_outside_plausible_years_is_refused_with_a_clear_error(year):
+    """A typo such as year 0 is a clear error, never a server error (found by schemathesis)."""
+    from assessment.services.scoring import period_bounds
+    from zhengxiang_portal.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as exc:
+        period_bounds("year", year, None)
+    assert exc.value.code == "invalid_year"
