@@ -70,22 +70,33 @@ def test_auditor_filters_the_ledger_by_unit_and_action(client, auditor, entries)
 def test_ledger_list_query_count_is_flat(client, auditor, entries, django_assert_max_num_queries):
     client.login(username=auditor.username, password=PASSWORD)
     client.get(reverse("ledger:entry_list"))
-    for i in range(40):
-        ledger_append(action=LedgerAction.VIEW, actor=auditor, details={"i": i})
+    views = [
+        ledger_append(action=LedgerAction.VIEW, actor=auditor, details={"i": i}) for i in range(40)
+    ]
     with django_assert_max_num_queries(12):
         response = client.get(reverse("ledger:entry_list"))
-    assert len(response.context["entries"]) == 46
+    shown = [e.seq for e in response.context["entries"]]
+    # every entry this test made is on the page (the 6 of the fixture and the 40 views) ...
+    assert {e.seq for e in entries[2] + views} <= set(shown)
+    # ... which is the whole ledger, newest first (the audited login of the client included)
+    assert shown == list(LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True))
 
 
 def test_keyset_pages_walk_back_through_the_ledger(client, auditor):
-    for _ in range(60):
-        ledger_append(action=LedgerAction.VIEW, actor=auditor)
-    client.login(username=auditor.username, password=PASSWORD)
+    made = [ledger_append(action=LedgerAction.VIEW, actor=auditor) for _ in range(60)]
+    client.login(username=auditor.username, password=PASSWORD)  # audited: one more entry
+    newest = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True)
     first = client.get(reverse("ledger:entry_list"))
-    assert first.context["next_before"] == first.context["entries"][-1].seq == 11
-    second = client.get(reverse("ledger:entry_list"), {"before": 11})
-    assert [e.seq for e in second.context["entries"]] == list(range(10, 0, -1))
+    page_one = [e.seq for e in first.context["entries"]]
+    assert page_one == list(newest[:50])
+    assert first.context["next_before"] == page_one[-1]
+    second = client.get(reverse("ledger:entry_list"), {"before": page_one[-1]})
+    page_two = [e.seq for e in second.context["entries"]]
+    assert page_two == list(range(page_one[-1] - 1, 0, -1))
     assert second.context["next_before"] is None
+    # the two pages walk back through the whole ledger, every entry made here included, once
+    assert {e.seq for e in made} <= set(page_one + page_two)
+    assert len(page_one + page_two) == len(set(page_one + page_two)) == len(newest)
 
 
 def test_a_liaison_is_refused_the_ledger_pages_and_api(client, roles, entries):
@@ -120,11 +131,16 @@ def test_object_history_shows_every_entry_about_the_object(client, auditor, entr
 
 def test_csv_export_reverifies_outside_the_portal(client, auditor, entries, tmp_path):
     # given an exported slice of the whole ledger
-    client.login(username=auditor.username, password=PASSWORD)
+    client.login(username=auditor.username, password=PASSWORD)  # audited: one more entry
+    in_ledger = LedgerEntry.objects.count()
     response = client.get(reverse("ledger:export", args=["csv"]))
     assert response.status_code == 200
     path = tmp_path / "ledger.csv"
     path.write_bytes(response.content)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # the slice holds every entry of the ledger, the six made by the fixture among them
+    assert {int(r["seq"]) for r in rows} == set(range(1, in_ledger + 1))
+    assert {e.seq for e in entries[2]} <= {int(r["seq"]) for r in rows}
     # then the standalone script (no Django) verifies it, contiguous from the genesis entry
     done = subprocess.run(
         [sys.executable, str(SCRIPT), str(path), "--contiguous"],
@@ -133,10 +149,10 @@ def test_csv_export_reverifies_outside_the_portal(client, auditor, entries, tmp_
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "6 entries verified" in done.stdout
+    assert f"{in_ledger} entries verified" in done.stdout
     # and the formula-looking target is neutralised in the file, yet still verifies
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[5]["target_repr"].startswith("'=")
+    evil = next(r for r in rows if int(r["seq"]) == entries[2][5].seq)
+    assert evil["target_repr"].startswith("'=")
     # the export itself is audited
     assert LedgerEntry.objects.filter(action=LedgerAction.EXPORT, actor=auditor).exists()
 

@@ -151,3 +151,6 @@ def overdue_by_unit(unit):
     ob = make_obligation(make_item(provider=unit))
     Obligation.objects.filter(pk=ob.pk).update(status=Obligation.Status.OVERDUE)
     return ListCase(id_field="provider", ids={unit.pk})
+
+
+from tests.sharing_catalog import governance_factories  # noqa: F401,E402
