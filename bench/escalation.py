@@ -27,7 +27,7 @@ WG_MEMBERS = 3
 # Due dates spread from 20 days ago to 180 days ahead: about one open request in ten overdue, as
 # in a backlog that a first scan after an outage must catch up with in one run.
 DAYS_BEHIND, DAYS_AHEAD = 20, 180
-PREFIX = "BENCH-"
+PREFIX = "ESCBENCH-"  # distinct from the other benchmarks, which share the database
 
 
 def _reset() -> None:
@@ -46,9 +46,9 @@ def _reset() -> None:
         CollaborationRequest.objects.all().delete()
         Notification.objects.all().delete()
     RequestNumberSequence.objects.all().delete()
-    WorkingGroupMember.objects.filter(user__username__startswith="bench_").delete()
+    WorkingGroupMember.objects.filter(user__username__startswith="escbench_").delete()
     Liaison.objects.filter(unit__code__startswith=PREFIX).delete()
-    User.objects.filter(username__startswith="bench_").delete()
+    User.objects.filter(username__startswith="escbench_").delete()
     Unit.objects.filter(code__startswith=PREFIX).delete()
 
 
@@ -62,14 +62,14 @@ def _generate(n: int) -> None:
     rng = random.Random(20261127)  # fixed seed: the same data set every run
     bureau = Unit.objects.create(
         code=f"{PREFIX}TAX",
-        name="基准测试税务局",
+        name="升级扫描基准税务局",
         kind=UnitKind.TAX_BUREAU,
         category="co_governance",
     )
     units = Unit.objects.bulk_create(
         Unit(
             code=f"{PREFIX}{i:04d}",
-            name=f"基准测试单位{i:04d}",
+            name=f"升级扫描基准单位{i:04d}",
             kind=UnitKind.DISTRICT_DEPARTMENT,
             category="co_governance",
         )
@@ -77,20 +77,22 @@ def _generate(n: int) -> None:
     )
     if connection.vendor != "postgresql":  # SQLite returns no ids from bulk_create
         units = list(Unit.objects.filter(code__startswith=PREFIX).exclude(pk=bureau.pk))
-    staff = User.objects.create(username="bench_staff", unit=bureau, email="staff@bench.local")
+    staff = User.objects.create(username="escbench_staff", unit=bureau, email="staff@bench.local")
     liaisons = User.objects.bulk_create(
-        User(username=f"bench_liaison_{u.code}", unit=u, email=f"{u.code}@bench.local")
+        User(username=f"escbench_liaison_{u.code}", unit=u, email=f"{u.code}@bench.local")
         for u in units
     )
     if connection.vendor != "postgresql":
-        liaisons = list(User.objects.filter(username__startswith="bench_liaison_"))
+        liaisons = list(User.objects.filter(username__startswith="escbench_liaison_"))
     by_unit = {u.unit_id: u for u in liaisons}
     Liaison.objects.bulk_create(
         Liaison(unit_id=uid, user=user, name=user.username, phone="0", is_primary=True)
         for uid, user in by_unit.items()
     )
     for i in range(WG_MEMBERS):
-        member = User.objects.create(username=f"bench_wg_{i}", unit=bureau, email=f"wg{i}@b.local")
+        member = User.objects.create(
+            username=f"escbench_wg_{i}", unit=bureau, email=f"wg{i}@b.local"
+        )
         WorkingGroupMember.objects.create(user=member, unit=bureau, position="member")
 
     matter = MatterType.objects.order_by("pk").first()
