@@ -20,7 +20,8 @@ generated test FAILS and names the URL. An app registers its factories in
 - `owner`: a user who MAY see it (positive control: must not get 403/404), or None.
 - `method`: "get" (default) or "post" for POST-only actions.
 An id-taking URL that is not unit-scoped at all (rare) is declared with
-`exempt("view:name", "reason")`; the reason is printed in the test report.
+`exempt("view:name", "reason")`; the reason is printed in the test report. A list endpoint
+whose rows belong to no unit (a list shared by everyone) is declared the same way.
 """
 
 from __future__ import annotations
