@@ -219,18 +219,25 @@ def objections_upheld(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
     )
 
 
-def objection_answers_on_time(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
-    """Share of objections the unit answered by their working-day deadline (Art. 22)."""
-    maximum = Decimal(str(params["max"]))
-    if f.objections_answered_on_time is None:
-        return _na(maximum, _("异议数据来源尚未接入。"), {})
-    on_time = f.objections_answered_on_time
-    total = on_time + (f.objections_answered_late or 0) + (f.objections_open_overdue or 0)
+def _answered_on_time(
+    maximum: Decimal,
+    floor: float,
+    on_time: int | None,
+    late: int | None,
+    open_overdue: int | None,
+    *,
+    not_connected: str,
+    nothing_due: str,
+) -> RuleResult:
+    """Share answered by their working-day deadline; open overdue ones count as not on time."""
+    if on_time is None:
+        return _na(maximum, not_connected, {})
+    total = on_time + (late or 0) + (open_overdue or 0)
     facts = {"on_time": on_time, "counted": total}
     if total == 0:
-        return _na(maximum, _("本期没有需要答复的异议。"), facts)
+        return _na(maximum, nothing_due, facts)
     return RuleResult(
-        _rate_score(on_time, total, maximum, params["floor"]),
+        _rate_score(on_time, total, maximum, floor),
         maximum,
         explanation=_("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。")
         % {"good": on_time, "total": total},
@@ -238,22 +245,29 @@ def objection_answers_on_time(params: Mapping[str, float], f: UnitFacts) -> Rule
     )
 
 
+def objection_answers_on_time(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
+    """Share of objections the unit answered by their working-day deadline (Art. 22)."""
+    return _answered_on_time(
+        Decimal(str(params["max"])),
+        params["floor"],
+        f.objections_answered_on_time,
+        f.objections_answered_late,
+        f.objections_open_overdue,
+        not_connected=_("异议数据来源尚未接入。"),
+        nothing_due=_("本期没有需要答复的异议。"),
+    )
+
+
 def collaboration_on_time(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
     """Share of collaboration requests answered on time (Art. 7: 不得无故拖延)."""
-    maximum = Decimal(str(params["max"]))
-    if f.requests_answered_on_time is None:
-        return _na(maximum, _("协作请求数据来源尚未接入。"), {})
-    on_time = f.requests_answered_on_time
-    total = on_time + (f.requests_answered_late or 0) + (f.requests_overdue_open or 0)
-    facts = {"on_time": on_time, "counted": total}
-    if total == 0:
-        return _na(maximum, _("本期没有应答复的协作请求。"), facts)
-    return RuleResult(
-        _rate_score(on_time, total, maximum, params["floor"]),
-        maximum,
-        explanation=_("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。")
-        % {"good": on_time, "total": total},
-        facts=facts,
+    return _answered_on_time(
+        Decimal(str(params["max"])),
+        params["floor"],
+        f.requests_answered_on_time,
+        f.requests_answered_late,
+        f.requests_overdue_open,
+        not_connected=_("协作请求数据来源尚未接入。"),
+        nothing_due=_("本期没有应答复的协作请求。"),
     )
 
 
