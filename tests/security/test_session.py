@@ -38,4 +38,22 @@ def test_activity_renews_the_idle_window(client):
 
 def test_idle_timeout_is_thirty_minutes_by_default_and_cookie_dies_with_the_browser():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_activity_renews_the_window_at_most_once_a_minute(client):
+    """Renewal costs one session write a minute, not one per page; it still follows activity."""
+    from django.contrib.sessions.models import Session
+
+    with time_machine.travel(START, tick=False):
+        client.force_login(UserFactory())
+        client.get(reverse("session_check"))
+    key = client.session.session_key
+    first_expiry = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(START + dt.timedelta(seconds=30), tick=False):
+        client.get(reverse("session_check"))
+    assert Session.objects.get(session_key=key).expire_date == first_expiry  # no write
+    with time_machine.travel(START + dt.timedelta(seconds=90), tick=False):
+        client.get(reverse("session_check"))
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed == START + dt.timedelta(seconds=90 + settings.SESSION_COOKIE_AGE)

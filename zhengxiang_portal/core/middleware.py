@@ -56,3 +56,28 @@ class DatabaseUnavailableMiddleware:
         response = TemplateResponse(request, "503.html", status=503)
         response.render()
         return response
+
+
+class IdleSessionRenewalMiddleware:
+    """Renew the idle window (SESSION_COOKIE_AGE) at most once a minute, not on every request.
+
+    Saving the session on every request costs a database write per page; renewing once a minute
+    keeps the 等保 idle timeout (a session ends SESSION_IDLE_SECONDS after the last activity, give
+    or take this minute) at a fraction of the writes. Place it after SessionMiddleware.
+    """
+
+    RENEW_EVERY_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            import time
+
+            now = int(time.time())
+            if now - int(session.get("_idle_renewed_at", 0)) >= self.RENEW_EVERY_SECONDS:
+                session["_idle_renewed_at"] = now  # marks it modified: saved with a new expiry
+        return response
