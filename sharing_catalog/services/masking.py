@@ -21,10 +21,10 @@ from agencies.selectors import unit_liaison_users, user_can_act_for
 from sharing_catalog.models import CatalogItem, FieldType
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.security.masking import mask_value as shared_mask_value
 
 UNMASK_CODENAME = "unmask_item"
 UNMASK_PERMISSION = f"sharing_catalog.{UNMASK_CODENAME}"
-MASK_CHAR = "*"
 
 
 def ensure_unmask_permission() -> Permission:
@@ -34,22 +34,6 @@ def ensure_unmask_permission() -> Permission:
         codename=UNMASK_CODENAME, content_type=ct, defaults={"name": "查看目录项敏感字段明文"}
     )
     return perm
-
-
-def _keep(value: str, head: int, tail: int) -> str:
-    """Same rule as zhengxiang_portal.security.masking (used until that module is merged)."""
-    if len(value) <= head + tail:
-        return MASK_CHAR * max(len(value) - 1, 0) + value[-1:]
-    return value[:head] + MASK_CHAR * (len(value) - head - tail) + (value[-tail:] if tail else "")
-
-
-def _shared_mask_value():
-    """The security engineer's `mask_value(field_type, value)`, when present on this branch."""
-    try:
-        from zhengxiang_portal.security.masking import mask_value as shared
-    except ImportError:
-        return None
-    return shared
 
 
 # Schema field types with their own mask; any other sensitive field (account numbers, free
@@ -63,17 +47,7 @@ def mask_value(value: Any, field_type: str = "") -> str:
     if value is None or value == "":
         return "" if value is None else value
     kind = _TYPED_MASKS.get(field_type, "bank_account")  # type: ignore[call-overload]
-    shared = _shared_mask_value()
-    if shared is not None:
-        return str(shared(kind, value))
-    text = str(value).strip()
-    if kind == "id_number":
-        return _keep(text, 4, 4)
-    if kind == "phone":
-        return _keep(text.replace(" ", "").replace("-", ""), 3, 4)
-    if kind == "credit_code":
-        return _keep(text, 8, 2)
-    return _keep(text.replace(" ", ""), 0, 4)
+    return str(shared_mask_value(kind, value))
 
 
 def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:

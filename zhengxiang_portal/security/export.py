@@ -1,7 +1,6 @@
 """Writing the audit trail to CSV/XLSX, every cell neutralised against formula injection.
 
-main has no shared zhengxiang_portal/exports.py yet (issue 7 item 6 is built by the catalog
-engineers); `safe_cell` follows the same rule and is to be replaced by theirs once merged.
+The neutralising rule is the portal's one `zhengxiang_portal.exports.safe_cell`.
 """
 
 from __future__ import annotations
@@ -11,18 +10,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 
-# A cell that a spreadsheet would read as a formula or command: = + - @, tab, CR, NUL — also
-# after leading ordinary or non-breaking spaces.
-_DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\x00")
-_LEADING_SPACES = " \u00a0\u3000"
-
-
-def safe_cell(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    if value.lstrip(_LEADING_SPACES).startswith(_DANGEROUS_FIRST):
-        return "'" + value
-    return value
+from zhengxiang_portal.exports import safe_cell
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[bytes, int]:
