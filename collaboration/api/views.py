@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from agencies.selectors import user_unit_ids
 from collaboration import services
 from collaboration.actions import ACTIONS
+from collaboration.forms import RequestFilterForm
 from collaboration.models import Attachment, CollaborationRequest
 from collaboration.permissions import can_create, sees_collaboration
 from collaboration.selectors import attachment_get, matter_type_list, request_get, request_list
@@ -72,11 +73,15 @@ class CollaborationRequestViewSet(
 
     def get_queryset(self):
         params = self.request.query_params
-        filters = {
-            key: params.get(key)
-            for key in ("status", "category", "unit", "direction", "q")
-            if params.get(key)
-        }
+        # The list page's filter form, so the API validates its filters by the same rules
+        # (an unknown status or a unit id that is not one the user may pick is a 400).
+        form = RequestFilterForm(
+            {k: v for k, v in params.items() if k in RequestFilterForm.base_fields},
+            user=self.request.user,
+        )
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        filters = {key: value for key, value in form.cleaned_data.items() if value}
         for flag in ("overdue", "contested"):
             if params.get(flag, "").lower() in {"1", "true", "yes"}:
                 filters[flag] = True

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from agencies.models import Unit
 from agencies.roles import is_working_group
 from zhengxiang_portal.exports import xlsx_response
 
@@ -70,7 +71,10 @@ class OverdueByUnitSerializer(serializers.Serializer):
 
 
 class ObligationFilter(django_filters.FilterSet):
-    provider = django_filters.NumberFilter(field_name="item__provider_id")
+    # An id filter, not NumberFilter: a decimal like 1e23 would overflow the database integer.
+    provider = django_filters.ModelChoiceFilter(
+        field_name="item__provider", queryset=Unit.objects.all()
+    )
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
 
