@@ -165,39 +165,56 @@ def _deduction_score(cases: int, maximum: Decimal, deduction: float) -> Decimal:
     return q2(max(Decimal(0), maximum - Decimal(str(deduction)) * cases))
 
 
+def _rate_rule(
+    maximum: Decimal,
+    floor: float,
+    good: int | None,
+    total: int | None,
+    *,
+    facts: dict,
+    not_connected: str,
+    nothing_due: str,
+    explanation: str,
+) -> RuleResult:
+    """A share scored between `floor` and 1; not applicable with no source or nothing due."""
+    if total is None:
+        return _na(maximum, not_connected, facts)
+    if total == 0:
+        return _na(maximum, nothing_due, facts)
+    good = good or 0
+    return RuleResult(
+        _rate_score(good, total, maximum, floor),
+        maximum,
+        explanation=explanation % {"good": good, "total": total},
+        facts=facts,
+    )
+
+
 def on_time_upload_rate(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
     """Share of due obligations uploaded and confirmed on time (Art. 20, 22, 28)."""
-    maximum = Decimal(str(params["max"]))
-    facts = {"due": f.obligations_due, "on_time": f.obligations_on_time}
-    if f.obligations_due is None:
-        return _na(maximum, _("报送任务数据来源尚未接入。"), facts)
-    if f.obligations_due == 0:
-        return _na(maximum, _("本期没有到期的报送任务。"), facts)
-    on_time = f.obligations_on_time or 0
-    return RuleResult(
-        _rate_score(on_time, f.obligations_due, maximum, params["floor"]),
-        maximum,
-        explanation=_("按时报送 %(good)s / 应报送 %(total)s 项。")
-        % {"good": on_time, "total": f.obligations_due},
-        facts=facts,
+    return _rate_rule(
+        Decimal(str(params["max"])),
+        params["floor"],
+        f.obligations_on_time,
+        f.obligations_due,
+        facts={"due": f.obligations_due, "on_time": f.obligations_on_time},
+        not_connected=_("报送任务数据来源尚未接入。"),
+        nothing_due=_("本期没有到期的报送任务。"),
+        explanation=_("按时报送 %(good)s / 应报送 %(total)s 项。"),
     )
 
 
 def first_pass_rate(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
     """Share of first submissions (version 1) that passed validation (data quality, Art. 22)."""
-    maximum = Decimal(str(params["max"]))
-    facts = {"first": f.submissions_first, "passed": f.submissions_first_passed}
-    if f.submissions_first is None:
-        return _na(maximum, _("报送数据来源尚未接入。"), facts)
-    if f.submissions_first == 0:
-        return _na(maximum, _("本期没有首次报送的数据。"), facts)
-    passed = f.submissions_first_passed or 0
-    return RuleResult(
-        _rate_score(passed, f.submissions_first, maximum, params["floor"]),
-        maximum,
-        explanation=_("首次校验通过 %(good)s / 首次报送 %(total)s 次。")
-        % {"good": passed, "total": f.submissions_first},
-        facts=facts,
+    return _rate_rule(
+        Decimal(str(params["max"])),
+        params["floor"],
+        f.submissions_first_passed,
+        f.submissions_first,
+        facts={"first": f.submissions_first, "passed": f.submissions_first_passed},
+        not_connected=_("报送数据来源尚未接入。"),
+        nothing_due=_("本期没有首次报送的数据。"),
+        explanation=_("首次校验通过 %(good)s / 首次报送 %(total)s 次。"),
     )
 
 
@@ -230,18 +247,16 @@ def _answered_on_time(
     nothing_due: str,
 ) -> RuleResult:
     """Share answered by their working-day deadline; open overdue ones count as not on time."""
-    if on_time is None:
-        return _na(maximum, not_connected, {})
-    total = on_time + (late or 0) + (open_overdue or 0)
-    facts = {"on_time": on_time, "counted": total}
-    if total == 0:
-        return _na(maximum, nothing_due, facts)
-    return RuleResult(
-        _rate_score(on_time, total, maximum, floor),
+    total = None if on_time is None else on_time + (late or 0) + (open_overdue or 0)
+    return _rate_rule(
         maximum,
-        explanation=_("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。")
-        % {"good": on_time, "total": total},
-        facts=facts,
+        floor,
+        on_time,
+        total,
+        facts={} if total is None else {"on_time": on_time, "counted": total},
+        not_connected=not_connected,
+        nothing_due=nothing_due,
+        explanation=_("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。"),
     )
 
 
