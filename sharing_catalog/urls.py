@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .pages import urls as governance_urls
 from .views import catalog as catalog_views
+from .views import governance as governance_views
+from .views import objections as objection_views
 from .views import obligations as obligation_views
+from .views import records as record_views
 from .views import submissions as submission_views
 
 app_name = "sharing_catalog"
@@ -75,4 +77,53 @@ urlpatterns = [
     ),
     path("received/", submission_views.received_list_view, name="received_list"),
 ]
-urlpatterns += governance_urls.urlpatterns
+# Grants, agreements, coordination, records and objections (Art. 19–24)
+urlpatterns += [
+    path("items/<int:item_pk>/purpose/", governance_views.purpose_view, name="purpose"),
+    path(
+        "items/<int:item_pk>/grants/apply/", governance_views.grant_apply_view, name="grant_apply"
+    ),
+    path("items/<int:item_pk>/unmask/", governance_views.unmask_manage_view, name="unmask_manage"),
+    path("grants/", governance_views.grant_list_view, name="grant_list"),
+    path("grants/<int:pk>/", governance_views.grant_detail_view, name="grant_detail"),
+    path(
+        "grants/<int:pk>/decide/<str:level>/",
+        governance_views.grant_decide_view,
+        name="grant_decide",
+    ),
+    path("grants/<int:pk>/revoke/", governance_views.grant_revoke_view, name="grant_revoke"),
+    path("agreements/", governance_views.agreement_list_view, name="agreement_list"),
+    path("agreements/new/", governance_views.agreement_create_view, name="agreement_create"),
+    path("agreements/<int:pk>/", governance_views.agreement_detail_view, name="agreement_detail"),
+    path(
+        "agreements/<int:pk>/<str:step>/",
+        governance_views.agreement_action_view,
+        name="agreement_action",
+    ),
+    path(
+        "submissions/<int:pk>/records/",
+        record_views.submission_records_view,
+        name="submission_records",
+    ),
+    path(
+        "submissions/<int:pk>/objections/new/",
+        objection_views.objection_raise_view,
+        name="objection_raise",
+    ),
+    path("objections/", objection_views.objection_list_view, name="objection_list"),
+    path("objections/<int:pk>/", objection_views.objection_detail_view, name="objection_detail"),
+    path(
+        "objections/<int:pk>/<str:step>/",
+        objection_views.objection_action_view,
+        name="objection_action",
+    ),
+    path("coordination/", governance_views.coordination_list_view, name="coordination_list"),
+    path(
+        "coordination/new/", governance_views.coordination_create_view, name="coordination_create"
+    ),
+    path(
+        "coordination/<int:pk>/",
+        governance_views.coordination_detail_view,
+        name="coordination_detail",
+    ),
+]

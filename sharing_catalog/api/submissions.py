@@ -157,7 +157,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["get"])
     def records(self, request, pk=None):
         """The stored rows of a confirmed submission (entitled readers only)."""
-        from sharing_catalog.pages.records import records_api_page
+        from sharing_catalog.views.records import records_api_page
 
         submission = self.get_object()
         if not submission_readable_data(user=request.user, submission=submission):

@@ -156,8 +156,8 @@ def submission_acknowledge_view(request, pk: int):
 
 
 def submission_export_view(request, pk: int, fmt: str):
-    from sharing_catalog.pages.views import require_purpose
     from sharing_catalog.services.access import declared_purpose
+    from sharing_catalog.views.governance import require_purpose
 
     submission = _get_submission(request, pk)
     item = submission.obligation.item
@@ -219,9 +219,9 @@ def submission_diff_view(request):
     item = new.obligation.item
     if not user_provides_item(user=request.user, item=item):
         # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
-        from sharing_catalog.pages.views import require_purpose
         from sharing_catalog.services.access import access_log_record, declared_purpose
         from sharing_catalog.services.masking import record_masker
+        from sharing_catalog.views.governance import require_purpose
         from zhengxiang_portal.ledger.actions import LedgerAction
 
         if (step := require_purpose(request, item)) is not None:

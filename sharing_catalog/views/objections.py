@@ -21,7 +21,7 @@ from sharing_catalog.services import objections as svc
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.selectors import ledger_history
 
-from .forms import (
+from ..forms.governance import (
     ArbitrationForm,
     CloseForm,
     CorrectForm,

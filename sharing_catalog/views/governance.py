@@ -30,7 +30,7 @@ from sharing_catalog.services.masking import UNMASK_CODENAME, unmask_grant, unma
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.selectors import ledger_history
 
-from .forms import (
+from ..forms.governance import (
     AgreementForm,
     CoordinationDecisionForm,
     CoordinationForm,

@@ -25,7 +25,7 @@ from sharing_catalog.services.masking import record_masker, record_unmasked_acce
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 
-from .forms import ObjectionRaiseForm
+from ..forms.governance import ObjectionRaiseForm
 
 ROWS_PER_PAGE = 50
 
@@ -86,7 +86,7 @@ def records_api_page(*, request, submission: Submission, records) -> list[Record
 
 def submission_records_view(request, pk: int):
     """The records of one version, masked; consumers tick rows and raise an objection here."""
-    from .views import require_purpose
+    from .governance import require_purpose
 
     try:
         submission = submission_get(user=request.user, pk=pk)

@@ -1,1 +1,0 @@
-"""Pages for grants, agreements, coordination, the purpose step and unmask permissions."""
