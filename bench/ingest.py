@@ -124,6 +124,7 @@ def _setup_world():
     from agencies.models import User as UserModel
     from agencies.services import ACT_FOR_UNIT
     from sharing_catalog.models import CatalogItem, Obligation, SchemaField, SchemaVersion
+    from sharing_catalog.services.catalog import SENSITIVE_BY_DEFAULT
 
     tag = f"{int(time.time() * 1000) % 10**10}"
     unit = Unit.objects.create(
@@ -152,6 +153,8 @@ def _setup_world():
             field_type=ftype,
             required=required,
             is_unique_key=unique,
+            # as the catalog service marks them: ID numbers and phones are sealed at ingestion
+            is_sensitive=ftype in SENSITIVE_BY_DEFAULT,
             **extra,
         )
     obligation = Obligation.objects.create(

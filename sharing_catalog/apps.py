@@ -14,6 +14,9 @@ class SharingCatalogConfig(AppConfig):
         catalog_registry.register()
 
         from . import governance, submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from .services import record_codec
+
+        record_codec.register()
         from .views.submissions import register_submission_plugins
 
         register_submission_plugins()

@@ -50,7 +50,15 @@ from zhengxiang_portal.ledger.services import ledger_append
 
 from .obligations import obligation_mark_submitted
 from .readers import FileRejected, check_size, inspect_file, open_table
-from .validation import RowValidator, error, is_blank_row, plausibility_warnings, specs_for_schema
+from .record_codec import RecordCodec
+from .validation import (
+    KEY_SEPARATOR,
+    RowValidator,
+    error,
+    is_blank_row,
+    plausibility_warnings,
+    specs_for_schema,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -326,8 +334,13 @@ def _validate_into(
     """Stream the file through the validator, writing valid rows as COPY text lines.
 
     Once an error is found nothing more is written (the rows will not be stored), but the
-    rest of the file is still checked so the report lists every problem.
+    rest of the file is still checked so the report lists every problem. Sensitive values are
+    sealed and sensitive keys hashed here, before anything reaches the database (Art. 24).
     """
+    codec = RecordCodec(specs)
+    seal = codec.seal if codec.sensitive else None
+    hash_key = codec.stored_key if codec.hashes_key else None
+    stored_keys: set[str] = set()
     decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
     table = open_table(
         _media_path(str(submission.file.name)), submission.file_kind, keys=[s.key for s in specs]
@@ -368,15 +381,19 @@ def _validate_into(
             result.add_errors(errors)
             continue
         result.row_count += 1
+        if hash_key is not None:
+            key = hash_key(key)
+            if track:
+                stored_keys.add(key)
         if track and decimal_keys:
             result.decimals[key] = {k: data[k] for k in decimal_keys if k in data}
         if not result.error_count:
-            payload = dumps(data)
+            payload = dumps(seal(data) if seal is not None else data)
             batch.append(f"{prefix}{row_number}\t{_copy_escape(key)}\t{_copy_escape(payload)}\n")
     if batch and not result.error_count:
         write("".join(batch))
     result.processed = processed
-    result.keys = set(validator.seen_keys)
+    result.keys = stored_keys if hash_key is not None else set(validator.seen_keys)
     if result.row_count == 0 and not result.error_count:
         result.add_errors([error(row=None, col=None, message=_("文件中没有数据行。"))])
     return specs
@@ -468,7 +485,7 @@ def submission_ingest(*, submission_id: int) -> Submission:
         return Submission.objects.get(pk=submission_id)
     submission, token = claimed
     specs = specs_for_schema(submission.schema)
-    snapshot = _previous_snapshot(specs, _previous_confirmed(submission))
+    snapshot = _previous_snapshot(RecordCodec(specs), _previous_confirmed(submission))
     if connection.vendor == "postgresql":
         _ingest_streaming(submission, token, specs, snapshot)
     else:
@@ -487,29 +504,48 @@ def _orm_progress(submission: Submission, token: str) -> Callable[[int, int], No
 
 @dataclass
 class PreviousSnapshot:
-    """What plausibility checks need of the previous confirmed version, read up front."""
+    """What plausibility checks need of the previous confirmed version, read up front.
+
+    Keys are in the current schema's stored form (hashed where sensitive); `labels` gives the
+    masked key to show for a hashed one.
+    """
 
     row_count: int
     keys: set[str]
     decimals: dict[str, dict[str, str]]
     has_key: bool
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def describe(self, key: str) -> str:
+        return self.labels.get(key) or key.replace(KEY_SEPARATOR, " / ")
 
 
-def _previous_snapshot(specs: list[Any], previous: Submission | None) -> PreviousSnapshot | None:
+def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> PreviousSnapshot | None:
     if previous is None:
         return None
-    decimal_keys = {s.key for s in specs if s.field_type == FieldType.DECIMAL}
-    has_key = any(s.is_unique_key for s in specs)
+    specs = codec.key_specs
+    decimal_keys = set(codec.decimal_fields)
+    has_key = bool(specs)
     snapshot = PreviousSnapshot(previous.row_count, set(), {}, has_key)
-    if has_key:
-        for key, data in (
-            Record.objects.filter(submission=previous)
-            .values_list("unique_key", "data")
-            .iterator(chunk_size=5000)
-        ):
-            snapshot.keys.add(key)
-            if decimal_keys:
-                snapshot.decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
+    if not has_key:
+        return snapshot
+    before = RecordCodec.for_schema(previous.schema)
+    # Keys stored under another key configuration (the schema changed) are rebuilt from the data.
+    rekey = before.key_config != codec.key_config
+    must_open = rekey or codec.hashes_key or bool(decimal_keys & set(before.sensitive))
+    for stored, data in (
+        Record.objects.filter(submission=previous)
+        .values_list("unique_key", "data")
+        .iterator(chunk_size=5000)
+    ):
+        if must_open:
+            data = before.open(data)
+        key = codec.stored_key(codec.clear_key(data)) if rekey else stored
+        snapshot.keys.add(key)
+        if codec.hashes_key:
+            snapshot.labels[key] = codec.display_key(data)
+        if decimal_keys:
+            snapshot.decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
     return snapshot
 
 
@@ -539,6 +575,7 @@ def _validate_safely(
                 previous_count=snapshot.row_count,
                 previous_keys=snapshot.keys,
                 previous_decimals=snapshot.decimals,
+                describe=snapshot.describe,
             )
         )
 

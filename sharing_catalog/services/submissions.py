@@ -35,7 +35,7 @@ from zhengxiang_portal.notifications.services import notify
 
 from .obligations import obligation_mark_fulfilled
 from .readers import FileRejected, open_table
-from .validation import KEY_SEPARATOR
+from .record_codec import RecordCodec
 
 
 def _require_provider(actor: Any, submission: Submission) -> None:
@@ -187,6 +187,7 @@ def submission_export(
     if not is_provider and purpose is None:
         raise ApplicationError(code="purpose_required", message=_("下载数据前须声明用途。"))
     fields = list(submission.schema.fields.order_by("position"))
+    codec = RecordCodec(fields)
     mask, masked = record_masker(fields, actor, item)
     header = [f.label for f in fields]
     records = Record.objects.filter(submission=submission).order_by("row_number")
@@ -196,7 +197,7 @@ def submission_export(
         nonlocal count
         for data in records.values_list("data", flat=True).iterator(chunk_size=5000):
             count += 1
-            data = mask(data)
+            data = mask(codec.open(data))
             yield [_export_value(data.get(f.key), f.field_type) for f in fields]
 
     if fmt == "csv":
@@ -324,44 +325,63 @@ class Diff:
     removed: list[dict[str, Any]] = field(default_factory=list)
     changed: list[RowChange] = field(default_factory=list)
     unchanged: int = 0
+    masked: bool = False  # sensitive fields (and key parts) are masked for this actor
 
 
 def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
-    """Rows added, removed and changed (with the changed fields) between two versions, by key."""
+    """Rows added, removed and changed (with the changed fields) between two versions, by key.
+
+    Rows are compared in clear (opened from their encrypted form) and returned masked for
+    `actor` unless they may unmask the item's sensitive fields (Art. 24).
+    """
+    from sharing_catalog.services.masking import record_masker
+
     for sub in (old, new):
         if not submission_readable_data(user=actor, submission=sub):
             raise PermissionDenied(_("您无权查看该版本的数据。"))
     if old.obligation.item_id != new.obligation.item_id:
         raise ApplicationError(code="different_items", message=_("只能比较同一目录项的版本。"))
+    fields = list(new.schema.fields.order_by("position"))
+    codec = RecordCodec(fields)
+    old_codec = RecordCodec.for_schema(old.schema)
+    mask, masked = record_masker(fields, actor, new.obligation.item)
 
-    def load(sub: Submission) -> dict[str, tuple[int, dict[str, Any]]]:
-        return {
-            key: (row, data)
-            for key, row, data in Record.objects.filter(submission=sub)
+    def load(sub: Submission, stored_by: RecordCodec) -> dict[str, tuple[int, dict[str, Any]]]:
+        # Keys stored under another configuration (the schema changed) are rebuilt from data.
+        rekey = stored_by.key_config != codec.key_config
+        rows = {}
+        for stored, row, data in (
+            Record.objects.filter(submission=sub)
             .values_list("unique_key", "row_number", "data")
             .iterator(chunk_size=5000)
-        }
+        ):
+            data = stored_by.open(data)
+            rows[codec.stored_key(codec.clear_key(data)) if rekey else stored] = (row, data)
+        return rows
 
-    before, after = load(old), load(new)
-    diff = Diff()
+    def shown(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = mask(data)
+        return codec.display_key(data, masked=False), data  # masked above where needed
+
+    before, after = load(old, old_codec), load(new, codec)
+    diff = Diff(masked=masked)
     for key, (row, data) in after.items():
         previous = before.get(key)
         if previous is None:
-            diff.added.append({"key": key.replace(KEY_SEPARATOR, " / "), "row": row, "data": data})
+            label, data = shown(data)
+            diff.added.append({"key": label, "row": row, "data": data})
             continue
         old_data = previous[1]
         changed = sorted(k for k in set(data) | set(old_data) if data.get(k) != old_data.get(k))
         if changed:
+            label, new_data = shown(data)
             diff.changed.append(
-                RowChange(
-                    key=key.replace(KEY_SEPARATOR, " / "), old=old_data, new=data, fields=changed
-                )
+                RowChange(key=label, old=mask(old_data), new=new_data, fields=changed)
             )
         else:
             diff.unchanged += 1
     for key, (row, data) in before.items():
         if key not in after:
-            diff.removed.append(
-                {"key": key.replace(KEY_SEPARATOR, " / "), "row": row, "data": data}
-            )
+            label, data = shown(data)
+            diff.removed.append({"key": label, "row": row, "data": data})
     return diff

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -298,6 +298,7 @@ class FieldSpec:
     pattern: re.Pattern[str] | None = None
     enum_values: list[Any] = field(default_factory=list)
     is_unique_key: bool = False
+    is_sensitive: bool = False
     convert: Callable[[Any], Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -314,6 +315,7 @@ class FieldSpec:
             pattern=re.compile(f.pattern) if f.pattern else None,
             enum_values=list(f.enum_values or []),
             is_unique_key=f.is_unique_key,
+            is_sensitive=f.is_sensitive,
         )
 
 
@@ -435,6 +437,7 @@ class RowValidator:
             for idx, spec in self.columns
         ]
         self._single_key = self.key_columns[0][1].key if len(self.key_columns) == 1 else None
+        self._key_fields = [s.key for _i, s in self.key_columns]
 
     def validate(
         self, row: list[Any], row_number: int
@@ -477,7 +480,7 @@ class RowValidator:
                         row=row_number,
                         col=col,
                         label=self.key_labels,
-                        value=key.replace(KEY_SEPARATOR, " / "),
+                        value=key_display(data, [s for _i, s in self.key_columns]),
                         message=_("唯一键（%(labels)s）重复：第 %(first)s 行与第 %(row)s 行")
                         % {"labels": self.key_labels, "first": first, "row": row_number},
                     )
@@ -487,23 +490,46 @@ class RowValidator:
         return data, key, errors
 
     def unique_key(self, data: dict[str, Any]) -> str:
-        if self.key_columns:
-            return KEY_SEPARATOR.join(str(data.get(s.key, "")) for _i, s in self.key_columns)
-        # Without a declared key, the whole row identifies itself (diffs show add/remove only).
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return record_key(data, self._key_fields)
 
     def _error(
         self, row_number: int, idx: int, spec: FieldSpec, value: Any, message: str
     ) -> dict[str, Any]:
         letter = self._letters[idx]
+        text = "" if value is None else str(value)[:200]
+        if spec.is_sensitive and text:
+            # The error report is stored and shown; a sensitive value stays masked in it too.
+            from .masking import mask_value
+
+            text = mask_value(text, spec.field_type)
         return {
             "row": row_number,
             "column": letter,
             "cell": f"{letter}{row_number}",
             "field_label": spec.label,
-            "value": "" if value is None else str(value)[:200],
+            "value": text,
             "message": message,
         }
+
+
+def record_key(data: Mapping[str, Any], key_fields: Sequence[str]) -> str:
+    """A row's unique key in clear: its key fields' values joined by KEY_SEPARATOR."""
+    if key_fields:
+        return KEY_SEPARATOR.join(str(data.get(k, "")) for k in key_fields)
+    # Without a declared key, the whole row identifies itself (diffs show add/remove only).
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def key_display(data: Mapping[str, Any], key_specs: Sequence[Any], *, masked: bool = True) -> str:
+    """A row's key as people read it ("A / B"); sensitive parts masked unless `masked` is False."""
+    from .masking import mask_value
+
+    return " / ".join(
+        mask_value(str(data.get(s.key, "")), s.field_type)
+        if masked and s.is_sensitive
+        else str(data.get(s.key, ""))
+        for s in key_specs
+    )
 
 
 def is_blank_row(row: Iterable[Any]) -> bool:
@@ -527,8 +553,13 @@ def plausibility_warnings(
     previous_count: int,
     previous_keys: set[str],
     previous_decimals: dict[str, dict[str, str]],
+    describe: Callable[[str], str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Warnings (not errors) against the previous confirmed version: Art. 22 校核 aid."""
+    """Warnings (not errors) against the previous confirmed version: Art. 22 校核 aid.
+
+    `describe` turns a key into what the warning shows (a hashed key into its masked form).
+    """
+    describe = describe or (lambda k: k.replace(KEY_SEPARATOR, " / "))
     warnings: list[dict[str, Any]] = []
     if previous_count and row_count * 2 < previous_count:
         warnings.append(
@@ -540,7 +571,7 @@ def plausibility_warnings(
         )
     vanished = previous_keys - keys if previous_keys else set()
     if vanished:
-        sample = "；".join(k.replace(KEY_SEPARATOR, " / ") for k in sorted(vanished)[:10])
+        sample = "；".join(describe(k) for k in sorted(vanished)[:10])
         warnings.append(
             {
                 "code": "keys_vanished",
@@ -572,7 +603,7 @@ def plausibility_warnings(
                 )
                 % {
                     "n": len(jumps),
-                    "key": key.replace(KEY_SEPARATOR, " / "),
+                    "key": describe(key),
                     "label": labels.get(field_key, field_key),
                     "old": old_text,
                     "new": now_text,

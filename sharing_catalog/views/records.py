@@ -22,6 +22,7 @@ from sharing_catalog.selectors.submissions import (
 )
 from sharing_catalog.services.access import access_log_record, declared_purpose
 from sharing_catalog.services.masking import record_masker, record_unmasked_access
+from sharing_catalog.services.record_codec import RecordCodec
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 
@@ -53,18 +54,20 @@ def _log_view(*, request, submission: Submission, rows: int, masked: bool, purpo
 
 
 def masked_rows(*, user: Any, submission: Submission, records) -> tuple[list[Record], bool]:
-    """Copies of the records with sensitive fields (and key parts) masked for this user."""
+    """Copies of the records opened (decrypted) and then masked for this user.
+
+    The copies' `unique_key` is the key as people read it ("A / B"), its sensitive parts
+    masked like the fields; the stored key may be a keyed hash (record_codec).
+    """
     fields = _fields(submission)
+    codec = RecordCodec(fields)
     mask, masked = record_masker(fields, user, submission.obligation.item)
-    if not masked:
-        return list(records), False
-    key_fields = [f.key for f in fields if f.is_unique_key]
     out = []
     for r in records:
-        data = mask(r.data)
-        key = " / ".join(str(data.get(k, "")) for k in key_fields) if key_fields else ""
+        data = mask(codec.open(r.data))
+        key = codec.display_key(data, masked=False)  # data is already masked as needed
         out.append(Record(pk=r.pk, row_number=r.row_number, unique_key=key, data=data))
-    return out, True
+    return out, masked
 
 
 def records_api_page(*, request, submission: Submission, records) -> list[Record]:

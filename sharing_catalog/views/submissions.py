@@ -219,28 +219,29 @@ def submission_diff_view(request):
     item = new.obligation.item
     if not user_provides_item(user=request.user, item=item):
         # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
+        # (the service already masked what this user may not see in clear)
         from sharing_catalog.services.access import access_log_record, declared_purpose
-        from sharing_catalog.services.masking import record_masker
+        from sharing_catalog.services.masking import record_unmasked_access
         from sharing_catalog.views.governance import require_purpose
         from zhengxiang_portal.ledger.actions import LedgerAction
 
         if (step := require_purpose(request, item)) is not None:
             return step
-        mask, masked = record_masker(fields, request.user, item)
-        for c in diff.changed:
-            c.old, c.new = mask(c.old), mask(c.new)
-        for r in (*diff.added, *diff.removed):
-            r["data"] = mask(r["data"])
+        rows = len(diff.changed) + len(diff.added) + len(diff.removed)
         access_log_record(
             actor=request.user,
             item=item,
             target=new,
             action=LedgerAction.VIEW,
             purpose=declared_purpose(request=request, item=item),
-            rows=len(diff.changed) + len(diff.added) + len(diff.removed),
+            rows=rows,
             request=request,
-            extra={"diff_from": old.pk, "masked": masked},
+            extra={"diff_from": old.pk, "masked": diff.masked},
         )
+        if not diff.masked and any(f.is_sensitive for f in fields):
+            record_unmasked_access(
+                actor=request.user, item=item, target=new, rows=rows, request=request
+            )
     changed = [
         {
             "key": c.key,

@@ -38,6 +38,7 @@ import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -79,37 +80,59 @@ def generate_key() -> str:
     return base64.b64encode(os.urandom(32)).decode("ascii")
 
 
-def is_encrypted(value: object) -> bool:
+def is_encrypted(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX + ":")
+
+
+class FieldCipher:
+    """Encrypt and decrypt for one context with the keys resolved once (hot loops use this).
+
+    `encrypt_value`/`decrypt_value` build one per call; ingestion builds one per field and file.
+    """
+
+    def __init__(self, *, context: str = "") -> None:
+        keys = _keys()
+        self._aad = context.encode("utf-8")
+        self._current_id = keys[0][0]
+        self._by_id = {kid: AESGCM(raw) for kid, raw in keys}
+        self._current = self._by_id[self._current_id]
+
+    def encrypt(self, value: str) -> str:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._current.encrypt(nonce, str(value).encode("utf-8"), self._aad)
+        body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+        return f"{PREFIX}:{self._current_id}:{body}"
+
+    def decrypt(self, token: str) -> str:
+        try:
+            prefix, kid, body = token.split(":", 2)
+            blob = base64.urlsafe_b64decode(body.encode("ascii"))
+        except (AttributeError, ValueError, binascii.Error) as exc:
+            raise DecryptionError("not an encrypted value") from exc
+        if prefix != PREFIX:
+            raise DecryptionError("not an encrypted value")
+        aead = self._by_id.get(kid)
+        if aead is None:
+            raise DecryptionError(f"key {kid} is not configured")
+        try:
+            plain = aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], self._aad)
+        except InvalidTag as exc:
+            raise DecryptionError("value altered or wrong context") from exc
+        return plain.decode("utf-8")
+
+    def is_current(self, token: str) -> bool:
+        """True when `token` is already sealed with the current key."""
+        return is_encrypted(token) and token.split(":", 2)[1] == self._current_id
 
 
 def encrypt_value(value: str, *, context: str = "") -> str:
     """Encrypt `value` with the current key; `context` is authenticated, not stored."""
-    kid, key = _keys()[0]
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, str(value).encode("utf-8"), context.encode("utf-8"))
-    return f"{PREFIX}:{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+    return FieldCipher(context=context).encrypt(value)
 
 
 def decrypt_value(token: str, *, context: str = "") -> str:
     """Decrypt a token made by `encrypt_value` with any configured key."""
-    try:
-        prefix, kid, body = token.split(":", 2)
-        blob = base64.urlsafe_b64decode(body.encode("ascii"))
-    except (AttributeError, ValueError, binascii.Error) as exc:
-        raise DecryptionError("not an encrypted value") from exc
-    if prefix != PREFIX:
-        raise DecryptionError("not an encrypted value")
-    keys = dict(_keys())
-    if kid not in keys:
-        raise DecryptionError(f"key {kid} is not configured")
-    try:
-        plain = AESGCM(keys[kid]).decrypt(
-            blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode("utf-8")
-        )
-    except InvalidTag as exc:
-        raise DecryptionError("value altered or wrong context") from exc
-    return plain.decode("utf-8")
+    return FieldCipher(context=context).decrypt(token)
 
 
 def needs_rotation(token: str) -> bool:

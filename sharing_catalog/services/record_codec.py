@@ -1,0 +1,167 @@
+"""How records are kept at rest: sensitive fields encrypted, sensitive keys blind-indexed.
+
+Art. 24 (data security) and issue 7 item 8. A schema field marked `is_sensitive` (ID numbers,
+phones, account numbers) is stored in `Record.data` as an AES-256-GCM token from
+`zhengxiang_portal.security.crypto`, its JSON value sealed with the field's own context, so a
+token copied into another field does not open. Where such a field is part of the unique key,
+`Record.unique_key` holds a keyed hash (HMAC) of the key instead of the key itself: equal keys
+still compare equal across versions (diffs, plausibility checks), but the column reveals nothing.
+
+Every reader opens records through `RecordCodec.open` (pages, API, exports, diffs, objections)
+and masks afterwards; `manage.py rotate_field_keys` re-seals old tokens and seals rows stored
+before encryption was switched on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from sharing_catalog.models import FieldType
+from zhengxiang_portal.security.crypto import (
+    FieldCipher,
+    blind_index,
+    is_encrypted,
+    register_rotation,
+)
+
+from .validation import key_display, record_key
+
+KEY_CONTEXT = "sharing_catalog.record.unique_key"
+
+
+def field_context(key: str) -> str:
+    return f"sharing_catalog.record:{key}"
+
+
+class RecordCodec:
+    """Seal and open the records of one schema version.
+
+    `fields` are SchemaField rows or validation FieldSpecs: anything with `key`, `field_type`,
+    `is_unique_key` and `is_sensitive`.
+    """
+
+    def __init__(self, fields: Iterable[Any]) -> None:
+        fields = list(fields)
+        self.sensitive = [f.key for f in fields if f.is_sensitive]
+        self.key_specs = [f for f in fields if f.is_unique_key]
+        self.key_fields = [f.key for f in self.key_specs]
+        self.decimal_fields = [f.key for f in fields if f.field_type == FieldType.DECIMAL]
+        # The key is hashed when any part of it is sensitive; a schema without a declared key
+        # uses the whole row as its key, which then holds the sensitive values too.
+        self.hashes_key = any(f.is_sensitive for f in self.key_specs) or (
+            not self.key_specs and bool(self.sensitive)
+        )
+        self._ciphers: dict[str, FieldCipher] = {}
+
+    @classmethod
+    def for_schema(cls, schema: Any) -> RecordCodec:
+        return cls(schema.fields.all())
+
+    @property
+    def key_config(self) -> tuple[tuple[str, ...], bool]:
+        """Two codecs with the same config store comparable unique keys."""
+        return tuple(self.key_fields), self.hashes_key
+
+    def _cipher(self, key: str) -> FieldCipher:
+        cipher = self._ciphers.get(key)
+        if cipher is None:
+            cipher = self._ciphers[key] = FieldCipher(context=field_context(key))
+        return cipher
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def seal(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with its sensitive values encrypted (a copy when anything changes)."""
+        if not self.sensitive:
+            return data
+        out = dict(data)
+        for key in self.sensitive:
+            if key in out and not is_encrypted(out[key]):
+                out[key] = self._cipher(key).encrypt(json.dumps(out[key], ensure_ascii=False))
+        return out
+
+    def stored_key(self, key: str) -> str:
+        """What `Record.unique_key` holds for a key in clear."""
+        return blind_index(key, context=KEY_CONTEXT) if self.hashes_key else key
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def open(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of stored `data` with its sensitive values in clear (to be masked after)."""
+        out = dict(data)
+        for key in self.sensitive:
+            value = out.get(key)
+            if is_encrypted(value):
+                out[key] = json.loads(self._cipher(key).decrypt(value))
+        return out
+
+    def clear_key(self, data: Mapping[str, Any]) -> str:
+        """The unique key of opened `data`, in clear (as the validator built it)."""
+        return record_key(data, self.key_fields)
+
+    def display_key(self, data: Mapping[str, Any], *, masked: bool = True) -> str:
+        """The key as people read it ("A / B"): from opened data, sensitive parts masked."""
+        return key_display(data, self.key_specs, masked=masked)
+
+    # --- rotation --------------------------------------------------------------------------
+
+    def reseal(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Stored `data` re-sealed under the current key, or None when nothing is stale."""
+        stale = [
+            k
+            for k in self.sensitive
+            if k in data and not (is_encrypted(data[k]) and self._cipher(k).is_current(data[k]))
+        ]
+        if not stale:
+            return None
+        return self.seal(self.open(data))
+
+
+def rotate_records(batch: int = 1000) -> int:
+    """Re-seal every record whose sensitive values are in clear or under an old key.
+
+    Also rewrites `unique_key` to the keyed hash for such rows (rows stored before encryption
+    was switched on hold their key in clear). Resumable: a row already current is skipped.
+    """
+    from sharing_catalog.models import Record, SchemaField, Submission
+
+    done = 0
+    schemas = (
+        SchemaField.objects.filter(is_sensitive=True).values_list("schema_id", flat=True).distinct()
+    )
+    submissions = Submission.objects.filter(schema_id__in=list(schemas)).select_related("schema")
+    for submission in submissions.iterator():
+        codec = RecordCodec.for_schema(submission.schema)
+        last = 0
+        while True:
+            rows = list(
+                Record.objects.filter(submission=submission, row_number__gt=last)
+                .order_by("row_number")
+                .only("pk", "row_number", "unique_key", "data")[:batch]
+            )
+            if not rows:
+                break
+            last = rows[-1].row_number
+            changed = []
+            for record in rows:
+                sealed = codec.reseal(record.data)
+                if sealed is None:
+                    continue
+                record.data = sealed
+                if codec.hashes_key:
+                    record.unique_key = codec.stored_key(codec.clear_key(codec.open(sealed)))
+                changed.append(record)
+            if changed:
+                with transaction.atomic():
+                    Record.objects.bulk_update(changed, ["data", "unique_key"])
+                done += len(changed)
+    return done
+
+
+def register() -> None:
+    """Put the records' walk into `manage.py rotate_field_keys` (called from the app's ready)."""
+    register_rotation("sharing_catalog.Record.data", lambda _rotate: rotate_records())
