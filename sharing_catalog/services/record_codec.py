@@ -15,13 +15,16 @@ before encryption was switched on.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from sharing_catalog.models import FieldType
 from zhengxiang_portal.security.crypto import (
+    DecryptionError,
     FieldCipher,
     blind_index,
     is_encrypted,
@@ -31,6 +34,10 @@ from zhengxiang_portal.security.crypto import (
 from .validation import key_display, record_key
 
 KEY_CONTEXT = "sharing_catalog.record.unique_key"
+UNREADABLE = _("（无法解密）")
+logger = logging.getLogger(__name__)
+# One encoder for every value: json.dumps() with options builds a new encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def field_context(key: str) -> str:
@@ -55,7 +62,8 @@ class RecordCodec:
         self.hashes_key = any(f.is_sensitive for f in self.key_specs) or (
             not self.key_specs and bool(self.sensitive)
         )
-        self._ciphers: dict[str, FieldCipher] = {}
+        # One cipher per sensitive field, its keys resolved once (ingestion seals every row).
+        self._ciphers = {key: FieldCipher(context=field_context(key)) for key in self.sensitive}
 
     @classmethod
     def for_schema(cls, schema: Any) -> RecordCodec:
@@ -66,23 +74,18 @@ class RecordCodec:
         """Two codecs with the same config store comparable unique keys."""
         return tuple(self.key_fields), self.hashes_key
 
-    def _cipher(self, key: str) -> FieldCipher:
-        cipher = self._ciphers.get(key)
-        if cipher is None:
-            cipher = self._ciphers[key] = FieldCipher(context=field_context(key))
-        return cipher
-
     # --- writing ---------------------------------------------------------------------------
 
     def seal(self, data: dict[str, Any]) -> dict[str, Any]:
-        """`data` with its sensitive values encrypted (a copy when anything changes)."""
-        if not self.sensitive:
-            return data
-        out = dict(data)
-        for key in self.sensitive:
-            if key in out and not is_encrypted(out[key]):
-                out[key] = self._cipher(key).encrypt(json.dumps(out[key], ensure_ascii=False))
-        return out
+        """Encrypt the sensitive values of a row in clear, in place; returns `data`.
+
+        Every value is sealed, even one that looks like a token: what a user typed is never
+        trusted to be ciphertext.
+        """
+        for key, cipher in self._ciphers.items():
+            if key in data:
+                data[key] = cipher.encrypt(_encode(data[key]))
+        return data
 
     def stored_key(self, key: str) -> str:
         """What `Record.unique_key` holds for a key in clear."""
@@ -93,10 +96,16 @@ class RecordCodec:
     def open(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of stored `data` with its sensitive values in clear (to be masked after)."""
         out = dict(data)
-        for key in self.sensitive:
+        for key, cipher in self._ciphers.items():
             value = out.get(key)
-            if is_encrypted(value):
-                out[key] = json.loads(self._cipher(key).decrypt(value))
+            if not is_encrypted(value):
+                continue  # stored before the field was marked sensitive: still in clear
+            try:
+                out[key] = json.loads(cipher.decrypt(value))
+            except DecryptionError:
+                # A retired key or an altered row: say so on the page, loudly in the log.
+                logger.error("record field %s could not be decrypted", key, exc_info=True)
+                out[key] = str(UNREADABLE)
         return out
 
     def clear_key(self, data: Mapping[str, Any]) -> str:
@@ -112,9 +121,7 @@ class RecordCodec:
     def reseal(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
         """Stored `data` re-sealed under the current key, or None when nothing is stale."""
         stale = [
-            k
-            for k in self.sensitive
-            if k in data and not (is_encrypted(data[k]) and self._cipher(k).is_current(data[k]))
+            k for k in self.sensitive if k in data and not self._ciphers[k].is_current(data[k])
         ]
         if not stale:
             return None

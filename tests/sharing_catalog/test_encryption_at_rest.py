@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from sharing_catalog.models import Record, SchemaField, Submission
 from sharing_catalog.services.ingest import submission_ingest, submission_upload
-from sharing_catalog.services.record_codec import KEY_CONTEXT, RecordCodec
+from sharing_catalog.services.record_codec import KEY_CONTEXT, RecordCodec, field_context
 from sharing_catalog.services.submissions import submission_confirm, submission_diff
 from tests.factories import PASSWORD
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
@@ -33,6 +33,7 @@ from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse 
 from tests.sharing_catalog.test_objections import confirmed_version
 from zhengxiang_portal.security.crypto import (
     DecryptionError,
+    FieldCipher,
     blind_index,
     generate_key,
     key_id,
@@ -106,7 +107,8 @@ def test_a_token_moved_to_another_field_does_not_open():
     sealed = codec.seal({"legal_id": "430104199001011234", "phone": "13812341234"})
     assert codec.open(sealed) == {"legal_id": "430104199001011234", "phone": "13812341234"}
     with pytest.raises(DecryptionError):
-        codec.open({"phone": sealed["legal_id"]})
+        FieldCipher(context=field_context("phone")).decrypt(sealed["legal_id"])
+    assert codec.open({"phone": sealed["legal_id"]}) == {"phone": "（无法解密）"}
 
 
 def test_a_sensitive_unique_key_is_a_keyed_hash_and_versions_still_compare(client, roles):
@@ -195,3 +197,26 @@ def test_rows_stored_before_encryption_are_sealed_and_rekeyed_by_rotation(client
         assert key == blind_index(credit_code(n), context=KEY_CONTEXT)
         assert id_number(n) not in text and credit_code(n) not in text
     assert id_number(1) in client.get(url).content.decode()
+
+
+def test_a_value_that_looks_like_a_token_is_still_sealed_and_read_back_as_typed(client, roles):
+    world = _world("name")
+    row = good_row(1)
+    row[1] = "enc1:deadbeef:AAAA"
+    submission = confirmed_version(world, [row])
+    [(_key, text)] = _raw_rows(submission)
+    assert json.loads(text)["name"] != "enc1:deadbeef:AAAA"
+    _login(client, world.liaison)
+    page = client.get(reverse("sharing_catalog:submission_records", args=[submission.pk]))
+    assert "enc1:deadbeef:AAAA" in page.content.decode()
+
+
+def test_a_row_sealed_with_a_retired_key_shows_a_notice_not_an_error(client, roles, settings):
+    world = _world("legal_id")
+    submission = confirmed_version(world, [good_row(1)])
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key()]  # the old key removed before rotating
+    _login(client, world.liaison)
+    page = client.get(reverse("sharing_catalog:submission_records", args=[submission.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "（无法解密）" in body and id_number(1) not in body
