@@ -20,6 +20,28 @@ def units_acted_for(*, user: Any) -> QuerySet[Unit]:
     return get_objects_for_user(user, ACT_FOR_UNIT, klass=Unit, accept_global_perms=False)
 
 
+def acted_unit_ids(*, user: Any) -> frozenset[int]:
+    """Ids of the units this user acts for, read once per user object (that is, per request).
+
+    Pages ask this several times (navigation, home panels, the page's own selector); each ask
+    through guardian costs a query and its SQL compilation. Services that grant or revoke
+    `act_for_unit` call `forget_unit_scope` on the account they changed.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_acted_unit_ids", None)
+    if cached is None:
+        cached = frozenset(units_acted_for(user=user).values_list("pk", flat=True))
+        user._acted_unit_ids = cached
+    return cached
+
+
+def forget_unit_scope(user: Any) -> None:
+    """Drop the per-object memo of `acted_unit_ids` (after a grant or revocation)."""
+    if getattr(user, "_acted_unit_ids", None) is not None:
+        del user._acted_unit_ids
+
+
 def user_can_act_for(*, user: Any, unit: Unit | None) -> bool:
     """True when `user` may act for `unit`: its liaison, or tax staff acting for the tax bureau."""
     if unit is None or not getattr(user, "is_authenticated", False):
@@ -33,7 +55,7 @@ def user_unit_ids(*, user: Any) -> set[int]:
     """Every unit the user belongs to or acts for: the scope of "my unit's work"."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    ids = set(units_acted_for(user=user).values_list("pk", flat=True))
+    ids = set(acted_unit_ids(user=user))
     if user.unit_id:
         ids.add(user.unit_id)
     return ids
