@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from collaboration.models import Status
-from collaboration.services import request_accept, request_contest, request_refuse
+from collaboration.selectors import request_todo
+from collaboration.services import (
+    extension_decide,
+    request_accept,
+    request_ask_extension,
+    request_contest,
+    request_refuse,
+)
 from zhengxiang_portal.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +209,24 @@ def test_home_panels_for_liaison_and_working_group(client, world, make_request):
     client.force_login(world.wg)
     content = client.get("/").content.decode()
     assert "待裁定" in content and req.number in content
+
+
+def test_todo_lists_a_pending_extension_for_the_requester_once(world, make_request):
+    req = make_request()
+    other = make_request(target_unit=world.other)
+    request_accept(req=req, actor=world.market_liaison)
+    assert list(request_todo(user=world.staff)) == []  # running at the target: not ours to do
+    ext = request_ask_extension(
+        req=req,
+        actor=world.market_liaison,
+        reason="数据量大，需要更多时间。",
+        new_due_date=req.due_date + dt.timedelta(days=7),
+    )
+    assert list(request_todo(user=world.staff)) == [req]
+    assert set(request_todo(user=world.market_liaison)) == {req}
+    assert other not in request_todo(user=world.market_liaison)
+    extension_decide(ext=ext, actor=world.staff, approve=True)
+    assert list(request_todo(user=world.staff)) == []
 
 
 def test_navigation_entry_for_staff_liaison_and_wg_only(client, world):
