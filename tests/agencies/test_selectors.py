@@ -78,3 +78,27 @@ def test_granting_and_revoking_refreshes_the_scope_of_the_same_account_object(ro
     assert acted_unit_ids(user=account) == {unit.pk}
     liaison_deactivate(actor=admin, liaison=liaison)
     assert acted_unit_ids(user=account) == set()
+
+
+def test_acted_unit_ids_agree_with_guardian_for_user_group_superuser_and_none(roles):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from agencies.selectors import ACT_FOR_UNIT, units_acted_for
+
+    own, via_group, other = UnitFactory(), UnitFactory(), UnitFactory()
+    direct = make_liaison(own)
+    team = Group.objects.create(name="联络组")
+    assign_perm(ACT_FOR_UNIT, team, via_group)
+    in_team = UserFactory()
+    in_team.groups.add(team)
+    both = make_liaison(other)
+    both.groups.add(team)
+    superuser = UserFactory(is_superuser=True)
+    nobody = UserFactory()
+    for account in (direct, in_team, both, superuser, nobody):
+        account = type(account).objects.get(pk=account.pk)
+        expected = set(units_acted_for(user=account).values_list("pk", flat=True))
+        assert acted_unit_ids(user=account) == expected, account.username
+    assert acted_unit_ids(user=type(both).objects.get(pk=both.pk)) == {other.pk, via_group.pk}
+    assert acted_unit_ids(user=type(nobody).objects.get(pk=nobody.pk)) == set()
