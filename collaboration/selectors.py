@@ -38,6 +38,37 @@ def _base() -> QuerySet[CollaborationRequest]:
     )
 
 
+# What a list of requests shows (the list page, the home panels): no bodies, answers or rulings.
+# Each list row used to carry ~120 columns over six joined tables into six model instances.
+LIST_COLUMNS = (
+    "number",
+    "subject",
+    "category",
+    "priority",
+    "status",
+    "due_date",
+    "submitted_at",
+    "escalated_at",
+    "contested_at",
+    "matter_type__name",
+    "requesting_unit__name",
+    "requesting_unit__short_name",
+    "target_unit__name",
+    "target_unit__short_name",
+    "assignee__username",
+    "assignee__full_name",
+)
+
+
+def request_rows(qs: QuerySet[CollaborationRequest]) -> QuerySet[CollaborationRequest]:
+    """`qs` loading only what a list row shows (LIST_COLUMNS); a detail page loads the rest."""
+    return (
+        qs.select_related(None)
+        .select_related("matter_type", "requesting_unit", "target_unit", "assignee")
+        .only(*LIST_COLUMNS)
+    )
+
+
 def request_visible(*, user: Any) -> QuerySet[CollaborationRequest]:
     """Requests this user may see: their units' incoming and outgoing ones; all for the WG."""
     if not getattr(user, "is_authenticated", False):

@@ -31,6 +31,7 @@ from .selectors import (
     oversight_list,
     request_get,
     request_list,
+    request_rows,
     request_statistics,
 )
 
@@ -61,7 +62,10 @@ def request_list_view(request):
     form = RequestFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     qs, sort = sort_queryset(
-        request_list(user=request.user, filters=filters), request, REQUEST_SORTS, default="due"
+        request_rows(request_list(user=request.user, filters=filters)),
+        request,
+        REQUEST_SORTS,
+        default="due",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from collaboration.models import Status
-from collaboration.selectors import request_todo
+from collaboration.selectors import request_list, request_rows, request_todo
 from collaboration.services import (
     extension_decide,
     request_accept,
@@ -179,6 +179,30 @@ def test_list_query_count_stays_flat(client, world, make_request, django_assert_
         make_request()
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_list_rows_carry_every_column_the_list_shows(
+    world, make_request, django_assert_num_queries
+):
+    make_request(assignee=world.market_liaison)
+    rows = request_rows(request_list(user=world.staff))  # the user's scope is read here
+    with django_assert_num_queries(1):
+        (row,) = rows
+        shown = (
+            row.pk,
+            row.number,
+            row.subject,
+            row.priority,
+            row.matter_type.name,
+            row.get_category_display(),
+            row.get_status_display(),
+            row.is_running,
+            row.due_date,
+            row.requesting_unit.short_name or row.requesting_unit.name,
+            row.target_unit.short_name or row.target_unit.name,
+            row.assignee.display_name,
+        )
+    assert row.assignee == world.market_liaison and all(v is not None for v in shown)
 
 
 def test_detail_query_count_stays_flat(client, world, make_request, django_assert_max_num_queries):
