@@ -126,8 +126,11 @@ def _objections_panel(request):
     from django.utils import timezone
 
     from sharing_catalog.models import Objection
+    from sharing_catalog.selectors.entitlements import reader_unit_ids
     from sharing_catalog.selectors.objections import objection_list
 
+    if not reader_unit_ids(user=request.user):
+        return None  # acts for no unit: no provider's objections to answer (no query to build)
     due = list(
         objection_list(user=request.user, filters={"side": "provider"}).filter(
             status__in=[Objection.Status.OPEN, Objection.Status.DISPUTED]
