@@ -273,8 +273,18 @@ def received_list_view(request):
     return render(request, "sharing_catalog/submissions/received.html", {"page": page})
 
 
+# What the 新到数据 panel shows of a submission: the wide submission, item and unit rows stay put.
+NEW_DATA_PANEL_COLUMNS = (
+    "confirmed_at",
+    "obligation__period_label",
+    "obligation__item__name",
+    "obligation__item__provider__name",
+    "obligation__item__provider__short_name",
+)
+
+
 def _new_data_panel(request):
-    items = list(new_data_for(user=request.user)[:8])
+    items = list(new_data_for(user=request.user).only(*NEW_DATA_PANEL_COLUMNS)[:8])
     if not items:
         return None
     return {"items": items, "more_url": reverse("sharing_catalog:received_list")}

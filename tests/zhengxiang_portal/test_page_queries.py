@@ -43,6 +43,7 @@ BUDGETS = {
     ("liaison_finance", "obligations"): 10,
     ("liaison_finance", "received"): 9,
     ("liaison_finance", "requests"): 10,
+    ("liaison_court", "home"): 13,  # the court must answer objections: that panel has rows
 }
 
 
