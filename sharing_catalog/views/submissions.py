@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from sharing_catalog.services.submissions import (
     submission_original_file,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.tables import Paginator
 from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 ERRORS_PER_PAGE = 50
