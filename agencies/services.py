@@ -18,6 +18,7 @@ from zhengxiang_portal.ledger.services import ledger_append
 
 from .models import Liaison, Unit, User
 from .roles import ADMIN_ROLES, Role, role_permissions
+from .selectors import forget_unit_scope
 
 ACT_FOR_UNIT = "agencies.act_for_unit"
 
@@ -149,12 +150,15 @@ def liaison_save(
     liaison.save()
     if previous_user is not None and previous_user != user:
         remove_perm(ACT_FOR_UNIT, previous_user, unit)
+        forget_unit_scope(previous_user)
     if user is not None:
         if user.unit_id is None:
             user.unit = unit
             user.save(update_fields=["unit"])
         assign_perm(ACT_FOR_UNIT, user, unit)
+        forget_unit_scope(user)
         user.groups.add(Group.objects.get_or_create(name=Role.LIAISON)[0])
+        user.__dict__.pop("_portal_roles", None)
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,
@@ -174,6 +178,7 @@ def liaison_deactivate(*, actor: Any, liaison: Liaison) -> Liaison:
     liaison.save(update_fields=["is_active", "is_primary"])
     if liaison.user is not None:
         remove_perm(ACT_FOR_UNIT, liaison.user, liaison.unit)
+        forget_unit_scope(liaison.user)
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,

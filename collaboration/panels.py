@@ -8,7 +8,7 @@ from django.utils import timezone
 from agencies.roles import Role, has_role, is_working_group
 
 from .models import RUNNING_STATUSES, Status
-from .selectors import due_soon_threshold, request_todo, request_visible
+from .selectors import due_soon_threshold, request_rows, request_todo, request_visible
 
 PANEL_ROWS = 5
 
@@ -17,7 +17,7 @@ def todo_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not has_role(user, Role.TAX_STAFF, Role.LIAISON):
         return None
-    qs = request_todo(user=user).order_by("due_date", "pk")
+    qs = request_rows(request_todo(user=user)).order_by("due_date", "pk")
     rows = list(qs[:PANEL_ROWS])
     return {
         "rows": rows,
@@ -31,7 +31,9 @@ def rulings_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not is_working_group(user):
         return None
-    qs = request_visible(user=user).filter(status=Status.CONTESTED).order_by("contested_at")
+    qs = request_rows(request_visible(user=user).filter(status=Status.CONTESTED)).order_by(
+        "contested_at"
+    )
     rows = list(qs[:PANEL_ROWS])
     return {
         "rows": rows,

@@ -20,15 +20,11 @@ JUDICIAL_KINDS = frozenset({UnitKind.POLICE, UnitKind.PROCURATORATE, UnitKind.CO
 
 
 def _cached_unit_ids(user: Any) -> set[int]:
-    cached = getattr(user, "_collab_unit_ids", None)
-    if cached is None:
-        cached = user_unit_ids(user=user)
-        user._collab_unit_ids = cached
-    return cached
+    return user_unit_ids(user=user)  # built on the per-request acted_unit_ids: no query again
 
 
 def visible_unit_ids(user: Any) -> set[int]:
-    """Units whose requests (incoming and outgoing) this user sees; cached per user object."""
+    """Units whose requests (incoming and outgoing) this user sees."""
     return _cached_unit_ids(user)
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.core.tables import sort_queryset
+from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -31,6 +30,7 @@ from .selectors import (
     oversight_list,
     request_get,
     request_list,
+    request_rows,
     request_statistics,
 )
 
@@ -61,7 +61,10 @@ def request_list_view(request):
     form = RequestFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     qs, sort = sort_queryset(
-        request_list(user=request.user, filters=filters), request, REQUEST_SORTS, default="due"
+        request_rows(request_list(user=request.user, filters=filters)),
+        request,
+        REQUEST_SORTS,
+        default="due",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -126,12 +126,18 @@ def _objections_panel(request):
     from django.utils import timezone
 
     from sharing_catalog.models import Objection
+    from sharing_catalog.selectors.entitlements import reader_unit_ids
     from sharing_catalog.selectors.objections import objection_list
 
+    if not reader_unit_ids(user=request.user):
+        return None  # acts for no unit: no provider's objections to answer (no query to build)
     due = list(
-        objection_list(user=request.user, filters={"side": "provider"}).filter(
-            status__in=[Objection.Status.OPEN, Objection.Status.DISPUTED]
-        )[:8]
+        objection_list(user=request.user, filters={"side": "provider"})
+        .filter(status__in=[Objection.Status.OPEN, Objection.Status.DISPUTED])
+        # What the panel shows: not the submission, the raiser or the provider (six wide rows).
+        .select_related(None)
+        .select_related("item", "consumer")
+        .only("deadline", "item__name", "consumer__name", "consumer__short_name")[:8]
     )
     if not due:
         return None

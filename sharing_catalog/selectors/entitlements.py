@@ -17,25 +17,22 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.roles import Role, has_role
-from agencies.selectors import units_acted_for
+from agencies.selectors import acted_unit_ids
 from sharing_catalog.models import AccessGrant, CatalogItem
 
 
 def reader_unit_ids(*, user: Any) -> set[int]:
     """Units whose entitlements the user exercises: those they act for (as liaison), and the
     tax bureau for its staff. Membership of a unit alone (e.g. a working-group member seconded
-    from a department) does not make one a reader of that unit's data. Cached per user object.
+    from a department) does not make one a reader of that unit's data. Built on the per-request
+    `acted_unit_ids`, so asking again costs no query.
     """
     if not getattr(user, "is_authenticated", False):
         return set()
-    cached = getattr(user, "_reader_unit_ids", None)
-    if cached is None:
-        cached = set(units_acted_for(user=user).values_list("pk", flat=True))
-        unit = getattr(user, "unit", None)
-        if unit is not None and unit.is_tax_bureau and has_role(user, Role.TAX_STAFF):
-            cached.add(unit.pk)
-        user._reader_unit_ids = cached
-    return cached
+    ids = set(acted_unit_ids(user=user))
+    if user.unit_id and has_role(user, Role.TAX_STAFF) and user.unit.is_tax_bureau:
+        ids.add(user.unit_id)
+    return ids
 
 
 def live_grants(*, day: dt.date | None = None) -> QuerySet[AccessGrant]:

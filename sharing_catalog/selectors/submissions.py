@@ -11,32 +11,19 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from agencies.roles import Role, has_role
-from agencies.selectors import units_acted_for
 from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
-from sharing_catalog.selectors.entitlements import items_consumed_by
+from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
 
 def acting_unit_ids(*, user: Any) -> set[int]:
     """Units the user acts for: as their liaison, or tax staff for their own bureau."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    ids = set(units_acted_for(user=user).values_list("pk", flat=True))
-    unit = getattr(user, "unit", None)
-    if unit is not None and unit.is_tax_bureau and has_role(user, Role.TAX_STAFF):
-        ids.add(unit.pk)
-    return ids
+    return reader_unit_ids(user=user)
 
 
 def _cached_units(user: Any) -> set[int]:
-    cached = getattr(user, "_acting_unit_ids", None)
-    if cached is None:
-        cached = acting_unit_ids(user=user)
-        if getattr(user, "is_authenticated", False):
-            user._acting_unit_ids = cached
-    return cached
+    return reader_unit_ids(user=user)
 
 
 def readable_items(*, user: Any) -> QuerySet[CatalogItem]:

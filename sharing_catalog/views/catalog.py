@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.core.tables import sort_queryset
+from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.exports import xlsx_response
 
 from ..forms.catalog import (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils import timezone
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
-from zhengxiang_portal.core.tables import sort_queryset
+from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.exports import xlsx_response
 
 from ..forms.obligations import ObligationFilterForm

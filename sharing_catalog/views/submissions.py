@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from sharing_catalog.services.submissions import (
     submission_original_file,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.tables import Paginator
 from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 ERRORS_PER_PAGE = 50
@@ -274,8 +274,18 @@ def received_list_view(request):
     return render(request, "sharing_catalog/submissions/received.html", {"page": page})
 
 
+# What the 新到数据 panel shows of a submission: the wide submission, item and unit rows stay put.
+NEW_DATA_PANEL_COLUMNS = (
+    "confirmed_at",
+    "obligation__period_label",
+    "obligation__item__name",
+    "obligation__item__provider__name",
+    "obligation__item__provider__short_name",
+)
+
+
 def _new_data_panel(request):
-    items = list(new_data_for(user=request.user)[:8])
+    items = list(new_data_for(user=request.user).only(*NEW_DATA_PANEL_COLUMNS)[:8])
     if not items:
         return None
     return {"items": items, "more_url": reverse("sharing_catalog:received_list")}

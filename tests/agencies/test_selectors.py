@@ -3,7 +3,7 @@
 import pytest
 
 from agencies.roles import Role
-from agencies.selectors import unit_list, user_can_act_for
+from agencies.selectors import acted_unit_ids, unit_list, user_can_act_for, user_unit_ids
 from agencies.services import liaison_deactivate, liaison_save
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 
@@ -58,3 +58,47 @@ def test_tax_staff_act_for_the_tax_bureau_but_not_other_units(roles):
     staff = UserFactory(roles=[Role.TAX_STAFF], unit=bureau)
     assert user_can_act_for(user=staff, unit=bureau)
     assert not user_can_act_for(user=staff, unit=UnitFactory())
+
+
+def test_units_acted_for_are_read_once_per_user_object(roles, django_assert_num_queries):
+    unit = UnitFactory()
+    liaison = make_liaison(unit)
+    with django_assert_num_queries(1):
+        assert acted_unit_ids(user=liaison) == {unit.pk}
+        assert user_unit_ids(user=liaison) == {unit.pk}
+        assert acted_unit_ids(user=liaison) == {unit.pk}
+
+
+def test_granting_and_revoking_refreshes_the_scope_of_the_same_account_object(roles):
+    unit = UnitFactory()
+    admin = UserFactory(roles=[Role.SECURITY_ADMIN])
+    account = UserFactory(unit=unit)
+    assert acted_unit_ids(user=account) == set()
+    liaison = liaison_save(actor=admin, unit=unit, name="张三", phone="1", user=account)
+    assert acted_unit_ids(user=account) == {unit.pk}
+    liaison_deactivate(actor=admin, liaison=liaison)
+    assert acted_unit_ids(user=account) == set()
+
+
+def test_acted_unit_ids_agree_with_guardian_for_user_group_superuser_and_none(roles):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from agencies.selectors import ACT_FOR_UNIT, units_acted_for
+
+    own, via_group, other = UnitFactory(), UnitFactory(), UnitFactory()
+    direct = make_liaison(own)
+    team = Group.objects.create(name="联络组")
+    assign_perm(ACT_FOR_UNIT, team, via_group)
+    in_team = UserFactory()
+    in_team.groups.add(team)
+    both = make_liaison(other)
+    both.groups.add(team)
+    superuser = UserFactory(is_superuser=True)
+    nobody = UserFactory()
+    for account in (direct, in_team, both, superuser, nobody):
+        account = type(account).objects.get(pk=account.pk)
+        expected = set(units_acted_for(user=account).values_list("pk", flat=True))
+        assert acted_unit_ids(user=account) == expected, account.username
+    assert acted_unit_ids(user=type(both).objects.get(pk=both.pk)) == {other.pk, via_group.pk}
+    assert acted_unit_ids(user=type(nobody).objects.get(pk=nobody.pk)) == set()

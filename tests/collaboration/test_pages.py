@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from collaboration.models import Status
-from collaboration.services import request_accept, request_contest, request_refuse
+from collaboration.selectors import request_list, request_rows, request_todo
+from collaboration.services import (
+    extension_decide,
+    request_accept,
+    request_ask_extension,
+    request_contest,
+    request_refuse,
+)
 from zhengxiang_portal.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +181,30 @@ def test_list_query_count_stays_flat(client, world, make_request, django_assert_
         client.get(url)
 
 
+def test_list_rows_carry_every_column_the_list_shows(
+    world, make_request, django_assert_num_queries
+):
+    make_request(assignee=world.market_liaison)
+    rows = request_rows(request_list(user=world.staff))  # the user's scope is read here
+    with django_assert_num_queries(1):
+        (row,) = rows
+        shown = (
+            row.pk,
+            row.number,
+            row.subject,
+            row.priority,
+            row.matter_type.name,
+            row.get_category_display(),
+            row.get_status_display(),
+            row.is_running,
+            row.due_date,
+            row.requesting_unit.short_name or row.requesting_unit.name,
+            row.target_unit.short_name or row.target_unit.name,
+            row.assignee.display_name,
+        )
+    assert row.assignee == world.market_liaison and all(v is not None for v in shown)
+
+
 def test_detail_query_count_stays_flat(client, world, make_request, django_assert_max_num_queries):
     req = make_request()
     client.force_login(world.market_liaison)
@@ -202,6 +233,24 @@ def test_home_panels_for_liaison_and_working_group(client, world, make_request):
     client.force_login(world.wg)
     content = client.get("/").content.decode()
     assert "待裁定" in content and req.number in content
+
+
+def test_todo_lists_a_pending_extension_for_the_requester_once(world, make_request):
+    req = make_request()
+    other = make_request(target_unit=world.other)
+    request_accept(req=req, actor=world.market_liaison)
+    assert list(request_todo(user=world.staff)) == []  # running at the target: not ours to do
+    ext = request_ask_extension(
+        req=req,
+        actor=world.market_liaison,
+        reason="数据量大，需要更多时间。",
+        new_due_date=req.due_date + dt.timedelta(days=7),
+    )
+    assert list(request_todo(user=world.staff)) == [req]
+    assert set(request_todo(user=world.market_liaison)) == {req}
+    assert other not in request_todo(user=world.market_liaison)
+    extension_decide(ext=ext, actor=world.staff, approve=True)
+    assert list(request_todo(user=world.staff)) == []
 
 
 def test_navigation_entry_for_staff_liaison_and_wg_only(client, world):

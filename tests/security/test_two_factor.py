@@ -175,3 +175,44 @@ def test_tokens_are_refused_for_roles_that_require_2fa(client, guards_on, roles)
     refused = client.get("/api/audit-entries/", HTTP_AUTHORIZATION=f"Token {admin_token}")
     assert refused.status_code == 401
     assert client.get("/api/units/", HTTP_AUTHORIZATION=f"Token {liaison_token}").status_code == 200
+
+
+def test_role_policies_are_read_once_then_served_from_the_cache(
+    security_admin, django_assert_num_queries
+):
+    role_policy_set(actor=security_admin, role=Role.LIAISON, require_2fa=True)
+    assert role_requires_2fa(Role.LIAISON)  # reads the table again after the change
+    with django_assert_num_queries(0):
+        assert role_requires_2fa(Role.LIAISON)
+        assert role_requires_2fa(Role.AUDITOR)  # no row: the admin default
+        assert not role_requires_2fa(Role.TAX_STAFF)
+
+
+def test_policy_change_is_enforced_on_the_next_page_despite_the_cache(
+    client, guards_on, security_admin, django_capture_on_commit_callbacks
+):
+    liaison = make_liaison()
+    client.force_login(liaison)
+    assert client.get(reverse("home")).status_code == 200  # the policies are now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        role_policy_set(actor=security_admin, role=Role.LIAISON, require_2fa=True)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("security:otp_setup"))
+    with django_capture_on_commit_callbacks(execute=True):
+        role_policy_set(actor=security_admin, role=Role.LIAISON, require_2fa=False)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_worker_that_did_not_see_the_change_applies_it_within_the_cache_ttl(
+    client, guards_on, roles
+):
+    from zhengxiang_portal.security.models import RolePolicy
+    from zhengxiang_portal.security.services import _POLICIES_TTL_S
+
+    liaison = make_liaison()
+    client.force_login(liaison)
+    assert client.get(reverse("home")).status_code == 200
+    # Another process changed the row: this process's cache was not told.
+    RolePolicy.objects.create(role=Role.LIAISON, require_2fa=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=_POLICIES_TTL_S + 1)):
+        response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("security:otp_setup"))

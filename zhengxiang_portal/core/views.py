@@ -8,7 +8,11 @@ from .registry import home_panels_for
 
 def home(request):
     """Show what is due for this user and their unit; each app contributes its panels."""
-    return render(request, "home.html", {"panels": home_panels_for(request)})
+    from agencies.roles import Role, user_roles
+
+    held = user_roles(request.user)  # already read by the security gate: no query
+    roles = [role.label for role in Role if role.value in held]
+    return render(request, "home.html", {"panels": home_panels_for(request), "roles": roles})
 
 
 def session_check(request):

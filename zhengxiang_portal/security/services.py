@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -100,22 +101,35 @@ def password_after_admin_set(*, actor: Any, user_id: Any, request: Any = None) -
 # --- second factor ------------------------------------------------------------------------
 
 
+_POLICIES_CACHE_KEY = "security:role_policies:v1"
+# role_policy_set clears the key at once and again on commit; with the per-process cache (no
+# shared cache configured) the TTL bounds how long another worker may apply the old policy.
+_POLICIES_TTL_S = 30
+
+
+def role_policies() -> dict[str, bool]:
+    """The stored policies, {role: require_2fa}; read on every page, so kept in the cache."""
+    cached = cache.get(_POLICIES_CACHE_KEY)
+    if cached is None:
+        cached = dict(RolePolicy.objects.values_list("role", "require_2fa"))
+        cache.set(_POLICIES_CACHE_KEY, cached, _POLICIES_TTL_S)
+    return cached
+
+
+def role_policies_changed() -> None:
+    """Forget the cached policies; call after any RolePolicy write."""
+    cache.delete(_POLICIES_CACHE_KEY)
+
+
 def role_requires_2fa(role: str) -> bool:
     """The role's policy; without a stored policy, mandatory for the three admin roles."""
-    policy = RolePolicy.objects.filter(role=role).first()
-    if policy is not None:
-        return policy.require_2fa
-    return role in ADMIN_ROLES
+    return role_policies().get(role, role in ADMIN_ROLES)
 
 
 def user_requires_2fa(user: Any) -> bool:
     from agencies.roles import user_roles
 
-    roles = user_roles(user)
-    if not roles:
-        return False
-    policies = dict(RolePolicy.objects.filter(role__in=roles).values_list("role", "require_2fa"))
-    return any(policies.get(r, r in ADMIN_ROLES) for r in roles)
+    return any(role_requires_2fa(r) for r in user_roles(user))
 
 
 @transaction.atomic
@@ -128,6 +142,10 @@ def role_policy_set(*, actor: Any, role: str, require_2fa: bool, request: Any = 
     policy, _created = RolePolicy.objects.update_or_create(
         role=role, defaults={"require_2fa": require_2fa, "updated_by": actor}
     )
+    # Now (this request and this process see it at once) and after commit (so a request that
+    # re-read the old row before the commit cannot leave it cached).
+    role_policies_changed()
+    transaction.on_commit(role_policies_changed)
     audit_event(
         action=LedgerAction.ROLE,
         actor=actor,

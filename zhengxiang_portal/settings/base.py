@@ -95,6 +95,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with <select> drawn in Python (same markup; core/forms.py says why).
+FORM_RENDERER = "zhengxiang_portal.core.forms.PortalFormRenderer"
+
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"

@@ -1,0 +1,64 @@
+"""Query budgets of the pages the load benchmark walks (bench/load.py), on the demo data.
+
+Every page pays the same base: session, account, second-factor device, roles (the security
+gate), the units the account acts for, its model permissions (navigation) and its unit (top
+bar). The budgets below are that base plus each page's own reads; a page that starts asking
+more per request fails here before it shows in `make bench BENCH=load`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agencies.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+BARE = "/session"
+PAGES = {
+    "home": "/",
+    "catalog": "/catalog/",
+    "obligations": "/catalog/obligations/",
+    "received": "/catalog/received/",
+    "requests": "/requests/",
+    "dashboard": "/assessment/",
+}
+# (account, page) -> most queries allowed; measured on the demo data with 2FA enforced.
+BUDGETS = {
+    ("wg_leader", "bare"): 4,
+    ("wg_leader", "home"): 14,
+    ("wg_leader", "catalog"): 10,
+    ("wg_leader", "obligations"): 12,
+    ("wg_leader", "received"): 8,
+    ("wg_leader", "requests"): 10,
+    ("wg_leader", "dashboard"): 16,
+    ("tax_staff", "home"): 14,
+    ("tax_staff", "catalog"): 10,
+    ("tax_staff", "obligations"): 10,
+    ("tax_staff", "received"): 9,
+    ("tax_staff", "requests"): 10,
+    ("liaison_finance", "bare"): 4,
+    ("liaison_finance", "home"): 13,
+    ("liaison_finance", "catalog"): 10,
+    ("liaison_finance", "obligations"): 10,
+    ("liaison_finance", "received"): 9,
+    ("liaison_finance", "requests"): 10,
+    ("liaison_court", "home"): 13,  # the court must answer objections: that panel has rows
+}
+
+
+@pytest.fixture
+def enforced(settings):
+    """Production's second-factor gate, whose reads every page pays."""
+    settings.PORTAL_2FA_ENFORCED = True
+
+
+@pytest.mark.parametrize(("username", "page"), sorted(BUDGETS))
+def test_bench_page_stays_within_its_query_budget(
+    client, demo, enforced, username, page, django_assert_max_num_queries
+):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    url = BARE if page == "bare" else PAGES[page]
+    assert client.get(url).status_code == 200  # warm: content types, the role-policy cache
+    with django_assert_max_num_queries(BUDGETS[(username, page)]):
+        assert client.get(url).status_code == 200
