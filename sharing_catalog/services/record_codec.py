@@ -93,8 +93,11 @@ class RecordCodec:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def open(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of stored `data` with its sensitive values in clear (to be masked after)."""
+    def open(self, data: Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:
+        """A copy of stored `data` with its sensitive values in clear (to be masked after).
+
+        A value that does not open reads "（无法解密）"; `strict` raises DecryptionError instead.
+        """
         out = dict(data)
         for key, cipher in self._ciphers.items():
             value = out.get(key)
@@ -103,6 +106,8 @@ class RecordCodec:
             try:
                 out[key] = json.loads(cipher.decrypt(value))
             except DecryptionError:
+                if strict:
+                    raise
                 # A retired key or an altered row: say so on the page, loudly in the log.
                 logger.error("record field %s could not be decrypted", key, exc_info=True)
                 out[key] = str(UNREADABLE)
@@ -119,13 +124,17 @@ class RecordCodec:
     # --- rotation --------------------------------------------------------------------------
 
     def reseal(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        """Stored `data` re-sealed under the current key, or None when nothing is stale."""
+        """Stored `data` re-sealed under the current key, or None when nothing is stale.
+
+        Raises DecryptionError for a value no configured key opens: it is left as it is, so
+        putting the retired key back still recovers it.
+        """
         stale = [
             k for k in self.sensitive if k in data and not self._ciphers[k].is_current(data[k])
         ]
         if not stale:
             return None
-        return self.seal(self.open(data))
+        return self.seal(self.open(data, strict=True))
 
 
 def rotate_records(batch: int = 1000) -> int:
@@ -155,7 +164,16 @@ def rotate_records(batch: int = 1000) -> int:
             last = rows[-1].row_number
             changed = []
             for record in rows:
-                sealed = codec.reseal(record.data)
+                try:
+                    sealed = codec.reseal(record.data)
+                except DecryptionError:
+                    logger.error(
+                        "record %s (submission %s) holds a value no configured key opens; "
+                        "left unchanged",
+                        record.row_number,
+                        submission.pk,
+                    )
+                    continue
                 if sealed is None:
                     continue
                 record.data = sealed

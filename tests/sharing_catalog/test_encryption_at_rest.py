@@ -220,3 +220,19 @@ def test_a_row_sealed_with_a_retired_key_shows_a_notice_not_an_error(client, rol
     assert page.status_code == 200
     body = page.content.decode()
     assert "（无法解密）" in body and id_number(1) not in body
+
+
+def test_rotation_leaves_a_value_it_cannot_open_untouched(roles, settings):
+    world = _world("legal_id")
+    submission = confirmed_version(world, [good_row(1)])
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    [(_key, before)] = _raw_rows(submission)
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key()]  # the old key dropped too early
+    out = io.StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "sharing_catalog.Record.data: 0 re-encrypted" in out.getvalue()
+    [(_key, after)] = _raw_rows(submission)
+    assert json.loads(after)["legal_id"] == json.loads(before)["legal_id"]
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key(), old_key]  # put back: still recoverable
+    record = Record.objects.get(submission=submission)
+    assert RecordCodec.for_schema(submission.schema).open(record.data)["legal_id"] == id_number(1)
