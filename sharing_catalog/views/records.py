@@ -35,7 +35,10 @@ def _fields(submission: Submission) -> list:
     return list(submission.schema.fields.order_by("position"))
 
 
-def _log_view(*, request, submission: Submission, rows: int, masked: bool, purpose) -> None:
+def log_records_view(
+    *, request, submission: Submission, rows: int, masked: bool, purpose, extra=None
+) -> None:
+    """A consumer saw records: the access log entry, and the unmask entry when shown in clear."""
     item = submission.obligation.item
     access_log_record(
         actor=request.user,
@@ -45,7 +48,7 @@ def _log_view(*, request, submission: Submission, rows: int, masked: bool, purpo
         purpose=purpose,
         rows=rows,
         request=request,
-        extra={"version": submission.version, "masked": masked},
+        extra={"version": submission.version, "masked": masked, **(extra or {})},
     )
     if not masked and any(f.is_sensitive for f in _fields(submission)):
         record_unmasked_access(
@@ -81,7 +84,7 @@ def records_api_page(*, request, submission: Submission, records) -> list[Record
                 code="purpose_required",
                 message="查看数据前须声明用途（purpose 参数）。",
             )
-        _log_view(
+        log_records_view(
             request=request, submission=submission, rows=len(rows), masked=masked, purpose=purpose
         )
     return rows
@@ -107,7 +110,7 @@ def submission_records_view(request, pk: int):
     )
     rows, masked = masked_rows(user=request.user, submission=submission, records=page.object_list)
     if not is_provider:
-        _log_view(
+        log_records_view(
             request=request,
             submission=submission,
             rows=len(rows),

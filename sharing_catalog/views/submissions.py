@@ -220,28 +220,20 @@ def submission_diff_view(request):
     if not user_provides_item(user=request.user, item=item):
         # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
         # (the service already masked what this user may not see in clear)
-        from sharing_catalog.services.access import access_log_record, declared_purpose
-        from sharing_catalog.services.masking import record_unmasked_access
+        from sharing_catalog.services.access import declared_purpose
         from sharing_catalog.views.governance import require_purpose
-        from zhengxiang_portal.ledger.actions import LedgerAction
+        from sharing_catalog.views.records import log_records_view
 
         if (step := require_purpose(request, item)) is not None:
             return step
-        rows = len(diff.changed) + len(diff.added) + len(diff.removed)
-        access_log_record(
-            actor=request.user,
-            item=item,
-            target=new,
-            action=LedgerAction.VIEW,
-            purpose=declared_purpose(request=request, item=item),
-            rows=rows,
+        log_records_view(
             request=request,
-            extra={"diff_from": old.pk, "masked": diff.masked},
+            submission=new,
+            rows=len(diff.changed) + len(diff.added) + len(diff.removed),
+            masked=diff.masked,
+            purpose=declared_purpose(request=request, item=item),
+            extra={"diff_from": old.pk},
         )
-        if not diff.masked and any(f.is_sensitive for f in fields):
-            record_unmasked_access(
-                actor=request.user, item=item, target=new, rows=rows, request=request
-            )
     changed = [
         {
             "key": c.key,
