@@ -190,6 +190,7 @@ def _start_ingestion(url: str) -> subprocess.Popen:
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "zhengxiang_portal.settings.local",
+        "BENCH_AS_WORKER": "true",
     }
     return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
         [sys.executable, "-m", "bench.ingest", "ingest", str(path)],

@@ -344,6 +344,10 @@ LOGGING = {
 }
 # Celery keeps Django's logging configuration (and with it the request id and JSON format).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Background work (ingestion, scans, recomputes) runs at a lower CPU priority than the pages: a
+# 200,000-row upload may take longer, a civil servant's click may not (README "Operations").
+# 0 leaves the worker's priority alone; 1–19 is the `nice` increment its processes take.
+BACKGROUND_CPU_NICE = env.int("BACKGROUND_CPU_NICE", default=10)
 
 # Ingestion recovery (sharing_catalog.sweep_submissions): a submission still "received" after
 # this long lost its task; one "processing" longer than the lease lost its worker.
