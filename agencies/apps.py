@@ -9,6 +9,9 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("共治单位")
 
     def ready(self) -> None:
+        from . import authz
+
+        authz.connect_signals()
         from zhengxiang_portal.core.registry import NavItem, register_nav
 
         from .roles import Role, has_role

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -111,6 +113,9 @@ class User(AbstractUser):
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # Raised by agencies.authz whenever the account's roles, permissions or units change: the
+    # key of its cached authorisation snapshot. Never written by save() (see below).
+    authz_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")  # type: ignore[assignment]  # lazy text is what Django expects
@@ -118,6 +123,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A full save of a stale copy must not write back an older authz_version: that would
+        # make a snapshot read before a role change current again. Only agencies.authz moves it.
+        stale_copy_possible = not self._state.adding and not kwargs.get("force_insert")
+        if stale_copy_possible and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "authz_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

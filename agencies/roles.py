@@ -39,15 +39,12 @@ def role_permissions() -> dict[str, set[str]]:
 
 
 def user_roles(user: Any) -> frozenset[str]:
-    """The user's role names, cached on the user object for the request."""
+    """The user's role names (from the user's authorisation snapshot, agencies.authz)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_portal_roles", None)
-    if cached is None:
-        valid = set(Role.values)
-        cached = frozenset(n for n in user.groups.values_list("name", flat=True) if n in valid)
-        user._portal_roles = cached
-    return cached
+    from .authz import snapshot_for
+
+    return snapshot_for(user).roles
 
 
 def has_role(user: Any, *roles: str) -> bool:

@@ -72,7 +72,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         )
     before = sorted(n for n in user.groups.values_list("name", flat=True) if n in set(Role.values))
     user.groups.set(Group.objects.filter(name__in=wanted))
-    user.__dict__.pop("_portal_roles", None)
+    forget_unit_scope(user)
     ledger_append(
         action=LedgerAction.ROLE,
         category=LedgerCategory.AUDIT,
@@ -158,7 +158,7 @@ def liaison_save(
         assign_perm(ACT_FOR_UNIT, user, unit)
         forget_unit_scope(user)
         user.groups.add(Group.objects.get_or_create(name=Role.LIAISON)[0])
-        user.__dict__.pop("_portal_roles", None)
+        forget_unit_scope(user)
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,

@@ -25,9 +25,13 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    from agencies.authz import clear_process_cache
+
     cache.clear()
+    clear_process_cache()  # each test's accounts are new: no snapshot of an earlier test's
     yield
     cache.clear()
+    clear_process_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from agencies.roles import Role
+from agencies.models import User
+from agencies.roles import Role, user_roles
 from agencies.selectors import acted_unit_ids, unit_list, user_can_act_for, user_unit_ids
 from agencies.services import liaison_deactivate, liaison_save
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
@@ -60,13 +61,20 @@ def test_tax_staff_act_for_the_tax_bureau_but_not_other_units(roles):
     assert not user_can_act_for(user=staff, unit=UnitFactory())
 
 
-def test_units_acted_for_are_read_once_per_user_object(roles, django_assert_num_queries):
+def test_units_acted_for_are_read_once_per_change_not_once_per_request(
+    roles, django_assert_num_queries
+):
     unit = UnitFactory()
-    liaison = make_liaison(unit)
-    with django_assert_num_queries(1):
+    liaison = User.objects.get(pk=make_liaison(unit).pk)  # as a request loads the account
+    # The first ask reads the account's snapshot: roles, user and group permissions, units.
+    with django_assert_num_queries(4):
         assert acted_unit_ids(user=liaison) == {unit.pk}
         assert user_unit_ids(user=liaison) == {unit.pk}
-        assert acted_unit_ids(user=liaison) == {unit.pk}
+        assert liaison.has_perm("agencies.act_for_unit") is False  # an object permission only
+    next_request = User.objects.get(pk=liaison.pk)
+    with django_assert_num_queries(0):
+        assert acted_unit_ids(user=next_request) == {unit.pk}
+        assert user_roles(next_request) == {Role.LIAISON}
 
 
 def test_granting_and_revoking_refreshes_the_scope_of_the_same_account_object(roles):
@@ -82,9 +90,10 @@ def test_granting_and_revoking_refreshes_the_scope_of_the_same_account_object(ro
 
 def test_acted_unit_ids_agree_with_guardian_for_user_group_superuser_and_none(roles):
     from django.contrib.auth.models import Group
-    from guardian.shortcuts import assign_perm
+    from guardian.shortcuts import assign_perm, get_objects_for_user
 
-    from agencies.selectors import ACT_FOR_UNIT, units_acted_for
+    from agencies.models import Unit
+    from agencies.selectors import ACT_FOR_UNIT
 
     own, via_group, other = UnitFactory(), UnitFactory(), UnitFactory()
     direct = make_liaison(own)
@@ -98,7 +107,8 @@ def test_acted_unit_ids_agree_with_guardian_for_user_group_superuser_and_none(ro
     nobody = UserFactory()
     for account in (direct, in_team, both, superuser, nobody):
         account = type(account).objects.get(pk=account.pk)
-        expected = set(units_acted_for(user=account).values_list("pk", flat=True))
+        guardian = get_objects_for_user(account, ACT_FOR_UNIT, Unit, accept_global_perms=False)
+        expected = set(guardian.values_list("pk", flat=True))
         assert acted_unit_ids(user=account) == expected, account.username
     assert acted_unit_ids(user=type(both).objects.get(pk=both.pk)) == {other.pk, via_group.pk}
     assert acted_unit_ids(user=type(nobody).objects.get(pk=nobody.pk)) == set()

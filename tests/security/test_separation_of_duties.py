@@ -17,6 +17,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from agencies.authz import forget
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from agencies.services import roles_sync
@@ -52,7 +53,7 @@ def test_role_change_takes_effect_only_after_a_second_admin_approves(
     change = role_change_request(
         actor=security_admin, user=user, roles=[Role.TAX_STAFF], reason="调岗"
     )
-    user.__dict__.pop("_portal_roles", None)
+    forget(user)
     assert user_roles(user) == frozenset()
     role_change_approve(actor=security_admin_2, change=change)
     user = User.objects.get(pk=user.pk)
@@ -168,7 +169,7 @@ def test_django_admin_role_edit_only_files_a_request(client, security_admin):
     data.pop("last_login", None)
     data.pop("password_changed_at", None)
     client.post(url, data)
-    user.__dict__.pop("_portal_roles", None)
+    forget(user)
     assert user_roles(User.objects.get(pk=user.pk)) == frozenset()
     assert RoleChangeRequest.objects.get(user=user).roles_after == ["auditor"]
     # The admin action itself is in the audit trail, with the address it came from.

@@ -76,7 +76,13 @@ def test_items_readable_by_has_no_duplicates_and_flat_queries(django_assert_num_
     assign_perm("agencies.act_for_unit", consumer, other_consumer_unit)
     for _ in range(5):
         make_item(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
-    # The units the account acts for, its roles (tax staff read for their bureau), the items.
-    with django_assert_num_queries(3):
+    consumer = type(consumer).objects.get(pk=consumer.pk)  # as a request loads the account
+    # The account's authorisation snapshot (roles, user and group permissions, the units it acts
+    # for: agencies.authz), then the items in one query.
+    with django_assert_num_queries(5):
         items = list(items_readable_by(user=consumer))
     assert len(items) == 5
+    # The next request reuses the snapshot: the items alone.
+    next_request = type(consumer).objects.get(pk=consumer.pk)
+    with django_assert_num_queries(1):
+        assert len(list(items_readable_by(user=next_request))) == 5
