@@ -24,7 +24,9 @@ PAGES = {
     "requests": "/requests/",
     "dashboard": "/assessment/",
 }
-# (account, page) -> most queries allowed; measured on the demo data with 2FA enforced.
+# (account, page) -> most queries allowed; measured on the demo data with 2FA enforced. Home and
+# received data read the consumed items' ids first (one plain query), then filter by them: one
+# query more than nesting the entitlement rule, and ~3 ms less CPU (selectors.consumed_item_ids).
 BUDGETS = {
     ("wg_leader", "bare"): 3,
     ("wg_leader", "home"): 10,
@@ -33,16 +35,16 @@ BUDGETS = {
     ("wg_leader", "received"): 4,
     ("wg_leader", "requests"): 6,
     ("wg_leader", "dashboard"): 12,
-    ("tax_staff", "home"): 10,
+    ("tax_staff", "home"): 11,
     ("tax_staff", "catalog"): 6,
     ("tax_staff", "obligations"): 6,
-    ("tax_staff", "received"): 5,
+    ("tax_staff", "received"): 6,
     ("tax_staff", "requests"): 6,
     ("liaison_finance", "bare"): 3,
-    ("liaison_finance", "home"): 9,
+    ("liaison_finance", "home"): 10,
     ("liaison_finance", "catalog"): 6,
     ("liaison_finance", "obligations"): 6,
-    ("liaison_finance", "received"): 5,
+    ("liaison_finance", "received"): 6,
     ("liaison_finance", "requests"): 6,
     ("liaison_court", "home"): 9,  # the court must answer objections: that panel has rows
 }
