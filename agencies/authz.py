@@ -5,8 +5,11 @@ object permissions): four queries and their SQL compilation, ~3 ms of CPU a page
 build machine, the same answer thousands of times a day. A snapshot of the three is kept in each
 process, keyed by the user's `authz_version`, a counter on the user row that the authentication
 middleware reads anyway. Every change that can alter the answer bumps the counter of the users it
-concerns in the same transaction (the signal receivers below), so the next request of any process
-sees a new key and reads afresh: a revoked role or unit stops working on the very next request.
+concerns (the signal receivers below; inside the change's own transaction where Django gives it
+one: m2m changes and deletions), so the next request of any process sees a new key and reads
+afresh: a revoked role or unit stops working on the very next request. Where the bump follows the
+change in a transaction of its own (guardian's assign_perm), a request in between can only store
+the new rights under the old key, which the bump then retires.
 
 Changes this module cannot see (SQL typed into psql, a bulk_create of object permissions) are
 bounded by SNAPSHOT_SECONDS; `bump_authz_version(everyone=True)` or a re-login is immediate.

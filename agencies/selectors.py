@@ -28,7 +28,7 @@ def acted_unit_ids(*, user: Any) -> frozenset[int]:
 
     Pages ask this several times (navigation, home panels, the page's own selector); the snapshot
     (agencies.authz) reads it once per change of the user's grants, not once per request.
-    Services that grant or revoke `act_for_unit` call `forget_unit_scope` on the account they
+    Services that grant or revoke `act_for_unit` call `authz.forget` on the account they
     changed, so the rest of their own request sees the change too.
     """
     if not getattr(user, "is_authenticated", False):
@@ -44,8 +44,8 @@ def read_acted_unit_ids(user: Any) -> frozenset[int]:
     Same rule as guardian's get_objects_for_user(user, ACT_FOR_UNIT, Unit,
     accept_global_perms=False): a superuser acts for every unit; anyone else for the units
     granted to them or to one of their groups (tests/agencies compare both on every case).
-    Through guardian's queryset, building and compiling the query
-    cost ~4 ms of CPU on the 2-core build machine, this statement ~0.3 ms.
+    Through guardian's queryset, building and compiling the query cost ~4 ms of CPU on the 2-core
+    build machine, this statement ~0.3 ms.
     """
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
@@ -74,13 +74,6 @@ def read_acted_unit_ids(user: Any) -> frozenset[int]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return frozenset(int(pk) for (pk,) in rows if str(pk).isdigit())
-
-
-def forget_unit_scope(user: Any) -> None:
-    """Drop the request's memo of `acted_unit_ids` and roles (after a grant or revocation)."""
-    from .authz import forget
-
-    forget(user)
 
 
 def user_can_act_for(*, user: Any, unit: Unit | None) -> bool:

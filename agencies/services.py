@@ -16,9 +16,9 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
+from .authz import forget
 from .models import Liaison, Unit, User
 from .roles import ADMIN_ROLES, Role, role_permissions
-from .selectors import forget_unit_scope
 
 ACT_FOR_UNIT = "agencies.act_for_unit"
 
@@ -71,8 +71,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
             message=_("系统管理员、安全管理员、审计管理员三种角色互斥，且不能兼任业务角色。"),
         )
     before = sorted(n for n in user.groups.values_list("name", flat=True) if n in set(Role.values))
-    user.groups.set(Group.objects.filter(name__in=wanted))
-    forget_unit_scope(user)
+    user.groups.set(Group.objects.filter(name__in=wanted))  # agencies.authz sees it
     ledger_append(
         action=LedgerAction.ROLE,
         category=LedgerCategory.AUDIT,
@@ -150,15 +149,14 @@ def liaison_save(
     liaison.save()
     if previous_user is not None and previous_user != user:
         remove_perm(ACT_FOR_UNIT, previous_user, unit)
-        forget_unit_scope(previous_user)
+        forget(previous_user)
     if user is not None:
         if user.unit_id is None:
             user.unit = unit
             user.save(update_fields=["unit"])
         assign_perm(ACT_FOR_UNIT, user, unit)
-        forget_unit_scope(user)
+        forget(user)
         user.groups.add(Group.objects.get_or_create(name=Role.LIAISON)[0])
-        forget_unit_scope(user)
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,
@@ -178,7 +176,7 @@ def liaison_deactivate(*, actor: Any, liaison: Liaison) -> Liaison:
     liaison.save(update_fields=["is_active", "is_primary"])
     if liaison.user is not None:
         remove_perm(ACT_FOR_UNIT, liaison.user, liaison.unit)
-        forget_unit_scope(liaison.user)
+        forget(liaison.user)
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,
