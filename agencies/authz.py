@@ -20,8 +20,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F
@@ -36,14 +36,34 @@ class AuthzSnapshot:
     permissions: frozenset[str]
     acted_unit_ids: frozenset[int]
     read_at: float
+    # What other apps register (register_fact), e.g. the catalog items the user may read.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 _snapshots: OrderedDict[tuple, AuthzSnapshot] = OrderedDict()
 _lock = threading.Lock()
+_fact_readers: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_fact(name: str, reader: Callable[[Any], Any]) -> None:
+    """Let an app keep one more per-user answer in the snapshot (from its AppConfig.ready).
+
+    The app must call `bump_authz_version` on every change that can alter the answer; the
+    snapshot's key already changes with the account's rights, its unit and the calendar day.
+    """
+    _fact_readers[name] = reader
+
+
+def fact(user: Any, name: str) -> Any:
+    """A registered answer for this user, from the snapshot."""
+    return snapshot_for(user).facts[name]
 
 
 def _key(user: Any) -> tuple:
-    # The join date and name too: SQLite may give a deleted account's id to a new one.
+    # The join date and name too: SQLite may give a deleted account's id to a new one. The day:
+    # an access grant runs from one date to another.
+    from django.utils import timezone
+
     return (
         user.pk,
         user.get_username(),
@@ -51,6 +71,8 @@ def _key(user: Any) -> tuple:
         getattr(user, "authz_version", None),
         user.is_superuser,
         user.is_active,
+        getattr(user, "unit_id", None),
+        timezone.localdate(),
     )
 
 
@@ -61,12 +83,20 @@ def _read(user: Any) -> AuthzSnapshot:
     from agencies.selectors import read_acted_unit_ids
 
     valid = set(Role.values)
-    return AuthzSnapshot(
+    snapshot = AuthzSnapshot(
         roles=frozenset(n for n in user.groups.values_list("name", flat=True) if n in valid),
         permissions=frozenset(ModelBackend().get_all_permissions(user)),
         acted_unit_ids=read_acted_unit_ids(user),
         read_at=time.monotonic(),
     )
+    # The facts may ask roles and units themselves: they read them from this snapshot.
+    user.__dict__["_authz_snapshot"] = snapshot
+    try:
+        for name, reader in _fact_readers.items():
+            snapshot.facts[name] = reader(user)
+    finally:
+        user.__dict__.pop("_authz_snapshot", None)
+    return snapshot
 
 
 def snapshot_for(user: Any) -> AuthzSnapshot:

@@ -10,8 +10,10 @@ class SharingCatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from . import catalog_registry
+        from .selectors import entitlements
 
         catalog_registry.register()
+        entitlements.register()
 
         from . import governance, submission_tasks  # noqa: F401  (registers the Celery tasks)
         from .services import record_codec

@@ -12,7 +12,11 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
-from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
+from sharing_catalog.selectors.entitlements import (
+    consumed_item_ids,
+    items_consumed_by,
+    reader_unit_ids,
+)
 
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
@@ -29,16 +33,6 @@ def _cached_units(user: Any) -> set[int]:
 def readable_items(*, user: Any) -> QuerySet[CatalogItem]:
     """Published, shareable items one of the user's units consumes (the entitlement rule)."""
     return items_consumed_by(user=user)
-
-
-def consumed_item_ids(*, user: Any) -> list[int]:
-    """Ids of `readable_items`, read in one plain query.
-
-    The home panel and the received list filter submissions by them: an `IN` list of a unit's
-    few dozen items compiles and plans in a fraction of the time of the entitlement rule nested
-    as a subquery (~3 ms less CPU per page on the 2-core build machine).
-    """
-    return list(readable_items(user=user).values_list("pk", flat=True))
 
 
 def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:

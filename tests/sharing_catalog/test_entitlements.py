@@ -78,11 +78,96 @@ def test_items_readable_by_has_no_duplicates_and_flat_queries(django_assert_num_
         make_item(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
     consumer = type(consumer).objects.get(pk=consumer.pk)  # as a request loads the account
     # The account's authorisation snapshot (roles, user and group permissions, the units it acts
-    # for: agencies.authz), then the items in one query.
-    with django_assert_num_queries(5):
+    # for, the items it consumes: agencies.authz), then the items in one query.
+    with django_assert_num_queries(6):
         items = list(items_readable_by(user=consumer))
     assert len(items) == 5
     # The next request reuses the snapshot: the items alone.
     next_request = type(consumer).objects.get(pk=consumer.pk)
     with django_assert_num_queries(1):
         assert len(list(items_readable_by(user=next_request))) == 5
+
+
+# --- the consumed items kept in the account's snapshot (lists and the home panel) -------------
+
+
+def _next_request(user):
+    """The account as the next request loads it (its snapshot comes from this process's memory)."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def _listed(user) -> set[int]:
+    from sharing_catalog.selectors.entitlements import consumed_item_ids
+
+    return set(consumed_item_ids(user=_next_request(user)))
+
+
+def test_the_listed_items_follow_every_change_of_the_rule_on_the_next_request():
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[], status=CatalogItem.Status.DRAFT)
+    assert _listed(consumer) == set()
+    item.consumers.add(consumer.unit)
+    assert _listed(consumer) == set()  # still a draft
+    item.status = CatalogItem.Status.PUBLISHED
+    item.save()
+    assert _listed(consumer) == {item.pk}
+    item.sharing_class = S.NOT_SHARED
+    item.save()
+    assert _listed(consumer) == set()
+    item.sharing_class = S.UNCONDITIONAL
+    item.save()
+    assert _listed(consumer) == {item.pk}
+    item.consumers.remove(consumer.unit)
+    assert _listed(consumer) == set()
+    assert _listed(provider) == set()  # a provider does not "consume" its own item
+
+
+def test_a_grant_shows_when_approved_and_goes_when_revoked_or_past_its_end():
+    from sharing_catalog.services.grants import grant_revoke
+
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
+    grant = grant_apply(
+        actor=consumer,
+        item=item,
+        consumer=consumer.unit,
+        purpose="risk",
+        legal_basis="《税收征收管理法》第五条",
+    )
+    assert _listed(consumer) == set()
+    grant_decide_provider(
+        actor=provider,
+        grant=grant,
+        approve=True,
+        valid_until=timezone.localdate() + dt.timedelta(30),
+    )
+    assert _listed(consumer) == {item.pk}
+    with time_machine.travel(timezone.localdate() + dt.timedelta(days=31)):
+        assert _listed(consumer) == set()  # the day is part of the key: no write needed
+    grant.refresh_from_db()
+    grant_revoke(actor=provider, grant=grant, reason="用途已完成")
+    assert _listed(consumer) == set()
+
+
+def test_a_deleted_item_leaves_the_lists_on_the_next_request():
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    assert _listed(consumer) == {item.pk}
+    CatalogItem.objects.get(pk=item.pk).delete()
+    assert _listed(consumer) == set()
+
+
+def test_tax_staff_read_for_their_bureau_only_while_it_is_the_tax_bureau():
+    from agencies.models import Unit
+    from agencies.roles import Role
+    from tests.factories import UserFactory, make_tax_bureau
+
+    bureau = make_tax_bureau()
+    staff = UserFactory(unit=bureau, roles=[Role.TAX_STAFF])
+    provider = make_liaison(UnitFactory())
+    item = make_item(provider=provider.unit, consumers=[bureau])
+    assert _listed(staff) == {item.pk}
+    reclassified = Unit.objects.get(pk=bureau.pk)
+    reclassified.kind = UnitFactory().kind  # an ordinary unit now
+    reclassified.save()
+    assert _listed(staff) == set()
