@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Unit, UnitKind, User
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import units_acted_for
+from zhengxiang_portal.core.forms import ShortModelChoiceField
 
 from .models import Category, MatterType, Priority, Status, TransferOutcome
 
@@ -53,7 +54,7 @@ class RequestFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("类别"), required=False, choices=[("", _("全部")), *Category.choices]
     )
-    unit = forms.ModelChoiceField(
+    unit = ShortModelChoiceField(
         label=_("单位"), required=False, queryset=Unit.objects.filter(is_active=True)
     )
     direction = forms.ChoiceField(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Unit
+from zhengxiang_portal.core.forms import ShortModelChoiceField
 
 from ..models import CatalogItem, FieldType
 from ..services.catalog import ITEM_EDITABLE_FIELDS
@@ -11,7 +12,7 @@ from ..services.catalog import ITEM_EDITABLE_FIELDS
 
 class CatalogFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
-    provider = forms.ModelChoiceField(
+    provider = ShortModelChoiceField(
         label=_("提供单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部")
     )
     sharing_class = forms.ChoiceField(

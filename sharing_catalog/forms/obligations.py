@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Unit
+from zhengxiang_portal.core.forms import ShortModelChoiceField
 
 from ..models import Obligation
 
@@ -13,7 +14,7 @@ class ObligationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部")), *Obligation.Status.choices]
     )
-    provider = forms.ModelChoiceField(
+    provider = ShortModelChoiceField(
         label=_("提供单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部")
     )
     due_from = forms.DateField(

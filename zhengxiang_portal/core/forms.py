@@ -1,4 +1,4 @@
-"""The form renderer: Django's, with <select> drawn in Python instead of one template per option.
+"""The form renderer: Django's, with <select> and <input> drawn in Python instead of templates.
 
 Django renders a select through `select.html`, which includes `select_option.html` and
 `attrs.html` for every option. The list pages' filter forms (units, statuses, categories …) had
@@ -6,12 +6,18 @@ Django renders a select through `select.html`, which includes `select_option.htm
 machine. `PortalFormRenderer` writes the same markup, byte for byte, from the same widget context
 (`tests/zhengxiang_portal/test_form_renderer.py` compares it with Django's templates); any other
 template, or a select whose options use another template, goes through Django unchanged.
+
+The same for the one-line `<input>` widgets (text, date, number, checkbox …), whose templates only
+include `input.html` and `attrs.html`: the filter forms' date and keyword fields cost as much to
+render through the template engine as the rows of the table under them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -20,12 +26,34 @@ from django.utils.safestring import SafeData, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+# Django's widget templates that are exactly `{% include "django/forms/widgets/input.html" %}`.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "search",
+        "email",
+        "url",
+        "tel",
+        "number",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+        "color",
+    )
+)
 
 
 class PortalFormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE and _plain_options(context["widget"]):
             return _select_html(context["widget"])
+        if template_name in INPUT_TEMPLATES:
+            return _input_html(context["widget"])
         return super().render(template_name, context, request=request)
 
 
@@ -81,3 +109,45 @@ def _select_html(widget: dict[str, Any]) -> str:
             out.append("\n  </optgroup>")
     out.append("\n</select>")
     return "".join(out).strip()
+
+
+def _input_html(widget: dict[str, Any]) -> str:
+    """input.html with attrs.html."""
+    ctx = Context(autoescape=True)
+    out = [
+        '<input type="',
+        _value(widget["type"], ctx),
+        '" name="',
+        _value(widget["name"], ctx),
+        '"',
+    ]
+    if widget["value"] is not None:
+        out.append(' value="' + _value(_formatted(widget["value"]), ctx) + '"')
+    out.append(_attrs(widget["attrs"], ctx) + ">")
+    return "".join(out)
+
+
+class _OneQueryChoices(ModelChoiceIterator):
+    """The choices read once, in one SELECT.
+
+    Django reads them through a server-side cursor (DECLARE, FETCH, FETCH, CLOSE on PostgreSQL:
+    four round trips), and a <select> reads them twice (the `required` check, then the options).
+    The widget holds one iterator per form instance, that is per request: the rows kept here
+    live as long as the form.
+    """
+
+    _rows: list | None = None
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self._rows is None:
+            self._rows = list(self.queryset.all())
+        for obj in self._rows:
+            yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for the short lists of the filter forms (units, statuses' items)."""
+
+    iterator = _OneQueryChoices
