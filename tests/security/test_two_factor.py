@@ -216,3 +216,19 @@ def test_a_worker_that_did_not_see_the_change_applies_it_within_the_cache_ttl(
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=_POLICIES_TTL_S + 1)):
         response = client.get(reverse("home"))
     assert response["Location"].startswith(reverse("security:otp_setup"))
+
+
+def test_a_second_factor_enrolled_or_removed_elsewhere_counts_on_the_next_request(
+    client, guards_on, roles
+):
+    """The gate reads "has a confirmed device" from the account's snapshot (agencies.authz):
+    enrolling or removing a device must show on the very next page, in every process."""
+    user = make_liaison()  # a business role: 2FA voluntary
+    _password_login(client, user)
+    assert client.get(reverse("home")).status_code == 200  # no device: the home page
+    device = enrol(user)  # e.g. on another session, or by another worker process
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("security:otp_verify"))
+    device.delete()
+    assert client.get(reverse("home")).status_code == 200

@@ -38,7 +38,9 @@ class SecurityConfig(AppConfig):
 
         from . import audit, checks  # noqa: F401  (checks register themselves)
         from .api import schema  # noqa: F401  (OpenAPI extension registers itself)
+        from .middleware import register_device_fact
 
+        register_device_fact()
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="security_audit_login")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="security_audit_logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="security_audit_failed")
