@@ -67,7 +67,8 @@ def test_unit_list_query_count_does_not_grow_with_units(
     client, demo, django_assert_max_num_queries
 ):
     client.login(username="wg_member", password=DEMO_PASSWORD)
-    with django_assert_max_num_queries(12):
+    assert client.get("/units/").status_code == 200  # warm: the account's authorisation snapshot
+    with django_assert_max_num_queries(6):  # 5 measured on the demo data
         assert client.get("/units/").status_code == 200
 
 

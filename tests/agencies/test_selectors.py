@@ -67,8 +67,8 @@ def test_units_acted_for_are_read_once_per_change_not_once_per_request(
     unit = UnitFactory()
     liaison = User.objects.get(pk=make_liaison(unit).pk)  # as a request loads the account
     # The first ask reads the account's snapshot: roles, user and group permissions, units, and
-    # what other apps keep in it (the catalog: the items the account consumes).
-    with django_assert_num_queries(5):
+    # what other apps keep in it (the items the account consumes, whether it has a second factor).
+    with django_assert_num_queries(6):
         assert acted_unit_ids(user=liaison) == {unit.pk}
         assert user_unit_ids(user=liaison) == {unit.pk}
         assert liaison.has_perm("agencies.act_for_unit") is False  # an object permission only
