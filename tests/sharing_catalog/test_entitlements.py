@@ -78,8 +78,8 @@ def test_items_readable_by_has_no_duplicates_and_flat_queries(django_assert_num_
         make_item(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
     consumer = type(consumer).objects.get(pk=consumer.pk)  # as a request loads the account
     # The account's authorisation snapshot (roles, user and group permissions, the units it acts
-    # for, the items it consumes: agencies.authz), then the items in one query.
-    with django_assert_num_queries(6):
+    # for, the items it consumes, its second factor: agencies.authz), then the items in one query.
+    with django_assert_num_queries(7):
         items = list(items_readable_by(user=consumer))
     assert len(items) == 5
     # The next request reuses the snapshot: the items alone.
