@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import sort_queryset
 
 from .forms import UnitFilterForm
@@ -13,7 +14,7 @@ UNIT_SORTS = {"code": "code", "name": "name", "kind": "kind", "liaisons": "liais
 
 def unit_list_view(request):
     form = UnitFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = applied_filters(form)
     qs, sort = sort_queryset(
         unit_list(user=request.user, filters=filters), request, UNIT_SORTS, default="code"
     )

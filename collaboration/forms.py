@@ -55,7 +55,10 @@ class RequestFilterForm(forms.Form):
         label=_("类别"), required=False, choices=[("", _("全部")), *Category.choices]
     )
     unit = ShortModelChoiceField(
-        label=_("单位"), required=False, queryset=Unit.objects.filter(is_active=True)
+        label=_("单位"),
+        required=False,
+        queryset=Unit.objects.filter(is_active=True),
+        empty_label=_("全部"),
     )
     direction = forms.ChoiceField(
         label=_("方向"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -59,7 +60,7 @@ def request_list_view(request):
     """Tax staff track, liaisons see their unit's incoming and outgoing requests (Art. 7)."""
     _require_sees(request)
     form = RequestFilterForm(request.GET or None, user=request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = applied_filters(form)
     qs, sort = sort_queryset(
         request_rows(request_list(user=request.user, filters=filters)),
         request,

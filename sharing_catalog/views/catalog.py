@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.exports import xlsx_response
 
@@ -86,7 +87,7 @@ def item_list_view(request):
     """The 目录清单: search, filter by provider, sharing class and frequency, sort, paginate."""
     wg = is_working_group(request.user)
     form = CatalogFilterForm(request.GET or None, show_status=wg)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = applied_filters(form)
     qs, sort = sort_queryset(
         catalog_item_list(user=request.user, filters=filters), request, ITEM_SORTS, default="code"
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
+from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.exports import xlsx_response
 
@@ -45,7 +46,7 @@ def obligation_list_view(request):
     wg = is_working_group(request.user)
     units = Unit.objects.filter(provided_items__isnull=False).distinct() if wg else None
     form = ObligationFilterForm(request.GET or None, units=units)
-    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters = applied_filters(form)
     if request.GET.get("mine"):
         filters["mine"] = True
     qs, sort = sort_queryset(

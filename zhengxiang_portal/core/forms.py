@@ -151,3 +151,15 @@ class ShortModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField for the short lists of the filter forms (units, statuses' items)."""
 
     iterator = _OneQueryChoices
+
+
+def applied_filters(form: forms.Form) -> dict[str, Any]:
+    """The filters of a list page's GET form that are valid.
+
+    A wrong one (a date typed by hand, an id from an old link) is shown next to its field with
+    its error and left out; the others still apply. An empty query filters nothing.
+    """
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return dict(form.cleaned_data)

@@ -24,6 +24,7 @@ from django_otp import match_token, user_has_device
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_verify
 
@@ -385,7 +386,7 @@ def _audit_row(e) -> list:
 
 def audit_list_view(request):
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = applied_filters(form)
     entries = audit_entry_list(user=request.user, filters=filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
