@@ -38,7 +38,7 @@ class SecurityConfig(AppConfig):
 
         from . import audit, checks  # noqa: F401  (checks register themselves)
         from .api import schema  # noqa: F401  (OpenAPI extension registers itself)
-        from .middleware import register_device_fact
+        from .services import register_device_fact
 
         register_device_fact()
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="security_audit_login")

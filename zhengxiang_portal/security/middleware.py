@@ -31,42 +31,6 @@ EXEMPT_URL_NAMES = frozenset(
 )
 
 
-CONFIRMED_DEVICE = "security.has_confirmed_device"
-
-
-def _has_confirmed_device(user) -> bool:
-    """From the account's authorisation snapshot (agencies.authz): not a query per page."""
-    from agencies.authz import fact
-
-    return bool(fact(user, CONFIRMED_DEVICE))
-
-
-def _read_has_confirmed_device(user) -> bool:
-    from django_otp import user_has_device
-
-    return user_has_device(user, confirmed=True)
-
-
-def _device_changed(sender, instance, **_kw) -> None:
-    """Enrolling, confirming or removing a second factor retires the account's snapshot."""
-    from agencies.authz import bump_authz_version
-
-    bump_authz_version(user_ids=[instance.user_id])
-
-
-def register_device_fact() -> None:
-    """Keep "has a confirmed second factor" in the snapshot (SecurityConfig.ready)."""
-    from django.db.models.signals import post_delete, post_save
-    from django_otp import device_classes
-
-    from agencies.authz import register_fact
-
-    register_fact(CONFIRMED_DEVICE, _read_has_confirmed_device)
-    for model in device_classes():
-        post_save.connect(_device_changed, model, dispatch_uid="security.device_fact")
-        post_delete.connect(_device_changed, model, dispatch_uid="security.device_fact")
-
-
 class SecurityGateMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -99,11 +63,11 @@ class SecurityGateMiddleware:
     def _gate(request, user) -> str | None:
         from django.urls import reverse
 
-        from .services import user_requires_2fa
+        from .services import user_has_confirmed_device, user_requires_2fa
 
         enforced = getattr(settings, "PORTAL_2FA_ENFORCED", True)
         verified = user.is_verified() if hasattr(user, "is_verified") else False
-        if enforced and not verified and _has_confirmed_device(user):
+        if enforced and not verified and user_has_confirmed_device(user):
             return reverse("security:otp_verify")
         if user.must_change_password or password_expired(user):
             return reverse("security:password_change")

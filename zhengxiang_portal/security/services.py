@@ -132,6 +132,44 @@ def user_requires_2fa(user: Any) -> bool:
     return any(role_requires_2fa(r) for r in user_roles(user))
 
 
+# --- whether the account has a confirmed second factor, asked on every page and API call ---------
+
+CONFIRMED_DEVICE = "security.has_confirmed_device"
+
+
+def user_has_confirmed_device(user: Any) -> bool:
+    """From the account's authorisation snapshot (agencies.authz): not a query per request."""
+    from agencies.authz import fact
+
+    return bool(fact(user, CONFIRMED_DEVICE))
+
+
+def _read_has_confirmed_device(user: Any) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
+
+
+def _device_changed(sender: Any, instance: Any, **_kw: Any) -> None:
+    """Enrolling, confirming or removing a second factor retires the account's snapshot."""
+    from agencies.authz import bump_authz_version
+
+    bump_authz_version(user_ids=[instance.user_id])
+
+
+def register_device_fact() -> None:
+    """Keep "has a confirmed second factor" in the snapshot (SecurityConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+    from django_otp import device_classes
+
+    from agencies.authz import register_fact
+
+    register_fact(CONFIRMED_DEVICE, _read_has_confirmed_device)
+    for model in device_classes():
+        post_save.connect(_device_changed, model, dispatch_uid="security.device_fact")
+        post_delete.connect(_device_changed, model, dispatch_uid="security.device_fact")
+
+
 @transaction.atomic
 def role_policy_set(*, actor: Any, role: str, require_2fa: bool, request: Any = None) -> RolePolicy:
     """Make the second factor mandatory (or not) for a role; security admin only."""

@@ -19,11 +19,9 @@ from ..passwords import password_expired
 
 
 def _needs_second_factor(user) -> bool:
-    from django_otp import user_has_device
+    from ..services import user_has_confirmed_device, user_requires_2fa
 
-    from ..services import user_requires_2fa
-
-    return user_has_device(user, confirmed=True) or user_requires_2fa(user)
+    return user_has_confirmed_device(user) or user_requires_2fa(user)
 
 
 class PortalSessionAuthentication(authentication.SessionAuthentication):
