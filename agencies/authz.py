@@ -2,14 +2,16 @@
 
 Every page needs the user's roles (groups), model permissions and the units they act for (guardian
 object permissions): four queries and their SQL compilation, ~3 ms of CPU a page on the 2-core
-build machine, the same answer thousands of times a day. A snapshot of the three is kept in each
-process, keyed by the user's `authz_version`, a counter on the user row that the authentication
-middleware reads anyway. Every change that can alter the answer bumps the counter of the users it
-concerns (the signal receivers below; inside the change's own transaction where Django gives it
-one: m2m changes and deletions), so the next request of any process sees a new key and reads
-afresh: a revoked role or unit stops working on the very next request. Where the bump follows the
-change in a transaction of its own (guardian's assign_perm), a request in between can only store
-the new rights under the old key, which the bump then retires.
+build machine, the same answer thousands of times a day. A snapshot of the three, and of the
+facts other apps register (the catalog items a user consumes, whether the account has a second
+factor), is kept in each process, keyed by the user's `authz_version`, a counter on the user row
+that the authentication middleware reads anyway. Every change that can alter the answer bumps
+the counter of the users it concerns (the signal receivers below; inside the change's own
+transaction where Django gives it one: m2m changes and deletions), so the next request of any
+process sees a new key and reads afresh: a revoked role or unit stops working on the very next
+request. Where the bump follows the change in a transaction of its own (guardian's assign_perm),
+a request in between can only store the new rights under the old key, which the bump then
+retires.
 
 Changes this module cannot see (SQL typed into psql, a bulk_create of object permissions) are
 bounded by SNAPSHOT_SECONDS; `bump_authz_version(everyone=True)` or a re-login is immediate.
@@ -162,35 +164,33 @@ def bump_authz_version(
 # --- what changes the answer --------------------------------------------------------------
 
 
-def _user_m2m_changed(sender, instance, action, reverse, pk_set, **_kw) -> None:
-    """user.groups / user.user_permissions changed, from either side."""
+def _auth_m2m_changed(sender, instance, action, reverse, model, pk_set, **_kw) -> None:
+    """user.groups, user.user_permissions or group.permissions changed, from either side.
+
+    From the holder's side (user.groups.add, group.permissions.remove …) the instance is the
+    user or group whose rights changed; from the other side (group.user_set.add,
+    permission.group_set.remove …) they are in pk_set, or, for a clear, everyone who held it.
+    """
     from django.contrib.auth.models import Group
 
-    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
-        return
-    if not reverse:  # user.groups.add(...): the user is the instance
-        if action != "pre_clear":
-            bump_authz_version(user_ids=[instance.pk])
-            forget(instance)
-    elif action in ("post_add", "post_remove"):  # group.user_set.add(...): users in pk_set
-        bump_authz_version(user_ids=pk_set or ())
-    elif action == "pre_clear":  # group.user_set.clear(): its members, while they still are
+    def bump_for(cls: type, ids: Iterable[int]) -> None:
+        if issubclass(cls, Group):
+            bump_authz_version(group_ids=ids)
+        else:
+            bump_authz_version(user_ids=ids)
+
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            bump_for(type(instance), [instance.pk])
+            if not isinstance(instance, Group):
+                forget(instance)
+    elif action in ("post_add", "post_remove"):
+        bump_for(model, pk_set or ())
+    elif action == "pre_clear":  # while the rows still say who held it
         if isinstance(instance, Group):
             bump_authz_version(group_ids=[instance.pk])
-        else:
+        else:  # a permission cleared from every holder: rare enough to retire them all
             bump_authz_version(everyone=True)
-
-
-def _group_permissions_changed(sender, instance, action, reverse, pk_set, **_kw) -> None:
-    if action not in ("post_add", "post_remove", "pre_clear"):
-        return
-    if not reverse:  # group.permissions.add(...)
-        bump_authz_version(group_ids=[instance.pk])
-    else:  # permission.group_set.add(...)
-        if action == "pre_clear":
-            bump_authz_version(everyone=True)
-        else:
-            bump_authz_version(group_ids=pk_set or ())
 
 
 def _group_deleted(sender, instance, **_kw) -> None:
@@ -217,13 +217,12 @@ def connect_signals() -> None:
 
     user_model = get_user_model()
     uid = "agencies.authz"
-    m2m_changed.connect(_user_m2m_changed, user_model.groups.through, dispatch_uid=uid + ".g")
-    m2m_changed.connect(
-        _user_m2m_changed, user_model.user_permissions.through, dispatch_uid=uid + ".up"
-    )
-    m2m_changed.connect(
-        _group_permissions_changed, Group.permissions.through, dispatch_uid=uid + ".gp"
-    )
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+    ):
+        m2m_changed.connect(_auth_m2m_changed, through, dispatch_uid=uid)
     pre_delete.connect(_group_deleted, Group, dispatch_uid=uid + ".gd")
     pre_delete.connect(_permission_deleted, Permission, dispatch_uid=uid + ".pd")
     for signal in (post_save, post_delete):
