@@ -18,6 +18,25 @@ pytestmark = pytest.mark.django_db
 S = CatalogItem.SharingClass
 
 
+def _apply(consumer, item) -> AccessGrant:
+    return grant_apply(
+        actor=consumer,
+        item=item,
+        consumer=consumer.unit,
+        purpose="risk",
+        legal_basis="《税收征收管理法》第五条",
+    )
+
+
+def _approve_for_30_days(provider, grant) -> None:
+    grant_decide_provider(
+        actor=provider,
+        grant=grant,
+        approve=True,
+        valid_until=timezone.localdate() + dt.timedelta(30),
+    )
+
+
 def test_unconditional_item_is_read_by_its_consumers_and_provider_only():
     provider, consumer = provider_and_consumer()
     outsider = make_liaison(UnitFactory())
@@ -47,20 +66,9 @@ def test_conditional_item_is_hidden_until_a_grant_is_approved_and_after_it_expir
     provider, consumer = provider_and_consumer()
     item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
     assert not user_may_read_item(user=consumer, item=item)
-    grant = grant_apply(
-        actor=consumer,
-        item=item,
-        consumer=consumer.unit,
-        purpose="risk",
-        legal_basis="《税收征收管理法》第五条",
-    )
+    grant = _apply(consumer, item)
     assert not user_may_read_item(user=consumer, item=item)  # requested is not enough
-    grant_decide_provider(
-        actor=provider,
-        grant=grant,
-        approve=True,
-        valid_until=timezone.localdate() + dt.timedelta(30),
-    )
+    _approve_for_30_days(provider, grant)
     assert user_may_read_item(user=consumer, item=item)
     assert list(items_readable_by(user=consumer)) == [item]
     with time_machine.travel(timezone.localdate() + dt.timedelta(days=31)):
@@ -127,20 +135,9 @@ def test_a_grant_shows_when_approved_and_goes_when_revoked_or_past_its_end():
 
     provider, consumer = provider_and_consumer()
     item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
-    grant = grant_apply(
-        actor=consumer,
-        item=item,
-        consumer=consumer.unit,
-        purpose="risk",
-        legal_basis="《税收征收管理法》第五条",
-    )
+    grant = _apply(consumer, item)
     assert _listed(consumer) == set()
-    grant_decide_provider(
-        actor=provider,
-        grant=grant,
-        approve=True,
-        valid_until=timezone.localdate() + dt.timedelta(30),
-    )
+    _approve_for_30_days(provider, grant)
     assert _listed(consumer) == {item.pk}
     with time_machine.travel(timezone.localdate() + dt.timedelta(days=31)):
         assert _listed(consumer) == set()  # the day is part of the key: no write needed
