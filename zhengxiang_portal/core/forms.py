@@ -10,6 +10,9 @@ template, or a select whose options use another template, goes through Django un
 The same for the one-line `<input>` widgets (text, date, number, checkbox …), whose templates only
 include `input.html` and `attrs.html`: the filter forms' date and keyword fields cost as much to
 render through the template engine as the rows of the table under them.
+
+Also here, for the list pages' filter forms: `ShortModelChoiceField` (a unit list read once, in
+one SELECT) and `applied_filters` (the valid filters of a GET form; the wrong ones are shown).
 """
 
 from __future__ import annotations
