@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
+
 
 class UnitKind(models.TextChoices):
     """Every kind of unit Art. 1 names."""
@@ -51,7 +53,7 @@ RELATED_UNIT_KINDS = frozenset(
 )
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     """A 共治单位 (co-governance unit) or 关联单位 (related unit), Art. 1."""
 
     class Category(models.TextChoices):
@@ -178,7 +180,7 @@ class Liaison(models.Model):
         return f"{self.unit.short_name or self.unit.name} · {self.name}"
 
 
-class WorkingGroupMember(models.Model):
+class WorkingGroupMember(ChoiceLabels, models.Model):
     """A member of the 共治专项工作组 (Art. 3): 发改、公安、财政、税务、政务服务及大数据 …"""
 
     class Position(models.TextChoices):

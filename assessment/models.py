@@ -10,10 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
+
 from .rules import RuleKind
 
 
-class Period(models.Model):
+class Period(ChoiceLabels, models.Model):
     """An assessment period (考核期间): a quarter or a year; frozen periods keep their scores."""
 
     class Kind(models.TextChoices):
@@ -85,7 +87,7 @@ class IndicatorScheme(models.Model):
         return str(_("%(period)s 指标体系") % {"period": self.period})
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceLabels, models.Model):
     """One indicator: a weight (the scheme's weights sum to 100) and a declarative rule."""
 
     scheme = models.ForeignKey(
@@ -228,7 +230,7 @@ class ScoreAdjustment(models.Model):
         return f"{self.indicator} {self.unit_id} → {self.value}"
 
 
-class RectificationOrder(models.Model):
+class RectificationOrder(ChoiceLabels, models.Model):
     """An order to correct (责令改正, Art. 28) issued by the working group to a unit."""
 
     class Failure(models.TextChoices):

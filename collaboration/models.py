@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
+
 
 class Category(models.TextChoices):
     """The five kinds of co-operation of Art. 6 (一)–(五)."""
@@ -66,7 +68,7 @@ class RefusalRuling(models.TextChoices):
     UNJUSTIFIED = "unjustified", _("无故拒绝")
 
 
-class MatterType(models.Model):
+class MatterType(ChoiceLabels, models.Model):
     """A kind of matter the working group keeps, with its default deadline in working days."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -111,7 +113,7 @@ class RequestNumberSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class CollaborationRequest(models.Model):
+class CollaborationRequest(ChoiceLabels, models.Model):
     """A collaboration request (协作请求) from one unit to another, one of them the tax bureau."""
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
@@ -266,7 +268,7 @@ class CollaborationRequest(models.Model):
         return None
 
 
-class Extension(models.Model):
+class Extension(ChoiceLabels, models.Model):
     """An assignee's request for a later deadline; the requester approves or declines it."""
 
     class Status(models.TextChoices):
@@ -320,7 +322,7 @@ class Extension(models.Model):
         return f"{self.request.number} → {self.new_due_date:%Y-%m-%d}"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ChoiceLabels, models.Model):
     """One step of a request's history: who did what, when, with which comment and files."""
 
     class Action(models.TextChoices):

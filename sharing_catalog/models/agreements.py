@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
+
 from .catalog import CatalogItem
 
 
-class OffPlatformAgreement(models.Model):
+class OffPlatformAgreement(ChoiceLabels, models.Model):
     """What a provider shares with a consumer outside the platform, filed with the working group.
 
     Art. 21: 商定信息共享内容、信息传送标准和信息传送方式等，并向共治专项工作组报备，在条件成熟后
@@ -87,7 +89,7 @@ class OffPlatformAgreement(models.Model):
         return f"{self.provider} → {self.consumer}：{self.content[:30]}"
 
 
-class CoordinationRequest(models.Model):
+class CoordinationRequest(ChoiceLabels, models.Model):
     """A provider's request for coordination when it cannot share an item (Art. 20).
 
     Art. 20: 因政策执行口径、管理方式等原因无法实施共享的，共治专项工作组及时协调调度.

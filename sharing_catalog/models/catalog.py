@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
 
-class CatalogItem(models.Model):
+
+class CatalogItem(ChoiceLabels, models.Model):
     """One item of the 目录清单 (Art. 20): what a provider unit shares, with whom, how, and when.
 
     The metadata fields follow China's government information resource catalog guide
@@ -159,7 +161,7 @@ class SchemaVersion(models.Model):
         return f"{self.item.code} v{self.version}"
 
 
-class SchemaField(models.Model):
+class SchemaField(ChoiceLabels, models.Model):
     """One field of a schema version: key, Chinese label, type and rules."""
 
     schema = models.ForeignKey(

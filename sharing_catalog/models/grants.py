@@ -6,9 +6,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sharing_catalog.purposes import StatutoryPurpose
+from zhengxiang_portal.core.models import ChoiceLabels
 
 
-class AccessGrant(models.Model):
+class AccessGrant(ChoiceLabels, models.Model):
     """A consumer unit's right to read one conditionally shared item, for a stated purpose.
 
     The provider decides; when the catalog says so (`grant_needs_working_group`) the working

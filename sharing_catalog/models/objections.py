@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
 
-class Objection(models.Model):
+
+class Objection(ChoiceLabels, models.Model):
     """A consumer unit's objection to a confirmed submission, or to chosen rows of it.
 
     Art. 22: 信息需求单位反映存有疑义或明显错误的信息，信息提供单位要及时解释说明或更正. The

@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
 
-class Obligation(models.Model):
+
+class Obligation(ChoiceLabels, models.Model):
     """The provider's duty to upload one period of a catalog item by a working-day due date.
 
     Deadline state (reminded / overdue / escalated) is kept here, in the database, and acted on

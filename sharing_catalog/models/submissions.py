@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
 
-class Submission(models.Model):
+
+class Submission(ChoiceLabels, models.Model):
     """One version of the data uploaded (or pushed by API) for an obligation."""
 
     class Source(models.TextChoices):

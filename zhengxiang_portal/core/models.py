@@ -1,5 +1,31 @@
 from django.db import models
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+_choice_labels: dict[tuple[models.Field, str | None], dict] = {}
+
+
+def choice_label(field: models.Field, value):
+    """The label of `value` among `field`'s choices in the active language, else `value` itself.
+
+    Django's `get_FOO_display` rebuilds a dict of the field's choices on every call, which
+    translates every lazy label to hash it: a list page paid ~60 of those. The portal's choices
+    are fixed enums, so the table is built once per field and language and kept for the process.
+    """
+    key = (field, get_language())
+    labels = _choice_labels.get(key)
+    if labels is None:
+        labels = {make_hashable(k): str(v) for k, v in field.flatchoices}
+        _choice_labels[key] = labels
+    return labels.get(make_hashable(value), value)
+
+
+class ChoiceLabels:
+    """Mixin for models with choice fields: `get_FOO_display` reads `choice_label`'s table."""
+
+    def _get_FIELD_display(self, field):
+        return choice_label(field, getattr(self, field.attname))
 
 
 class Heartbeat(models.Model):

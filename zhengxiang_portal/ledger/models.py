@@ -3,6 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
+
 from .actions import LedgerAction, LedgerCategory
 
 
@@ -18,7 +20,7 @@ class LedgerQuerySet(models.QuerySet):
         raise AppendOnlyError("ledger entries cannot be deleted")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(ChoiceLabels, models.Model):
     """One append-only, hash-chained entry of the ledger (台账) and audit trail.
 
     `entry_hash` = H(canonical fields + `prev_hash`), H being SM3 (GB/T 32905) where OpenSSL has

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.models import ChoiceLabels
 
-class Notification(models.Model):
+
+class Notification(ChoiceLabels, models.Model):
     """One message to one user, in the inbox and (once) by e-mail.
 
     `key` names the event (object, kind, level), so the same reminder inserted twice — beat firing

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.roles import Role
+from zhengxiang_portal.core.models import ChoiceLabels
 
 
 class PasswordHistory(models.Model):
@@ -31,7 +32,7 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
 
 
-class RolePolicy(models.Model):
+class RolePolicy(ChoiceLabels, models.Model):
     """Whether holders of a role must use a second factor; set by the security admin.
 
     Without a row, the default applies: mandatory for the three admin roles (三员).
@@ -58,7 +59,7 @@ class RolePolicy(models.Model):
         return f"{self.get_role_display()}: {'2FA' if self.require_2fa else '-'}"
 
 
-class RoleChangeRequest(models.Model):
+class RoleChangeRequest(ChoiceLabels, models.Model):
     """A role change one security admin asks for and another approves (two-person rule)."""
 
     class Status(models.TextChoices):
