@@ -10,6 +10,7 @@ from zhengxiang_portal.core.request_context import (
     RequestIdFilter,
     _adopt_request_id,
     _attach_request_id,
+    _drop_request_id,
     request_id_var,
 )
 
@@ -58,5 +59,9 @@ def test_a_task_published_during_a_request_runs_under_the_same_id():
     class FakeTask:
         request = FakeRequest()
 
-    _adopt_request_id(task=FakeTask())
+    task = FakeTask()
+    _adopt_request_id(task=task)
     assert request_id_var.get() == "req-0002-test"
+    # After the task, the worker's thread is back to no request: the next task starts clean.
+    _drop_request_id(task=task)
+    assert request_id_var.get() == "-"
