@@ -1,9 +1,11 @@
-"""Django's ModelBackend, with a user's model permissions read from the authorisation snapshot."""
+"""Django's ModelBackend, with a user's model permissions read from the authorisation snapshot
+and the session's account read together with its unit (every page's top bar names the unit)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
@@ -17,3 +19,11 @@ class PortalModelBackend(ModelBackend):
         from .authz import snapshot_for
 
         return set(snapshot_for(user_obj).permissions)
+
+    def get_user(self, user_id: Any) -> Any:
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.select_related("unit").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,7 +97,7 @@ def dashboard_view(request):
             charts.Bar(
                 label=r.unit.short_name or r.unit.name,
                 value=r.total,
-                url=_unit_url(period, r.unit.pk),
+                url=r.url,
                 note=_trend_note(r.trend),
             )
             for r in dash.ranked
@@ -105,26 +105,7 @@ def dashboard_view(request):
         title=_("%(period)s 单位得分排名") % {"period": period.name},
         show_title=False,
     )
-    dist_charts = [
-        (
-            d,
-            charts.vbar_chart(
-                [
-                    charts.Bar(
-                        label=label,
-                        value=count,
-                        url=reverse("assessment:indicator_detail", args=[period.pk, d.indicator.pk])
-                        + f"?bucket={i}",
-                    )
-                    for i, (label, count) in enumerate(
-                        zip(selectors.BUCKET_LABELS, d.buckets, strict=True)
-                    )
-                ],
-                title=d.indicator.name,
-            ),
-        )
-        for d in dash.distributions
-    ]
+    dist_charts = [(d, _distribution_chart(period, d)) for d in dash.distributions]
     context = {
         "period": period,
         "dash": dash,
@@ -139,6 +120,16 @@ def dashboard_view(request):
         "order_create_url": reverse("assessment:order_create"),
     }
     return render(request, "assessment/dashboard.html", context)
+
+
+def _distribution_chart(period: Period, d: selectors.IndicatorDistribution) -> SafeString:
+    """Bars of units per score band; each bar links to the indicator's units in that band."""
+    url = reverse("assessment:indicator_detail", args=[period.pk, d.indicator.pk])
+    bars = [
+        charts.Bar(label=label, value=count, url=f"{url}?bucket={i}")
+        for i, (label, count) in enumerate(zip(selectors.BUCKET_LABELS, d.buckets, strict=True))
+    ]
+    return charts.vbar_chart(bars, title=d.indicator.name)
 
 
 def _score_cells(rows: list[selectors.RankingRow], score_base: str, unit_base: str) -> None:
