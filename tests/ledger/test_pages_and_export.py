@@ -157,6 +157,32 @@ def test_csv_export_reverifies_outside_the_portal(client, auditor, entries, tmp_
     assert LedgerEntry.objects.filter(action=LedgerAction.EXPORT, actor=auditor).exists()
 
 
+@pytest.mark.parametrize(
+    ("export", "listing"),
+    [("ledger:export", "ledger:entry_list"), ("ledger:access_export", "ledger:access_log")],
+)
+def test_an_export_with_a_wrong_filter_exports_nothing_and_says_why(
+    client, auditor, entries, export, listing
+):
+    client.login(username=auditor.username, password=PASSWORD)
+    before = LedgerEntry.objects.filter(action=LedgerAction.EXPORT).count()
+    response = client.get(reverse(export, args=["csv"]), {"unit": "999999"}, follow=True)
+    assert response.redirect_chain[0][0] == reverse(listing) + "?unit=999999"
+    assert "attachment" not in response.get("Content-Disposition", "")
+    assert "筛选条件有误，未导出：单位：" in response.content.decode()
+    assert LedgerEntry.objects.filter(action=LedgerAction.EXPORT).count() == before
+
+
+def test_the_ledger_list_keeps_the_valid_filters_when_one_is_wrong(client, auditor, entries):
+    unit_a, _b, _made = entries
+    client.login(username=auditor.username, password=PASSWORD)
+    response = client.get(reverse("ledger:entry_list"), {"unit": unit_a.pk, "start": "2026-02-30"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["start"]
+    shown = response.context["entries"]
+    assert shown and {e.actor.unit_id for e in shown} == {unit_a.pk}
+
+
 def test_the_verifier_names_an_altered_row_and_checks_anchors(client, auditor, entries, tmp_path):
     client.login(username=auditor.username, password=PASSWORD)
     unit_a = entries[0]

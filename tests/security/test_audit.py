@@ -133,6 +133,23 @@ def test_export_csv_is_complete_safe_and_itself_audited(client, auditor):
     assert export.actor == auditor and export.details["rows"] == 1 and len(export.digest) == 64
 
 
+def test_export_with_a_wrong_filter_exports_nothing_and_says_why(client, auditor):
+    _seed_events(client)
+    client.force_login(auditor)
+    exports_before = LedgerEntry.objects.filter(action="export").count()
+    query = {"outcome": "failure", "date_from": "2026-13-45"}
+    response = client.get(reverse("security:audit_export", args=["csv"]), query, follow=True)
+    # Back on the list with the same query: the wrong field is named, nothing was downloaded.
+    assert response.redirect_chain[0][0].startswith(reverse("security:audit_list") + "?")
+    assert "attachment" not in response.get("Content-Disposition", "")
+    page = response.content.decode()
+    assert "筛选条件有误，未导出：起始日期：" in page
+    assert response.context["form"].errors["date_from"]
+    # the valid filter still applies to the list shown
+    assert [e.action for e in response.context["page"].object_list] == ["login_failed"]
+    assert LedgerEntry.objects.filter(action="export").count() == exports_before
+
+
 def test_export_xlsx_opens_and_has_text_cells(client, auditor):
     from openpyxl import load_workbook
 

@@ -12,7 +12,8 @@ include `input.html` and `attrs.html`: the filter forms' date and keyword fields
 render through the template engine as the rows of the table under them.
 
 Also here, for the list pages' filter forms: `ShortModelChoiceField` (a unit list read once, in
-one SELECT) and `applied_filters` (the valid filters of a GET form; the wrong ones are shown).
+one SELECT), `applied_filters` (the valid filters of a GET form; the wrong ones are shown) and
+`export_refused` (an export with a wrong filter exports nothing and says why).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext as _
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -166,3 +171,22 @@ def applied_filters(form: forms.Form) -> dict[str, Any]:
         return {}
     form.is_valid()
     return dict(form.cleaned_data)
+
+
+def export_refused(request: HttpRequest, form: forms.Form, list_url: str) -> HttpResponse | None:
+    """An export asked with a wrong filter: nothing is exported; back to the list, which shows it.
+
+    A list leaves a wrong filter out and shows the rest (`applied_filters`); a download cannot
+    show anything, and leaving the filter out would hand over more records than were asked for.
+    None when the filters are valid (or there are none): export.
+    """
+    if not form.is_bound or form.is_valid():
+        return None
+    problems = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        text = " ".join(errors)
+        problems.append(f"{field.label}：{text}" if field is not None and field.label else text)
+    message = _("筛选条件有误，未导出：%(problems)s") % {"problems": "；".join(problems)}
+    messages.error(request, message)
+    return redirect(f"{list_url}?{request.GET.urlencode()}")

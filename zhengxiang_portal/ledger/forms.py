@@ -6,6 +6,8 @@ from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from zhengxiang_portal.core.forms import applied_filters
+
 from .actions import LedgerAction, LedgerCategory
 from .selectors import LedgerFilters
 
@@ -48,9 +50,8 @@ class LedgerFilterForm(forms.Form):
         return data
 
     def filters(self) -> LedgerFilters:
-        if not self.is_bound or not self.is_valid():
-            return LedgerFilters()
-        data = self.cleaned_data
+        """The valid filters; a wrong one is shown next to its field and left out."""
+        data = applied_filters(self)
         return LedgerFilters(
             unit_id=data["unit"].pk if data.get("unit") else None,
             item_id=data["item"].pk if data.get("item") else None,

@@ -14,7 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+
+from zhengxiang_portal.core.forms import export_refused
 
 from .actions import LedgerAction, LedgerCategory
 from .exports import export_csv, export_xlsx
@@ -80,6 +83,10 @@ def _export(request, *, fmt: str, access_only: bool) -> HttpResponse:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     form = LedgerFilterForm(request.GET or None)
+    list_url = reverse("ledger:access_log" if access_only else "ledger:entry_list")
+    refused = export_refused(request, form, list_url)
+    if refused is not None:
+        return refused
     filters = form.filters()
     selector = access_log_list if access_only else ledger_list
     # Oldest first, so consecutive entries can be re-linked by the verifier.

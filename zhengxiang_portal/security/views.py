@@ -24,7 +24,7 @@ from django_otp import match_token, user_has_device
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.core.forms import applied_filters
+from zhengxiang_portal.core.forms import applied_filters, export_refused
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_verify
 
@@ -405,7 +405,10 @@ def audit_list_view(request):
 
 def audit_export_view(request, fmt: str):
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    refused = export_refused(request, form, reverse("security:audit_list"))
+    if refused is not None:
+        return refused
+    filters = applied_filters(form)
     entries = audit_entry_list(user=request.user, filters=filters)
     rows = (_audit_row(e) for e in entries.iterator(chunk_size=2000))
     if fmt == "xlsx":
