@@ -225,6 +225,6 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 def _provider_units(user) -> set[int]:
-    from sharing_catalog.selectors.submissions import acting_unit_ids
+    from sharing_catalog.selectors.entitlements import reader_unit_ids
 
-    return acting_unit_ids(user=user)
+    return reader_unit_ids(user=user)

@@ -21,15 +21,6 @@ from sharing_catalog.selectors.entitlements import (
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
 
-def acting_unit_ids(*, user: Any) -> set[int]:
-    """Units the user acts for: as their liaison, or tax staff for their own bureau."""
-    return reader_unit_ids(user=user)
-
-
-def _cached_units(user: Any) -> set[int]:
-    return reader_unit_ids(user=user)
-
-
 def readable_items(*, user: Any) -> QuerySet[CatalogItem]:
     """Published, shareable items one of the user's units consumes (the entitlement rule)."""
     return items_consumed_by(user=user)
@@ -45,13 +36,13 @@ def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
 
 
 def user_provides_item(*, user: Any, item: CatalogItem) -> bool:
-    return item.provider_id in _cached_units(user)
+    return item.provider_id in reader_unit_ids(user=user)
 
 
 def submission_visible_to(*, user: Any) -> QuerySet[Submission]:
     """Submissions the user may see: every version of their own unit's items, and the
     confirmed data of items their unit consumes."""
-    units = _cached_units(user)
+    units = reader_unit_ids(user=user)
     if not units:
         return Submission.objects.none()
     consumer_items = readable_items(user=user).values("pk")
@@ -80,7 +71,7 @@ def submission_readable_data(*, user: Any, submission: Submission) -> bool:
 def provider_obligation_get(*, user: Any, pk: int) -> Obligation:
     """An obligation of an item the user's unit provides (raises Obligation.DoesNotExist)."""
     return Obligation.objects.select_related("item__provider").get(
-        pk=pk, item__provider_id__in=_cached_units(user)
+        pk=pk, item__provider_id__in=reader_unit_ids(user=user)
     )
 
 
@@ -94,7 +85,7 @@ def obligation_submissions(*, obligation: Obligation) -> QuerySet[Submission]:
 
 def new_data_for(*, user: Any) -> QuerySet[Submission]:
     """Confirmed submissions the user's units consume and have not yet acknowledged."""
-    units = _cached_units(user)
+    units = reader_unit_ids(user=user)
     items = consumed_item_ids(user=user) if units else []
     if not items:
         return Submission.objects.none()
@@ -110,7 +101,7 @@ def new_data_for(*, user: Any) -> QuerySet[Submission]:
 
 def received_list(*, user: Any) -> QuerySet[Submission]:
     """Confirmed data the user's units consume, newest first, with their receipt state."""
-    units = _cached_units(user)
+    units = reader_unit_ids(user=user)
     acknowledged = Receipt.objects.filter(submission=OuterRef("pk"), unit_id__in=units)
     return (
         Submission.objects.filter(

@@ -22,11 +22,8 @@ from django.utils.translation import gettext as _
 
 from agencies.selectors import unit_liaison_users, user_can_act_for
 from sharing_catalog.models import FieldType, Receipt, Record, Submission
-from sharing_catalog.selectors.submissions import (
-    _cached_units,
-    submission_readable_data,
-    user_may_read_item,
-)
+from sharing_catalog.selectors.entitlements import reader_unit_ids
+from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.exports import csv_rows, safe_cell, workbook_bytes, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -107,7 +104,7 @@ def consumers_notify(*, submission_id: int) -> None:
 
 
 def _consumer_unit_id(actor: Any, submission: Submission) -> int:
-    units = _cached_units(actor)
+    units = reader_unit_ids(user=actor)
     consumers = set(
         submission.obligation.item.consumers.filter(pk__in=units).values_list("pk", flat=True)
     )

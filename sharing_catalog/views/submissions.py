@@ -285,7 +285,7 @@ def _new_data_panel(request):
 
 def register_submission_plugins() -> None:
     """Navigation entry and the home panel 新到数据 (called from AppConfig.ready)."""
-    from sharing_catalog.selectors.submissions import acting_unit_ids
+    from sharing_catalog.selectors.entitlements import reader_unit_ids
     from zhengxiang_portal.core.registry import (
         HomePanel,
         NavItem,
@@ -299,7 +299,7 @@ def register_submission_plugins() -> None:
             label=gettext_lazy("共享数据"),
             url_name="sharing_catalog:received_list",
             order=30,
-            visible=lambda u: bool(acting_unit_ids(user=u)),
+            visible=lambda u: bool(reader_unit_ids(user=u)),
         )
     )
     register_home_panel(
