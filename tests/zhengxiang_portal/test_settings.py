@@ -5,6 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
+from agencies.models import Unit
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,3 +52,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_a_repeated_query_once_per_connection():
+    """Server-side binding with psycopg's prepared statements: the fifth run of the same query
+    on a connection prepares it, so PostgreSQL stops planning each page's joins per request."""
+    require(connection.vendor == "postgresql", "prepared statements need PostgreSQL")
+    for code in ("x1", "x2", "x3", "x4", "x5", "x6"):
+        list(Unit.objects.filter(code=code))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "agencies_unit"' in text and "$1" in text for text in prepared), prepared

@@ -113,6 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameters: psycopg prepares a statement a connection runs five times, so
+    # PostgreSQL plans each page's joins once per connection instead of on every request.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    options["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
