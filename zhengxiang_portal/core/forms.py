@@ -187,6 +187,6 @@ def export_refused(request: HttpRequest, form: forms.Form, list_url: str) -> Htt
         field = form.fields.get(name)
         text = " ".join(errors)
         problems.append(f"{field.label}：{text}" if field is not None and field.label else text)
-    message = _("筛选条件有误，未导出：%(problems)s") % {"problems": "；".join(problems)}
+    message = _("筛选条件有误，未导出：%(problems)s") % {"problems": " ".join(problems)}
     messages.error(request, message)
     return redirect(f"{list_url}?{request.GET.urlencode()}")
