@@ -66,6 +66,24 @@ def test_valid_file_is_stored_as_records_and_obligation_marked_submitted(
     assert actions == [("upload", submission.file_sha256), ("validate", submission.file_sha256)]
 
 
+def test_awkward_text_is_stored_exactly_as_typed(world, django_capture_on_commit_callbacks):
+    """Quotes, backslashes, a tab inside a cell, line and paragraph separators, emoji and rare
+    characters survive the row's JSON encoding and the COPY text format unchanged."""
+    names = [
+        '衡阳"测试"有限公司\\分公司',
+        "湘江\t物流\u2028有限\u2029公司",
+        "𠀀𪚥 商贸 😀 有限公司",
+        "\\N 不是空值",
+    ]
+    rows = [good_row(n) for n in range(1, len(names) + 1)]
+    for row, name in zip(rows, names, strict=True):
+        row[1] = name
+    submission = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
+    assert submission.status == Submission.Status.VALIDATED
+    stored = Record.objects.filter(submission=submission).order_by("row_number")
+    assert [r.data["name"] for r in stored] == names
+
+
 def test_invalid_file_stores_no_records_but_keeps_file_and_report(
     world, django_capture_on_commit_callbacks
 ):

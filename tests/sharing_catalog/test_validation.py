@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 from sharing_catalog.models import FieldType
 from sharing_catalog.services.validation import (
@@ -13,6 +14,7 @@ from sharing_catalog.services.validation import (
     RowValidator,
     match_headers,
     plausibility_warnings,
+    uscc_check_char,
 )
 from tests.sharing_catalog.submission_builders import credit_code, id_number
 
@@ -70,6 +72,12 @@ def test_integer_and_decimal():
     assert _check(_spec(FieldType.INTEGER), 12.0) == (12, [])
     assert _check(_spec(FieldType.INTEGER), "1,200") == (1200, [])
     assert _check(_spec(FieldType.INTEGER), 1.5)[1][0]["message"] == "应为整数"
+    assert _check(_spec(FieldType.INTEGER), "-9223372036854775808") == (-(2**63), [])
+    too_long = "9223372036854775808"  # one past 64 bits: no database column or JSON reader holds it
+    assert (
+        _check(_spec(FieldType.INTEGER), too_long)[1][0]["message"] == "整数超出范围（最多 19 位）"
+    )
+    assert _check(_spec(FieldType.INTEGER), 1e300)[1][0]["message"] == "整数超出范围（最多 19 位）"
     assert _check(_spec(FieldType.DECIMAL), 1234.56) == ("1234.56", [])
     assert _check(_spec(FieldType.DECIMAL), "¥1,234.50") == ("1234.50", [])
     assert _check(_spec(FieldType.DECIMAL), 1e16) == ("10000000000000000", [])
@@ -219,3 +227,11 @@ def test_plausibility_warnings_against_the_previous_version():
     assert codes == ["row_count_drop", "keys_vanished", "amount_jump"]
     assert "x" in warnings[1]["message"]
     assert "由 100 变为 1000" in warnings[2]["message"]
+
+
+def test_the_credit_code_check_character_is_stdnums_on_100000_codes():
+    rng = random.Random(32100)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for _ in range(100_000):
+        body = "".join(rng.choices("0123456789", k=8) + rng.choices(alphabet, k=9))
+        assert uscc_check_char(body) == uscc.calc_check_digit(body), body
