@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import ric, uscc
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
@@ -25,6 +24,7 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
+from .validation import CellError, FieldSpec
 
 CHANGE_CATALOG = "sharing_catalog.change_catalogitem"
 
@@ -295,13 +295,22 @@ def schema_fields_clean(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     return cleaned
 
 
+def _upload_accepts(field_type: str, example: str) -> bool:
+    """The example passes the very check an uploaded cell of this type goes through."""
+    try:
+        FieldSpec(key="example", label="", field_type=field_type).convert(example)
+    except CellError:
+        return False
+    return True
+
+
 def _example_error(field_type: str, example: str, enum_values: list[str], pattern: str) -> str:
     """Why an example does not fit its field, or "" (a template must not teach wrong values)."""
     if field_type == FieldType.ENUM and example not in enum_values:
         return _("示例须是枚举值之一。")
-    if field_type == FieldType.CREDIT_CODE and not uscc.is_valid(example):
+    if field_type == FieldType.CREDIT_CODE and not _upload_accepts(field_type, example):
         return _("示例不是有效的统一社会信用代码（GB 32100 校验位）。")
-    if field_type == FieldType.ID_NUMBER and not ric.is_valid(example):
+    if field_type == FieldType.ID_NUMBER and not _upload_accepts(field_type, example):
         return _("示例不是有效的居民身份证号码（GB 11643 校验码）。")
     if pattern and field_type in TEXT_LIKE_TYPES and not re.fullmatch(pattern, example):
         return _("示例不符合格式（正则）。")

@@ -100,6 +100,8 @@ def test_a_schema_without_a_unique_key_or_fields_is_refused():
     ("field_type", "example"),
     [
         ("credit_code", VALID_CREDIT_CODE[:-1] + "0"),  # wrong check character (GB 32100)
+        # right check character, but an upload refuses the hyphen: the template must not teach it
+        ("credit_code", VALID_CREDIT_CODE[:8] + "-" + VALID_CREDIT_CODE[8:]),
         ("id_number", "430408200306121230"),  # wrong check digit (GB 11643)
         ("enum", "其他"),
     ],
@@ -109,6 +111,12 @@ def test_an_example_must_fit_its_type(field_type, example):
     if field_type == "enum":
         field["enum_values"] = ["正常"]
     assert 1 in _problems([KEY, field])["fields"]
+
+
+def test_a_valid_example_is_accepted():
+    field = {"key": "a", "label": "甲", "field_type": "credit_code", "example": VALID_CREDIT_CODE}
+    cleaned = schema_fields_clean([KEY, field])
+    assert cleaned[1]["example"] == VALID_CREDIT_CODE
 
 
 def test_a_length_must_be_positive_and_only_on_text():
