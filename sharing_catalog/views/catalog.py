@@ -191,7 +191,8 @@ def item_schema_view(request, pk: int):
     """The schema editor: a formset of fields; saving creates a new version (maybe in force)."""
     _require_editor(request)
     item = _item_or_404(request, pk)
-    extra = min(max(int(request.GET.get("extra", 3) or 3), 1), 50)
+    asked = request.GET.get("extra", "")
+    extra = min(max(int(asked), 1), 50) if asked.isdigit() else 3  # blank rows to add (a link)
     if request.method == "POST":
         formset = SchemaFieldFormSet(request.POST, prefix="fields")
         note_form = SchemaNoteForm(request.POST)

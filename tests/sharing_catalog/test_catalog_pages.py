@@ -189,6 +189,17 @@ def test_schema_editor_starts_from_the_latest_version(client, wg, catalog):
     assert 'name="fields-TOTAL_FORMS" value="13"' in body  # 10 fields + 3 empty rows
 
 
+@pytest.mark.parametrize(("extra", "blank_rows"), [("5", 5), ("500", 50), ("abc", 3), ("-1", 3)])
+def test_schema_editor_adds_the_blank_rows_asked_for_within_bounds(
+    client, wg, catalog, extra, blank_rows
+):
+    client.force_login(wg)
+    response = client.get(f"/catalog/{catalog['land'].pk}/schema/", {"extra": extra})
+    assert response.status_code == 200  # a hand-edited link is not a server error
+    total = 10 + blank_rows
+    assert f'name="fields-TOTAL_FORMS" value="{total}"' in response.content.decode()
+
+
 def test_a_retired_item_stays_visible_to_its_provider_only(catalog, wg):
     from sharing_catalog.services.catalog import catalog_item_retire
 
