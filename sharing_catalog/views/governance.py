@@ -333,7 +333,10 @@ def unmask_manage_view(request, item_pk: int):
         if "revoke" in request.POST:
             from agencies.models import User
 
-            target = get_object_or_404(User, pk=request.POST["revoke"])
+            revoke = request.POST["revoke"]
+            if not revoke.isdigit():
+                raise Http404
+            target = get_object_or_404(User, pk=int(revoke))
             unmask_revoke(actor=request.user, item=item, user=target)
             messages.success(request, _("已撤销。"))
             return redirect("sharing_catalog:unmask_manage", item.pk)

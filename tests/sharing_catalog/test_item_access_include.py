@@ -42,3 +42,14 @@ def test_provider_manages_unmask_and_coordination(roles):
     assert "敏感字段查看权限" in html
     assert "申请协调" in html
     assert "申请共享授权" not in html
+
+
+def test_revoking_unmask_for_a_mangled_account_id_is_not_found(client, roles):
+    from django.urls import reverse
+
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    client.force_login(provider)
+    url = reverse("sharing_catalog:unmask_manage", args=[item.pk])
+    assert client.post(url, {"revoke": "abc"}).status_code == 404
+    assert client.post(url, {"revoke": "99999999"}).status_code == 404
