@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +12,10 @@ from .core.health import healthz
 from .core.views import home, session_check
 from .security.views import PortalLoginView
 
+# The apps' routers add no per-app root view and no ".json" suffix routes: the API's one index is
+# its documentation, and the format comes from the Accept header.
 api_patterns = [
+    path("", RedirectView.as_view(pattern_name="api-docs"), name="api-root"),
     path("", include("agencies.api.urls")),
     path("", include("zhengxiang_portal.security.api.urls")),
     path("", include("sharing_catalog.api.urls")),

@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import LiaisonViewSet, UnitViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("liaisons", LiaisonViewSet, basename="liaison")
 urlpatterns = router.urls

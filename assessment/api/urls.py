@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import OrderViewSet, PeriodViewSet, ScoreViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("assessment/periods", PeriodViewSet, basename="assessment-period")
 router.register("assessment/scores", ScoreViewSet, basename="assessment-score")
 router.register("assessment/orders", OrderViewSet, basename="assessment-order")

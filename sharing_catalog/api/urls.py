@@ -1,11 +1,11 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import governance
 from .catalog import CatalogItemViewSet
 from .obligations import ObligationViewSet
 from .submissions import SubmissionViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("submissions", SubmissionViewSet, basename="submission")
