@@ -120,6 +120,9 @@ def _user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+TEXT_MAX = 300  # an indicator's description and the scheme's note (their columns' length)
+
+
 def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> list[Indicator]:
     """Validate rows (names, kinds, parameters, weights summing to 100) into Indicator objects."""
     cleaned: list[Indicator] = []
@@ -134,6 +137,13 @@ def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> li
             errors[f"{position}"] = _("指标名称“%(name)s”重复。") % {"name": name}
             continue
         names.add(name)
+        description = str(row.get("description") or "")
+        if len(description) > TEXT_MAX:
+            errors[f"{position}"] = _("指标“%(name)s”的说明最多 %(n)d 字。") % {
+                "name": name,
+                "n": TEXT_MAX,
+            }
+            continue
         kind = str(row.get("kind") or "")
         try:
             params = validate_params(kind, row.get("params") or {})
@@ -153,7 +163,7 @@ def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> li
                 weight=weight,
                 kind=kind,
                 params=params,
-                description=str(row.get("description") or "")[:300],
+                description=description,
             )
         )
     if errors:
@@ -184,6 +194,10 @@ def scheme_save(
         raise ApplicationError(
             code="period_frozen", message=_("考核期间已冻结，指标体系不能再修改。")
         )
+    if note is not None and len(note) > TEXT_MAX:
+        raise ApplicationError(
+            code="note_too_long", message=_("指标体系说明最多 %(n)d 字。") % {"n": TEXT_MAX}
+        )
     scheme, _c = IndicatorScheme.objects.get_or_create(period=period)
     new = _clean_indicators(scheme, indicators)
     existing = {i.name: i for i in scheme.indicators.all()}
@@ -205,7 +219,7 @@ def scheme_save(
             keep.add(ind.pk)
     scheme.indicators.exclude(pk__in=keep).delete()
     if note is not None:
-        scheme.note = note[:300]
+        scheme.note = note
     scheme.updated_by = actor
     scheme.save()
     ledger_append(

@@ -91,6 +91,10 @@ class SchemaVersionInputSerializer(serializers.Serializer):
     publish = serializers.BooleanField(default=False, help_text="同时启用该版本")
 
 
+class RetireInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class UnitRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
@@ -189,11 +193,13 @@ class CatalogItemViewSet(viewsets.ModelViewSet):
         item = catalog_item_publish(actor=request.user, item=self.get_object())
         return Response(self.get_serializer(item).data)
 
-    @extend_schema(summary="停用目录项（专项工作组）", request=None)
+    @extend_schema(summary="停用目录项（专项工作组）", request=RetireInputSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
+        data = RetireInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         item = catalog_item_retire(
-            actor=request.user, item=self.get_object(), reason=request.data.get("reason", "")
+            actor=request.user, item=self.get_object(), reason=data.validated_data["reason"]
         )
         return Response(self.get_serializer(item).data)
 

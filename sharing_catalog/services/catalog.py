@@ -399,10 +399,18 @@ def catalog_item_publish(*, actor: Any, item: CatalogItem) -> CatalogItem:
     return item
 
 
+RETIRE_REASON_MAX = 200  # the ledger keeps the reason whole
+
+
 @transaction.atomic
 def catalog_item_retire(*, actor: Any, item: CatalogItem, reason: str = "") -> CatalogItem:
     """Retire a published item: no new obligations, no reminders; history stays."""
     _require_editor(actor)
+    if len(reason) > RETIRE_REASON_MAX:
+        raise ApplicationError(
+            code="reason_too_long",
+            message=_("停用原因最多 %(n)d 字，请精简后再提交。") % {"n": RETIRE_REASON_MAX},
+        )
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
     if item.status != CatalogItem.Status.PUBLISHED:
         raise ApplicationError(code="not_published", message=_("只有已发布的目录项可以停用。"))
@@ -413,6 +421,6 @@ def catalog_item_retire(*, actor: Any, item: CatalogItem, reason: str = "") -> C
         category=LedgerCategory.WORKFLOW,
         actor=actor,
         target=item,
-        details={"event": "item_retired", "reason": reason[:200]},
+        details={"event": "item_retired", "reason": reason},
     )
     return item

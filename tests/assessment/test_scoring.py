@@ -59,6 +59,23 @@ def test_the_next_period_copies_the_previous_scheme(world, q3):
     assert [i.weight for i in q4.scheme.indicators.all()][:2] == [D(25), D(20)]
 
 
+def test_a_long_description_or_note_is_refused_not_cut(world, q3):
+    rows = _scheme_rows(q3)
+    rows[0]["description"] = "说" * 301
+    with pytest.raises(ApplicationError) as err:
+        scheme_save(actor=world.leader, period=q3, indicators=rows)
+    assert err.value.code == "invalid_scheme"
+    assert "说明最多 300 字" in str(err.value.message)
+    rows[0]["description"] = "说" * 300
+    with pytest.raises(ApplicationError) as err:
+        scheme_save(actor=world.leader, period=q3, indicators=rows, note="注" * 301)
+    assert err.value.code == "note_too_long"
+    scheme_save(actor=world.leader, period=q3, indicators=rows, note="注" * 300)
+    q3.scheme.refresh_from_db()
+    assert q3.scheme.note == "注" * 300
+    assert q3.scheme.indicators.get(name=rows[0]["name"]).description == "说" * 300
+
+
 def test_scheme_weights_must_sum_to_100_with_a_chinese_message(world, q3):
     rows = _scheme_rows(q3)
     rows[0]["weight"] = D(31)

@@ -113,3 +113,21 @@ def test_catalog_list_query_count_is_flat(items, wg, django_assert_max_num_queri
         make_item(wg, UnitFactory(), code=f"ZX-Q-{n}")
     with django_assert_max_num_queries(8):
         _client(wg).get("/api/catalog-items/?page_size=100")
+
+
+def test_retiring_keeps_the_whole_reason_and_refuses_a_longer_one(wg, items):
+    from zhengxiang_portal.ledger.models import LedgerEntry
+
+    client = _client(wg)
+    url = f"/api/catalog-items/{items['published'].pk}/retire/"
+    too_long = client.post(url, {"reason": "理" * 201}, format="json")
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["code"] == "reason_too_long"
+    assert "最多 200 字" in too_long.json()["error"]["message"]
+    not_an_object = client.post(url, ["reason"], format="json")
+    assert not_an_object.status_code == 400
+    assert CatalogItem.objects.get(pk=items["published"].pk).status == "published"
+    reason = "并入“不动产交易信息”目录项。" + "理" * 180
+    assert client.post(url, {"reason": reason}, format="json").status_code == 200
+    entry = LedgerEntry.objects.filter(details__event="item_retired").get()
+    assert entry.details["reason"] == reason
