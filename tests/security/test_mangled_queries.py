@@ -1,5 +1,6 @@
-"""Hand-edited links: every page a role can open answers mangled query parameters without a
-server error (a wrong filter is shown or ignored, a wrong id is "not found")."""
+"""Hand-edited links and hand-made API calls: every page answers mangled query parameters, and
+every API endpoint a malformed JSON body, without a server error (a wrong filter is shown or
+ignored, a wrong id is "not found", a wrong body is a 400 in the API's error shape)."""
 
 from __future__ import annotations
 
@@ -64,4 +65,38 @@ def test_no_page_breaks_on_mangled_query_parameters(demo, settings, username):
         response = client.get(url, MANGLED)
         if response.status_code >= 500:
             broken.append(f"{route.name} {url} -> {response.status_code}")
+    assert broken == []
+
+
+# JSON bodies no client of the API should send: wrong shapes, wrong types, huge numbers.
+MALFORMED_BODIES = [
+    {},
+    MANGLED,
+    {key: [1, {"a": None}] for key in MANGLED},
+    {key: 10**30 for key in MANGLED},
+    [],
+    "text",
+    None,
+]
+
+
+@pytest.mark.parametrize("username", ["wg_leader", "liaison_finance"])
+def test_no_api_endpoint_breaks_on_a_malformed_json_body(demo, settings, username):
+    import json
+
+    settings.PORTAL_2FA_ENFORCED = False
+    client = Client(raise_request_exception=False)
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    broken = []
+    for route in _pages():
+        if not route.route.startswith("api/") or route.name in {"schema", "api-docs"}:
+            continue
+        url = concrete_url(route)
+        for body in MALFORMED_BODIES:
+            for send in (client.post, client.put, client.patch):
+                response = send(url, json.dumps(body), content_type="application/json")
+                if response.status_code >= 500:
+                    broken.append(
+                        f"{send.__name__} {url} {str(body)[:20]} -> {response.status_code}"
+                    )
     assert broken == []
