@@ -3,7 +3,9 @@
 等保 / issue 7 item 5: the type is decided by the file's bytes, not its name; a zip's declared sizes
 are checked before anything is decompressed; encrypted and macro-enabled workbooks are refused;
 nothing in a file is ever executed. python-calamine reads .xlsx and .xls (FACTS: fastest, and it
-never evaluates formulas or macros); CSV is decoded as UTF-8 (with or without BOM), then GB18030.
+never evaluates formulas or macros); CSV is decoded as UTF-16 when it starts with that BOM, else
+as UTF-8 (with or without BOM), then GB18030; its cells are split by commas, or by tabs or
+semicolons when the header line has no comma.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from zhengxiang_portal.core.errors import ApplicationError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # The OLE stream an Office-encrypted .xlsx is wrapped in (MS-OFFCRYPTO), as UTF-16LE.
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 BINARY_SIGNATURES = (
@@ -93,6 +96,8 @@ def detect_kind(head: bytes) -> str:
         return "xlsx"
     if head.startswith(OLE_MAGIC):
         return "xls"
+    if head.startswith(UTF16_BOMS):
+        return "csv"  # text saved as "Unicode" (UTF-16) by Excel, WPS or a reporting system
     if head.startswith(BINARY_SIGNATURES) or b"\x00" in head[:4096]:
         return "unknown"
     return "csv"
@@ -241,8 +246,10 @@ def _calamine_table(path: Path) -> Table:
 
 
 def decode_text(raw: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (BOM or not), then GB18030 (a superset of GBK), then a guess."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """Decode CSV bytes: UTF-16 when it starts with its BOM, else UTF-8 (BOM or not), then
+    GB18030 (a superset of GBK), then a guess."""
+    encodings = ("utf-16",) if raw.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
@@ -261,15 +268,29 @@ def decode_text(raw: bytes) -> str:
     )
 
 
+def _delimiter(text: str) -> str:
+    """Comma, unless the header line has none and is split by tabs (Excel's "Unicode text") or
+    semicolons (CSV saved where the comma is the decimal sign)."""
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    if "," in header:
+        return ","
+    for candidate in ("\t", ";"):
+        if candidate in header:
+            return candidate
+    return ","
+
+
 def _csv_table(path: Path) -> Table:
     text = decode_text(path.read_bytes())
     total = max(text.count("\n") - (0 if text.endswith("\n") else -1) - 1, 0)
     if "\x00" in text:
         raise FileRejected(_("CSV 文件中含有非法的空字符，文件可能已损坏。"), code="file_corrupt")
 
+    delimiter = _delimiter(text)
+
     def rows() -> Iterator[list[Any]]:
         try:
-            yield from csv.reader(io.StringIO(text, newline=""))
+            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         except csv.Error as exc:
             raise FileRejected(
                 _("CSV 文件格式有误（%(detail)s），请检查引号与分隔符。") % {"detail": exc},

@@ -48,6 +48,26 @@ def test_utf8_csv_with_or_without_bom_is_decoded(tmp_path, bom):
     assert _rows(path, "a.csv") == [["企业名称"], ["蒸湘"]]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_unicode_text_saved_by_excel_is_read_tab_separated(tmp_path, encoding):
+    # Excel's and WPS's "Unicode 文本": UTF-16 starting with its BOM, cells split by tabs
+    text = "\ufeff企业名称\t成交金额\r\n衡阳蒸湘商贸有限公司\t100\r\n"
+    path = _write(tmp_path, "a.csv", text.encode(encoding))
+    assert _rows(path, "a.csv") == [["企业名称", "成交金额"], ["衡阳蒸湘商贸有限公司", "100"]]
+
+
+def test_semicolon_separated_csv_is_split_by_semicolons(tmp_path):
+    text = "企业名称;成交金额\r\n衡阳蒸湘商贸有限公司;100,5\r\n"
+    path = _write(tmp_path, "a.csv", text.encode("utf-8"))
+    assert _rows(path, "a.csv") == [["企业名称", "成交金额"], ["衡阳蒸湘商贸有限公司", "100,5"]]
+
+
+def test_a_comma_in_the_header_keeps_commas_as_the_separator(tmp_path):
+    text = "企业名称,备注\r\n衡阳蒸湘商贸有限公司,含税;已缴\t清\r\n"
+    path = _write(tmp_path, "a.csv", text.encode("utf-8"))
+    assert _rows(path, "a.csv")[1] == ["衡阳蒸湘商贸有限公司", "含税;已缴\t清"]
+
+
 def test_legacy_xls_is_read_with_calamine(tmp_path):
     book = xlwt.Workbook()
     sheet = book.add_sheet("数据")
