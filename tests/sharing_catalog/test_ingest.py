@@ -114,6 +114,17 @@ def test_gbk_csv_upload_is_validated(world, django_capture_on_commit_callbacks):
     )
 
 
+def test_unicode_text_upload_is_validated(world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = ["\t".join(LABELS)] + ["\t".join(str(v) for v in good_row(n)) for n in (1, 2)]
+    content = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-16-le")
+    upload = SimpleUploadedFile("导出数据.csv", content)
+    submission = _upload(world, upload, django_capture_on_commit_callbacks)
+    assert submission.status == Submission.Status.VALIDATED
+    assert Record.objects.filter(submission=submission).count() == 2
+
+
 def test_api_json_rows_are_validated(world, django_capture_on_commit_callbacks):
     keys = ["credit_code", "name", "amount", "deal_date", "kind", "legal_id", "phone"]
     rows = [dict(zip(keys, good_row(n), strict=True)) for n in (1, 2)]
