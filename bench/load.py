@@ -119,16 +119,18 @@ class Session:
 
 
 def _run_phase(
-    sessions: list[Session], paths: list[str], seconds: float
-) -> tuple[int, list[float], int]:
+    sessions: list[Session], paths: list[str] | dict[int, list[str]], seconds: float
+) -> tuple[int, list[float], int, dict[str, list[float]]]:
     latencies: list[float] = []
+    by_path: dict[str, list[float]] = {}
     errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def user(index: int, session: Session) -> None:
         nonlocal errors
-        local, local_errors, i = [], 0, index
+        local: list[tuple[str, float]] = []
+        local_errors, i = 0, index
         mine = paths[index] if isinstance(paths, dict) else paths
         while time.monotonic() < deadline:
             path = mine[i % len(mine)]
@@ -139,10 +141,12 @@ def _run_phase(
                 ok = status == 200
             except (http.client.HTTPException, OSError):
                 ok = False
-            local.append((time.perf_counter() - started) * 1000)
+            local.append((path, (time.perf_counter() - started) * 1000))
             local_errors += 0 if ok else 1
         with lock:
-            latencies.extend(local)
+            for path, ms in local:
+                latencies.append(ms)
+                by_path.setdefault(path, []).append(ms)
             errors += local_errors
 
     threads = [threading.Thread(target=user, args=(i, s)) for i, s in enumerate(sessions)]
@@ -150,7 +154,11 @@ def _run_phase(
         t.start()
     for t in threads:
         t.join()
-    return len(latencies), latencies, errors
+    return len(latencies), latencies, errors, by_path
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else float("nan")
 
 
 def _load_database_url() -> str:
@@ -259,19 +267,23 @@ def run() -> None:
         _run_phase(sessions, allowed, 2)  # warm-up
         ingestion = _start_ingestion(url)
         time.sleep(3)  # let it get going: reading and validating, then COPY
-        count, latencies, errors = _run_phase(sessions, allowed, SECONDS)
+        count, latencies, errors, by_page = _run_phase(sessions, allowed, SECONDS)
         ingest_running = ingestion.poll() is None
         ingestion.wait(timeout=600)
-        bare_count, _bare_lat, bare_errors = _run_phase(sessions, ["/session"], SECONDS)
+        bare_count, _bare_lat, bare_errors, _by = _run_phase(sessions, ["/session"], SECONDS)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) >= 20 else float("nan")
+    p95 = _p95(latencies)
     print(f"# {USERS} users, {SECONDS:.0f} s per phase, gunicorn {WORKERS} workers, pages: {pages}")
     print(
         f"# a 200,000-row ingestion ran in another process during the page phase"
         f" ({'still running at its end' if ingest_running else 'finished before its end'})"
     )
+    shares = ", ".join(
+        f"{path} {len(ms)} × p95 {_p95(ms):.0f} ms" for path, ms in sorted(by_page.items())
+    )
+    print(f"# by page: {shares}")
     print(f"BENCH load_rps {count / SECONDS:.0f} req/s")
     print(f"BENCH load_p95_ms {p95:.0f} ms")
     print(f"BENCH load_errors {errors + bare_errors} count")
