@@ -217,12 +217,31 @@ class Table:
     total: int
 
 
+def _data_sheet(workbook: Any) -> Any:
+    """The sheet holding the data: the portal template's "数据" sheet when there is one, else
+    the first visible worksheet with content (a file may open on a cover or instructions sheet
+    left empty, or keep a hidden helper sheet first), else the first sheet."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    from .templates import DATA_SHEET
+
+    if DATA_SHEET in workbook.sheet_names:
+        return workbook.get_sheet_by_name(DATA_SHEET)
+    for meta in workbook.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        sheet = workbook.get_sheet_by_name(meta.name)
+        if sheet.height:
+            return sheet
+    return workbook.get_sheet_by_index(0)
+
+
 def _calamine_table(path: Path) -> Table:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = _data_sheet(workbook)
         height = sheet.height
         start_row, start_col = sheet.start or (0, 0)
         rows = sheet.iter_rows()

@@ -68,6 +68,34 @@ def test_a_comma_in_the_header_keeps_commas_as_the_separator(tmp_path):
     assert _rows(path, "a.csv")[1] == ["衡阳蒸湘商贸有限公司", "含税;已缴\t清"]
 
 
+def test_the_data_comes_from_the_first_visible_sheet_with_content(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "封面"  # left empty
+    hidden = book.create_sheet("辅助")
+    hidden["A1"] = "内部代码"
+    hidden.sheet_state = "hidden"
+    data = book.create_sheet("Sheet3")
+    data.append(["企业名称", "成交金额"])
+    data.append(["衡阳蒸湘商贸有限公司", 100])
+    out = io.BytesIO()
+    book.save(out)
+    path = _write(tmp_path, "a.xlsx", out.getvalue())
+    assert _rows(path, "a.xlsx") == [["企业名称", "成交金额"], ["衡阳蒸湘商贸有限公司", 100.0]]
+
+
+def test_the_templates_data_sheet_is_read_wherever_it_stands(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "我的笔记"
+    book.active["A1"] = "先核对再上传"
+    data = book.create_sheet("数据")
+    data.append(["企业名称"])
+    data.append(["衡阳蒸湘商贸有限公司"])
+    out = io.BytesIO()
+    book.save(out)
+    path = _write(tmp_path, "a.xlsx", out.getvalue())
+    assert _rows(path, "a.xlsx") == [["企业名称"], ["衡阳蒸湘商贸有限公司"]]
+
+
 def test_legacy_xls_is_read_with_calamine(tmp_path):
     book = xlwt.Workbook()
     sheet = book.add_sheet("数据")
