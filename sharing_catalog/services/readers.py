@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -257,7 +260,8 @@ def _calamine_table(path: Path) -> Table:
         raise FileRejected(
             _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
         ) from exc
-    except Exception as exc:  # calamine raises its own types (XmlError, ZipError …)
+    except Exception as exc:  # anything else a hostile file provokes: refused, and logged whole
+        logger.warning("workbook %s refused: %r", path.name, exc, exc_info=True)
         raise FileRejected(
             _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
         ) from exc
