@@ -260,6 +260,13 @@ def test_access_log_is_the_auditors_only(client, security_admin, system_admin):
         assert client.get(reverse("security:access_log")).status_code == 403
 
 
+def test_a_non_auditor_is_refused_the_export_before_its_filters_are_read(client, security_admin):
+    client.force_login(security_admin)
+    url = reverse("security:audit_export", args=["csv"])
+    assert client.get(url, {"date_from": "2026-13-01"}).status_code == 403
+    assert client.get(url).status_code == 403
+
+
 def test_audit_list_query_count_stays_flat(client, auditor, django_assert_max_num_queries):
     for i in range(30):
         UserFactory(username=f"u{i}")

@@ -405,11 +405,11 @@ def audit_list_view(request):
 
 def audit_export_view(request, fmt: str):
     form = AuditFilterForm(request.GET or None)
+    filters = applied_filters(form)
+    entries = audit_entry_list(user=request.user, filters=filters)  # the auditor's only
     refused = export_refused(request, form, reverse("security:audit_list"))
     if refused is not None:
         return refused
-    filters = applied_filters(form)
-    entries = audit_entry_list(user=request.user, filters=filters)
     rows = (_audit_row(e) for e in entries.iterator(chunk_size=2000))
     if fmt == "xlsx":
         data, count = write_xlsx(AUDIT_HEADER, rows)
