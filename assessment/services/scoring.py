@@ -120,7 +120,9 @@ def _user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-TEXT_MAX = 300  # an indicator's description and the scheme's note (their columns' length)
+# Longer text is refused, not cut: the limits are the columns'.
+DESCRIPTION_MAX: int = Indicator._meta.get_field("description").max_length  # type: ignore[assignment]
+NOTE_MAX: int = IndicatorScheme._meta.get_field("note").max_length  # type: ignore[assignment]
 
 
 def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> list[Indicator]:
@@ -138,10 +140,10 @@ def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> li
             continue
         names.add(name)
         description = str(row.get("description") or "")
-        if len(description) > TEXT_MAX:
+        if len(description) > DESCRIPTION_MAX:
             errors[f"{position}"] = _("指标“%(name)s”的说明最多 %(n)d 字。") % {
                 "name": name,
-                "n": TEXT_MAX,
+                "n": DESCRIPTION_MAX,
             }
             continue
         kind = str(row.get("kind") or "")
@@ -194,9 +196,9 @@ def scheme_save(
         raise ApplicationError(
             code="period_frozen", message=_("考核期间已冻结，指标体系不能再修改。")
         )
-    if note is not None and len(note) > TEXT_MAX:
+    if note is not None and len(note) > NOTE_MAX:
         raise ApplicationError(
-            code="note_too_long", message=_("指标体系说明最多 %(n)d 字。") % {"n": TEXT_MAX}
+            code="note_too_long", message=_("指标体系说明最多 %(n)d 字。") % {"n": NOTE_MAX}
         )
     scheme, _c = IndicatorScheme.objects.get_or_create(period=period)
     new = _clean_indicators(scheme, indicators)
