@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
 
+from .templates import DATA_SHEET
+
 logger = logging.getLogger(__name__)
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -225,8 +227,6 @@ def _data_sheet(workbook: Any) -> Any:
     the first visible worksheet with content (a file may open on a cover or instructions sheet
     left empty, or keep a hidden helper sheet first), else the first sheet."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
-
-    from .templates import DATA_SHEET
 
     if DATA_SHEET in workbook.sheet_names:
         return workbook.get_sheet_by_name(DATA_SHEET)

@@ -20,6 +20,13 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
     return path
 
 
+def _saved(tmp_path: Path, book, name: str) -> Path:
+    """A workbook (openpyxl or xlwt) written to a file named `name`."""
+    out = io.BytesIO()
+    book.save(out)
+    return _write(tmp_path, name, out.getvalue())
+
+
 def _rows(path: Path, name: str) -> list[list]:
     kind = inspect_file(path, name)
     return list(open_table(path, kind).rows)
@@ -77,9 +84,7 @@ def test_the_data_comes_from_the_first_visible_sheet_with_content(tmp_path):
     data = book.create_sheet("Sheet3")
     data.append(["企业名称", "成交金额"])
     data.append(["衡阳蒸湘商贸有限公司", 100])
-    out = io.BytesIO()
-    book.save(out)
-    path = _write(tmp_path, "a.xlsx", out.getvalue())
+    path = _saved(tmp_path, book, "a.xlsx")
     assert _rows(path, "a.xlsx") == [["企业名称", "成交金额"], ["衡阳蒸湘商贸有限公司", 100.0]]
 
 
@@ -90,9 +95,7 @@ def test_the_templates_data_sheet_is_read_wherever_it_stands(tmp_path):
     data = book.create_sheet("数据")
     data.append(["企业名称"])
     data.append(["衡阳蒸湘商贸有限公司"])
-    out = io.BytesIO()
-    book.save(out)
-    path = _write(tmp_path, "a.xlsx", out.getvalue())
+    path = _saved(tmp_path, book, "a.xlsx")
     assert _rows(path, "a.xlsx") == [["企业名称"], ["衡阳蒸湘商贸有限公司"]]
 
 
@@ -103,9 +106,7 @@ def test_legacy_xls_is_read_with_calamine(tmp_path):
         sheet.write(0, col, label)
     sheet.write(1, 0, "衡阳蒸湘商贸有限公司")
     sheet.write(1, 1, 1234.5)
-    out = io.BytesIO()
-    book.save(out)
-    path = _write(tmp_path, "a.xls", out.getvalue())
+    path = _saved(tmp_path, book, "a.xls")
     assert _rows(path, "a.xls") == [["企业名称", "成交金额"], ["衡阳蒸湘商贸有限公司", 1234.5]]
 
 
@@ -113,9 +114,7 @@ def test_xlsx_columns_keep_their_letters_when_the_sheet_starts_further_right(tmp
     book = openpyxl.Workbook()
     book.active["C1"] = "企业名称"
     book.active["C2"] = "蒸湘"
-    out = io.BytesIO()
-    book.save(out)
-    path = _write(tmp_path, "a.xlsx", out.getvalue())
+    path = _saved(tmp_path, book, "a.xlsx")
     assert _rows(path, "a.xlsx")[1] == ["", "", "蒸湘"]
 
 
