@@ -120,6 +120,15 @@ class Submission(ChoiceLabels, models.Model):
             return 0
         return min(99, int(self.rows_processed * 100 / self.rows_total))
 
+    @property
+    def rows_passed(self) -> int:
+        """Rows that passed their own checks; a refused file keeps none but still counts them."""
+        return int(self.report.get("valid_rows", self.row_count) or 0)
+
+    @property
+    def header_error_count(self) -> int:
+        return int(self.report.get("header_errors", 0) or 0)
+
 
 class SubmissionError(models.Model):
     """One validation error, located by Excel cell (A1), column label and value."""

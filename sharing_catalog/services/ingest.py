@@ -267,8 +267,9 @@ def _copy_unescape(text: str) -> str:
 @dataclass
 class IngestResult:
     processed: int = 0
-    row_count: int = 0
+    row_count: int = 0  # rows that passed their own checks, even when the file is refused
     error_count: int = 0
+    header_errors: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
@@ -358,6 +359,7 @@ def _validate_into(
         return specs
     validator = RowValidator(specs, header)
     result.add_errors(validator.header_errors)
+    result.header_errors = len(validator.header_errors)
     result.warnings.extend(validator.header_warnings)
     prefix = f"{submission.pk}\t"
     dumps = orjson.dumps  # compact UTF-8, as the jsonb column stores it; ~0.5 µs a row
@@ -460,6 +462,7 @@ def _finish(
         "rows": result.processed,
         "valid_rows": result.row_count,
         "errors": result.error_count,
+        "header_errors": result.header_errors,
         "errors_stored": len(result.errors),
         "truncated": result.error_count > len(result.errors),
         "attempts": submission.attempts,

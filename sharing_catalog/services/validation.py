@@ -452,6 +452,10 @@ class RowValidator:
         self.header_errors = match.errors
         self.header_warnings = match.warnings
         self.key_columns = [(i, s) for i, s in self.columns if s.is_unique_key]
+        # A key column missing from the header is already one header error; comparing rows on
+        # what is left of the key would report every row as a duplicate (issue 16).
+        present = {s.key for _i, s in self.columns}
+        self.key_complete = all(s.key in present for s in specs if s.is_unique_key)
         self.key_labels = "、".join(s.label for _i, s in self.key_columns)
         self.first_key_col = self.key_columns[0][0] if self.key_columns else None
         self.seen_keys: dict[str, int] = {}
@@ -493,6 +497,8 @@ class RowValidator:
                 errors.append(self._error(row_number, idx, spec, value, str(exc)))
         if errors:
             return None, "", errors
+        if not self.key_complete:
+            return data, "", errors
         key = str(data.get(self._single_key, "")) if self._single_key else self.unique_key(data)
         first = self.seen_keys.get(key)
         if first is not None and self.key_columns:

@@ -33,10 +33,13 @@ from sharing_catalog.services.submissions import (
     submission_original_file,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.registry import set_nav_section
 from zhengxiang_portal.core.tables import Paginator
 from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 ERRORS_PER_PAGE = 50
+# The navigation entry a submission page belongs to: the provider's tasks, a consumer's data.
+PROVIDER_NAV, CONSUMER_NAV = "obligations", "received"
 
 
 class UploadForm(forms.Form):
@@ -62,6 +65,7 @@ def obligation_submissions_view(request, pk: int):
         obligation = provider_obligation_get(user=request.user, pk=pk)
     except Obligation.DoesNotExist as exc:
         raise Http404 from exc
+    set_nav_section(request, PROVIDER_NAV)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +78,7 @@ def obligation_submissions_view(request, pk: int):
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:
-            messages.success(request, _("文件已上传，正在校验。"))
+            messages.success(request, _("文件已上传。"))
             return redirect("sharing_catalog:submission_detail", pk=submission.pk)
     versions = list(obligation_submissions(obligation=obligation))
     return render(
@@ -111,6 +115,7 @@ def _result_context(request, submission: Submission) -> dict:
 def submission_detail_view(request, pk: int):
     submission = _get_submission(request, pk)
     ctx = _result_context(request, submission)
+    set_nav_section(request, PROVIDER_NAV if ctx["is_provider"] else CONSUMER_NAV)
     ctx["other_versions"] = (
         list(obligation_submissions(obligation=submission.obligation).exclude(pk=submission.pk))
         if ctx["is_provider"]
@@ -217,7 +222,9 @@ def submission_diff_view(request):
     fields = list(new.schema.fields.order_by("position"))
     labels = {f.key: f.label for f in fields}
     item = new.obligation.item
-    if not user_provides_item(user=request.user, item=item):
+    provides = user_provides_item(user=request.user, item=item)
+    set_nav_section(request, PROVIDER_NAV if provides else CONSUMER_NAV)
+    if not provides:
         # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
         # (the service already masked what this user may not see in clear)
         from sharing_catalog.services.access import declared_purpose

@@ -11,6 +11,7 @@ from sharing_catalog.services.ingest import submission_upload
 from sharing_catalog.services.submissions import submission_confirm, submission_diff
 from tests.factories import PASSWORD
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
+    LABELS,
     World,
     csv_file,
     good_row,
@@ -30,12 +31,12 @@ def world(db):
 
 @pytest.fixture
 def upload(world, django_capture_on_commit_callbacks):
-    def _upload(rows, name="data.xlsx"):
+    def _upload(rows, name="data.xlsx", header=None):
         with django_capture_on_commit_callbacks(execute=True):
             sub = submission_upload(
                 obligation=world.obligation,
                 actor=world.liaison,
-                uploaded_file=xlsx_file(rows, name=name),
+                uploaded_file=xlsx_file(rows, name=name, header=header),
             )
         sub.refresh_from_db()
         return sub
@@ -232,3 +233,72 @@ def test_not_shared_item_is_never_visible_to_consumers(db, django_capture_on_com
 
     assert not submission_visible_to(user=w.consumer_liaison).exists()
     assert submission_visible_to(user=w.liaison).count() == 1
+
+
+# --- issue 14 (8) and 16 (2): honest summary, one error per real problem, the right nav ------
+
+
+def _nav_current(response) -> list[str]:
+    return [i["label"] for i in response.context["nav_items"] if i["active"]]
+
+
+def test_a_refused_file_says_so_and_counts_the_rows_that_passed(world, client, upload):
+    # given three rows, one with a bad date
+    bad = [*good_row(3)[:3], "2026-13-45", *good_row(3)[4:]]
+    submission = upload([good_row(1), good_row(2), bad])
+    # when the provider opens the result
+    c = _client(client, world.liaison)
+    content = c.get(reverse("sharing_catalog:submission_detail", args=[submission.pk]))
+    text = content.content.decode()
+    # then the page says the file was refused whole and that two rows were fine
+    assert "文件整体未通过校验" in text
+    assert "共 3 行，其中 2 行本身无误；错误 1 处。" in text
+    assert "有效 0 行" not in text
+
+
+def test_a_missing_key_column_is_one_error_and_no_duplicate_reports(world, client, upload):
+    # given an item keyed by (统一社会信用代码, 成交日期) and a file without the first key column
+    from sharing_catalog.models import SchemaField
+
+    SchemaField.objects.filter(schema__item=world.item, key="deal_date").update(is_unique_key=True)
+    header = [label for label in LABELS if label != "统一社会信用代码"]
+    rows = [good_row(1)[1:] for _ in range(5)]
+    submission = upload(rows, header=header)
+    # then one error, the header's, and no duplicate-key error on what is left of the key
+    messages = list(submission.errors.values_list("message", flat=True))
+    assert len(messages) == 1
+    assert "缺少必填列“统一社会信用代码”" in messages[0]
+    assert submission.error_count == 1
+    assert submission.rows_passed == 5
+    c = _client(client, world.liaison)
+    text = c.get(reverse("sharing_catalog:submission_detail", args=[submission.pk]))
+    assert "表头有 1 处问题" in text.content.decode()
+
+
+def test_the_upload_page_does_not_say_validating_once_validation_ended(
+    world, client, django_capture_on_commit_callbacks
+):
+    # given a provider who uploads a file validated at once
+    c = _client(client, world.liaison)
+    url = reverse("sharing_catalog:obligation_submissions", args=[world.obligation.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(url, {"file": xlsx_file([good_row(1)])})
+    # then the page shows the result, not a stale "正在校验"
+    text = c.get(response["Location"]).content.decode()
+    assert "校验通过待确认" in text
+    assert "正在校验" not in text
+
+
+def test_submission_pages_highlight_the_section_they_belong_to(world, client, upload):
+    submission = upload([good_row(1)])
+    submission_confirm(submission=submission, actor=world.liaison)
+    detail = reverse("sharing_catalog:submission_detail", args=[submission.pk])
+    # the provider's pages belong to 报送任务
+    c = _client(client, world.liaison)
+    assert _nav_current(c.get(detail)) == ["报送任务"]
+    tasks = reverse("sharing_catalog:obligation_submissions", args=[world.obligation.pk])
+    assert _nav_current(c.get(tasks)) == ["报送任务"]
+    # a consumer's view of the same submission belongs to 共享数据
+    client.logout()
+    c = _client(client, world.consumer_liaison)
+    assert _nav_current(c.get(detail)) == ["共享数据"]

@@ -235,3 +235,18 @@ def test_the_credit_code_check_character_is_stdnums_on_100000_codes():
     for _ in range(100_000):
         body = "".join(rng.choices("0123456789", k=8) + rng.choices(alphabet, k=9))
         assert uscc_check_char(body) == uscc.calc_check_digit(body), body
+
+
+def test_a_missing_key_column_stops_the_duplicate_check_on_what_is_left_of_the_key():
+    # given a key of two columns (信用代码, 企业名称) and a header without the first one
+    specs = [
+        FieldSpec(key=s.key, label=s.label, field_type=s.field_type, required=s.required)
+        for s in SPECS
+    ]
+    for spec in specs[:2]:
+        spec.is_unique_key = True
+    validator = RowValidator(specs, ["企业名称", "金额"])
+    assert len(validator.header_errors) == 1
+    # when rows repeat the rest of the key, no duplicate-key error follows
+    for n in range(2, 20):
+        assert validator.validate(["甲", "1"], n)[2] == []

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from .registry import nav_for
+from .registry import NAV_SECTION_ATTR, nav_for
 
 # Navigation URLs take no arguments: reversed once per URL conf and prefix, not on every page.
 _nav_urls: dict[tuple[str, str, str], str | None] = {}
@@ -29,6 +29,11 @@ def portal(request: HttpRequest) -> dict:
             continue
         active = current == url or (url != "/" and current.startswith(url))
         items.append({"key": item.key, "label": item.label, "url": url, "active": active})
+    section = getattr(request, NAV_SECTION_ATTR, None)
+    if section is not None:  # the page said where it belongs (set_nav_section)
+        for entry in items:
+            entry["active"] = entry["key"] == section
+        return {"nav_items": items, "portal_debug": settings.DEBUG}
     # Nested sections (/catalog/ and /catalog/obligations/): only the closest entry is current.
     matches = [i for i in items if i["active"]]
     for entry in matches:

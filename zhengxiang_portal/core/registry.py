@@ -45,6 +45,18 @@ def register_home_panel(panel: HomePanel) -> None:
     _panels[panel.key] = panel
 
 
+NAV_SECTION_ATTR = "portal_nav_section"
+
+
+def set_nav_section(request: HttpRequest, key: str) -> None:
+    """Mark which navigation entry a page belongs to when its URL alone does not say.
+
+    Submission pages live under /catalog/ but belong to 报送任务 (the provider) or 共享数据 (a
+    consumer); the URL prefix would highlight 目录清单.
+    """
+    setattr(request, NAV_SECTION_ATTR, key)
+
+
 def nav_for(user: Any) -> list[NavItem]:
     """Return the navigation entries this user may use, in order."""
     if not user.is_authenticated:
