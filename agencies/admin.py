@@ -3,7 +3,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
 from zhengxiang_portal.core.errors import ApplicationError
 
@@ -11,16 +10,34 @@ from .models import Liaison, Unit, User, WorkingGroupMember
 from .roles import Role
 from .services import liaison_save
 
+# 三员分立: the admin is no side door. Who holds a role, acts for a unit (guardian's object
+# permission act_for_unit), belongs to a unit or is a unit's liaison account changes only through
+# a role change request that a second security admin approves (security.services), which writes
+# the ledger. So no object-permission pages (a plain ModelAdmin, not guardian's
+# GuardedModelAdmin), and the account and unit of a liaison or user are read-only here.
+# tests/security/test_admin_side_doors.py sends every admin page a grant and checks none holds.
+
 
 class LiaisonInline(admin.TabularInline):
+    """The unit's liaisons, shown; edited on the liaison page (contact details only)."""
+
     model = Liaison
     extra = 0
     fields = ["name", "phone", "email", "position", "is_primary", "is_active", "user"]
-    readonly_fields = ["user"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin):
+class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "category", "responsible_department", "is_active"]
     list_filter = ["category", "kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
@@ -32,7 +49,16 @@ class LiaisonAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "phone", "is_primary", "is_active", "user"]
     list_filter = ["is_primary", "is_active", "unit__kind"]
     search_fields = ["name", "phone", "unit__name"]
-    autocomplete_fields = ["unit", "user"]
+    autocomplete_fields = ["unit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The account is linked by an approved role change; a linked liaison's unit likewise.
+        if obj is not None and obj.user_id is not None:
+            return ["user", "unit", "is_active"]
+        return ["user", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted contact would leave its account acting for the unit
 
     def save_model(self, request, obj, form, change):
         saved = liaison_save(
@@ -40,7 +66,6 @@ class LiaisonAdmin(admin.ModelAdmin):
             unit=obj.unit,
             name=obj.name,
             phone=obj.phone,
-            user=obj.user,
             email=obj.email,
             position=obj.position,
             is_primary=obj.is_primary,
@@ -58,7 +83,7 @@ class WorkingGroupMemberAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts: roles change only through user_set_roles (三员分立 checks); no superusers."""
+    """Accounts: roles and unit change only through an approved role change; no superusers."""
 
     list_display = ["username", "full_name", "unit", "is_active", "last_login"]
     list_filter = ["is_active", "groups", "unit__kind"]
@@ -69,7 +94,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("角色与状态"), {"fields": ("groups", "is_active", "must_change_password")}),
         (_("时间"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
-    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    # The unit decides what the account reads in clear (the provider's own people): it changes
+    # with the roles, through a role change request (账号与权限 → 申请变更角色).
+    readonly_fields = ["unit", "last_login", "date_joined", "password_changed_at"]
     filter_horizontal = ["groups"]
 
     def save_related(self, request, form, formsets, change):

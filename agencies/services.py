@@ -125,38 +125,31 @@ def liaison_save(
     unit: Unit,
     name: str,
     phone: str,
-    user: User | None = None,
     email: str = "",
     position: str = "",
     is_primary: bool = False,
     liaison: Liaison | None = None,
 ) -> Liaison:
-    """Register or update a liaison (Art. 3); their account may then act for the unit."""
-    if user is not None and user.unit_id not in (None, unit.pk):
+    """Register or update a liaison's contact details (Art. 3).
+
+    Contact details only: which account acts for the unit is a role change (user_set_unit,
+    applied when a second security admin approves), never a side effect of editing a contact.
+    """
+    if liaison is not None and liaison.user_id is not None and liaison.unit_id != unit.pk:
         raise ApplicationError(
-            code="wrong_unit", message=_("该账号属于其他单位，不能登记为本单位联络员。")
+            code="liaison_linked",
+            message=_("该联络员已绑定账号，变更其单位须通过角色变更审批。"),
         )
     if is_primary:
         others = Liaison.objects.filter(unit=unit, is_primary=True)
         if liaison is not None:
             others = others.exclude(pk=liaison.pk)
         others.update(is_primary=False)
-    previous_user = liaison.user if liaison else None
     liaison = liaison or Liaison(unit=unit)
     liaison.unit = unit
     liaison.name, liaison.phone, liaison.email = name, phone, email
-    liaison.position, liaison.is_primary, liaison.user = position, is_primary, user
+    liaison.position, liaison.is_primary = position, is_primary
     liaison.save()
-    if previous_user is not None and previous_user != user:
-        remove_perm(ACT_FOR_UNIT, previous_user, unit)
-        forget(previous_user)
-    if user is not None:
-        if user.unit_id is None:
-            user.unit = unit
-            user.save(update_fields=["unit"])
-        assign_perm(ACT_FOR_UNIT, user, unit)
-        forget(user)
-        user.groups.add(Group.objects.get_or_create(name=Role.LIAISON)[0])
     ledger_append(
         action=LedgerAction.ACCOUNT,
         category=LedgerCategory.AUDIT,
@@ -166,6 +159,74 @@ def liaison_save(
         details={"event": "liaison_saved", "primary": is_primary},
     )
     return liaison
+
+
+@transaction.atomic
+def user_set_unit(*, actor: Any, user: User, unit: Unit | None, acts_for: bool) -> User:
+    """Make `unit` the account's unit and, if `acts_for`, its liaison acting for it (Art. 3).
+
+    The low-level applier of a role change's unit, like user_set_roles: only the approval of a
+    role change request (security.services.role_change_approve) calls it. The account acts for
+    no other unit afterwards: its other object permissions and liaison links are removed.
+    """
+    from .roles import has_role
+
+    if not has_role(actor, Role.SECURITY_ADMIN):
+        raise PermissionDenied(_("只有安全管理员可以分配角色。"))
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能修改自己的角色（三员分立）。"))
+    if acts_for and unit is None:
+        raise ApplicationError(code="unit_required", message=_("联络员须指定所属单位。"))
+    acted = list(Unit.objects.filter(pk__in=_acted_unit_pks(user)))
+    before = {
+        "unit": user.unit.code if user.unit else None,
+        "acts_for": sorted(u.code for u in acted),
+    }
+    keep = unit.pk if (acts_for and unit is not None) else None
+    user.unit = unit
+    user.save(update_fields=["unit"])
+    for other in acted:
+        if other.pk != keep:
+            remove_perm(ACT_FOR_UNIT, user, other)
+    # Liaison.user is one-to-one: unlink the contact of any unit the account no longer acts for.
+    unlinked = Liaison.objects.filter(user=user)
+    if keep is not None:
+        unlinked = unlinked.exclude(unit_id=keep)
+    unlinked.update(user=None, is_primary=False)
+    if acts_for and unit is not None:
+        assign_perm(ACT_FOR_UNIT, user, unit)
+        if not Liaison.objects.filter(user=user).exists():
+            Liaison.objects.create(
+                unit=unit,
+                user=user,
+                name=user.full_name or user.get_username(),
+                phone=user.phone or "-",
+                email=user.email,
+            )
+    forget(user)  # the unit is part of the snapshot's key; guardian's writes bump the version
+    ledger_append(
+        action=LedgerAction.ROLE,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=user,
+        unit=unit,
+        details={
+            "event": "unit_set",
+            "before": before,
+            "after": {"unit": unit.code if unit else None, "acts_for": acts_for},
+        },
+    )
+    return user
+
+
+def _acted_unit_pks(user: User) -> list[int]:
+    from guardian.shortcuts import get_objects_for_user
+
+    return list(
+        get_objects_for_user(
+            user, ACT_FOR_UNIT, Unit, accept_global_perms=False, with_superuser=False
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

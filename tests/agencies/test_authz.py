@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from agencies.selectors import ACT_FOR_UNIT, acted_unit_ids
-from agencies.services import liaison_deactivate, liaison_save
+from agencies.services import liaison_deactivate, user_set_unit
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,8 @@ def test_a_unit_taken_away_is_gone_on_the_next_request(roles):
     unit = UnitFactory()
     admin = UserFactory(roles=[Role.SECURITY_ADMIN])
     account = UserFactory(unit=unit)
-    liaison = liaison_save(actor=admin, unit=unit, name="张三", phone="1", user=account)
+    user_set_unit(actor=admin, user=account, unit=unit, acts_for=True)
+    liaison = account.liaison
     assert acted_unit_ids(user=_warm(account)) == {unit.pk}
     liaison_deactivate(actor=admin, liaison=liaison)
     assert acted_unit_ids(user=_next_request(account)) == frozenset()

@@ -5,7 +5,7 @@ import pytest
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from agencies.selectors import acted_unit_ids, unit_list, user_can_act_for, user_unit_ids
-from agencies.services import liaison_deactivate, liaison_save
+from agencies.services import liaison_deactivate, liaison_save, user_set_unit
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +34,8 @@ def test_registering_a_liaison_grants_and_deactivating_revokes(roles):
     unit = UnitFactory()
     admin = UserFactory(roles=[Role.SECURITY_ADMIN])
     account = UserFactory(unit=unit)
-    liaison = liaison_save(
-        actor=admin, unit=unit, name="张三", phone="13800000000", user=account, is_primary=True
-    )
+    user_set_unit(actor=admin, user=account, unit=unit, acts_for=True)
+    liaison = account.liaison
     account = type(account).objects.get(pk=account.pk)  # fresh permission cache
     assert user_can_act_for(user=account, unit=unit)
     liaison_deactivate(actor=admin, liaison=liaison)
@@ -83,7 +82,8 @@ def test_granting_and_revoking_refreshes_the_scope_of_the_same_account_object(ro
     admin = UserFactory(roles=[Role.SECURITY_ADMIN])
     account = UserFactory(unit=unit)
     assert acted_unit_ids(user=account) == set()
-    liaison = liaison_save(actor=admin, unit=unit, name="张三", phone="1", user=account)
+    user_set_unit(actor=admin, user=account, unit=unit, acts_for=True)
+    liaison = account.liaison
     assert acted_unit_ids(user=account) == {unit.pk}
     liaison_deactivate(actor=admin, liaison=liaison)
     assert acted_unit_ids(user=account) == set()

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from agencies.authz import forget
-from agencies.models import User
+from agencies.models import Liaison, User
 from agencies.roles import Role, user_roles
 from agencies.services import roles_sync
 from tests.factories import UserFactory, make_liaison
@@ -104,9 +104,13 @@ def test_only_security_admins_request_role_changes(auditor, system_admin):
 
 
 def test_requester_may_withdraw_and_another_admin_may_reject(security_admin, security_admin_2):
-    a = role_change_request(actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x")
+    a = role_change_request(
+        actor=security_admin, user=UserFactory(), roles=["tax_staff"], reason="x"
+    )
     assert role_change_reject(actor=security_admin, change=a).status == "cancelled"
-    b = role_change_request(actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x")
+    b = role_change_request(
+        actor=security_admin, user=UserFactory(), roles=["tax_staff"], reason="x"
+    )
     assert role_change_reject(actor=security_admin_2, change=b).status == "rejected"
 
 
@@ -114,7 +118,7 @@ def test_database_refuses_a_self_approved_request(security_admin):
     from django.db import IntegrityError, transaction
 
     change = role_change_request(
-        actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x"
+        actor=security_admin, user=UserFactory(), roles=["tax_staff"], reason="x"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleChangeRequest.objects.filter(pk=change.pk).update(decided_by=security_admin)
@@ -186,9 +190,45 @@ def test_roles_are_applied_only_by_the_approval_service():
         if rel.startswith((".venv/", "tests/")) or "/migrations/" in rel:
             continue
         text = path.read_text(encoding="utf-8")
-        if re.search(r"\buser_set_roles\(", text):
+        if re.search(r"\b(user_set_roles|user_set_unit)\(", text):
             callers.append(rel)
     assert sorted(callers) == ["agencies/services.py", "zhengxiang_portal/security/services.py"]
+
+
+def test_a_liaison_acts_for_its_unit_only_after_a_second_admin_approves(
+    security_admin, security_admin_2
+):
+    from agencies.selectors import acted_unit_ids
+    from tests.factories import UnitFactory
+
+    court, other = UnitFactory(), UnitFactory()
+    user = UserFactory(unit=other)
+    change = role_change_request(
+        actor=security_admin, user=user, roles=[Role.LIAISON], unit=court, reason="法院联络员"
+    )
+    forget(user)
+    assert acted_unit_ids(user=user) == frozenset() and user.unit == other
+    role_change_approve(actor=security_admin_2, change=change)
+    user = User.objects.get(pk=user.pk)
+    assert user.unit == court and acted_unit_ids(user=user) == {court.pk}
+    assert user.liaison.unit == court
+    entry = LedgerEntry.objects.get(action="role", details__event="unit_set")
+    assert entry.actor == security_admin_2 and entry.details["after"]["acts_for"] is True
+    # Taking the role away takes the unit's data away too.
+    change = role_change_request(
+        actor=security_admin_2, user=user, roles=[Role.TAX_STAFF], reason="调岗"
+    )
+    role_change_approve(actor=security_admin, change=change)
+    user = User.objects.get(pk=user.pk)
+    assert acted_unit_ids(user=user) == frozenset()
+    assert not Liaison.objects.filter(user=user).exists()
+
+
+def test_a_liaison_request_names_a_unit(security_admin):
+    with pytest.raises(ApplicationError):
+        role_change_request(
+            actor=security_admin, user=UserFactory(), roles=[Role.LIAISON], unit=None, reason="x"
+        )
 
 
 # --- system admin -------------------------------------------------------------------------
@@ -309,7 +349,7 @@ def test_liaison_cannot_reach_security_pages(client, roles):
 def test_home_shows_other_admins_pending_requests_to_a_security_admin(
     client, security_admin, security_admin_2
 ):
-    role_change_request(actor=security_admin, user=UserFactory(), roles=["liaison"], reason="x")
+    role_change_request(actor=security_admin, user=UserFactory(), roles=["tax_staff"], reason="x")
     client.force_login(security_admin_2)
     assert "待审批的角色变更" in client.get(reverse("home")).content.decode()
     client.force_login(security_admin)  # the requester has nothing to approve

@@ -57,7 +57,19 @@ class RoleChangeForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("新角色"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    unit = forms.ModelChoiceField(
+        label=_("所属单位"),
+        queryset=None,
+        required=False,
+        help_text=_("联络员代表该单位办理（第三条）；其他角色为账号所在单位。"),
+    )
     reason = forms.CharField(label=_("变更理由"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        from agencies.models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("code")
 
 
 class DecisionForm(forms.Form):

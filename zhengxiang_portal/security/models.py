@@ -76,6 +76,23 @@ class RoleChangeRequest(ChoiceLabels, models.Model):
     )
     roles_before = models.JSONField(_("原角色"), default=list)
     roles_after = models.JSONField(_("新角色"), default=list)
+    # The account's unit before and after; a liaison acts for `unit_after` (Art. 3).
+    unit_before = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("原单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit_after = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("新单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reason = models.CharField(_("理由"), max_length=300)
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING

@@ -61,7 +61,9 @@ def account_list(*, user: Any, q: str = "") -> QuerySet[User]:
 def role_change_list(*, user: Any, pending_only: bool = False) -> QuerySet[RoleChangeRequest]:
     if not user.has_perm("security.view_rolechangerequest"):
         raise PermissionDenied(_("只有安全管理员可以查看角色变更申请。"))
-    qs = RoleChangeRequest.objects.select_related("user", "requested_by", "decided_by")
+    qs = RoleChangeRequest.objects.select_related(
+        "user", "requested_by", "decided_by", "unit_before", "unit_after"
+    )
     if pending_only:
         qs = qs.filter(status=RoleChangeRequest.Status.PENDING)
     return qs

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import User
+from agencies.models import Unit, User
 from agencies.roles import ADMIN_ROLES, Role, has_role
-from agencies.services import user_set_roles
+from agencies.services import user_set_roles, user_set_unit
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 
@@ -267,12 +267,25 @@ def _current_roles(user: User) -> list[str]:
     return sorted(n for n in user.groups.values_list("name", flat=True) if n in valid)
 
 
+_KEEP_UNIT: Any = object()
+
+
 @transaction.atomic
 def role_change_request(
-    *, actor: Any, user: User, roles: Iterable[str], reason: str, request: Any = None
+    *,
+    actor: Any,
+    user: User,
+    roles: Iterable[str],
+    reason: str,
+    unit: Unit | None = _KEEP_UNIT,
+    request: Any = None,
 ) -> RoleChangeRequest:
-    """Ask for `user` to hold exactly `roles`; applied only when another security admin approves."""
+    """Ask for `user` to hold exactly `roles` (and belong to `unit`, a liaison acting for it).
+
+    Applied only when another security admin approves. Without `unit` the account keeps its unit.
+    """
     _require_security_admin(actor)
+    unit_after = user.unit if unit is _KEEP_UNIT else unit
     wanted = sorted({str(r) for r in roles})
     unknown = set(wanted) - set(Role.values)
     if unknown:
@@ -285,8 +298,10 @@ def role_change_request(
             code="separation_of_duties",
             message=_("系统管理员、安全管理员、审计管理员三种角色互斥，且不能兼任业务角色。"),
         )
+    if Role.LIAISON in wanted and unit_after is None:
+        raise ApplicationError(code="unit_required", message=_("联络员须指定所属单位。"))
     before = _current_roles(user)
-    if before == wanted:
+    if before == wanted and unit_after == user.unit:
         raise ApplicationError(code="no_change", message=_("角色没有变化。"))
     if not reason.strip():
         raise ApplicationError(code="reason_required", message=_("请填写变更理由。"))
@@ -298,6 +313,8 @@ def role_change_request(
         user=user,
         roles_before=before,
         roles_after=wanted,
+        unit_before=user.unit,
+        unit_after=unit_after,
         reason=reason.strip(),
         requested_by=actor,
     )
@@ -306,9 +323,20 @@ def role_change_request(
         actor=actor,
         request=request,
         target=user,
-        details={"event": "role_change_requested", "request": change.pk, "after": wanted},
+        details={
+            "event": "role_change_requested",
+            "request": change.pk,
+            "after": wanted,
+            "unit": unit_after.code if unit_after else None,
+        },
     )
     return change
+
+
+def _acts_for(user: User) -> bool:
+    from agencies.selectors import acted_unit_ids
+
+    return bool(acted_unit_ids(user=user))
 
 
 def _lock_pending(change: RoleChangeRequest) -> RoleChangeRequest:
@@ -329,11 +357,17 @@ def role_change_approve(
         raise PermissionDenied(_("不能审批自己提出的角色变更（双人复核）。"))
     if change.user_id == actor.pk:
         raise PermissionDenied(_("不能审批涉及自己角色的变更。"))
-    if _current_roles(change.user) != sorted(change.roles_before):
+    if (
+        _current_roles(change.user) != sorted(change.roles_before)
+        or change.user.unit_id != change.unit_before_id
+    ):
         raise ApplicationError(
             code="stale", message=_("该账号的角色在申请后已变化，请驳回后重新申请。")
         )
     user_set_roles(actor=actor, user=change.user, roles=change.roles_after)
+    acts_for = Role.LIAISON in change.roles_after
+    if change.unit_after_id != change.unit_before_id or acts_for != _acts_for(change.user):
+        user_set_unit(actor=actor, user=change.user, unit=change.unit_after, acts_for=acts_for)
     change.status = RoleChangeRequest.Status.APPROVED
     change.decided_by = actor
     change.decided_at = timezone.now()

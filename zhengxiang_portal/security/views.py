@@ -235,7 +235,9 @@ def account_list_view(request):
 def account_detail_view(request, pk: int):
     _require(request, "agencies.change_user")
     account = get_object_or_404(User.objects.select_related("unit"), pk=pk)
-    role_form = RoleChangeForm(initial={"roles": sorted(user_roles(account))})
+    role_form = RoleChangeForm(
+        initial={"roles": sorted(user_roles(account)), "unit": account.unit_id}
+    )
     reset_form = PasswordResetForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -247,6 +249,7 @@ def account_detail_view(request, pk: int):
                         actor=request.user,
                         user=account,
                         roles=role_form.cleaned_data["roles"],
+                        unit=role_form.cleaned_data["unit"],
                         reason=role_form.cleaned_data["reason"],
                         request=request,
                     )
