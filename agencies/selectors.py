@@ -256,8 +256,9 @@ class NoticeBook:
 
     Periodic scans build one book for all the units of a batch (a constant number of queries);
     `notice_recipients` builds one for a single unit. The rule, rung by rung:
-    the assignee if any and active; else the unit's active liaisons; else the unit's active
-    accounts holding the matching role (the tax bureau's tax staff); else the working group.
+    the assignee if any, active and still on duty for the unit; else the unit's active liaisons;
+    else the unit's active accounts holding the matching role (the tax bureau's tax staff); else
+    the working group.
     """
 
     def __init__(self, *, unit_ids: Iterable[int], with_leader: bool = False) -> None:
@@ -303,7 +304,7 @@ class NoticeBook:
     def recipients(self, unit_id: int, *, assignee: Any = None) -> NoticeRecipients:
         unit = self._units.get(unit_id)
         unit_name = unit.name if unit else ""
-        if assignee is not None and getattr(assignee, "is_active", False):
+        if assignee is not None and self._on_duty(unit_id, assignee):
             return self._with_unit_leader(
                 NoticeRecipients(
                     users=(assignee,), basis=NoticeBasis.ASSIGNEE, unit_name=unit_name
@@ -329,6 +330,15 @@ class NoticeBook:
             unit_name=unit_name,
             fell_back=True,
         )
+
+    def _on_duty(self, unit_id: int, user: Any) -> bool:
+        """An assignee counts while active and still one of the unit's people on duty.
+
+        A liaison taken off duty keeps the account but no longer acts for the unit (the same
+        condition `_validate_assignee` checks when the assignee is named).
+        """
+        on_duty = (*self._liaisons.get(unit_id, ()), *self._staff.get(unit_id, ()))
+        return getattr(user, "is_active", False) and any(u.pk == user.pk for u in on_duty)
 
     def _with_unit_leader(self, found: NoticeRecipients, unit: Unit | None) -> NoticeRecipients:
         leader = unit.leader_user if unit is not None and self._with_leader else None

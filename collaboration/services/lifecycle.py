@@ -22,13 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit, User
-from agencies.roles import Role
-from agencies.selectors import unit_liaison_users, user_can_act_for, working_group_users
+from agencies.selectors import (
+    NoticeRecipients,
+    notice_recipients,
+    unit_liaison_users,
+    user_can_act_for,
+    user_recipients,
+    working_group_recipients,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 from ..models import (
     OPEN_STATUSES,
@@ -177,30 +183,36 @@ def _record(
 
 def _notify_side(
     *, req: CollaborationRequest, side: str, entry: TimelineEntry, subject: str, body: str = ""
-) -> None:
-    """Tell the other side of a step, once per timeline entry, after commit."""
+) -> NoticeRecipients:
+    """Tell the other side of a step, once per timeline entry, after commit; record who.
+
+    Who is the one rule (agencies.selectors.notice_recipients): the target unit's assignee, else its
+    liaisons, else the tax bureau's tax staff, else the working group; on the requesting side the
+    person who asked, else the same rule for the requesting unit.
+    """
     if side == "target":
-        recipients: list[Any] = [req.assignee] if req.assignee_id else []
-        if not recipients:
-            recipients = unit_liaison_users(unit=req.target_unit)
-        if not recipients and req.target_unit.is_tax_bureau:
-            recipients = list(
-                User.objects.filter(
-                    unit=req.target_unit, groups__name=Role.TAX_STAFF, is_active=True
-                )
-            )
+        to = notice_recipients(unit=req.target_unit, assignee=req.assignee)
     elif side == "requester":
-        recipients = [req.requested_by]
+        to = user_recipients(user=req.requested_by, unit=req.requesting_unit)
     else:
-        recipients = working_group_users()
-    notify(
-        recipients=recipients,
+        to = working_group_recipients()
+    notice_send(
+        to=to,
         key=f"request:{req.pk}:{entry.action}:{entry.pk}",
         kind="collaboration",
         subject=subject,
         body=body,
         url=_detail_url(req),
     )
+    told = entry.details.get("told", [])
+    entry.details = {
+        **entry.details,
+        **to.details(),
+        "told": [*told, *(n for n in to.details()["told"] if n not in told)],
+        "who": "；".join(filter(None, [entry.details.get("who", ""), to.who])),
+    }
+    entry.save(update_fields=["details"])
+    return to
 
 
 def _set_deadline(req: CollaborationRequest, due: dt.date, cal: WorkingCalendar) -> None:
@@ -369,12 +381,11 @@ def request_assign(
         comment=comment,
         details={"assignee": assignee.get_username()},
     )
-    notify(
-        recipients=[assignee],
-        key=f"request:{req.pk}:assign:{entry.pk}",
-        kind="collaboration",
+    _notify_side(
+        req=req,
+        side="target",  # the assignee just named
+        entry=entry,
         subject=_("您被指定为协作请求 %(number)s 的承办人") % {"number": req.number},
-        url=_detail_url(req),
     )
     return req
 

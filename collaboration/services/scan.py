@@ -14,6 +14,7 @@ a constant number of SQL queries whatever the number of requests (bench/escalati
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,14 +24,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Liaison, User
-from agencies.selectors import working_group_users
+from agencies.models import User
+from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import Message, notify_many
 
 from ..models import RUNNING_STATUSES, CollaborationRequest, TimelineEntry
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_REMIND_WORKING_DAYS = 2
 DEFAULT_ESCALATE_WORKING_DAYS = 3
@@ -77,14 +80,11 @@ _FIELDS = (
 )
 
 
-def _claim_and_mark(
-    condition: Q, field: str, now: dt.datetime, limit: int, action: str
-) -> list[tuple]:
-    """Claim the due rows no other worker holds, stamp them `now`, add their timeline entries.
+def _claim_and_mark(condition: Q, field: str, now: dt.datetime, limit: int) -> list[tuple]:
+    """Claim the due rows no other worker holds and stamp them `now`.
 
-    PostgreSQL: one statement — an UPDATE over a `FOR UPDATE SKIP LOCKED` subquery whose
-    RETURNING rows also feed the timeline INSERT. Elsewhere (SQLite, where a writer locks the
-    whole database anyway): SELECT, UPDATE, INSERT … SELECT.
+    PostgreSQL: one statement — an UPDATE over a `FOR UPDATE SKIP LOCKED` subquery, RETURNING the
+    rows. Elsewhere (SQLite, where a writer locks the whole database anyway): SELECT, UPDATE.
     """
     claim = (
         CollaborationRequest.objects.select_for_update(skip_locked=True)
@@ -92,37 +92,36 @@ def _claim_and_mark(
         .order_by("pk")
     )
     table = CollaborationRequest._meta.db_table
-    timeline = TimelineEntry._meta.db_table
     if connection.vendor != "postgresql":
         rows = list(claim.values_list(*_FIELDS)[:limit])
         if rows:
             CollaborationRequest.objects.filter(pk__in=[r[0] for r in rows]).update(**{field: now})
-            stamp = connection.ops.adapt_datetimefield_value(now)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {timeline} "  # noqa: S608  (names are ours; values are params)
-                    "(request_id, action, comment, from_status, to_status, details, created_at) "
-                    "SELECT id, %s, '', status, status, "
-                    "json_object('level', deadline_version, 'due_date', due_date), %s "
-                    f"FROM {table} WHERE {field} = %s",
-                    [action, stamp, stamp],
-                )
         return rows
     inner_sql, params = claim.values("pk")[:limit].query.sql_with_params()
     columns = ", ".join("id" if f == "pk" else f for f in _FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
             # Names are ours; every value is a parameter.
-            f"WITH claimed AS (UPDATE {table} SET {field} = %s "  # noqa: S608
-            f"WHERE id IN ({inner_sql}) RETURNING {columns}), "
-            f"entries AS (INSERT INTO {timeline} "
-            "(request_id, action, comment, from_status, to_status, details, created_at) "
-            "SELECT id, %s, '', status, status, "
-            "jsonb_build_object('level', deadline_version, 'due_date', due_date), %s "
-            f"FROM claimed) SELECT {columns} FROM claimed",
-            [now, *params, action, now],
+            f"UPDATE {table} SET {field} = %s "  # noqa: S608
+            f"WHERE id IN ({inner_sql}) RETURNING {columns}",
+            [now, *params],
         )
-        return cursor.fetchall()
+        return sorted(cursor.fetchall())
+
+
+def _record(rows: list[tuple], told: dict[int, NoticeRecipients], action: str, now) -> None:
+    """One timeline entry per claimed request, saying who was told (or 无人可通知)."""
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            request_id=pk,
+            action=action,
+            from_status=status,
+            to_status=status,
+            details={"level": level, "due_date": due.isoformat(), **told[pk].details()},
+            created_at=now,
+        )
+        for pk, _n, _s, status, _a, _t, level, due in rows
+    )
 
 
 def _users(ids: set[int]) -> dict[int, User]:
@@ -130,23 +129,10 @@ def _users(ids: set[int]) -> dict[int, User]:
         return {}
     return {
         u.pk: u
-        for u in User.objects.filter(pk__in=ids, is_active=True).only("id", "email", "is_active")
-    }
-
-
-def _primary_liaisons(unit_ids: set[int]) -> dict[int, User]:
-    rows = (
-        Liaison.objects.filter(
-            unit_id__in=unit_ids,
-            is_primary=True,
-            is_active=True,
-            user__isnull=False,
-            user__is_active=True,
+        for u in User.objects.filter(pk__in=ids, is_active=True).only(
+            "id", "username", "full_name", "email", "is_active"
         )
-        .select_related("user")
-        .only("unit_id", "user__id", "user__email", "user__is_active")
-    )
-    return {row.unit_id: row.user for row in rows if row.user is not None}
+    }
 
 
 def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
@@ -183,7 +169,6 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
     escalated_ids: list[int] = []
     notifications = 0
     more = False
-    wg: tuple[User, ...] | None = None
     # Texts translated once per scan, formatted per row.
     texts = {
         "remind": (
@@ -199,53 +184,49 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
             _("“%(subject)s”办理期限为 %(due)s，逾期已超过 %(n)d 个工作日。"),
         ),
     }
+    fell_back: list[int] = []
+    unreachable: list[int] = []
     for kind, condition, field, action in kinds:
         with transaction.atomic():
-            rows = _claim_and_mark(condition, field, now, limit, action)
+            rows = _claim_and_mark(condition, field, now, limit)
             counts[kind] = len(rows)
             if not rows:
                 continue
             more = more or len(rows) >= limit
             title, body = texts[kind]
-            messages: list[Message] = []
+            told: dict[int, NoticeRecipients] = {}
             if kind == "escalate":
-                if wg is None:
-                    wg = tuple(working_group_users())
                 escalated_ids = [r[0] for r in rows]
-                n = escalate_working_days()
-                for pk, number, subject, _s, _a, _t, level, due in rows:
-                    day = due.isoformat()
-                    messages.append(
-                        Message(
-                            recipients=wg,
-                            key=f"request:{pk}:escalate:{level}",
-                            kind="collaboration_escalate",
-                            subject=title % {"number": number, "due": day},
-                            body=body % {"subject": subject, "due": day, "n": n},
-                            url=detail_url.format(pk),
-                        )
-                    )
+                group = working_group_recipients()
+                told = {r[0]: group for r in rows}
             else:
+                # One rule for who must hear of it (agencies.selectors), read for the whole batch.
+                book = NoticeBook(unit_ids={r[5] for r in rows})
                 assignees = _users({r[4] for r in rows if r[4]})
-                liaisons = _primary_liaisons({r[5] for r in rows})
-                for pk, number, subject, _s, assignee_id, unit_id, level, due in rows:
+                for pk, _n, _s, _st, assignee_id, unit_id, _l, _d in rows:
                     assignee = assignees.get(assignee_id) if assignee_id else None
-                    liaison = liaisons.get(unit_id)
-                    if kind == "remind":
-                        recipients: tuple = (assignee or liaison,)
-                    else:
-                        recipients = (assignee, liaison)
-                    messages.append(
-                        Message(
-                            recipients=tuple(u for u in recipients if u is not None),
-                            key=f"request:{pk}:{kind}:{level}",
-                            kind=f"collaboration_{kind}",
-                            subject=title % {"number": number, "due": due.isoformat()},
-                            body=body % {"subject": subject},
-                            url=detail_url.format(pk),
-                        )
-                    )
+                    told[pk] = book.recipients(unit_id, assignee=assignee)
+                    if kind == "overdue" and assignee is not None:
+                        # Overdue: the unit hears of it too, not only the person who let it lapse.
+                        told[pk] = told[pk] + book.recipients(unit_id)
+            n = escalate_working_days()
+            messages = [
+                Message(
+                    recipients=told[pk].users,
+                    key=f"request:{pk}:{kind}:{level}",
+                    kind=f"collaboration_{kind}",
+                    subject=title % {"number": number, "due": due.isoformat()},
+                    body=body % {"subject": subject, "due": due.isoformat(), "n": n},
+                    url=detail_url.format(pk),
+                )
+                for pk, number, subject, _st, _a, _u, level, due in rows
+            ]
+            _record(rows, told, action, now)
+            fell_back += [pk for pk, who in told.items() if who.fell_back]
+            unreachable += [pk for pk, who in told.items() if who.nobody]
             notifications += notify_many(messages)
+    if unreachable:
+        logger.error("deadline notices reached nobody for requests %s", sorted(set(unreachable)))
     result = ScanResult(
         reminded=counts.get("remind", 0),
         overdue=counts.get("overdue", 0),
@@ -266,6 +247,9 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                 "overdue": result.overdue,
                 "escalated": result.escalated,
                 "escalated_ids": escalated_ids,
+                # Who was told is on each request's timeline; here, the exceptions.
+                "told_working_group_instead": sorted(set(fell_back)),
+                "told_nobody": sorted(set(unreachable)),
             },
         )
     return result

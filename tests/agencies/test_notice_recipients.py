@@ -28,12 +28,20 @@ def _wg_member(**kwargs):
 def test_an_active_assignee_is_told_alone(roles):
     unit = UnitFactory()
     make_liaison(unit)
-    assignee = UserFactory(unit=unit, full_name="承办人甲")
+    assignee = make_liaison(unit, primary=False, full_name="承办人甲")
     who = notice_recipients(unit=unit, assignee=assignee)
     assert who.users == (assignee,)
     assert who.basis == NoticeBasis.ASSIGNEE
     assert not who.fell_back
     assert "承办人甲" in who.who
+
+
+def test_an_assignee_no_longer_on_duty_gives_way_to_the_units_liaisons(roles):
+    unit = UnitFactory()
+    liaison = make_liaison(unit)
+    off_duty = make_liaison(unit, primary=False)
+    Liaison.objects.filter(user=off_duty).update(is_active=False)
+    assert notice_recipients(unit=unit, assignee=off_duty).users == (liaison,)
 
 
 def test_an_inactive_assignee_gives_way_to_the_units_liaisons(roles):

@@ -277,3 +277,51 @@ def test_task_runs_again_when_the_batch_was_full(world, make_request, settings, 
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):
         tasks.deadline_scan_task()
     assert sent == ["collaboration.deadline_scan"]
+
+
+# --- who is told (issue 14: notices reached nobody) ------------------------------------------
+
+
+def test_a_request_to_the_tax_bureau_without_assignee_reminds_its_tax_staff(world, make_request):
+    # Given a unit's request to the tax bureau, which has no liaison and no assignee named
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False):
+        req = make_request(
+            actor=world.market_liaison, requesting_unit=world.market, target_unit=world.bureau
+        )
+    # When the scan runs two working days before the deadline
+    with time_machine.travel(at(D(2026, 11, 5)), tick=False):
+        assert request_deadline_scan().reminded == 1
+    # Then the bureau's tax staff are reminded, and the timeline says who was told
+    assert keys(world.staff) == keys(world.staff2) == [f"request:{req.pk}:remind:1"]
+    entry = TimelineEntry.objects.get(request=req, action="remind")
+    assert entry.details["told"] == ["staff", "staff2"]
+    assert entry.details["who"] == f"测试税务局 {world.staff.full_name}、{world.staff2.full_name}"
+
+
+def test_a_unit_with_nobody_active_has_its_reminder_go_to_the_working_group(world, make_request):
+    from agencies.models import Liaison
+
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False):
+        req = make_request()
+    Liaison.objects.filter(unit=world.market).update(is_active=False)
+    with time_machine.travel(at(D(2026, 11, 5)), tick=False):
+        request_deadline_scan()
+    assert keys(world.wg) == [f"request:{req.pk}:remind:1"]
+    entry = TimelineEntry.objects.get(request=req, action="remind")
+    assert entry.details["fell_back"] is True
+    assert "区市场监管局无在岗人员" in entry.details["who"]
+
+
+def test_a_reminder_nobody_can_receive_is_recorded_as_such(world, make_request, caplog):
+    from agencies.models import Liaison, WorkingGroupMember
+
+    with time_machine.travel(at(D(2026, 11, 2)), tick=False):
+        req = make_request()
+    Liaison.objects.filter(unit=world.market).update(is_active=False)
+    WorkingGroupMember.objects.all().delete()
+    with time_machine.travel(at(D(2026, 11, 5)), tick=False):
+        assert request_deadline_scan().notifications == 0
+    entry = TimelineEntry.objects.get(request=req, action="remind")
+    assert entry.details["told"] == []
+    assert entry.details["who"].startswith("无人可通知")
+    assert "reached nobody" in caplog.text

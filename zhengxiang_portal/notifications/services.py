@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,6 +15,11 @@ from django.utils import timezone
 from zhengxiang_portal.core.dispatch import enqueue_on_commit
 
 from .models import Notification
+
+if TYPE_CHECKING:
+    from agencies.selectors import NoticeRecipients
+
+logger = logging.getLogger(__name__)
 
 _EMAIL_TASK_CHUNK = 500  # ids per mail task: small broker messages, bounded task time
 MAX_EMAIL_ATTEMPTS = 5  # after that the inbox copy stands alone and the state says "failed"
@@ -71,6 +77,22 @@ def notify(
 
         enqueue_on_commit(send_notification_emails_task, notification_ids=[n.pk for n in created])
     return created
+
+
+def notice_send(
+    *, to: NoticeRecipients, key: str, kind: str, subject: str, body: str = "", url: str = ""
+) -> NoticeRecipients:
+    """Tell the people the one rule chose (agencies.selectors.notice_recipients), once per key.
+
+    Returns `to`, so the caller records who was told (`to.who`, `to.details()`) in its timeline
+    or ledger entry. An event nobody can be told of is logged as an error for the operators: the
+    caller's record then says 无人可通知, never that a notice was sent.
+    """
+    if to.nobody:
+        logger.error("notice reached nobody: %s (%s)", key, to.who)
+        return to
+    notify(recipients=to.users, key=key, kind=kind, subject=subject, body=body, url=url)
+    return to
 
 
 def notification_send_email(*, notification_id: int) -> bool:
