@@ -87,10 +87,77 @@ def test_enrolled_user_must_enter_a_code_after_the_password(client, guards_on, r
 
 def test_verification_comes_before_a_forced_password_change(client, guards_on, roles):
     admin = UserFactory(roles=[Role.SECURITY_ADMIN], must_change_password=True)
+    device = enrol(admin)
+    _password_login(client, admin)
+    page = client.get(reverse("security:password_change"))
+    assert page["Location"].startswith(reverse("security:otp_verify"))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("security:otp_verify"))
+    client.post(reverse("security:otp_verify"), {"token": current_token(device)})
+    # Verified: now the gate's answer is the forced password change, and that page opens.
+    assert client.get(reverse("home"))["Location"].startswith(reverse("security:password_change"))
+    assert client.get(reverse("security:password_change")).status_code == 200
+
+
+@pytest.mark.parametrize("enrolled", [True, False], ids=["enrolled", "must_enrol"])
+def test_password_cannot_be_changed_on_the_password_step_alone(client, guards_on, roles, enrolled):
+    """Issue 15, seen 3: POST /security/password/ without a code changed the password."""
+    admin = UserFactory(roles=[Role.SYSTEM_ADMIN])
+    if enrolled:
+        enrol(admin)
+    _password_login(client, admin)
+    response = client.post(
+        reverse("security:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Stolen#Pass-2026x",
+            "new_password2": "Stolen#Pass-2026x",
+        },
+    )
+    gate = "security:otp_verify" if enrolled else "security:otp_setup"
+    assert response.status_code == 302 and response["Location"].startswith(reverse(gate))
+    admin.refresh_from_db()
+    assert admin.check_password(PASSWORD)
+    assert not LedgerEntry.objects.filter(details__event="password_changed").exists()
+
+
+def test_enrolment_comes_before_a_forced_password_change(client, guards_on, roles):
+    admin = UserFactory(roles=[Role.AUDITOR], must_change_password=True)
+    _password_login(client, admin)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("security:otp_setup"))
+    assert client.get(reverse("security:password_change"))["Location"].startswith(
+        reverse("security:otp_setup")
+    )
+
+
+def test_every_exempt_url_is_justified_and_exists():
+    from tests.urlwalk import all_routes
+    from zhengxiang_portal.security.middleware import EXEMPT_URL_NAMES
+
+    names = {r.name for r in all_routes()}
+    for name, reason in EXEMPT_URL_NAMES.items():
+        assert name in names, f"exempt {name} is no route"
+        assert len(reason) > 20, f"exempt {name} needs a reason"
+    assert "security:password_change" not in EXEMPT_URL_NAMES
+
+
+def test_half_signed_in_account_reaches_only_the_exempt_pages(client, guards_on, roles):
+    """Walk the URL conf: with the password alone, every other page sends to the second factor."""
+    from tests.urlwalk import all_routes, concrete_url
+    from zhengxiang_portal.security.middleware import EXEMPT_URL_NAMES
+
+    admin = UserFactory(roles=[Role.SECURITY_ADMIN])
     enrol(admin)
     _password_login(client, admin)
-    assert client.get(reverse("security:password_change")).status_code == 200  # exempt page
-    assert client.get(reverse("home"))["Location"].startswith(reverse("security:otp_verify"))
+    verify = reverse("security:otp_verify")
+    for route in all_routes():
+        if route.name in EXEMPT_URL_NAMES or route.route.startswith("api/"):
+            continue  # the API refuses a password-only session itself (tests below)
+        url = concrete_url(route)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 302 and response["Location"].startswith(verify), (
+                f"{method.upper()} {route.name} {url} -> {response.status_code}"
+            )
 
 
 def test_security_admin_makes_2fa_mandatory_for_a_role(client, guards_on, security_admin):

@@ -1,9 +1,12 @@
 """The gate every signed-in page request passes: second factor, then forced password change.
 
-Order matters: a user with a second factor proves it before anything else (a stolen password
-alone must not reach the password-change page), then a forced or expired password is changed,
-then a user whose role requires 2FA but has no device is sent to enrol. API views (token auth)
-are left to DRF; tokens are issued per account by the security admin.
+Order matters: the second factor comes first. A user with a second factor proves it before
+anything else, and a user whose role requires one but has none enrols first: a stolen password
+alone reaches nothing but the verify and enrol pages and logout — not the password change, which
+would let the thief lock the owner out. Then a forced or expired password is changed. The page
+the gate sends the user to is reachable because it is the gate's answer, not because it is
+exempt. API views (token auth) are left to DRF; tokens are issued per account by the security
+admin.
 """
 
 from __future__ import annotations
@@ -17,18 +20,19 @@ from rest_framework.views import APIView
 from .network import client_ip, current_client_ip
 from .passwords import password_expired
 
-# URL names a signed-in user may reach before passing the gate.
-EXEMPT_URL_NAMES = frozenset(
-    {
-        "logout",
-        "login",
-        "set_language",
-        "healthz",
-        "security:otp_verify",
-        "security:otp_setup",
-        "security:password_change",
-    }
-)
+# URL names a signed-in user may reach before passing the gate, and why (tests/security/
+# test_two_factor.py walks each). Nothing else: the forced password change is reached as the
+# gate's own answer once the second factor is verified.
+EXEMPT_URL_NAMES: dict[str, str] = {
+    "logout": "leaving must always work, also half signed in",
+    "login": "signing in as someone else (the login view redirects a signed-in user onwards)",
+    "set_language": "switches the language of the gate's own pages; reads and writes no data",
+    "healthz": "the monitoring probe; reports service state only",
+    "security:otp_verify": "the second factor itself",
+    "security:otp_setup": (
+        "first enrolment; the view sends an account that already has a device to verify first"
+    ),
+}
 
 
 class SecurityGateMiddleware:
@@ -55,7 +59,7 @@ class SecurityGateMiddleware:
         if request.path.startswith(settings.STATIC_URL):
             return None
         target = self._gate(request, user)
-        if target is None:
+        if target is None or target == request.path:
             return None
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
@@ -69,8 +73,8 @@ class SecurityGateMiddleware:
         verified = user.is_verified() if hasattr(user, "is_verified") else False
         if enforced and not verified and user_has_confirmed_device(user):
             return reverse("security:otp_verify")
-        if user.must_change_password or password_expired(user):
-            return reverse("security:password_change")
         if enforced and not verified and user_requires_2fa(user):
             return reverse("security:otp_setup")
+        if user.must_change_password or password_expired(user):
+            return reverse("security:password_change")
         return None
