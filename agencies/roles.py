@@ -81,10 +81,6 @@ register_role_permissions(
 register_role_permissions(
     Role.SYSTEM_ADMIN,
     [
-        "deadlines.view_calendaroverride",
-        "deadlines.add_calendaroverride",
-        "deadlines.change_calendaroverride",
-        "deadlines.delete_calendaroverride",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
         "django_celery_beat.view_crontabschedule",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from agencies.models import Liaison, Unit, UnitKind, User
 from agencies.roles import Role
@@ -65,3 +68,39 @@ def make_liaison(unit: Unit | None = None, *, primary: bool = True, **user_kwarg
 
 def make_tax_bureau() -> Unit:
     return UnitFactory(code="TAX", name="测试税务局", kind=UnitKind.TAX_BUREAU)
+
+
+class OfficialYearFactory(factory.django.DjangoModelFactory):
+    """An entered State Council schedule; tests give it made-up days (never the real one)."""
+
+    class Meta:
+        model = "deadlines.OfficialYear"
+        django_get_or_create = ("year",)
+
+    year = 2027
+    source = "测试数据（虚构，非国务院公布的安排）"
+    entered_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from zhengxiang_portal.deadlines.calendar import calendar_changed
+
+        calendar_changed()  # as the services do: the cached calendar must not hide this year
+        return super()._create(model_class, *args, **kwargs)
+
+
+class OfficialDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deadlines.OfficialDay"
+
+    schedule = factory.SubFactory(OfficialYearFactory)
+    day = factory.LazyAttribute(lambda o: dt.date(o.schedule.year, 1, 1))
+    is_working_day = False
+    name = "测试"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from zhengxiang_portal.deadlines.calendar import calendar_changed
+
+        calendar_changed()
+        return super()._create(model_class, *args, **kwargs)

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from tests.factories import OfficialYearFactory
 from zhengxiang_portal.core.schedules import schedules_sync
 from zhengxiang_portal.core.tasks import worker_heartbeat_task
 
@@ -31,6 +32,7 @@ def test_healthz_reports_a_silent_worker_and_beat_as_stale_without_failing_the_w
 
 def test_healthz_reports_worker_and_beat_ages_once_they_ran(client):
     schedules_sync()
+    OfficialYearFactory(year=2027)  # on 2026-11-27 a missing 2027 calendar would degrade too
     with time_machine.travel(dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC), tick=False):
         worker_heartbeat_task()
         PeriodicTask.objects.filter(task="core.worker_heartbeat").update(last_run_at=timezone.now())

@@ -67,17 +67,30 @@ def _check_beat() -> dict:
     return _age(last)
 
 
+def _check_calendar() -> dict:
+    """Whether this and (from November) next year follow an official schedule (deadlines)."""
+    from zhengxiang_portal.deadlines.calendar import missing_years
+
+    try:
+        missing = missing_years(timezone.localdate())
+    except DatabaseError:
+        return {"ok": False, "missing_years": None}
+    return {"ok": not missing, "missing_years": missing}
+
+
 @never_cache
 def healthz(request):
     """Report database, broker, worker heartbeat and beat's last run, each with its age.
 
     HTTP 503 when the database or the broker is down (the web process cannot do its job). A stale
     worker or beat is reported (ok: false, with its age) without failing the web's own check, so
-    an orchestrator does not restart the web server for a dead worker.
+    an orchestrator does not restart the web server for a dead worker. A year whose official
+    holiday schedule is missing is reported the same way (`calendar`).
     """
     checks = {"database": _check_database(), "broker": _check_broker()}
     serving = all(c["ok"] for c in checks.values())
     checks["worker"] = _check_worker() if checks["database"]["ok"] else {"ok": False}
     checks["beat"] = _check_beat() if checks["database"]["ok"] else {"ok": False}
+    checks["calendar"] = _check_calendar() if checks["database"]["ok"] else {"ok": False}
     status = "ok" if all(c["ok"] for c in checks.values()) else "degraded"
     return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)

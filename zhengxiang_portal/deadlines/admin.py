@@ -11,12 +11,14 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
 
     def save_model(self, request, obj, form, change):
-        saved = calendar_override_set(day=obj.day, is_working_day=obj.is_working_day, note=obj.note)
+        saved = calendar_override_set(
+            day=obj.day, is_working_day=obj.is_working_day, note=obj.note, actor=request.user
+        )
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        calendar_override_delete(day=obj.day)
+        calendar_override_delete(day=obj.day, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            calendar_override_delete(day=obj.day)
+            calendar_override_delete(day=obj.day, actor=request.user)

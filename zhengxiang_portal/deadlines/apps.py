@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The calendar is kept by the system admin and the security admin, never the auditor (三员分立).
+_CALENDAR_PERMISSIONS = [
+    "deadlines.view_officialyear",
+    "deadlines.add_officialyear",
+    "deadlines.change_officialyear",
+    "deadlines.view_calendaroverride",
+    "deadlines.add_calendaroverride",
+    "deadlines.change_calendaroverride",
+    "deadlines.delete_calendaroverride",
+]
 
 
 class DeadlinesConfig(AppConfig):
@@ -6,4 +18,22 @@ class DeadlinesConfig(AppConfig):
 
     name = "zhengxiang_portal.deadlines"
     label = "deadlines"
-    verbose_name = "工作日历"
+    verbose_name = _("工作日历")
+
+    def ready(self) -> None:
+        from agencies.roles import Role, register_role_permissions
+        from zhengxiang_portal.core.registry import NavItem, register_nav
+
+        from .services import can_edit_calendar
+
+        for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
+            register_role_permissions(role, _CALENDAR_PERMISSIONS)
+        register_nav(
+            NavItem(
+                key="calendar",
+                label=_("工作日历"),
+                url_name="deadlines:schedule_list",
+                order=920,
+                visible=can_edit_calendar,
+            )
+        )

@@ -1,9 +1,11 @@
 """The one deadline engine: working days under China's statutory holidays and make-up workdays.
 
-Source of truth, in order: an admin's `CalendarOverride` for the day; the `holidays` package's
-China calendar (statutory holidays and 调休 make-up workdays; it keeps computing rule-based holidays
-for years whose official schedule is not yet published, so deadlines never stop working at a year
-boundary); otherwise Monday–Friday. Used by catalog obligations, objections and collaboration
+Source of truth, in order: an admin's `CalendarOverride` for the day; the State Council schedule
+an admin entered for the day's year (`OfficialYear`: its holidays and 调休 make-up workdays, other
+days Monday–Friday); for a year not entered, the `holidays` package's China calendar (official
+only through `CALENDAR_PACKAGE_OFFICIAL_THROUGH`; later it guesses rule-based holidays without
+make-up workdays, so deadlines keep working at a year boundary and the admins are warned, see
+`missing_years`). Used by catalog obligations, objections and collaboration
 requests alike (Art. 7: 不得无故拖延 needs one shared notion of "on time").
 """
 
@@ -11,13 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
 from django.core.cache import cache
 
-_OVERRIDES_CACHE_KEY = "deadlines:overrides:v1"
-_OVERRIDES_TTL_S = 300  # admin edits clear the key at once; the TTL only bounds a stale worker
+_CALENDAR_CACHE_KEY = "deadlines:calendar:v2"
+_CALENDAR_TTL_S = 300  # admin edits clear the key at once; the TTL only bounds a stale worker
 
 
 @lru_cache(maxsize=64)
@@ -29,30 +33,83 @@ def _package_is_working_day(day: dt.date) -> bool:
     return bool(_china_year(day.year).is_working_day(day))
 
 
-def _overrides() -> dict[dt.date, bool]:
-    cached = cache.get(_OVERRIDES_CACHE_KEY)
-    if cached is None:
-        from .models import CalendarOverride
+@dataclass(frozen=True)
+class CalendarData:
+    """What admins entered: overrides, and the official days of each entered year."""
 
-        cached = {o.day: o.is_working_day for o in CalendarOverride.objects.all()}
-        cache.set(_OVERRIDES_CACHE_KEY, cached, _OVERRIDES_TTL_S)
+    overrides: dict[dt.date, bool]
+    official_days: dict[dt.date, bool]
+    entered_years: frozenset[int]
+
+
+def calendar_data() -> CalendarData:
+    """The entered calendar, cached (three small queries at most every few minutes)."""
+    cached = cache.get(_CALENDAR_CACHE_KEY)
+    if cached is None:
+        from .models import CalendarOverride, OfficialDay, OfficialYear
+
+        cached = CalendarData(
+            overrides=dict(CalendarOverride.objects.values_list("day", "is_working_day")),
+            official_days=dict(OfficialDay.objects.values_list("day", "is_working_day")),
+            entered_years=frozenset(OfficialYear.objects.values_list("year", flat=True)),
+        )
+        cache.set(_CALENDAR_CACHE_KEY, cached, _CALENDAR_TTL_S)
     return cached
 
 
-def overrides_changed() -> None:
-    """Forget cached overrides; call after any CalendarOverride write."""
-    cache.delete(_OVERRIDES_CACHE_KEY)
+def calendar_changed() -> None:
+    """Forget the cached calendar; call after any override or official-schedule write."""
+    cache.delete(_CALENDAR_CACHE_KEY)
+
+
+def known_year(year: int, data: CalendarData | None = None) -> bool:
+    """True when `year` follows an official schedule: entered, or carried by the package."""
+    data = data or calendar_data()
+    return year in data.entered_years or year <= settings.CALENDAR_PACKAGE_OFFICIAL_THROUGH
+
+
+def missing_years(today: dt.date, data: CalendarData | None = None) -> list[int]:
+    """Years whose official schedule the portal needs and does not have, as of `today`.
+
+    This year always; next year from `CALENDAR_WARNING_FROM` (default 11-01: the State Council
+    usually publishes the next year's schedule in late October or November).
+    """
+    data = data or calendar_data()
+    month, day = (int(part) for part in settings.CALENDAR_WARNING_FROM.split("-"))
+    needed = [today.year]
+    if (today.month, today.day) >= (month, day):
+        needed.append(today.year + 1)
+    return [year for year in needed if not known_year(year, data)]
 
 
 class WorkingCalendar:
-    """A working-day calendar with a fixed set of overrides (load once per scan, reuse per row)."""
+    """A working-day calendar with a fixed set of entries (load once per scan, reuse per row).
 
-    def __init__(self, overrides: dict[dt.date, bool] | None = None) -> None:
-        self._overrides = _overrides() if overrides is None else overrides
+    With no arguments it is the portal's calendar as entered. Given `overrides` alone it is the
+    package's calendar with exactly those overrides and no entered schedule (no database read);
+    given `data`, exactly that data.
+    """
+
+    def __init__(
+        self, overrides: dict[dt.date, bool] | None = None, data: CalendarData | None = None
+    ) -> None:
+        if data is None:
+            data = (
+                calendar_data()
+                if overrides is None
+                else CalendarData(overrides=overrides, official_days={}, entered_years=frozenset())
+            )
+        self._overrides = data.overrides
+        self._official = data.official_days
+        self._entered_years = data.entered_years
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
+        if day in self._official:
+            return self._official[day]
+        if day.year in self._entered_years:
+            return day.weekday() < 5
         return _package_is_working_day(day)
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:

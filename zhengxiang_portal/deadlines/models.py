@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,4 +18,52 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         kind = _("工作日") if self.is_working_day else _("休息日")
+        return f"{self.day:%Y-%m-%d} {kind}"
+
+
+class OfficialYear(models.Model):
+    """A year whose State Council holiday schedule (国务院办公厅节假日安排) has been entered.
+
+    For an entered year the engine follows its days (holidays and 调休 make-up workdays) and
+    otherwise Monday–Friday; the `holidays` package is only the fallback for years not entered.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source = models.CharField(_("文件依据"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("国务院节假日安排")
+        verbose_name_plural = _("国务院节假日安排")
+
+    def __str__(self) -> str:
+        return _("%(year)s年节假日安排") % {"year": self.year}
+
+
+class OfficialDay(models.Model):
+    """One day of an entered schedule: a holiday (休) or a make-up workday (调休上班, 班)."""
+
+    schedule = models.ForeignKey(
+        OfficialYear, verbose_name=_("年度安排"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("节日"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("法定安排日")
+        verbose_name_plural = _("法定安排日")
+
+    def __str__(self) -> str:
+        kind = _("上班") if self.is_working_day else _("放假")
         return f"{self.day:%Y-%m-%d} {kind}"

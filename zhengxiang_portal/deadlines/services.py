@@ -1,31 +1,171 @@
-"""Writes to the working-day calendar."""
+"""Writes to the working-day calendar: official schedules per year and single-day overrides."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .calendar import overrides_changed
-from .models import CalendarOverride
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+
+from .calendar import calendar_changed
+from .models import CalendarOverride, OfficialDay, OfficialYear
+from .schedule_input import ScheduleEntry
+
+# Years the engine is asked about; outside them a year is a typo.
+FIRST_YEAR, LAST_YEAR = 2004, 2100
+# A 元旦 holiday may begin in the last days of the previous December (e.g. 2022-12-31 in the
+# 2023 schedule): that many days before 1 January belong to the year's schedule.
+DAYS_BEFORE_YEAR = 7
+
+
+def can_edit_calendar(user: Any) -> bool:
+    """The system admin and the security admin keep the calendar (三员分立: not the auditor)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "deadlines.add_officialyear"
+    )
+
+
+def _forget_calendar() -> None:
+    # Forget now (this transaction sees the new rows) and again at commit (other processes).
+    calendar_changed()
+    transaction.on_commit(calendar_changed)
+
+
+def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ApplicationError(
+            code="invalid_year",
+            message=_("年度应在 %(first)d 至 %(last)d 之间。")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    errors = []
+    first_day = dt.date(year, 1, 1) - dt.timedelta(days=DAYS_BEFORE_YEAR)
+    last_day = dt.date(year, 12, 31)
+    seen: dict[dt.date, int] = {}
+    for e in entries:
+        where = _("第%(line)d行：") % {"line": e.line}
+        if not first_day <= e.day <= last_day:
+            errors.append(
+                where + _("%(day)s 不在 %(year)d 年内") % {"day": e.day.isoformat(), "year": year}
+            )
+        elif e.day in seen:
+            errors.append(
+                where
+                + _("%(day)s 与第%(other)d行重复")
+                % {"day": e.day.isoformat(), "other": seen[e.day]}
+            )
+        elif e.is_working_day and e.day.weekday() < 5:
+            errors.append(
+                where
+                + _("%(day)s 是周一至周五，本来就是工作日，不是调休上班日")
+                % {"day": e.day.isoformat()}
+            )
+        seen.setdefault(e.day, e.line)
+    taken = (
+        OfficialDay.objects.filter(day__in=seen)
+        .exclude(schedule__year=year)
+        .values_list("day", "schedule__year")
+    )
+    for day, other_year in taken:
+        errors.append(
+            _("%(day)s 已在 %(other)d 年的安排中") % {"day": day.isoformat(), "other": other_year}
+        )
+    if not errors and not any(not e.is_working_day for e in entries):
+        errors.append(_("安排中没有任何放假日期"))
+    if errors:
+        raise ApplicationError(
+            code="invalid_schedule",
+            message=_("节假日安排有 %(n)d 处错误，未保存任何内容。") % {"n": len(errors)},
+            details={"errors": errors},
+        )
+
+
+@transaction.atomic
+def official_year_enter(
+    *, actor: Any, year: int, entries: Sequence[ScheduleEntry], source: str = ""
+) -> OfficialYear:
+    """Record `year`'s State Council schedule (放假调休安排), replacing any earlier entry.
+
+    From now on the engine follows it for that year instead of the `holidays` package. Every
+    line is checked first; with any error nothing is written.
+    """
+    if not can_edit_calendar(actor):
+        raise PermissionDenied(_("只有系统管理员或安全管理员可以录入节假日安排。"))
+    _check_entries(year, entries)
+    schedule, created = OfficialYear.objects.update_or_create(
+        year=year,
+        defaults={
+            "source": source.strip()[:200],
+            "entered_by": actor,
+            "entered_at": timezone.now(),
+        },
+    )
+    before = {d.day: d.is_working_day for d in schedule.days.all()}
+    schedule.days.all().delete()
+    OfficialDay.objects.bulk_create(
+        OfficialDay(schedule=schedule, day=e.day, is_working_day=e.is_working_day, name=e.name)
+        for e in entries
+    )
+    after = {e.day: e.is_working_day for e in entries}
+    ledger_append(
+        action=LedgerAction.CALENDAR,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=schedule,
+        details={
+            "event": "official_year_entered" if created else "official_year_replaced",
+            "year": year,
+            "source": schedule.source,
+            "holidays": sorted(d.isoformat() for d, working in after.items() if not working),
+            "workdays": sorted(d.isoformat() for d, working in after.items() if working),
+            "changed_days": len(set(before.items()) ^ set(after.items())),
+        },
+    )
+    _forget_calendar()
+    return schedule
 
 
 @transaction.atomic
 def calendar_override_set(
-    *, day: dt.date, is_working_day: bool, note: str = ""
+    *, day: dt.date, is_working_day: bool, note: str = "", actor: Any = None
 ) -> CalendarOverride:
-    """Declare `day` a working day or a rest day, overriding the holiday package."""
+    """Declare `day` a working day or a rest day, overriding every schedule (临时调整)."""
     override, _created = CalendarOverride.objects.update_or_create(
         day=day, defaults={"is_working_day": is_working_day, "note": note}
     )
-    # Forget now (this transaction sees the new row) and again at commit (other processes).
-    overrides_changed()
-    transaction.on_commit(overrides_changed)
+    ledger_append(
+        action=LedgerAction.CALENDAR,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=override,
+        details={
+            "event": "override_set",
+            "day": day.isoformat(),
+            "is_working_day": is_working_day,
+            "note": note,
+        },
+    )
+    _forget_calendar()
     return override
 
 
 @transaction.atomic
-def calendar_override_delete(*, day: dt.date) -> None:
-    CalendarOverride.objects.filter(day=day).delete()
-    overrides_changed()
-    transaction.on_commit(overrides_changed)
+def calendar_override_delete(*, day: dt.date, actor: Any = None) -> None:
+    deleted, _rows = CalendarOverride.objects.filter(day=day).delete()
+    if deleted:
+        ledger_append(
+            action=LedgerAction.CALENDAR,
+            category=LedgerCategory.AUDIT,
+            actor=actor,
+            target_label=str(day),
+            details={"event": "override_deleted", "day": day.isoformat()},
+        )
+    _forget_calendar()

@@ -29,6 +29,8 @@ class LedgerAction(models.TextChoices):
     # assessment (Art. 25, 28)
     ASSESSMENT = "assessment", _("考核")
     RECTIFICATION = "rectification", _("责令改正")
+    # working-day calendar (official schedules, overrides) and the deadlines it moves
+    CALENDAR = "calendar", _("工作日历变更")
     # security audit (等保 8.1.4.3)
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengxiang_portal.core.context_processors.portal",
+                "zhengxiang_portal.deadlines.context_processors.calendar_warning",
             ],
         },
     },
@@ -181,6 +182,11 @@ OBLIGATION_ESCALATE_WORKING_DAYS = env.int("OBLIGATION_ESCALATE_WORKING_DAYS", d
 COLLAB_REMIND_WORKING_DAYS = env.int("COLLAB_REMIND_WORKING_DAYS", default=2)
 COLLAB_ESCALATE_WORKING_DAYS = env.int("COLLAB_ESCALATE_WORKING_DAYS", default=3)
 COLLAB_SCAN_BATCH_SIZE = env.int("COLLAB_SCAN_BATCH_SIZE", default=100_000)
+# Working-day calendar (deadlines): the last year whose official schedule the `holidays` package
+# carries (0.109: 2026; later years it guesses), and the day (MM-DD) from which admins are warned
+# that next year's State Council schedule has not been entered.
+CALENDAR_PACKAGE_OFFICIAL_THROUGH = env.int("CALENDAR_PACKAGE_OFFICIAL_THROUGH", default=2026)
+CALENDAR_WARNING_FROM = env("CALENDAR_WARNING_FROM", default="11-01")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
