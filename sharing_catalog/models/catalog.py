@@ -75,6 +75,14 @@ class CatalogItem(ChoiceLabels, models.Model):
     objection_working_days = models.PositiveSmallIntegerField(
         _("异议答复期限（工作日）"), default=5
     )
+    objection_accept_working_days = models.PositiveSmallIntegerField(
+        _("异议答复确认期限（工作日）"),
+        default=3,
+        help_text=_(
+            "提供单位答复异议后，提出单位在此期限内认可或提出异议；"
+            "逾期未表示的，按提供单位的答复办结。"
+        ),
+    )
     transmission = models.CharField(_("传送方式"), max_length=16, choices=Transmission.choices)
     sensitivity = models.CharField(
         _("敏感程度"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.INTERNAL

@@ -1,7 +1,10 @@
 """Objections (异议/疑义, Art. 19, 22) raised by consumer units on confirmed data."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.models import ChoiceLabels
@@ -11,9 +14,12 @@ class Objection(ChoiceLabels, models.Model):
     """A consumer unit's objection to a confirmed submission, or to chosen rows of it.
 
     Art. 22: 信息需求单位反映存有疑义或明显错误的信息，信息提供单位要及时解释说明或更正. The
-    provider answers by a working-day deadline (the item's `objection_working_days`); explaining
-    closes it unless the consumer disputes; correcting links the new version; either side may ask
-    the working group to arbitrate. Deadline state lives here and is acted on by a periodic scan.
+    provider answers by a working-day deadline (the item's `objection_working_days`) by explaining
+    or correcting (linking the new version); the consumer then accepts or disputes the answer by
+    `accept_deadline` (the item's `objection_accept_working_days`), and silence closes it with the
+    provider's own answer. Either side may ask the working group to arbitrate. The steps are the
+    table in `sharing_catalog.services.objections`; deadline state lives here and is acted on by
+    the periodic deadline scan.
     """
 
     class Category(models.TextChoices):
@@ -33,6 +39,7 @@ class Objection(ChoiceLabels, models.Model):
 
     class ClosingReason(models.TextChoices):
         DATA_CORRECT = "data_correct", _("数据无误（按原样）")
+        EXPLAINED = "explained", _("已说明")
         CORRECTED = "corrected", _("已更正")
         DUPLICATE = "duplicate", _("重复异议")
         WITHDRAWN = "withdrawn", _("撤回")
@@ -84,6 +91,12 @@ class Objection(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     explained_at = models.DateTimeField(_("解释时间"), null=True, blank=True)
+    accept_deadline = models.DateField(
+        _("答复确认期限"),
+        null=True,
+        blank=True,
+        help_text=_("提出单位在此日前认可答复或提出异议；逾期未表示的，按提供单位的答复办结。"),
+    )
     dispute_text = models.TextField(_("对解释的异议"), blank=True)
     correction = models.ForeignKey(
         "sharing_catalog.Submission",
@@ -113,7 +126,7 @@ class Objection(ChoiceLabels, models.Model):
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
-    overdue_at = models.DateTimeField(_("逾期通知时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True, db_index=True)
 
@@ -146,3 +159,12 @@ class Objection(ChoiceLabels, models.Model):
     @property
     def awaits_consumer(self) -> bool:
         return self.status in (self.Status.EXPLAINED, self.Status.CORRECTED)
+
+    def is_overdue_on(self, day: dt.date) -> bool:
+        """Unanswered past the current round's deadline on `day` (Art. 22: 及时解释说明或更正)."""
+        return self.awaits_provider and self.deadline < day
+
+    @property
+    def label(self) -> str:
+        """How a person names it in a subject line: 异议#3（司法拍卖成交信息）."""
+        return gettext("异议#%(pk)s（%(item)s）") % {"pk": self.pk, "item": self.item.name}

@@ -44,6 +44,23 @@ def objection_get(*, user: Any, pk: int) -> Objection:
     return objection_list(user=user).get(pk=pk)
 
 
+def objection_overdue_list(
+    *, as_of: dt.date, unit_ids: list[int] | None = None
+) -> QuerySet[Objection]:
+    """Objections the provider has not answered although the current deadline is before `as_of`
+    (Art. 22: 及时解释说明或更正): nothing is overdue on its deadline day itself.
+
+    The deadline scan also stamps `overdue_at` and writes a ledger entry (step "overdue") the
+    first time it finds one; a dispute starts a new round with a new deadline.
+    """
+    qs = Objection.objects.select_related("item", "provider", "consumer").filter(
+        status__in=[S.OPEN, S.DISPUTED], deadline__lt=as_of
+    )
+    if unit_ids is not None:
+        qs = qs.filter(provider_id__in=unit_ids)
+    return qs.order_by("deadline", "pk")
+
+
 @dataclass
 class ObjectionStats:
     """One provider unit's objection handling in a period (for the assessment)."""

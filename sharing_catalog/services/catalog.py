@@ -49,6 +49,7 @@ ITEM_EDITABLE_FIELDS = (
     "due_working_days",
     "grace_working_days",
     "objection_working_days",
+    "objection_accept_working_days",
     "transmission",
     "sensitivity",
     "grant_needs_working_group",

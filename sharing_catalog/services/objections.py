@@ -1,21 +1,31 @@
 """Objections (异议, Art. 19, 22): raise, explain, correct, accept, dispute, arbitrate, close.
 
-Art. 22: 信息需求单位反映存有疑义或明显错误的信息，信息提供单位要及时解释说明或更正. Every step is
-a ledger entry (action OBJECTION) in the step's transaction; notifications go out once per key.
-Deadlines are working days (deadlines.calendar) and are enforced by `objection_deadline_scan`.
+Art. 22: 信息需求单位反映存有疑义或明显错误的信息，信息提供单位要及时解释说明或更正. The steps are
+one table (`TRANSITIONS`): the services check it, the detail page shows the buttons it allows and
+the API offers the same actions. Every step is a ledger entry (action OBJECTION) in the step's
+transaction and tells the other side; notices go out once per key and name the objection and the
+item ("异议#3（司法拍卖成交信息）…"). Deadlines are working days (deadlines.calendar), enforced by
+`objection_deadline_scan`: remind before, mark overdue, escalate to the working group, and — once
+the provider has answered and the objector stayed silent past `accept_deadline` — close with the
+provider's own answer (explained → 已说明, corrected → 已更正). Nothing but a person's choice
+closes an objection as 数据无误.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
@@ -23,7 +33,7 @@ from agencies.selectors import unit_liaison_users, user_can_act_for, working_gro
 from sharing_catalog.models import Objection, Record, Submission
 from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.deadlines.calendar import add_working_days, working_days_between
+from zhengxiang_portal.deadlines.calendar import add_working_days
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notify
@@ -31,10 +41,82 @@ from zhengxiang_portal.notifications.services import notify
 S = Objection.Status
 R = Objection.ClosingReason
 READABLE = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
-REMIND_WORKING_DAYS_BEFORE = 1  # the provider is reminded on the last working day before it
-ESCALATE_AFTER_WORKING_DAYS = 2  # the working group hears of it two working days after it
+AWAITING_ANSWER = frozenset({S.OPEN, S.DISPUTED})
+ANSWERED = frozenset({S.EXPLAINED, S.CORRECTED})
+IN_PLAY = AWAITING_ANSWER | ANSWERED
 CONSUMER_CLOSE_REASONS = {R.DATA_CORRECT, R.CORRECTED, R.WITHDRAWN, R.OTHER}
 PROVIDER_CLOSE_REASONS = {R.DUPLICATE}
+# The provider's answer is what an objection closes with when the objector accepts it or stays
+# silent: never 数据无误, which only the objector may choose (objection_close).
+ANSWER_CLOSES_AS: dict[str, str] = {S.EXPLAINED: R.EXPLAINED, S.CORRECTED: R.CORRECTED}
+
+
+class Side:
+    """Who takes a step, and who is told of it."""
+
+    PROVIDER = "provider"
+    CONSUMER = "consumer"
+    EITHER = "either"  # provider or consumer
+    WORKING_GROUP = "working_group"
+    SYSTEM = "system"  # the deadline scan
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition: who acts, from which states, to which state, and who is told."""
+
+    side: str
+    sources: frozenset[str]
+    target: str
+    tell: tuple[str, ...]
+    denied: Promise  # the actor is not on `side`
+    code: str  # the objection is not in `sources`
+    wrong_state: Promise
+
+
+_NOT_AWAITING_PROVIDER = gettext_lazy("该异议当前无需提供单位答复。")
+TRANSITIONS: dict[str, Step] = {
+    "explain": Step(
+        Side.PROVIDER, AWAITING_ANSWER, S.EXPLAINED, (Side.CONSUMER,),
+        gettext_lazy("只有提供单位可以答复该异议。"),
+        "not_awaiting_provider", _NOT_AWAITING_PROVIDER,
+    ),
+    "correct": Step(
+        Side.PROVIDER, AWAITING_ANSWER, S.CORRECTED, (Side.CONSUMER,),
+        gettext_lazy("只有提供单位可以更正。"), "not_awaiting_provider", _NOT_AWAITING_PROVIDER,
+    ),
+    "accept": Step(
+        Side.CONSUMER, ANSWERED, S.CLOSED, (Side.PROVIDER,),
+        gettext_lazy("只有提出单位可以确认答复。"), "not_awaiting_consumer",
+        gettext_lazy("该异议当前无需确认。"),
+    ),
+    "dispute": Step(
+        Side.CONSUMER, ANSWERED, S.DISPUTED, (Side.PROVIDER,),
+        gettext_lazy("只有提出单位可以对答复提出异议。"), "not_awaiting_consumer",
+        gettext_lazy("该异议当前不能再提出异议。"),
+    ),
+    "arbitrate": Step(
+        Side.EITHER, IN_PLAY, S.ARBITRATION, (Side.WORKING_GROUP,),
+        gettext_lazy("只有异议双方可以申请裁决。"), "not_arbitrable",
+        gettext_lazy("该异议已办结或已在裁决中。"),
+    ),
+    "rule": Step(
+        Side.WORKING_GROUP, frozenset({S.ARBITRATION}), S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
+        gettext_lazy("只有专项工作组可以裁决。"), "not_in_arbitration",
+        gettext_lazy("该异议未申请裁决。"),
+    ),
+    "close": Step(
+        Side.EITHER, IN_PLAY, S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
+        gettext_lazy("只有异议双方可以办结。"), "not_closable",
+        gettext_lazy("该异议已办结或正在裁决。"),
+    ),
+    # The objector stayed silent past `accept_deadline`: closes with the provider's answer.
+    "lapse": Step(
+        Side.SYSTEM, ANSWERED, S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
+        gettext_lazy("只有系统可以按期办结。"), "not_answered",
+        gettext_lazy("该异议不在待确认状态。"),
+    ),
+}  # fmt: skip
 
 
 def _url(objection: Objection) -> str:
@@ -60,7 +142,7 @@ def _ledger(actor: Any, objection: Objection, step: str, **extra: Any) -> None:
 def _lock(objection: Objection) -> Objection:
     return (
         Objection.objects.select_for_update()
-        .select_related("item", "provider", "consumer", "submission")
+        .select_related("item", "provider", "consumer", "submission", "raised_by")
         .get(pk=objection.pk)
     )
 
@@ -71,6 +153,110 @@ def _is_provider(actor: Any, objection: Objection) -> bool:
 
 def _is_consumer(actor: Any, objection: Objection) -> bool:
     return user_can_act_for(user=actor, unit=objection.consumer)
+
+
+def _setting(name: str, default: int) -> int:
+    """Read at call time, so an admin's change (or a test's override) applies to the next scan."""
+    return int(getattr(settings, name, default))
+
+
+def remind_working_days() -> int:
+    """The provider is reminded this many working days before the answer deadline."""
+    return _setting("OBJECTION_REMIND_WORKING_DAYS", 1)
+
+
+def escalate_working_days() -> int:
+    """Unanswered this many working days past the deadline, it goes to the working group."""
+    return _setting("OBJECTION_ESCALATE_WORKING_DAYS", 2)
+
+
+def _on_side(actor: Any, objection: Objection, side: str) -> bool:
+    if side == Side.PROVIDER:
+        return _is_provider(actor, objection)
+    if side == Side.CONSUMER:
+        return _is_consumer(actor, objection)
+    if side == Side.EITHER:
+        return _is_provider(actor, objection) or _is_consumer(actor, objection)
+    if side == Side.WORKING_GROUP:
+        return is_working_group(actor)
+    return False  # SYSTEM steps are the scan's, never a person's
+
+
+def _check(name: str, actor: Any, objection: Objection) -> Step:
+    """Refuse the step unless the table allows it for this actor in this state."""
+    step = TRANSITIONS[name]
+    if not _on_side(actor, objection, step.side):
+        raise PermissionDenied(step.denied)
+    if objection.status not in step.sources:
+        raise ApplicationError(code=step.code, message=str(step.wrong_state))
+    return step
+
+
+def objection_steps(*, user: Any, objection: Objection) -> set[str]:
+    """The steps this user may take on the objection now (the page shows these buttons)."""
+    return {
+        name
+        for name, step in TRANSITIONS.items()
+        if objection.status in step.sources and _on_side(user, objection, step.side)
+    }
+
+
+def close_reasons_for(*, user: Any, objection: Objection) -> set[str]:
+    """The closing reasons this user may choose: the objector settles, the provider a duplicate."""
+    return (CONSUMER_CLOSE_REASONS if _is_consumer(user, objection) else set()) | (
+        PROVIDER_CLOSE_REASONS if _is_provider(user, objection) else set()
+    )
+
+
+# Who must hear of an event. Interim until agencies' one "who must hear" selector lands (issue 14):
+# switching is this one line.
+def _who_must_hear(*, unit: Unit, assignee: Any = None) -> list:
+    if assignee is not None and assignee.is_active and user_can_act_for(user=assignee, unit=unit):
+        return [assignee]
+    return unit_liaison_users(unit=unit) or working_group_users()
+
+
+recipients_for = _who_must_hear
+
+
+def _recipients(objection: Objection, sides: Iterable[str]) -> list:
+    users: list = []
+    for side in sides:
+        if side == Side.PROVIDER:
+            users += recipients_for(unit=objection.provider)
+        elif side == Side.CONSUMER:
+            users += recipients_for(unit=objection.consumer, assignee=objection.raised_by)
+        elif side == Side.WORKING_GROUP:
+            users += working_group_users()
+    return list({u.pk: u for u in users}.values())
+
+
+def _tell(
+    objection: Objection,
+    sides: Iterable[str],
+    event: str,
+    subject: str,
+    *,
+    key: str = "",
+    actor: Any = None,
+) -> None:
+    """Tell the sides of the event once per key (not the person who acted); the subject names
+    the objection and the item."""
+    notify(
+        recipients=[u for u in _recipients(objection, sides) if u != actor],
+        key=key or f"objection:{objection.pk}:r{objection.round}:{event}",
+        kind=f"objection_{event}",
+        subject=_("%(label)s：%(what)s") % {"label": objection.label, "what": subject},
+        body=_("%(code)s %(item)s · 提供单位 %(provider)s · 提出单位 %(consumer)s\n%(text)s")
+        % {
+            "code": objection.item.code,
+            "item": objection.item.name,
+            "provider": objection.provider.name,
+            "consumer": objection.consumer.name,
+            "text": objection.description[:200],
+        },
+        url=_url(objection),
+    )
 
 
 def _consumer_unit(actor: Any, submission: Submission) -> Unit:
@@ -154,53 +340,46 @@ def objection_raise(
         deadline=deadline,
     )
     _ledger(actor, objection, "raise", rows=row_list, fields=field_list, category=category)
-    notify(
-        recipients=unit_liaison_users(unit=item.provider),
+    _tell(
+        objection,
+        (Side.PROVIDER,),
+        "raised",
+        _("%(unit)s 提出异议，请于 %(deadline)s 前解释说明或更正")
+        % {"unit": consumer.name, "deadline": deadline.isoformat()},
         key=f"objection:{objection.pk}:raised",
-        kind="objection",
-        subject=_("收到数据异议，请在期限内解释说明或更正"),
-        body=_("%(unit)s 对 %(item)s 提出异议，答复期限 %(deadline)s。")
-        % {"unit": consumer.name, "item": item.name, "deadline": deadline.isoformat()},
-        url=_url(objection),
     )
     return objection
 
 
-def _tell(users: list, objection: Objection, level: str, subject: str) -> None:
-    notify(
-        recipients=users,
-        key=f"objection:{objection.pk}:r{objection.round}:{level}",
-        kind="objection",
-        subject=subject,
-        body=f"{objection.item.code} {objection.item.name}",
-        url=_url(objection),
+def _answered(objection: Objection, actor: Any, step: Step) -> dt.date:
+    """The provider answered: the objector has `objection_accept_working_days` to respond."""
+    now = timezone.now()
+    objection.status = step.target
+    objection.explained_by, objection.explained_at = actor, now
+    objection.answered_at = objection.answered_at or now
+    objection.accept_deadline = add_working_days(
+        timezone.localdate(now), objection.item.objection_accept_working_days
     )
+    objection.save()
+    return objection.accept_deadline
 
 
 @transaction.atomic
 def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> Objection:
-    """The provider explains (解释说明); it closes unless the consumer disputes it."""
+    """The provider explains (解释说明); the objector accepts or disputes it within the window."""
     objection = _lock(objection)
-    if not _is_provider(actor, objection):
-        raise PermissionDenied(_("只有提供单位可以答复该异议。"))
-    if not objection.awaits_provider:
-        raise ApplicationError(
-            code="not_awaiting_provider", message=_("该异议当前无需提供单位答复。")
-        )
+    step = _check("explain", actor, objection)
     if len((explanation or "").strip()) < 4:
         raise ApplicationError(code="explanation_required", message=_("请填写解释说明。"))
-    now = timezone.now()
-    objection.status = S.EXPLAINED
     objection.explanation = explanation.strip()
-    objection.explained_by, objection.explained_at = actor, now
-    objection.answered_at = objection.answered_at or now
-    objection.save()
+    accept_by = _answered(objection, actor, step)
     _ledger(actor, objection, "explain", on_time=timezone.localdate() <= objection.deadline)
     _tell(
-        unit_liaison_users(unit=objection.consumer),
         objection,
+        step.tell,
         "explained",
-        _("提供单位已解释说明异议"),
+        _("提供单位已解释说明，请于 %(date)s 前认可或提出异议") % {"date": accept_by.isoformat()},
+        actor=actor,
     )
     return objection
 
@@ -209,12 +388,7 @@ def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> 
 def objection_correct(*, actor: Any, objection: Objection, correction: Submission) -> Objection:
     """The provider corrects: the objection is linked to the new confirmed version."""
     objection = _lock(objection)
-    if not _is_provider(actor, objection):
-        raise PermissionDenied(_("只有提供单位可以更正。"))
-    if not objection.awaits_provider:
-        raise ApplicationError(
-            code="not_awaiting_provider", message=_("该异议当前无需提供单位答复。")
-        )
+    step = _check("correct", actor, objection)
     if (
         correction.obligation_id != objection.submission.obligation_id
         or correction.version <= objection.submission.version
@@ -223,12 +397,8 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
         raise ApplicationError(
             code="invalid_correction", message=_("更正版本须是同一报送任务中已确认的更新版本。")
         )
-    now = timezone.now()
-    objection.status = S.CORRECTED
     objection.correction = correction
-    objection.explained_by, objection.explained_at = actor, now
-    objection.answered_at = objection.answered_at or now
-    objection.save()
+    accept_by = _answered(objection, actor, step)
     ledger_append(
         action=LedgerAction.CORRECT,
         actor=actor,
@@ -244,10 +414,11 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
         },
     )
     _tell(
-        unit_liaison_users(unit=objection.consumer),
         objection,
+        step.tell,
         "corrected",
-        _("提供单位已更正异议数据"),
+        _("提供单位已更正数据，请于 %(date)s 前认可或提出异议") % {"date": accept_by.isoformat()},
+        actor=actor,
     )
     return objection
 
@@ -261,17 +432,19 @@ def _close(objection: Objection, actor: Any, reason: str, text: str = "") -> Non
     objection.save()
 
 
+def _closed_subject(objection: Objection) -> str:
+    return _("异议已办结（%(reason)s）") % {"reason": objection.get_closing_reason_display()}
+
+
 @transaction.atomic
 def objection_accept(*, actor: Any, objection: Objection) -> Objection:
-    """The consumer accepts the explanation or correction; the objection closes."""
+    """The objector accepts the provider's answer; it closes as that answer (已说明/已更正)."""
     objection = _lock(objection)
-    if not _is_consumer(actor, objection):
-        raise PermissionDenied(_("只有提出单位可以确认答复。"))
-    if not objection.awaits_consumer:
-        raise ApplicationError(code="not_awaiting_consumer", message=_("该异议当前无需确认。"))
-    reason = R.CORRECTED if objection.status == S.CORRECTED else R.DATA_CORRECT
+    step = _check("accept", actor, objection)
+    reason = ANSWER_CLOSES_AS[objection.status]
     _close(objection, actor, reason)
     _ledger(actor, objection, "accept", closing_reason=reason)
+    _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
     return objection
 
 
@@ -279,28 +452,26 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
 def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objection:
     """The consumer disputes the answer; the provider must answer again by a new deadline."""
     objection = _lock(objection)
-    if not _is_consumer(actor, objection):
-        raise PermissionDenied(_("只有提出单位可以对答复提出异议。"))
-    if not objection.awaits_consumer:
-        raise ApplicationError(
-            code="not_awaiting_consumer", message=_("该异议当前不能再提出异议。")
-        )
+    step = _check("dispute", actor, objection)
     if len((text or "").strip()) < 4:
         raise ApplicationError(code="text_required", message=_("请说明对答复的异议。"))
-    objection.status = S.DISPUTED
+    objection.status = step.target
     objection.dispute_text = text.strip()
     objection.round += 1
     objection.deadline = add_working_days(
         timezone.localdate(), objection.item.objection_working_days
     )
+    objection.accept_deadline = None
     objection.reminded_at = objection.overdue_at = objection.escalated_at = None
     objection.save()
     _ledger(actor, objection, "dispute", deadline=objection.deadline.isoformat())
     _tell(
-        unit_liaison_users(unit=objection.provider),
         objection,
+        step.tell,
         "disputed",
-        _("需求单位对异议答复仍有异议"),
+        _("提出单位对答复仍有异议，请于 %(deadline)s 前再次答复")
+        % {"deadline": objection.deadline.isoformat()},
+        actor=actor,
     )
     return objection
 
@@ -309,19 +480,16 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
 def objection_request_arbitration(*, actor: Any, objection: Objection, reason: str) -> Objection:
     """Either side asks the working group to arbitrate (裁决)."""
     objection = _lock(objection)
-    if not (_is_provider(actor, objection) or _is_consumer(actor, objection)):
-        raise PermissionDenied(_("只有异议双方可以申请裁决。"))
-    if objection.status in (S.CLOSED, S.ARBITRATION):
-        raise ApplicationError(code="not_arbitrable", message=_("该异议已办结或已在裁决中。"))
+    step = _check("arbitrate", actor, objection)
     if len((reason or "").strip()) < 4:
         raise ApplicationError(code="reason_required", message=_("请说明申请裁决的理由。"))
-    objection.status = S.ARBITRATION
+    objection.status = step.target
     objection.arbitration_requested_by = actor
     objection.arbitration_reason = reason.strip()
     objection.arbitration_requested_at = timezone.now()
     objection.save()
     _ledger(actor, objection, "arbitration_requested")
-    _tell(working_group_users(), objection, "arbitration", _("有数据异议申请专项工作组裁决"))
+    _tell(objection, step.tell, "arbitration", _("申请专项工作组裁决"), actor=actor)
     return objection
 
 
@@ -329,10 +497,7 @@ def objection_request_arbitration(*, actor: Any, objection: Objection, reason: s
 def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: str) -> Objection:
     """The working group rules: objection upheld or not; the objection closes."""
     objection = _lock(objection)
-    if not is_working_group(actor):
-        raise PermissionDenied(_("只有专项工作组可以裁决。"))
-    if objection.status != S.ARBITRATION:
-        raise ApplicationError(code="not_in_arbitration", message=_("该异议未申请裁决。"))
+    step = _check("rule", actor, objection)
     if len((comment or "").strip()) < 2:
         raise ApplicationError(code="comment_required", message=_("请填写裁决意见。"))
     objection.ruling = Objection.Ruling.UPHELD if upheld else Objection.Ruling.NOT_UPHELD
@@ -341,10 +506,11 @@ def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: s
     _close(objection, actor, R.ARBITRATED, objection.get_ruling_display())
     _ledger(actor, objection, "ruling", ruling=objection.ruling)
     _tell(
-        unit_liaison_users(unit=objection.provider) + unit_liaison_users(unit=objection.consumer),
         objection,
+        step.tell,
         "ruled",
-        _("专项工作组已作出异议裁决"),
+        _("专项工作组已裁决：%(ruling)s") % {"ruling": objection.get_ruling_display()},
+        actor=actor,
     )
     return objection
 
@@ -354,81 +520,98 @@ def objection_close(*, actor: Any, objection: Objection, reason: str, text: str 
     """Close with a reason from the fixed list: the consumer withdraws or settles it; the
     provider may close a duplicate (naming the other objection in the text)."""
     objection = _lock(objection)
-    consumer, provider = _is_consumer(actor, objection), _is_provider(actor, objection)
-    allowed = (CONSUMER_CLOSE_REASONS if consumer else set()) | (
-        PROVIDER_CLOSE_REASONS if provider else set()
-    )
-    if not (consumer or provider):
-        raise PermissionDenied(_("只有异议双方可以办结。"))
-    if objection.status in (S.CLOSED, S.ARBITRATION):
-        raise ApplicationError(code="not_closable", message=_("该异议已办结或正在裁决。"))
-    if reason not in allowed:
+    step = _check("close", actor, objection)
+    if reason not in close_reasons_for(user=actor, objection=objection):
         raise ApplicationError(code="invalid_reason", message=_("不能以该原因办结。"))
     if reason in (R.OTHER, R.DUPLICATE) and len((text or "").strip()) < 2:
         raise ApplicationError(code="text_required", message=_("请填写办结说明。"))
     _close(objection, actor, reason, (text or "").strip())
     _ledger(actor, objection, "close", closing_reason=reason)
+    _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
+    return objection
+
+
+def objection_lapse(*, objection: Objection) -> Objection:
+    """The objector let `accept_deadline` pass: close with the provider's own answer (scan step).
+
+    Runs inside the scan's transaction on a row the scan has locked.
+    """
+    step = TRANSITIONS["lapse"]
+    if objection.status not in step.sources:
+        raise ApplicationError(code=step.code, message=str(step.wrong_state))
+    reason = ANSWER_CLOSES_AS[objection.status]
+    _close(
+        objection, None, reason, _("提出单位在确认期限内未认可也未提出异议，按提供单位的答复办结")
+    )
+    _ledger("system", objection, "lapse", closing_reason=reason)
+    _tell(
+        objection,
+        step.tell,
+        "closed",
+        _("确认期限已过，按提供单位的答复办结（%(reason)s）")
+        % {"reason": objection.get_closing_reason_display()},
+    )
     return objection
 
 
 def objection_deadline_scan(*, today: dt.date | None = None, batch: int = 200) -> dict[str, int]:
-    """Remind before the deadline, notify when overdue, escalate to the working group, and close
-    answers the consumer left undisputed — each step once (state fields + notify keys).
+    """Remind before the deadline, mark overdue after it, escalate to the working group, and
+    close answers the objector left unanswered past `accept_deadline` — each step once (state
+    fields + notify keys), each with its ledger entry in the same transaction.
 
     Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so concurrent scans never double up.
     """
     today = today or timezone.localdate()
-    counts = {"reminded": 0, "overdue": 0, "escalated": 0, "auto_closed": 0}
+    counts = {"reminded": 0, "overdue": 0, "escalated": 0, "closed": 0}
+    remind_until = add_working_days(today, remind_working_days())
+    escalate_after = escalate_working_days()
     with transaction.atomic():
         claimed = list(
-            Objection.objects.select_for_update(skip_locked=True)
-            .select_related("item", "provider", "consumer")
-            .filter(status__in=[S.OPEN, S.DISPUTED, S.EXPLAINED, S.CORRECTED])
+            Objection.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("item", "provider", "consumer", "raised_by")
+            .filter(status__in=IN_PLAY)
             .order_by("deadline", "pk")[:batch]
         )
         now = timezone.now()
         for o in claimed:
             if o.awaits_consumer:
-                waited = working_days_between(timezone.localtime(o.explained_at).date(), today)
-                if waited >= o.item.objection_working_days:
-                    reason = R.CORRECTED if o.status == S.CORRECTED else R.DATA_CORRECT
-                    _close(o, None, reason, _("提出单位逾期未提出异议，自动办结"))
-                    _ledger("system", o, "auto_close", closing_reason=reason)
-                    counts["auto_closed"] += 1
+                if o.accept_deadline is not None and o.accept_deadline < today:
+                    objection_lapse(objection=o)
+                    counts["closed"] += 1
                 continue
-            due_soon = (
-                today <= o.deadline
-                and working_days_between(today, o.deadline) <= REMIND_WORKING_DAYS_BEFORE
-            )
-            if o.reminded_at is None and due_soon:
+            if o.reminded_at is None and today <= o.deadline <= remind_until:
                 o.reminded_at = now
                 o.save(update_fields=["reminded_at"])
                 _tell(
-                    unit_liaison_users(unit=o.provider),
                     o,
+                    (Side.PROVIDER,),
                     "reminder",
-                    _("数据异议即将到期，请及时答复"),
+                    _("答复期限 %(deadline)s 将至，请及时解释说明或更正")
+                    % {"deadline": o.deadline.isoformat()},
                 )
                 counts["reminded"] += 1
-            if o.overdue_at is None and today > o.deadline:
+            if o.overdue_at is None and o.is_overdue_on(today):
                 o.overdue_at = now
                 o.save(update_fields=["overdue_at"])
+                _ledger("system", o, "overdue", deadline=o.deadline.isoformat())
                 _tell(
-                    unit_liaison_users(unit=o.provider, primary_only=True)
-                    + unit_liaison_users(unit=o.consumer, primary_only=True),
                     o,
+                    (Side.PROVIDER, Side.CONSUMER),
                     "overdue",
-                    _("数据异议已逾期未答复"),
+                    _("已逾期未答复（答复期限 %(deadline)s）")
+                    % {"deadline": o.deadline.isoformat()},
                 )
-                _ledger("system", o, "overdue")
                 counts["overdue"] += 1
-            escalate_on = add_working_days(o.deadline, ESCALATE_AFTER_WORKING_DAYS)
+            escalate_on = add_working_days(o.deadline, escalate_after)
             if o.escalated_at is None and today > escalate_on:
                 o.escalated_at = now
                 o.save(update_fields=["escalated_at"])
+                _ledger("system", o, "escalated", deadline=o.deadline.isoformat())
                 _tell(
-                    working_group_users(), o, "escalated", _("数据异议逾期未答复，已升级专项工作组")
+                    o,
+                    (Side.WORKING_GROUP,),
+                    "escalated",
+                    _("%(unit)s 逾期未答复，已上报专项工作组") % {"unit": o.provider.name},
                 )
-                _ledger("system", o, "escalated")
                 counts["escalated"] += 1
     return counts

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.roles import is_working_group
 from agencies.selectors import user_can_act_for
 from sharing_catalog.models import Objection, Submission
 from sharing_catalog.selectors.objections import objection_get, objection_list
@@ -106,10 +105,8 @@ def objection_detail_view(request, pk: int):
         version__gt=o.submission.version,
         status=Submission.Status.CONFIRMED,
     )
-    close_reasons = (svc.CONSUMER_CLOSE_REASONS if is_consumer else set()) | (
-        svc.PROVIDER_CLOSE_REASONS if is_provider else set()
-    )
-    open_not_arbitration = o.status not in (Objection.Status.CLOSED, Objection.Status.ARBITRATION)
+    steps = svc.objection_steps(user=request.user, objection=o)
+    close_reasons = svc.close_reasons_for(user=request.user, objection=o)
     return render(
         request,
         "sharing_catalog/objection_detail.html",
@@ -123,11 +120,11 @@ def objection_detail_view(request, pk: int):
             "masked": masked,
             "is_provider": is_provider,
             "is_consumer": is_consumer,
-            "may_answer": is_provider and o.awaits_provider,
-            "may_settle": is_consumer and o.awaits_consumer,
-            "may_arbitrate": (is_provider or is_consumer) and open_not_arbitration,
-            "may_rule": is_working_group(request.user) and o.status == Objection.Status.ARBITRATION,
-            "may_close": bool(close_reasons) and open_not_arbitration,
+            "may_answer": "explain" in steps,
+            "may_settle": "accept" in steps,
+            "may_arbitrate": "arbitrate" in steps,
+            "may_rule": "rule" in steps,
+            "may_close": "close" in steps and bool(close_reasons),
             "explain_form": ExplainForm(),
             "correct_form": CorrectForm(versions=versions) if versions.exists() else None,
             "dispute_form": DisputeForm(),
@@ -135,7 +132,7 @@ def objection_detail_view(request, pk: int):
             "ruling_form": RulingForm(),
             "close_form": CloseForm(reasons=close_reasons),
             "history": ledger_history(o),
-            "overdue": o.awaits_provider and o.deadline < timezone.localdate(),
+            "overdue": o.is_overdue_on(timezone.localdate()),
         },
     )
 

@@ -133,6 +133,7 @@ def test_working_group_member_creates_an_item_and_its_schema_through_the_pages(c
             "due_working_days": 5,
             "grace_working_days": 2,
             "objection_working_days": 5,
+            "objection_accept_working_days": 3,
             "transmission": "platform_upload",
             "sensitivity": "internal",
             "open_attribute": "closed",

@@ -7,14 +7,20 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
 from django.urls import reverse
 
+from agencies.roles import Role
 from sharing_catalog.models import Objection, Submission
-from sharing_catalog.selectors.objections import objection_evidence, objection_facts
+from sharing_catalog.selectors.objections import (
+    objection_evidence,
+    objection_facts,
+    objection_overdue_list,
+)
 from sharing_catalog.services import objections as svc
 from sharing_catalog.services.ingest import submission_ingest, submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.sharing_catalog.ledgerx_helpers import make_wg_member
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
@@ -105,7 +111,7 @@ def test_rows_must_belong_to_the_version(world):
         _raise(world, rows=(99,))
 
 
-def test_explanation_closes_when_accepted_and_reopens_when_disputed(world):
+def test_an_accepted_explanation_closes_as_explained_and_a_dispute_reopens_it(world):
     o = _raise(world)
     with pytest.raises(PermissionDenied):
         svc.objection_explain(actor=world.consumer_liaison, objection=o, explanation="数据无误")
@@ -115,7 +121,8 @@ def test_explanation_closes_when_accepted_and_reopens_when_disputed(world):
     assert (o.status, o.round) == (S.DISPUTED, 2)
     o = svc.objection_explain(actor=world.liaison, objection=o, explanation="附登记系统截图")
     o = svc.objection_accept(actor=world.consumer_liaison, objection=o)
-    assert (o.status, o.closing_reason) == (S.CLOSED, Objection.ClosingReason.DATA_CORRECT)
+    # the objector accepted the provider's explanation: 已说明, not 数据无误 (nobody chose that)
+    assert (o.status, o.closing_reason) == (S.CLOSED, Objection.ClosingReason.EXPLAINED)
 
 
 def test_correction_links_the_new_version_and_the_history_shows_every_step(world):
@@ -178,7 +185,7 @@ def test_deadline_scan_reminds_notifies_overdue_and_escalates_each_once(world):
             "reminded": 0,
             "overdue": 0,
             "escalated": 0,
-            "auto_closed": 0,
+            "closed": 0,
         }
     keys = set(Notification.objects.values_list("key", flat=True))
     assert {f"objection:{o.pk}:r1:{k}" for k in ("reminder", "overdue", "escalated")} <= keys
@@ -187,14 +194,120 @@ def test_deadline_scan_reminds_notifies_overdue_and_escalates_each_once(world):
     )
 
 
-def test_an_undisputed_explanation_closes_itself_after_the_answer_period(world):
+def test_a_silent_objector_closes_it_with_the_providers_explanation_not_as_data_correct(world):
+    # given an explanation on Monday 2026-11-02; the item gives the objector 3 working days
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
         o = _raise(world)
-        svc.objection_explain(actor=world.liaison, objection=o, explanation="数据核实无误")
-    with time_machine.travel(dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["auto_closed"] == 1
+        o = svc.objection_explain(actor=world.liaison, objection=o, explanation="经核实确有错误")
+    assert o.accept_deadline == dt.date(2026, 11, 5)
+    # when the scan runs on the last day of the window, nothing closes
+    with time_machine.travel(dt.datetime(2026, 11, 5, 18, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["closed"] == 0
+    # then the next day it closes with the provider's own answer, and both sides are told once
+    with time_machine.travel(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["closed"] == 1
+        assert svc.objection_deadline_scan()["closed"] == 0
     o.refresh_from_db()
-    assert (o.status, o.closing_reason) == (S.CLOSED, "data_correct")
+    assert (o.status, o.closing_reason) == (S.CLOSED, Objection.ClosingReason.EXPLAINED)
+    assert o.closed_by is None
+    for user in (world.liaison, world.consumer_liaison):
+        told = Notification.objects.get(recipient=user, kind="objection_closed")
+        assert told.subject.startswith(f"异议#{o.pk}（{world.item.name}）")
+        assert "已说明" in told.subject
+    assert [e.details["step"] for e in ledger_history(o)] == ["raise", "explain", "lapse"]
+
+
+def test_a_silent_objector_after_a_correction_closes_it_as_corrected(world):
+    o = _raise(world)
+    rows = [good_row(n) for n in range(1, 6)]
+    rows[0][2] = "2000.00"
+    v2 = confirmed_version(world, rows, name="v2.xlsx")
+    o = svc.objection_correct(actor=world.liaison, objection=o, correction=v2)
+    with time_machine.travel(o.accept_deadline + dt.timedelta(days=1), tick=False):
+        assert svc.objection_deadline_scan()["closed"] == 1
+    o.refresh_from_db()
+    assert o.closing_reason == Objection.ClosingReason.CORRECTED
+
+
+def test_the_objectors_window_is_the_items_own_setting(world):
+    world.item.objection_accept_working_days = 1
+    world.item.save(update_fields=["objection_accept_working_days"])
+    with time_machine.travel(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):  # Friday
+        o = _raise(world)
+        o = svc.objection_explain(actor=world.liaison, objection=o, explanation="经核实无误")
+    assert o.accept_deadline == dt.date(2026, 11, 9)
+
+
+def test_only_the_objector_chooses_data_correct(world):
+    o = svc.objection_explain(actor=world.liaison, objection=_raise(world), explanation="数据无误")
+    with pytest.raises(ApplicationError):
+        svc.objection_close(actor=world.liaison, objection=o, reason="data_correct")
+    o = svc.objection_close(actor=world.consumer_liaison, objection=o, reason="data_correct")
+    assert (o.closing_reason, o.closed_by) == ("data_correct", world.consumer_liaison)
+
+
+def test_tax_staff_who_raised_it_hears_the_answer_and_the_subject_names_number_and_item(world):
+    # given the consumer is the tax bureau and one of its staff (not a liaison) raised it
+    world.consumer.kind = "tax_bureau"
+    world.consumer.save(update_fields=["kind"])
+    staff = UserFactory(unit=world.consumer, roles=[Role.TAX_STAFF])
+    o = svc.objection_raise(
+        actor=staff, submission=world.v1, category="error", description="成交金额明显错误", rows=[2]
+    )
+    # when the provider answers
+    svc.objection_explain(actor=world.liaison, objection=o, explanation="法院确认金额有误")
+    # then the objector is told, with the objection's number and item in the subject
+    told = Notification.objects.get(recipient=staff, kind="objection_explained")
+    assert told.subject.startswith(f"异议#{o.pk}（{world.item.name}）：提供单位已解释说明")
+    raised = Notification.objects.get(recipient=world.liaison, kind="objection_raised")
+    assert raised.subject.startswith(f"异议#{o.pk}（{world.item.name}）")
+
+
+def test_a_unit_with_no_active_person_has_its_objection_notices_go_to_the_working_group(world):
+    wg = make_wg_member()
+    world.liaison.is_active = False
+    world.liaison.save(update_fields=["is_active"])
+    o = _raise(world)
+    assert Notification.objects.filter(recipient=wg, key=f"objection:{o.pk}:raised").exists()
+
+
+def test_the_table_decides_which_steps_each_side_may_take(world):
+    o = _raise(world)
+    assert svc.objection_steps(user=world.liaison, objection=o) == {
+        "explain",
+        "correct",
+        "arbitrate",
+        "close",
+    }
+    assert svc.objection_steps(user=world.consumer_liaison, objection=o) == {"arbitrate", "close"}
+    assert svc.objection_steps(user=world.outsider, objection=o) == set()
+    o = svc.objection_explain(actor=world.liaison, objection=o, explanation="经核实无误")
+    assert svc.objection_steps(user=world.consumer_liaison, objection=o) == {
+        "accept",
+        "dispute",
+        "arbitrate",
+        "close",
+    }
+
+
+@override_settings(OBJECTION_ESCALATE_WORKING_DAYS=4)
+def test_overdue_is_marked_in_the_ledger_and_escalation_waits_for_the_setting(world):
+    wg = make_wg_member()
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
+        o = _raise(world)  # deadline Mon 2026-11-09
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["overdue"] == 1
+    o.refresh_from_db()
+    assert o.overdue_at is not None and o.is_overdue_on(dt.date(2026, 11, 10))
+    assert [e.details["step"] for e in ledger_history(o)] == ["raise", "overdue"]
+    assert [u.pk for u in objection_overdue_list(as_of=dt.date(2026, 11, 10))] == [o.pk]
+    assert not objection_overdue_list(as_of=dt.date(2026, 11, 9)).exists()
+    with time_machine.travel(dt.datetime(2026, 11, 13, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["escalated"] == 0  # 11-09 + 4 = 11-13
+    with time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=TZ), tick=False):
+        assert svc.objection_deadline_scan()["escalated"] == 1
+    told = Notification.objects.get(recipient=wg, kind="objection_escalated")
+    assert told.subject.startswith(f"异议#{o.pk}（{world.item.name}）")
 
 
 def test_objection_facts_for_assessment(world):

@@ -187,6 +187,10 @@ COLLAB_SCAN_BATCH_SIZE = env.int("COLLAB_SCAN_BATCH_SIZE", default=100_000)
 # that next year's State Council schedule has not been entered.
 CALENDAR_PACKAGE_OFFICIAL_THROUGH = env.int("CALENDAR_PACKAGE_OFFICIAL_THROUGH", default=2026)
 CALENDAR_WARNING_FROM = env("CALENDAR_WARNING_FROM", default="11-01")
+# Objections (sharing_catalog, Art. 22: 及时解释说明或更正): remind the provider N working days
+# before the answer deadline; escalate to the working group N working days after it.
+OBJECTION_REMIND_WORKING_DAYS = env.int("OBJECTION_REMIND_WORKING_DAYS", default=1)
+OBJECTION_ESCALATE_WORKING_DAYS = env.int("OBJECTION_ESCALATE_WORKING_DAYS", default=2)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
