@@ -29,7 +29,12 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
-from agencies.selectors import unit_liaison_users, user_can_act_for, working_group_users
+from agencies.selectors import (
+    NoticeRecipients,
+    notice_recipients,
+    user_can_act_for,
+    working_group_recipients,
+)
 from sharing_catalog.models import Objection, Record, Submission
 from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
@@ -123,7 +128,9 @@ def _url(objection: Objection) -> str:
     return reverse("sharing_catalog:objection_detail", args=[objection.pk])
 
 
-def _ledger(actor: Any, objection: Objection, step: str, **extra: Any) -> None:
+def _ledger(
+    actor: Any, objection: Objection, step: str, told: dict | None = None, **extra: Any
+) -> None:
     ledger_append(
         action=LedgerAction.OBJECTION,
         actor=actor,
@@ -135,6 +142,7 @@ def _ledger(actor: Any, objection: Objection, step: str, **extra: Any) -> None:
             "step": step,
             "status": objection.status,
             **extra,
+            **(told or {}),
         },
     )
 
@@ -208,27 +216,20 @@ def close_reasons_for(*, user: Any, objection: Objection) -> set[str]:
     )
 
 
-# Who must hear of an event. Interim until agencies' one "who must hear" selector lands (issue 14):
-# switching is this one line.
-def _who_must_hear(*, unit: Unit, assignee: Any = None) -> list:
-    if assignee is not None and assignee.is_active and user_can_act_for(user=assignee, unit=unit):
-        return [assignee]
-    return unit_liaison_users(unit=unit) or working_group_users()
-
-
-recipients_for = _who_must_hear
-
-
-def _recipients(objection: Objection, sides: Iterable[str]) -> list:
-    users: list = []
-    for side in sides:
-        if side == Side.PROVIDER:
-            users += recipients_for(unit=objection.provider)
-        elif side == Side.CONSUMER:
-            users += recipients_for(unit=objection.consumer, assignee=objection.raised_by)
-        elif side == Side.WORKING_GROUP:
-            users += working_group_users()
-    return list({u.pk: u for u in users}.values())
+def _recipients(objection: Objection, sides: Iterable[str], actor: Any) -> NoticeRecipients:
+    """Who must hear (agencies' one rule): the provider unit; the objector, else their unit; the
+    working group. A side the actor is on is not told of the actor's own step."""
+    found = [
+        working_group_recipients()
+        if side == Side.WORKING_GROUP
+        else notice_recipients(unit=objection.provider)
+        if side == Side.PROVIDER
+        else notice_recipients(unit=objection.consumer, assignee=objection.raised_by)
+        for side in sides
+        if side in (Side.WORKING_GROUP, Side.PROVIDER, Side.CONSUMER)
+        and not (actor is not None and _on_side(actor, objection, side))
+    ]
+    return sum(found[1:], found[0]) if found else working_group_recipients()
 
 
 def _tell(
@@ -239,11 +240,14 @@ def _tell(
     *,
     key: str = "",
     actor: Any = None,
-) -> None:
-    """Tell the sides of the event once per key (not the person who acted); the subject names
-    the objection and the item."""
+) -> dict[str, Any]:
+    """Tell the sides of the event once per key; the subject names the objection and the item.
+
+    Returns who was told (for the step's ledger entry): a recorded fact, 无人可通知 included.
+    """
+    told = _recipients(objection, sides, actor)
     notify(
-        recipients=[u for u in _recipients(objection, sides) if u != actor],
+        recipients=told.users,
         key=key or f"objection:{objection.pk}:r{objection.round}:{event}",
         kind=f"objection_{event}",
         subject=_("%(label)s：%(what)s") % {"label": objection.label, "what": subject},
@@ -257,6 +261,7 @@ def _tell(
         },
         url=_url(objection),
     )
+    return told.details()
 
 
 def _consumer_unit(actor: Any, submission: Submission) -> Unit:
@@ -339,14 +344,16 @@ def objection_raise(
         first_deadline=deadline,
         deadline=deadline,
     )
-    _ledger(actor, objection, "raise", rows=row_list, fields=field_list, category=category)
-    _tell(
+    told = _tell(
         objection,
         (Side.PROVIDER,),
         "raised",
         _("%(unit)s 提出异议，请于 %(deadline)s 前解释说明或更正")
         % {"unit": consumer.name, "deadline": deadline.isoformat()},
         key=f"objection:{objection.pk}:raised",
+    )
+    _ledger(
+        actor, objection, "raise", rows=row_list, fields=field_list, category=category, told=told
     )
     return objection
 
@@ -373,13 +380,15 @@ def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> 
         raise ApplicationError(code="explanation_required", message=_("请填写解释说明。"))
     objection.explanation = explanation.strip()
     accept_by = _answered(objection, actor, step)
-    _ledger(actor, objection, "explain", on_time=timezone.localdate() <= objection.deadline)
-    _tell(
+    told = _tell(
         objection,
         step.tell,
         "explained",
         _("提供单位已解释说明，请于 %(date)s 前认可或提出异议") % {"date": accept_by.isoformat()},
         actor=actor,
+    )
+    _ledger(
+        actor, objection, "explain", on_time=timezone.localdate() <= objection.deadline, told=told
     )
     return objection
 
@@ -399,6 +408,13 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
         )
     objection.correction = correction
     accept_by = _answered(objection, actor, step)
+    told = _tell(
+        objection,
+        step.tell,
+        "corrected",
+        _("提供单位已更正数据，请于 %(date)s 前认可或提出异议") % {"date": accept_by.isoformat()},
+        actor=actor,
+    )
     ledger_append(
         action=LedgerAction.CORRECT,
         actor=actor,
@@ -411,14 +427,8 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
             "correction_version": correction.version,
             "step": "correct",
             "status": objection.status,
+            **told,
         },
-    )
-    _tell(
-        objection,
-        step.tell,
-        "corrected",
-        _("提供单位已更正数据，请于 %(date)s 前认可或提出异议") % {"date": accept_by.isoformat()},
-        actor=actor,
     )
     return objection
 
@@ -443,8 +453,8 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
     step = _check("accept", actor, objection)
     reason = ANSWER_CLOSES_AS[objection.status]
     _close(objection, actor, reason)
-    _ledger(actor, objection, "accept", closing_reason=reason)
-    _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
+    told = _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
+    _ledger(actor, objection, "accept", closing_reason=reason, told=told)
     return objection
 
 
@@ -464,8 +474,7 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
     objection.accept_deadline = None
     objection.reminded_at = objection.overdue_at = objection.escalated_at = None
     objection.save()
-    _ledger(actor, objection, "dispute", deadline=objection.deadline.isoformat())
-    _tell(
+    told = _tell(
         objection,
         step.tell,
         "disputed",
@@ -473,6 +482,7 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
         % {"deadline": objection.deadline.isoformat()},
         actor=actor,
     )
+    _ledger(actor, objection, "dispute", deadline=objection.deadline.isoformat(), told=told)
     return objection
 
 
@@ -488,8 +498,8 @@ def objection_request_arbitration(*, actor: Any, objection: Objection, reason: s
     objection.arbitration_reason = reason.strip()
     objection.arbitration_requested_at = timezone.now()
     objection.save()
-    _ledger(actor, objection, "arbitration_requested")
-    _tell(objection, step.tell, "arbitration", _("申请专项工作组裁决"), actor=actor)
+    told = _tell(objection, step.tell, "arbitration", _("申请专项工作组裁决"), actor=actor)
+    _ledger(actor, objection, "arbitration_requested", told=told)
     return objection
 
 
@@ -504,14 +514,14 @@ def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: s
     objection.ruling_comment = comment.strip()
     objection.ruled_by, objection.ruled_at = actor, timezone.now()
     _close(objection, actor, R.ARBITRATED, objection.get_ruling_display())
-    _ledger(actor, objection, "ruling", ruling=objection.ruling)
-    _tell(
+    told = _tell(
         objection,
         step.tell,
         "ruled",
         _("专项工作组已裁决：%(ruling)s") % {"ruling": objection.get_ruling_display()},
         actor=actor,
     )
+    _ledger(actor, objection, "ruling", ruling=objection.ruling, told=told)
     return objection
 
 
@@ -526,8 +536,8 @@ def objection_close(*, actor: Any, objection: Objection, reason: str, text: str 
     if reason in (R.OTHER, R.DUPLICATE) and len((text or "").strip()) < 2:
         raise ApplicationError(code="text_required", message=_("请填写办结说明。"))
     _close(objection, actor, reason, (text or "").strip())
-    _ledger(actor, objection, "close", closing_reason=reason)
-    _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
+    told = _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
+    _ledger(actor, objection, "close", closing_reason=reason, told=told)
     return objection
 
 
@@ -543,14 +553,14 @@ def objection_lapse(*, objection: Objection) -> Objection:
     _close(
         objection, None, reason, _("提出单位在确认期限内未认可也未提出异议，按提供单位的答复办结")
     )
-    _ledger("system", objection, "lapse", closing_reason=reason)
-    _tell(
+    told = _tell(
         objection,
         step.tell,
         "closed",
         _("确认期限已过，按提供单位的答复办结（%(reason)s）")
         % {"reason": objection.get_closing_reason_display()},
     )
+    _ledger("system", objection, "lapse", closing_reason=reason, told=told)
     return objection
 
 
@@ -593,25 +603,25 @@ def objection_deadline_scan(*, today: dt.date | None = None, batch: int = 200) -
             if o.overdue_at is None and o.is_overdue_on(today):
                 o.overdue_at = now
                 o.save(update_fields=["overdue_at"])
-                _ledger("system", o, "overdue", deadline=o.deadline.isoformat())
-                _tell(
+                told = _tell(
                     o,
                     (Side.PROVIDER, Side.CONSUMER),
                     "overdue",
                     _("已逾期未答复（答复期限 %(deadline)s）")
                     % {"deadline": o.deadline.isoformat()},
                 )
+                _ledger("system", o, "overdue", deadline=o.deadline.isoformat(), told=told)
                 counts["overdue"] += 1
             escalate_on = add_working_days(o.deadline, escalate_after)
             if o.escalated_at is None and today > escalate_on:
                 o.escalated_at = now
                 o.save(update_fields=["escalated_at"])
-                _ledger("system", o, "escalated", deadline=o.deadline.isoformat())
-                _tell(
+                told = _tell(
                     o,
                     (Side.WORKING_GROUP,),
                     "escalated",
                     _("%(unit)s 逾期未答复，已上报专项工作组") % {"unit": o.provider.name},
                 )
+                _ledger("system", o, "escalated", deadline=o.deadline.isoformat(), told=told)
                 counts["escalated"] += 1
     return counts

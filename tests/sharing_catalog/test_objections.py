@@ -261,6 +261,9 @@ def test_tax_staff_who_raised_it_hears_the_answer_and_the_subject_names_number_a
     assert told.subject.startswith(f"异议#{o.pk}（{world.item.name}）：提供单位已解释说明")
     raised = Notification.objects.get(recipient=world.liaison, kind="objection_raised")
     assert raised.subject.startswith(f"异议#{o.pk}（{world.item.name}）")
+    # and who was told is a recorded fact of the step
+    explain = next(e for e in ledger_history(o) if e.details["step"] == "explain")
+    assert explain.details["told"] == [staff.username]
 
 
 def test_a_unit_with_no_active_person_has_its_objection_notices_go_to_the_working_group(world):
