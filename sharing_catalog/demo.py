@@ -15,7 +15,7 @@ from stdnum.cn import ric, uscc
 
 from agencies.models import Unit, User
 
-from .models import CatalogItem, Obligation, SchemaVersion
+from .models import CatalogItem, Obligation, SchemaField, SchemaVersion
 from .services.catalog import (
     catalog_item_create,
     catalog_item_publish,
@@ -245,7 +245,14 @@ ITEMS = [
                 length=100,
                 example="衡阳某某实业有限公司",
             ),
-            fld("debtor_id", "被执行人证件号码", "text", length=30, example=EX_CREDIT_2),
+            fld(
+                "debtor_id",
+                "被执行人证件号码",
+                "text",
+                length=30,
+                example=EX_CREDIT_2,
+                sensitive=True,
+            ),
             fld("buyer", "买受人名称", "text", req=True, length=100, example="李四"),
             fld(
                 "buyer_id",
@@ -800,9 +807,29 @@ def _create_item(actor: User, units: dict[str, Unit], spec: tuple) -> CatalogIte
     if not item.schema_versions.exists():
         schema = schema_version_create(actor=actor, item=item, fields=fields, note="首版")
         schema_version_publish(actor=actor, schema=schema)
+    else:
+        _seal_identity_fields(item, fields)
     if item.status == CatalogItem.Status.DRAFT:
         item = catalog_item_publish(actor=actor, item=item)
     return item
+
+
+def _seal_identity_fields(item: CatalogItem, fields: list[dict]) -> None:
+    """Mark the identity numbers the spec calls sensitive in a schema seeded before it said so.
+
+    A database seeded before 被执行人证件号码 was marked sensitive (issue 14) holds it in clear;
+    re-seeding marks the field and re-seals those rows (records_rotate seals values stored in
+    clear). Until then the codec reads values stored in clear as they are, so nothing becomes
+    unreadable either way.
+    """
+    from .services.record_codec import rotate_records
+
+    keys = [f["key"] for f in fields if f["is_sensitive"]]
+    marked = SchemaField.objects.filter(schema__item=item, key__in=keys, is_sensitive=False).update(
+        is_sensitive=True
+    )
+    if marked:
+        rotate_records()
 
 
 def _history(items: list[CatalogItem], today: dt.date) -> None:

@@ -193,6 +193,25 @@ def _approved_grant(item: CatalogItem, consumer: Unit, users: dict) -> None:
         grant_decide_working_group(actor=users["wg_leader"], grant=grant, approve=True)
 
 
+def _disclose_buyer_id(item: CatalogItem, tax: Unit, wg_leader: User) -> None:
+    """The working group lets the tax bureau read 买受人证件号码 in clear for 税费征收管理.
+
+    Art. 23, 24: collecting the transfer taxes of an auctioned property needs the buyer's
+    identity; every other consumer (and any other purpose) keeps seeing it masked.
+    """
+    from sharing_catalog.purposes import StatutoryPurpose
+    from sharing_catalog.services.masking import field_disclosure_add, sensitive_field_choices
+
+    if "buyer_id" in dict(sensitive_field_choices(item=item)):
+        field_disclosure_add(
+            actor=wg_leader,
+            item=item,
+            consumer=tax,
+            field_key="buyer_id",
+            purpose=StatutoryPurpose.COLLECTION,
+        )
+
+
 def seed() -> str:
     from sharing_catalog.services.agreements import agreement_file, agreement_register
     from sharing_catalog.services.coordination import coordination_request_create
@@ -228,6 +247,7 @@ def seed() -> str:
     )
     if auction.sharing_class == CatalogItem.SharingClass.CONDITIONAL:
         _approved_grant(auction, tax, users)
+    _disclose_buyer_id(auction, tax, users["wg_leader"])
     submission = _confirmed_auction_submission(auction, users["liaison_court"])
     if submission is not None and not Objection.objects.filter(submission=submission).exists():
         rows = list(

@@ -29,6 +29,7 @@ from sharing_catalog.selectors.submissions import (
     submission_visible_to,
 )
 from sharing_catalog.services.ingest import submission_upload
+from sharing_catalog.services.reading import records_read
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,
     submission_confirm,
@@ -156,15 +157,21 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(responses=RecordSerializer(many=True))
     @action(detail=True, methods=["get"])
     def records(self, request, pk=None):
-        """The stored rows of a confirmed submission (entitled readers only)."""
-        from sharing_catalog.views.records import records_api_page
+        """The stored rows of a confirmed submission (entitled readers only).
 
+        Consumers pass the statutory purpose as `purpose` (and `purpose_text`); the one read
+        path masks and writes the access log (Art. 24, 27).
+        """
         submission = self.get_object()
         if not submission_readable_data(user=request.user, submission=submission):
             raise Http404
         page = self.paginate_queryset(record_list(submission=submission))
-        # masked per the unmask permission and written to the access log (Art. 24, 27)
-        rows = records_api_page(request=request, submission=submission, records=page)
+        try:
+            rows, _reader = records_read(
+                actor=request.user, submission=submission, records=page, request=request
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
         return self.get_paginated_response(RecordSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses=SubmissionSerializer)
@@ -207,16 +214,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         fmt = request.query_params.get("fmt", "xlsx")
         if fmt not in {"xlsx", "csv"}:
             fmt = "xlsx"
-        from sharing_catalog.services.access import declared_purpose
-
-        purpose = declared_purpose(request=request, item=submission.obligation.item)
         try:
             export = submission_export(
-                submission=submission,
-                actor=request.user,
-                fmt=fmt,
-                purpose=purpose,
-                request=request,
+                submission=submission, actor=request.user, fmt=fmt, request=request
             )
         except PermissionDenied as exc:
             raise Http404 from exc

@@ -128,6 +128,19 @@ class UnmaskGrantForm(forms.Form):
     )
 
 
+class FieldDisclosureForm(forms.Form):
+    """The working group lets one consuming unit see one sensitive field in clear for a purpose."""
+
+    consumer = forms.ModelChoiceField(label=_("需求单位"), queryset=Unit.objects.none())
+    field_key = forms.ChoiceField(label=_("敏感字段"))
+    purpose = forms.ChoiceField(label=_("用途"), choices=StatutoryPurpose.choices)
+
+    def __init__(self, *args, item, field_choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consumer"].queryset = item.consumers.order_by("code")
+        self.fields["field_key"].choices = field_choices
+
+
 class ObjectionRaiseForm(forms.Form):
     """Raise an objection on the ticked rows (none ticked: the whole version)."""
 

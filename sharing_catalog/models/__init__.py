@@ -2,7 +2,7 @@
 
 from .agreements import CoordinationRequest, OffPlatformAgreement
 from .catalog import CatalogItem, FieldType, SchemaField, SchemaVersion
-from .grants import AccessGrant
+from .grants import AccessGrant, FieldDisclosure, PurposeDeclaration
 from .objections import Objection
 from .obligations import Obligation
 from .submissions import Receipt, Record, Submission, SubmissionError
@@ -11,10 +11,12 @@ __all__ = [
     "AccessGrant",
     "CatalogItem",
     "CoordinationRequest",
+    "FieldDisclosure",
     "FieldType",
     "Objection",
     "Obligation",
     "OffPlatformAgreement",
+    "PurposeDeclaration",
     "Receipt",
     "Record",
     "SchemaField",

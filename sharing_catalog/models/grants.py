@@ -109,3 +109,83 @@ class AccessGrant(ChoiceLabels, models.Model):
     @property
     def awaiting_working_group(self) -> bool:
         return self.status == self.Status.REQUESTED and self.wg_decision == self.Decision.PENDING
+
+
+class FieldDisclosure(models.Model):
+    """A sensitive field one consuming unit sees in clear, for one statutory purpose (Art. 24).
+
+    明文字段规则: decided per catalog item and field by the working group (专项工作组), per
+    consuming unit, e.g. 区税务局 sees 买受人证件号码 in clear when it declares 税费征收管理;
+    every other consumer, and the same unit under another purpose, sees it masked.
+    """
+
+    item = models.ForeignKey(
+        "sharing_catalog.CatalogItem",
+        verbose_name=_("目录项"),
+        on_delete=models.CASCADE,
+        related_name="field_disclosures",
+    )
+    consumer = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("需求单位"),
+        on_delete=models.PROTECT,
+        related_name="field_disclosures",
+    )
+    field_key = models.CharField(_("字段"), max_length=64)
+    purpose = models.CharField(_("用途"), max_length=20, choices=StatutoryPurpose.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "consumer", "field_key", "purpose"]
+        verbose_name = _("明文字段规则")
+        verbose_name_plural = _("明文字段规则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "consumer", "field_key", "purpose"],
+                name="field_disclosure_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} · {self.field_key} → {self.consumer}"
+
+
+class PurposeDeclaration(models.Model):
+    """A statutory purpose (用途) one user declared for reading one item (Art. 23, 24, 27).
+
+    It holds for that user and item until `valid_until` (the end of the local day it was
+    declared), across sign-ins, so the tax bureau declares once a day and then views and
+    downloads; each view and download is still logged with it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("声明人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "sharing_catalog.CatalogItem",
+        verbose_name=_("目录项"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    purpose = models.CharField(_("用途"), max_length=20, choices=StatutoryPurpose.choices)
+    purpose_text = models.CharField(_("用途说明"), max_length=300, blank=True)
+    declared_at = models.DateTimeField(_("声明时间"))
+    valid_until = models.DateTimeField(_("有效至"))
+
+    class Meta:
+        ordering = ["-declared_at"]
+        verbose_name = _("用途声明")
+        verbose_name_plural = _("用途声明")
+        indexes = [models.Index(fields=["user", "item", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.item.code} · {self.get_purpose_display()}"

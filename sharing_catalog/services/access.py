@@ -2,8 +2,9 @@
 
 One mechanism: a ledger entry with action VIEW or DOWNLOAD (UNMASK for clear sensitive fields),
 `details` carrying the item, the declared statutory purpose and the number of rows. The
-submission pages and API call `access_log_record` at the moment records are shown or sent; the
-purpose is declared first through the purpose step (`declared_purpose` / `purpose_declare`).
+read path (`services.reading`) calls `access_log_record` at the moment records are shown or
+sent; the purpose is declared first through the purpose step (`purpose_declare`, valid for the
+user and item until the end of the local day; `declared_purpose` finds it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sharing_catalog.models import CatalogItem
+from sharing_catalog.models import CatalogItem, PurposeDeclaration
 from sharing_catalog.purposes import StatutoryPurpose, purpose_label
 from sharing_catalog.selectors.entitlements import user_may_read_item
 from zhengxiang_portal.core.errors import ApplicationError
@@ -26,9 +27,6 @@ from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.services import ledger_append
 
 ACCESS_ACTIONS = {LedgerAction.VIEW, LedgerAction.DOWNLOAD, LedgerAction.UNMASK}
-SESSION_KEY = "access_purposes"
-# A declared purpose covers one working session on one item; after that it is asked again.
-PURPOSE_VALID_FOR = dt.timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -53,37 +51,60 @@ def purpose_validate(*, code: str, text: str = "") -> Purpose:
     return Purpose(code=code, text=text[:300])
 
 
-def purpose_declare(*, request: Any, item: CatalogItem, code: str, text: str = "") -> Purpose:
-    """Remember the purpose this user declared for this item in their session."""
+def end_of_local_day(moment: dt.datetime) -> dt.datetime:
+    """Local midnight (Asia/Shanghai, TIME_ZONE) after `moment`."""
+    day = timezone.localdate(moment) + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@transaction.atomic
+def purpose_declare(*, actor: Any, item: CatalogItem, code: str, text: str = "") -> Purpose:
+    """Record the purpose `actor` declares for reading `item`, valid to the end of the day.
+
+    Art. 23, 24: the tax bureau consults the same item many times a day for the same duty, so
+    one declaration covers every view and download of the item by that user that day (each
+    still logged with it), across sign-ins. The day ends at local midnight (Asia/Shanghai),
+    not at a working-day boundary: the calendar says which days are working days, not when one
+    ends, and a declaration made on a rest day (overtime) must not carry over to the next
+    working day either. Declaring again replaces the purpose for the rest of the day.
+    """
+    if not user_may_read_item(user=actor, item=item):
+        raise PermissionDenied(_("本单位无权查阅该目录项的数据。"))
     purpose = purpose_validate(code=code, text=text)
-    store = dict(request.session.get(SESSION_KEY, {}))
-    store[str(item.pk)] = {
-        "code": purpose.code,
-        "text": purpose.text,
-        "at": timezone.now().isoformat(),
-    }
-    request.session[SESSION_KEY] = store
+    now = timezone.now()
+    PurposeDeclaration.objects.create(
+        user=actor,
+        item=item,
+        purpose=purpose.code,
+        purpose_text=purpose.text,
+        declared_at=now,
+        valid_until=end_of_local_day(now),
+    )
     return purpose
 
 
 def declared_purpose(*, request: Any, item: CatalogItem) -> Purpose | None:
-    """The purpose declared for this item in this session, if still fresh; else None.
+    """The purpose this user declared for this item today (local day), else None.
 
     API clients declare it per call with `purpose` (and `purpose_text`) query parameters.
     """
     params = getattr(request, "query_params", None)
     if params is not None and params.get("purpose"):
         return purpose_validate(code=params.get("purpose", ""), text=params.get("purpose_text", ""))
-    session = getattr(request, "session", None)
-    if session is None:
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
         return None
-    stored = session.get(SESSION_KEY, {}).get(str(item.pk))
-    if not stored:
+    now = timezone.now()
+    latest = (
+        PurposeDeclaration.objects.filter(
+            user=user, item=item, declared_at__lte=now, valid_until__gt=now
+        )
+        .order_by("-declared_at", "-pk")
+        .first()
+    )
+    if latest is None:
         return None
-    declared_at = dt.datetime.fromisoformat(stored["at"])
-    if timezone.now() - declared_at > PURPOSE_VALID_FOR:
-        return None
-    return Purpose(code=stored["code"], text=stored.get("text", ""))
+    return Purpose(code=latest.purpose, text=latest.purpose_text)
 
 
 @transaction.atomic

@@ -1,13 +1,16 @@
 """Masking of sensitive fields (脱敏): ID numbers, phones, account numbers (Art. 24).
 
-Fields marked `is_sensitive` in the schema are shown masked to everyone who lacks the object
-permission `sharing_catalog.unmask_item` for the item (django-guardian, granted per item by the
-provider or the working group). Pages, API and exports all go through `mask_record`.
+Fields marked `is_sensitive` in the schema are shown masked, except: the provider's own people
+see everything; holders of the object permission `sharing_catalog.unmask_item` for the item
+(django-guardian, granted per person by the provider or the working group) see every field; and
+a consuming unit sees the fields the working group disclosed to it for the purpose it declared
+(`FieldDisclosure`, e.g. 区税务局 · 买受人证件号码 · 税费征收管理). `clear_field_keys` takes that
+decision; the read path (`services.reading`) applies it for pages, downloads, diffs and the API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -59,52 +62,49 @@ def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:
     return user.has_perm(UNMASK_PERMISSION, item)
 
 
-def mask_record(
-    record_data: Mapping[str, Any], fields: Iterable[Any], user: Any, item: CatalogItem
-) -> dict[str, Any]:
-    """A copy of one record with its sensitive fields masked unless the user may unmask them.
+def clear_field_keys(
+    *, user: Any, item: CatalogItem, fields: Iterable[Any], purpose: Any = None
+) -> set[str]:
+    """The sensitive fields `user` sees in clear on `item` under the declared `purpose`.
 
-    `fields` are the schema's SchemaField objects (key, field_type, is_sensitive).
+    Everything for the provider's own people and holders of the item's unmask permission;
+    otherwise the fields the working group disclosed to the user's consuming unit for that
+    purpose (FieldDisclosure, Art. 24). No purpose, no disclosed field.
     """
-    data = dict(record_data)
-    sensitive = [f for f in fields if f.is_sensitive]
-    if not sensitive or user_may_unmask(user=user, item=item):
-        return data
-    for field in sensitive:
-        if field.key in data:
-            data[field.key] = mask_value(data[field.key], field.field_type)
-    return data
+    from sharing_catalog.models import FieldDisclosure
+    from sharing_catalog.selectors.entitlements import reader_unit_ids
+
+    sensitive = {f.key for f in fields if f.is_sensitive}
+    if not sensitive:
+        return set()
+    if user_may_unmask(user=user, item=item):
+        return sensitive
+    code = getattr(purpose, "code", purpose)
+    units = reader_unit_ids(user=user)
+    if not code or not units:
+        return set()
+    return set(
+        FieldDisclosure.objects.filter(
+            item=item, consumer_id__in=units, purpose=code, field_key__in=sensitive
+        ).values_list("field_key", flat=True)
+    )
 
 
-def mask_records(
-    records: Iterable[Mapping[str, Any]], fields: Iterable[Any], user: Any, item: CatalogItem
-) -> list[dict[str, Any]]:
-    """`mask_record` for many rows, deciding the permission once."""
-    fields = list(fields)
-    rows = [dict(r) for r in records]
-    sensitive = [f for f in fields if f.is_sensitive]
-    if not sensitive or user_may_unmask(user=user, item=item):
-        return rows
-    for row in rows:
-        for field in sensitive:
-            if field.key in row:
-                row[field.key] = mask_value(row[field.key], field.field_type)
-    return rows
+def field_masker(
+    fields: Iterable[Any], clear: Iterable[str]
+) -> tuple[Callable[[Mapping[str, Any]], dict[str, Any]], bool]:
+    """A function masking one record's sensitive fields except those in `clear`.
 
-
-def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem):
-    """A function masking one record's data for this user, the permission decided once.
-
-    Returns (mask, masked): `masked` is False when the user sees everything in clear (no
-    sensitive field, or the unmask permission).
+    Returns (mask, masked): `masked` is False when nothing is left to mask.
     """
-    sensitive = [f for f in fields if f.is_sensitive]
-    if not sensitive or user_may_unmask(user=user, item=item):
-        return (lambda data: data), False
+    clear = set(clear)
+    hidden = [f for f in fields if f.is_sensitive and f.key not in clear]
+    if not hidden:
+        return (lambda data: dict(data)), False
 
     def mask(data: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(data)
-        for field in sensitive:
+        for field in hidden:
             if field.key in out:
                 out[field.key] = mask_value(out[field.key], field.field_type)
         return out
@@ -112,12 +112,38 @@ def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem):
     return mask, True
 
 
+def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem, purpose: Any = None):
+    """`field_masker` for this user and purpose, the decision taken once."""
+    fields = list(fields)
+    return field_masker(
+        fields, clear_field_keys(user=user, item=item, fields=fields, purpose=purpose)
+    )
+
+
+def mask_record(
+    record_data: Mapping[str, Any],
+    fields: Iterable[Any],
+    user: Any,
+    item: CatalogItem,
+    purpose: Any = None,
+) -> dict[str, Any]:
+    """A copy of one record with the sensitive fields this user may not see masked."""
+    mask, _masked = record_masker(fields, user, item, purpose)
+    return mask(record_data)
+
+
 def item_has_sensitive_fields(fields: Iterable[Any]) -> bool:
     return any(f.is_sensitive for f in fields)
 
 
 def record_unmasked_access(
-    *, actor: Any, item: CatalogItem, target: Any, rows: int, request: Any = None
+    *,
+    actor: Any,
+    item: CatalogItem,
+    target: Any,
+    rows: int,
+    request: Any = None,
+    fields: Iterable[str] = (),
 ) -> None:
     """Log that `actor` saw sensitive fields in clear (ledger UNMASK, Art. 24, 27).
 
@@ -131,7 +157,12 @@ def record_unmasked_access(
         actor=actor,
         target=target,
         category=LedgerCategory.AUDIT,
-        details={"item_id": item.pk, "item_code": item.code, "rows": rows},
+        details={
+            "item_id": item.pk,
+            "item_code": item.code,
+            "rows": rows,
+            **({"fields": sorted(fields)} if fields else {}),
+        },
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )
 
@@ -175,3 +206,88 @@ def unmask_revoke(*, actor: Any, item: CatalogItem, user: Any) -> None:
         category=LedgerCategory.AUDIT,
         details={"item_id": item.pk, "revoked": "unmask_item", "user_id": user.pk},
     )
+
+
+# --- per-unit field disclosure, decided by the working group (Art. 24) -----------------------
+
+
+def sensitive_field_choices(*, item: CatalogItem) -> list[tuple[str, str]]:
+    """(key, label) of every field marked sensitive in any schema version of the item."""
+    from sharing_catalog.models import SchemaField
+
+    seen: dict[str, str] = {}
+    for key, label in (
+        SchemaField.objects.filter(schema__item=item, is_sensitive=True)
+        .order_by("-schema__version", "position")
+        .values_list("key", "label")
+    ):
+        seen.setdefault(key, label)
+    return list(seen.items())
+
+
+@transaction.atomic
+def field_disclosure_add(
+    *, actor: Any, item: CatalogItem, consumer: Any, field_key: str, purpose: str
+) -> Any:
+    """Let one consuming unit see one sensitive field in clear for one purpose (WG only)."""
+    from sharing_catalog.models import FieldDisclosure
+    from sharing_catalog.purposes import StatutoryPurpose
+    from zhengxiang_portal.core.errors import ApplicationError
+
+    if not is_working_group(actor):
+        raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
+    labels = dict(sensitive_field_choices(item=item))
+    if field_key not in labels:
+        raise ApplicationError(code="not_sensitive", message=_("该字段不是本目录项的敏感字段。"))
+    if not item.consumers.filter(pk=consumer.pk).exists():
+        raise ApplicationError(code="not_consumer", message=_("该单位不是本目录项的需求单位。"))
+    if purpose not in StatutoryPurpose.values:
+        raise ApplicationError(code="purpose_required", message=_("请选择法定职责用途。"))
+    rule, created = FieldDisclosure.objects.get_or_create(
+        item=item,
+        consumer=consumer,
+        field_key=field_key,
+        purpose=purpose,
+        defaults={"decided_by": actor},
+    )
+    if created:
+        ledger_append(
+            action=LedgerAction.ROLE,
+            actor=actor,
+            target=item,
+            category=LedgerCategory.AUDIT,
+            details=_disclosure_details(rule, labels[field_key], granted=True),
+        )
+    return rule
+
+
+@transaction.atomic
+def field_disclosure_remove(*, actor: Any, rule: Any) -> None:
+    """Withdraw a disclosure rule (WG only); the field is masked for that unit again."""
+    if not is_working_group(actor):
+        raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
+    label = dict(sensitive_field_choices(item=rule.item)).get(rule.field_key, rule.field_key)
+    details = _disclosure_details(rule, label, granted=False)
+    rule.delete()
+    ledger_append(
+        action=LedgerAction.ROLE,
+        actor=actor,
+        target=rule.item,
+        category=LedgerCategory.AUDIT,
+        details=details,
+    )
+
+
+def _disclosure_details(rule: Any, label: str, *, granted: bool) -> dict[str, Any]:
+    from sharing_catalog.purposes import purpose_label
+
+    return {
+        "item_id": rule.item_id,
+        "granted" if granted else "revoked": "field_disclosure",
+        "consumer_id": rule.consumer_id,
+        "consumer": rule.consumer.name,
+        "field": rule.field_key,
+        "field_label": label,
+        "purpose": rule.purpose,
+        "purpose_label": purpose_label(rule.purpose),
+    }

@@ -169,23 +169,16 @@ def submission_export(
 ) -> Export:
     """The submission's records as .xlsx or .csv (UTF-8 BOM), formula-safe; logged with SHA-256.
 
-    A consumer's download needs a declared statutory purpose and is written to the access log
-    (Art. 24, 27); sensitive fields are masked unless the user may unmask them.
+    Read through the one read path (`reading.read_open`): a consumer's download needs a
+    declared statutory purpose and is written to the access log (Art. 24, 27); sensitive fields
+    are masked unless this consumer sees them in clear.
     """
-    from sharing_catalog.services.access import access_log_record
-    from sharing_catalog.services.masking import record_masker, record_unmasked_access
+    from sharing_catalog.services.reading import read_open
 
     if fmt not in {"xlsx", "csv"}:
         raise ApplicationError(code="bad_format", message=_("下载格式只能是 xlsx 或 csv。"))
-    if not submission_readable_data(user=actor, submission=submission):
-        raise PermissionDenied(_("您无权下载该数据。"))
-    item = submission.obligation.item
-    is_provider = user_can_act_for(user=actor, unit=item.provider)
-    if not is_provider and purpose is None:
-        raise ApplicationError(code="purpose_required", message=_("下载数据前须声明用途。"))
-    fields = list(submission.schema.fields.order_by("position"))
-    codec = RecordCodec(fields)
-    mask, masked = record_masker(fields, actor, item)
+    reader = read_open(actor=actor, submission=submission, request=request, purpose=purpose)
+    item, fields = reader.item, reader.fields
     header = [f.label for f in fields]
     records = Record.objects.filter(submission=submission).order_by("row_number")
     count = 0
@@ -194,7 +187,7 @@ def submission_export(
         nonlocal count
         for data in records.values_list("data", flat=True).iterator(chunk_size=5000):
             count += 1
-            data = mask(codec.open(data))
+            data = reader.open(data)
             yield [_export_value(data.get(f.key), f.field_type) for f in fields]
 
     if fmt == "csv":
@@ -210,31 +203,7 @@ def submission_export(
             xlsx_write_row(sheet, row)
         content = workbook_bytes(workbook)
     digest = hashlib.sha256(content).hexdigest()
-    extra = {"format": fmt, "version": submission.version, "masked": masked}
-    if is_provider:
-        ledger_append(
-            action=LedgerAction.DOWNLOAD,
-            actor=actor,
-            target=submission,
-            digest=digest,
-            details={"rows": count, **extra},
-        )
-    else:
-        access_log_record(
-            actor=actor,
-            item=item,
-            target=submission,
-            action=LedgerAction.DOWNLOAD,
-            purpose=purpose,
-            rows=count,
-            digest=digest,
-            request=request,
-            extra=extra,
-        )
-        if not masked and any(f.is_sensitive for f in fields):
-            record_unmasked_access(
-                actor=actor, item=item, target=submission, rows=count, request=request
-            )
+    reader.log(action=LedgerAction.DOWNLOAD, rows=count, digest=digest, extra={"format": fmt})
     filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"
     return Export(content=content, filename=filename, sha256=digest, rows=count)
 
@@ -325,23 +294,25 @@ class Diff:
     masked: bool = False  # sensitive fields (and key parts) are masked for this actor
 
 
-def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
+@transaction.atomic
+def submission_diff(
+    *, old: Submission, new: Submission, actor: Any, request: Any = None, purpose: Any = None
+) -> Diff:
     """Rows added, removed and changed (with the changed fields) between two versions, by key.
 
-    Rows are compared in clear (opened from their encrypted form) and returned masked for
-    `actor` unless they may unmask the item's sensitive fields (Art. 24).
+    Read through the one read path: rows are compared in clear (opened from their encrypted
+    form), returned masked for `actor`, and a consumer's look is written to the access log
+    with the declared purpose (Art. 24, 27).
     """
-    from sharing_catalog.services.masking import record_masker
+    from sharing_catalog.services.reading import read_open
 
-    for sub in (old, new):
-        if not submission_readable_data(user=actor, submission=sub):
-            raise PermissionDenied(_("您无权查看该版本的数据。"))
+    if not submission_readable_data(user=actor, submission=old):
+        raise PermissionDenied(_("您无权查看该版本的数据。"))
     if old.obligation.item_id != new.obligation.item_id:
         raise ApplicationError(code="different_items", message=_("只能比较同一目录项的版本。"))
-    fields = list(new.schema.fields.order_by("position"))
-    codec = RecordCodec(fields)
+    reader = read_open(actor=actor, submission=new, request=request, purpose=purpose)
+    codec, mask = reader.codec, reader.mask
     old_codec = RecordCodec.for_schema(old.schema)
-    mask, masked = record_masker(fields, actor, new.obligation.item)
 
     def load(sub: Submission, stored_by: RecordCodec) -> dict[str, tuple[int, dict[str, Any]]]:
         # Keys stored under another configuration (the schema changed) are rebuilt from data.
@@ -361,7 +332,7 @@ def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
         return codec.display_key(data, masked=False), data  # masked above where needed
 
     before, after = load(old, old_codec), load(new, codec)
-    diff = Diff(masked=masked)
+    diff = Diff(masked=reader.masked)
     for key, (row, data) in after.items():
         previous = before.get(key)
         if previous is None:
@@ -381,4 +352,9 @@ def submission_diff(*, old: Submission, new: Submission, actor: Any) -> Diff:
         if key not in after:
             label, data = shown(data)
             diff.removed.append({"key": label, "row": row, "data": data})
+    reader.log(
+        action=LedgerAction.VIEW,
+        rows=len(diff.changed) + len(diff.added) + len(diff.removed),
+        extra={"diff_from": old.pk},
+    )
     return diff

@@ -6,6 +6,8 @@ may not see an object gets 404 (its existence is not revealed); a forbidden acti
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -25,8 +27,15 @@ from sharing_catalog.selectors.entitlements import user_may_read_item
 from sharing_catalog.services import agreements as agreement_services
 from sharing_catalog.services import coordination as coordination_services
 from sharing_catalog.services import grants as grant_services
-from sharing_catalog.services.access import declared_purpose, purpose_declare
-from sharing_catalog.services.masking import UNMASK_CODENAME, unmask_grant, unmask_revoke
+from sharing_catalog.services.access import purpose_declare
+from sharing_catalog.services.masking import (
+    UNMASK_CODENAME,
+    field_disclosure_add,
+    field_disclosure_remove,
+    sensitive_field_choices,
+    unmask_grant,
+    unmask_revoke,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.selectors import ledger_history
 
@@ -34,6 +43,7 @@ from ..forms.governance import (
     AgreementForm,
     CoordinationDecisionForm,
     CoordinationForm,
+    FieldDisclosureForm,
     GrantApplyForm,
     GrantDecisionForm,
     PurposeForm,
@@ -57,16 +67,13 @@ def _fail(request, exc: ApplicationError, form=None) -> None:
 
 
 # --- the purpose step (Art. 24, 27) --------------------------------------------------------
-def require_purpose(request, item: CatalogItem):
-    """Return a redirect to the purpose step when no purpose is declared for `item`, else None.
+def purpose_step(request, item: CatalogItem) -> HttpResponseRedirect:
+    """The redirect to the purpose step, coming back here once a purpose is declared.
 
-    Record views and downloads call it first:
-        if (step := require_purpose(request, item)) is not None: return step
+    Views call it when the read path (`services.reading`) answers `purpose_required`.
     """
-    if declared_purpose(request=request, item=item) is not None:
-        return None
     url = reverse("sharing_catalog:purpose", args=[item.pk])
-    return HttpResponseRedirect(f"{url}?next={request.get_full_path()}")
+    return HttpResponseRedirect(f"{url}?next={quote(request.get_full_path())}")
 
 
 def purpose_view(request, item_pk: int):
@@ -77,7 +84,7 @@ def purpose_view(request, item_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             purpose_declare(
-                request=request,
+                actor=request.user,
                 item=item,
                 code=form.cleaned_data["purpose"],
                 text=form.cleaned_data["purpose_text"],
@@ -321,37 +328,90 @@ def coordination_detail_view(request, pk: int):
     )
 
 
-# --- unmask permissions (masking, Art. 24) -------------------------------------------------
+# --- unmask permissions and field disclosure (masking, Art. 24) ----------------------------
 def unmask_manage_view(request, item_pk: int):
+    """Who sees the item's sensitive fields in clear: people (provider or WG grant) and, per
+    consuming unit, field and purpose, the working group's disclosure rules."""
     item = get_object_or_404(CatalogItem.objects.select_related("provider"), pk=item_pk)
-    if not (
-        is_working_group(request.user) or user_can_act_for(user=request.user, unit=item.provider)
-    ):
+    wg = is_working_group(request.user)
+    if not (wg or user_can_act_for(user=request.user, unit=item.provider)):
         raise Http404
-    form = UnmaskGrantForm(request.POST or None)
+    field_choices = sensitive_field_choices(item=item)
+    form = UnmaskGrantForm(request.POST if "unit" in request.POST else None)
+    rule_form = FieldDisclosureForm(
+        request.POST if "disclose" in request.POST else None,
+        item=item,
+        field_choices=field_choices,
+    )
     if request.method == "POST":
-        if "revoke" in request.POST:
-            from agencies.models import User
-
-            revoke = request.POST["revoke"]
-            if not revoke.isdigit():
-                raise Http404
-            target = get_object_or_404(User, pk=int(revoke))
-            unmask_revoke(actor=request.user, item=item, user=target)
-            messages.success(request, _("已撤销。"))
-            return redirect("sharing_catalog:unmask_manage", item.pk)
-        if form.is_valid():
-            users = unmask_grant(actor=request.user, item=item, unit=form.cleaned_data["unit"])
-            if users:
-                messages.success(request, _("已授予该单位联络员查看敏感字段明文的权限。"))
-            else:
-                messages.warning(request, _("该单位没有在岗联络员账号。"))
-            return redirect("sharing_catalog:unmask_manage", item.pk)
+        try:
+            done = _unmask_post(request, item, form, rule_form)
+        except ApplicationError as exc:
+            _fail(request, exc, rule_form)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            if done:
+                return redirect("sharing_catalog:unmask_manage", item.pk)
     holders = get_users_with_perms(
         item, only_with_perms_in=[UNMASK_CODENAME], with_group_users=False
     ).select_related("unit")
+    labels = dict(field_choices)
+    rules = [
+        {"rule": r, "field_label": labels.get(r.field_key, r.field_key)}
+        for r in item.field_disclosures.select_related("consumer", "decided_by")
+    ]
     return render(
         request,
         "sharing_catalog/unmask_manage.html",
-        {"item": item, "form": form, "holders": holders},
+        {
+            "item": item,
+            "form": form,
+            "holders": holders,
+            "rule_form": rule_form if wg else None,
+            "rules": rules,
+            "may_manage_rules": wg,
+        },
     )
+
+
+def _unmask_post(request, item, form, rule_form) -> bool:
+    """Apply one POST of the unmask page; True when done (redirect), False to show errors."""
+    from agencies.models import User
+
+    post = request.POST
+    if "revoke" in post:
+        if not post["revoke"].isdigit():
+            raise Http404
+        unmask_revoke(
+            actor=request.user, item=item, user=get_object_or_404(User, pk=int(post["revoke"]))
+        )
+        messages.success(request, _("已撤销。"))
+        return True
+    if "withdraw" in post:
+        if not post["withdraw"].isdigit():
+            raise Http404
+        rule = get_object_or_404(item.field_disclosures, pk=int(post["withdraw"]))
+        field_disclosure_remove(actor=request.user, rule=rule)
+        messages.success(request, _("已撤回该明文字段规则，已记入台账。"))
+        return True
+    if "disclose" in post:
+        if not rule_form.is_valid():
+            return False
+        field_disclosure_add(
+            actor=request.user,
+            item=item,
+            consumer=rule_form.cleaned_data["consumer"],
+            field_key=rule_form.cleaned_data["field_key"],
+            purpose=rule_form.cleaned_data["purpose"],
+        )
+        messages.success(request, _("已保存明文字段规则，已记入台账。"))
+        return True
+    if form.is_valid():
+        users = unmask_grant(actor=request.user, item=item, unit=form.cleaned_data["unit"])
+        if users:
+            messages.success(request, _("已授予该单位联络员查看敏感字段明文的权限。"))
+        else:
+            messages.warning(request, _("该单位没有在岗联络员账号。"))
+        return True
+    return False

@@ -17,6 +17,7 @@ from sharing_catalog.models import Objection, Submission
 from sharing_catalog.selectors.objections import objection_get, objection_list
 from sharing_catalog.selectors.submissions import submission_get
 from sharing_catalog.services import objections as svc
+from sharing_catalog.services.reading import records_masked
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.selectors import ledger_history
 
@@ -29,7 +30,6 @@ from ..forms.governance import (
     ObjectionRaiseForm,
     RulingForm,
 )
-from .records import masked_rows
 
 
 @require_POST
@@ -99,7 +99,7 @@ def objection_detail_view(request, pk: int):
     is_consumer = user_can_act_for(user=request.user, unit=o.consumer)
     fields = list(o.submission.schema.fields.order_by("position"))
     named = o.submission.records.filter(row_number__in=o.row_numbers).order_by("row_number")
-    rows, masked = masked_rows(user=request.user, submission=o.submission, records=named)
+    rows, masked = records_masked(actor=request.user, submission=o.submission, records=named)
     versions = Submission.objects.filter(
         obligation_id=o.submission.obligation_id,
         version__gt=o.submission.version,

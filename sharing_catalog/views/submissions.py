@@ -24,6 +24,7 @@ from sharing_catalog.selectors.submissions import (
     user_provides_item,
 )
 from sharing_catalog.services.ingest import DuplicateFile, submission_upload
+from sharing_catalog.services.reading import PURPOSE_REQUIRED
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,
     submission_confirm,
@@ -161,25 +162,18 @@ def submission_acknowledge_view(request, pk: int):
 
 
 def submission_export_view(request, pk: int, fmt: str):
-    from sharing_catalog.services.access import declared_purpose
-    from sharing_catalog.views.governance import require_purpose
+    from sharing_catalog.views.governance import purpose_step
 
     submission = _get_submission(request, pk)
-    item = submission.obligation.item
-    purpose = None
-    if not user_provides_item(user=request.user, item=item):
-        if not submission_readable_data(user=request.user, submission=submission):
-            raise Http404
-        if (step := require_purpose(request, item)) is not None:
-            return step  # Art. 24, 27: the purpose is declared before any download
-        purpose = declared_purpose(request=request, item=item)
     try:
         export = submission_export(
-            submission=submission, actor=request.user, fmt=fmt, purpose=purpose, request=request
+            submission=submission, actor=request.user, fmt=fmt, request=request
         )
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
+        if exc.code == PURPOSE_REQUIRED:  # Art. 24, 27: the purpose is declared before any download
+            return purpose_step(request, submission.obligation.item)
         raise Http404 from exc
     content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
     return bytes_response(export.content, filename=export.filename, content_type=content_type)
@@ -212,11 +206,16 @@ def submission_diff_view(request):
         new = _get_submission(request, int(request.GET.get("new", "")))
     except ValueError as exc:
         raise Http404 from exc
+    from sharing_catalog.views.governance import purpose_step
+
     try:
-        diff = submission_diff(old=old, new=new, actor=request.user)
+        # the one read path: purpose declared, masked, access-logged (Art. 24, 27)
+        diff = submission_diff(old=old, new=new, actor=request.user, request=request)
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
+        if exc.code == PURPOSE_REQUIRED:
+            return purpose_step(request, new.obligation.item)
         messages.error(request, exc.message)
         return redirect("sharing_catalog:submission_detail", pk=new.pk)
     fields = list(new.schema.fields.order_by("position"))
@@ -224,23 +223,6 @@ def submission_diff_view(request):
     item = new.obligation.item
     provides = user_provides_item(user=request.user, item=item)
     set_nav_section(request, PROVIDER_NAV if provides else CONSUMER_NAV)
-    if not provides:
-        # a consumer's view of records: purpose declared, masked, access-logged (Art. 24, 27)
-        # (the service already masked what this user may not see in clear)
-        from sharing_catalog.services.access import declared_purpose
-        from sharing_catalog.views.governance import require_purpose
-        from sharing_catalog.views.records import log_records_view
-
-        if (step := require_purpose(request, item)) is not None:
-            return step
-        log_records_view(
-            request=request,
-            submission=new,
-            rows=len(diff.changed) + len(diff.added) + len(diff.removed),
-            masked=diff.masked,
-            purpose=declared_purpose(request=request, item=item),
-            extra={"diff_from": old.pk},
-        )
     changed = [
         {
             "key": c.key,

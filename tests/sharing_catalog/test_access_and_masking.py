@@ -139,7 +139,7 @@ def test_purpose_step_is_remembered_for_the_item_and_refused_to_outsiders(client
     offsite = client.post(url, {"purpose": "risk", "next": "https://evil.example/"})
     assert offsite["Location"] == reverse("home")
     request = RequestFactory().get("/")
-    request.session = client.session
+    request.user = consumer  # the declaration is the user's own, not the session's
     assert declared_purpose(request=request, item=item).code == "risk"
     outsider = make_liaison(UnitFactory())
     client.login(username=outsider.username, password=PASSWORD)

@@ -130,8 +130,9 @@ def test_a_sensitive_unique_key_is_a_keyed_hash_and_versions_still_compare(clien
     assert [r["key"] for r in diff.removed] == [credit_code(2)]
     assert diff.unchanged == 1 and diff.masked is False
 
-    # the consumer compares the same rows but reads the key parts masked
-    seen = submission_diff(old=v1, new=v2, actor=world.consumer_liaison)
+    # the consumer compares the same rows (under a declared purpose: the one read path) but
+    # reads the key parts masked
+    seen = submission_diff(old=v1, new=v2, actor=world.consumer_liaison, purpose="collection")
     assert seen.masked is True
     assert [r["key"] for r in seen.added] == [credit_code(4)[:8] + "********" + credit_code(4)[-2:]]
     assert seen.added[0]["data"]["legal_id"] == id_number(4)[:4] + "*" * 10 + id_number(4)[-4:]
