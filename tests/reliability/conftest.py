@@ -33,13 +33,41 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+# Ceiling for any wait on a state the processes must reach. Generous: the machine may be shared
+# and loaded; a passing run returns as soon as the state is reached.
+PATIENCE_SECONDS = 180
+
+# Only these variables of the caller's environment reach the spawned processes: every broker,
+# database and portal setting comes from the test (an operator's CELERY_BROKER_URL must not
+# send the workers to another broker).
+INHERITED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH")
+
+# Celery reads these from the environment before its configuration (celery.app.utils.Settings),
+# so the test process itself must not carry the caller's either.
+CELERY_ENV_OVERRIDES = (
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_READ_URL",
+    "CELERY_BROKER_WRITE_URL",
+    "CELERY_RESULT_BACKEND",
+)
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    logs: Callable[[], str] = lambda: "",
+    timeout: float = PATIENCE_SECONDS,
+) -> float:
+    """Wait until `condition()` holds; return the seconds it took.
+
+    On timeout, fail with `what` and the processes' logs as they are at that moment.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
         if condition():
-            return
+            return time.monotonic() - started
         time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{logs()}")
 
 
 class RedisServer:
@@ -70,10 +98,20 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self._up, 10, "redis-server to accept connections")
+        wait_for(self._up, "redis-server to accept connections", timeout=30)
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections are accepted by the kernel, nothing is ever answered."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.proc is not None:
+            self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
             self.proc.terminate()
             self.proc.wait(timeout=10)
             self.proc = None
@@ -122,14 +160,16 @@ class Processes:
         )
 
     def beat(self) -> subprocess.Popen:
-        return self._start(
-            "beat",
-            [
-                "beat",
-                "--loglevel=INFO",
-                "--max-interval=1",
-                "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-            ],
+        # The scheduler is the settings' (CELERY_BEAT_SCHEDULER), as in production.
+        return self._start("beat", ["beat", "--loglevel=INFO", "--max-interval=1"])
+
+    def wait_ready(self, proc: subprocess.Popen) -> None:
+        """Wait until a worker consumes from the broker (its "ready." line)."""
+        log = self.logdir / f"worker-{self.procs.index(proc)}.log"
+        wait_for(
+            lambda: proc.poll() is None and b" ready." in log.read_bytes(),
+            "the worker to be ready",
+            self.logs,
         )
 
     def kill(self, proc: subprocess.Popen) -> None:
@@ -150,7 +190,11 @@ class Processes:
             log.close()
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logdir.glob("*.log"))
+        """The tail of every process's log, for a failure message."""
+        return "\n".join(
+            f"----- {p.name} -----\n{p.read_text(errors='replace')[-4000:]}"
+            for p in sorted(self.logdir.glob("*.log"))
+        )
 
 
 def _forget_broker_connections(app) -> None:
@@ -170,15 +214,20 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
-    """Workers/beats on the private Redis, the test's PostgreSQL database, mail to files."""
+def processes(redis_server, tmp_path, settings, monkeypatch) -> Iterator[Processes]:
+    """Workers/beats on the private Redis, the test's PostgreSQL database, mail to files.
+
+    The spawned processes get their whole configuration from here, not from the caller's
+    environment; the test process publishes to the same private Redis with the production
+    transport options (timeouts included).
+    """
     require(connection.vendor == "postgresql", "fault tests need PostgreSQL (DATABASE_URL)")
     db = connection.settings_dict
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads shared by this process and the workers
     env = {
-        **os.environ,
+        **{k: os.environ[k] for k in INHERITED_ENV if k in os.environ},
         "DJANGO_SETTINGS_MODULE": "zhengxiang_portal.settings.local",
         "DJANGO_DEBUG": "false",
         "DATABASE_URL": (
@@ -198,10 +247,13 @@ def processes(redis_server, tmp_path, settings) -> Iterator[Processes]:
     # The test process publishes to the same private Redis.
     from zhengxiang_portal.celery import app
 
+    for name in CELERY_ENV_OVERRIDES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
-    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "visibility_timeout": 3600}
+    app.conf.broker_transport_options = settings.REDIS_TRANSPORT_OPTIONS
     _forget_broker_connections(app)
     procs = Processes(env, tmp_path)
     procs.mail_dir = mail_dir

@@ -42,7 +42,7 @@ def test_two_beats_and_two_workers_send_each_pending_email_exactly_once(processe
     _sweep_every_second()
 
     processes.worker("a"), processes.worker("b"), processes.beat(), processes.beat()
-    wait_for(_all_sent, 90, "every pending e-mail to be sent\n" + processes.logs())
+    wait_for(_all_sent, "every pending e-mail to be sent", processes.logs)
     time.sleep(3)  # more sweeps from both beats run; none may send again
 
     subjects = Counter(sent_subjects(processes.mail_dir))
@@ -65,7 +65,7 @@ def test_work_created_while_redis_is_down_is_delivered_once_after_it_returns(
     redis_server.start()
     _sweep_every_second()
     processes.worker(), processes.beat()
-    wait_for(_all_sent, 90, "the e-mails held back by the outage\n" + processes.logs())
+    wait_for(_all_sent, "the e-mails held back by the outage", processes.logs)
     time.sleep(2)
     subjects = Counter(sent_subjects(processes.mail_dir))
     assert subjects == Counter({f"[蒸湘区税费精诚共治平台] 逾期通知{i}": 1 for i in range(5)})
@@ -103,8 +103,8 @@ def test_two_beats_running_every_deadline_scan_notify_each_event_once(processes)
     processes.worker("a"), processes.worker("b"), processes.beat(), processes.beat()
     wait_for(
         lambda: Notification.objects.exists() and _all_sent(),
-        120,
-        "the scans to notify and the e-mails to go out\n" + processes.logs(),
+        "the scans to notify and the e-mails to go out",
+        processes.logs,
     )
     time.sleep(4)  # both beats fire every scan again several times; nothing new may be sent
     assert _all_sent()

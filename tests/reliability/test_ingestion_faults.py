@@ -59,8 +59,8 @@ def test_uploads_made_while_redis_is_down_are_all_processed_once_it_returns(
     processes.worker(), processes.beat()
     wait_for(
         lambda: _done(first.pk) and _done(second.pk),
-        90,
-        "both uploads to be processed after Redis returned\n" + processes.logs(),
+        "both uploads to be processed after Redis returned",
+        processes.logs,
     )
     _validated_once(first, 50)
     _validated_once(second, 80)
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_file_leaves_a_submission_that_completes_exactly_onc
         current = Submission.objects.get(pk=submission.pk)
         return current.status == Submission.Status.PROCESSING and current.rows_processed > 0
 
-    wait_for(mid_file, 60, "the worker to be part-way through the file\n" + processes.logs())
+    wait_for(mid_file, "the worker to be part-way through the file", processes.logs)
     processes.kill(doomed)  # SIGKILL: no cleanup, no ack
     killed_state = Submission.objects.get(pk=submission.pk)
     assert killed_state.status == Submission.Status.PROCESSING
@@ -86,8 +86,8 @@ def test_a_worker_killed_mid_file_leaves_a_submission_that_completes_exactly_onc
     processes.worker("rescuer"), processes.beat()
     wait_for(
         lambda: _done(submission.pk),
-        120,
-        "the sweep to re-run the killed ingestion\n" + processes.logs(),
+        "the sweep to re-run the killed ingestion",
+        processes.logs,
     )
     final = Submission.objects.get(pk=submission.pk)
     assert final.attempts >= 2
