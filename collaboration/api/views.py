@@ -23,6 +23,7 @@ from collaboration.forms import RequestFilterForm
 from collaboration.models import Attachment, CollaborationRequest
 from collaboration.permissions import can_create, sees_collaboration
 from collaboration.selectors import attachment_get, matter_type_list, request_get, request_list
+from zhengxiang_portal.core.idempotency import idempotent
 
 from .serializers import (
     STEP_SERIALIZERS,
@@ -101,6 +102,7 @@ class CollaborationRequestViewSet(
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=RequestCreateSerializer, responses={201: RequestDetailSerializer})
+    @idempotent
     def create(self, request):
         if not can_create(request.user):
             raise PermissionDenied()

@@ -29,6 +29,7 @@ from sharing_catalog.services import agreements as agreement_services
 from sharing_catalog.services import coordination as coordination_services
 from sharing_catalog.services import grants as grant_services
 from sharing_catalog.services import objections as objection_services
+from zhengxiang_portal.core.idempotency import idempotent
 
 
 class AccessGrantSerializer(serializers.ModelSerializer):
@@ -89,6 +90,7 @@ class AccessGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return sel.grant_list(user=self.request.user)
 
     @extend_schema(request=GrantApplySerializer, responses=AccessGrantSerializer)
+    @idempotent
     def create(self, request):
         data = GrantApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -166,6 +168,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         overdue = self.request.query_params.get("overdue") == "1"
         return sel.agreement_list(user=self.request.user, filters={"overdue": overdue})
 
+    @idempotent
     def create(self, request):
         data = AgreementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -230,6 +233,7 @@ class CoordinationViewSet(
     def get_queryset(self):
         return sel.coordination_list(user=self.request.user)
 
+    @idempotent
     def create(self, request):
         data = CoordinationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -316,6 +320,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return objection_list(user=self.request.user)
 
     @extend_schema(request=ObjectionRaiseSerializer, responses=ObjectionSerializer)
+    @idempotent
     def create(self, request):
         data = ObjectionRaiseSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -35,6 +35,7 @@ from sharing_catalog.services.submissions import (
     submission_confirm,
     submission_export,
 )
+from zhengxiang_portal.core.idempotency import idempotent
 from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
 
 
@@ -124,6 +125,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={201: SubmissionSerializer},
         description="上传文件或推送 JSON 数据行；校验在后台进行，用详情接口查看进度。",
     )
+    @idempotent
     def create(self, request):
         data = SubmissionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

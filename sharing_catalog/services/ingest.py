@@ -153,18 +153,23 @@ def submission_upload(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    committed: list[bool] = []
     try:
-        return _create_submission(
-            obligation=obligation,
-            actor=actor,
-            schema=schema,
-            name=final_name,
-            filename=filename,
-            kind=kind,
-            size=size,
-            sha256=sha256,
-            source=source,
-        )
+        with transaction.atomic():
+            # Registered before the task's own on_commit hook, so it runs first: from then on
+            # the submission row exists and its file must stay, whatever interrupts the request.
+            transaction.on_commit(lambda: committed.append(True))
+            return _create_submission(
+                obligation=obligation,
+                actor=actor,
+                schema=schema,
+                name=final_name,
+                filename=filename,
+                kind=kind,
+                size=size,
+                sha256=sha256,
+                source=source,
+            )
     except IntegrityError as exc:  # the same file raced in from a second request
         final_path.unlink(missing_ok=True)
         existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
@@ -172,7 +177,8 @@ def submission_upload(
             raise DuplicateFile(existing) from exc
         raise
     except BaseException:
-        final_path.unlink(missing_ok=True)
+        if not committed:  # rolled back: no row refers to the file
+            final_path.unlink(missing_ok=True)
         raise
 
 

@@ -200,7 +200,7 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
             uploaded_file=xlsx_file([good_row(n) for n in range(1, 4)]),
         )
     with mock.patch.object(ingest, "ledger_append", die), pytest.raises(SystemExit):
-        callbacks[0]()  # the queued task, run by a worker that then dies
+        callbacks[-1]()  # the queued task (last hook), run by a worker that then dies
     submission = Submission.objects.get()
     # then nothing is half-stored: the transaction rolled back
     assert submission.status == Submission.Status.PROCESSING
@@ -255,6 +255,32 @@ def test_missing_required_column_and_unknown_column(world, django_capture_on_com
 
 
 # --- recovery of lost ingestion (issue 8) -------------------------------------------------
+
+
+def test_an_upload_interrupted_after_its_commit_keeps_its_file(transactional_db):
+    """gunicorn's timeout (SystemExit) during the publish after commit must not orphan the row."""
+    world = World()
+    with (
+        mock.patch("zhengxiang_portal.core.dispatch.send_task_now", side_effect=SystemExit(1)),
+        pytest.raises(SystemExit),
+    ):
+        submission_upload(
+            obligation=world.obligation, actor=world.liaison, uploaded_file=csv_file([good_row(1)])
+        )
+    submission = Submission.objects.get()
+    assert ingest._media_path(submission.file.name).is_file()
+
+
+def test_an_upload_whose_transaction_fails_leaves_no_file(world):
+    with (
+        mock.patch.object(ingest, "ledger_append", side_effect=RuntimeError("ledger down")),
+        pytest.raises(RuntimeError),
+    ):
+        submission_upload(
+            obligation=world.obligation, actor=world.liaison, uploaded_file=csv_file([good_row(1)])
+        )
+    assert not Submission.objects.exists()
+    assert not any(ingest._media_path("submissions").rglob("*.*"))
 
 
 def test_an_upload_while_the_broker_is_down_succeeds_and_the_sweep_processes_it(

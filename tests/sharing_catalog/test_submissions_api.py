@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import Receipt, Submission
@@ -155,3 +156,40 @@ def test_list_query_count_is_flat(
     with django_assert_max_num_queries(6):
         response = _api(world.liaison).get("/api/submissions/")
     assert response.json()["count"] == 5
+
+
+def test_an_upload_retried_with_the_same_idempotency_key_stores_one_version(
+    world, django_capture_on_commit_callbacks
+):
+    client = _api(world.liaison)
+    content = xlsx_file([good_row(1)]).read()  # one file (a workbook embeds its save time)
+    answers = []
+    for _attempt in range(2):  # e.g. the first answer was lost to a timeout
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(
+                client.post(
+                    "/api/submissions/",
+                    {
+                        "obligation": world.obligation.pk,
+                        "file": SimpleUploadedFile("data.xlsx", content),
+                    },
+                    format="multipart",
+                    headers={"Idempotency-Key": "upload-7"},
+                )
+            )
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[1].json()["id"] == answers[0].json()["id"]
+    assert Submission.objects.count() == 1
+
+
+def test_the_same_upload_key_with_another_file_is_refused(world):
+    client = _api(world.liaison)
+    for n, expected in ((1, 201), (2, 422)):
+        response = client.post(
+            "/api/submissions/",
+            {"obligation": world.obligation.pk, "file": xlsx_file([good_row(n)])},
+            format="multipart",
+            headers={"Idempotency-Key": "upload-8"},
+        )
+        assert response.status_code == expected
+    assert Submission.objects.count() == 1

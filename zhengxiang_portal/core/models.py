@@ -41,3 +41,30 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotentRequest(models.Model):
+    """A create-style API call made with an `Idempotency-Key`, and the answer it got.
+
+    A client that lost the answer (timeout, dropped connection) sends the same call with the same
+    key again and gets the first answer back instead of creating a second object.
+    """
+
+    user = models.ForeignKey(
+        "agencies.User", verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求摘要"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态"), null=True)
+    body = models.JSONField(_("响应内容"), null=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -82,3 +82,11 @@ register_schedule(
         every_seconds=30,
     )
 )
+register_schedule(
+    Schedule(
+        name="core: purge idempotency keys",
+        task="core.purge_idempotency_keys",
+        description="清理超过保留期的 API 幂等键",
+        crontab="30 3 * * *",
+    )
+)

@@ -244,10 +244,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Broadcast/control messages (celery inspect) too, instead of ./control in the cwd.
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # Fail fast when Redis is down (the sweep resends); acks_late tasks are redelivered after
-    # the visibility timeout if a worker dies, so it must exceed the longest task (ingestion).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+# Every Redis call has a connect AND a read timeout: a hung Redis (frozen, swapping, full
+# network buffers) accepts connections and never answers, and without a read timeout a publish
+# from a request waits forever (FACTS: Celery). A publish that gives up leaves the work in the
+# database for its sweep. acks_late tasks are redelivered after the visibility timeout if a
+# worker dies; the ingestion's lease (INGEST_LEASE_SECONDS) recovers it much sooner.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.0)
+REDIS_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "visibility_timeout": 3600,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -256,10 +265,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = False  # opted into per task, only where a re-run is safe
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a web request when the broker is down: two quick retries, then the
-# work waits in the database for its periodic sweep (zhengxiang_portal.core.dispatch).
+# Publishing must not hang a web request when the broker is down or hung: one quick retry (a
+# connection Redis dropped is re-opened), then the work waits in the database for its periodic
+# sweep (zhengxiang_portal.core.dispatch). Worst case ~3 × BROKER_TIMEOUT_SECONDS.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
@@ -370,6 +380,10 @@ BACKGROUND_CPU_NICE = env.int("BACKGROUND_CPU_NICE", default=10)
 # this long lost its task; one "processing" longer than the lease lost its worker.
 INGEST_REDISPATCH_AFTER_SECONDS = env.int("INGEST_REDISPATCH_AFTER_SECONDS", default=60)
 INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=1800)
+
+# API: a create call repeated with the same Idempotency-Key within this many seconds returns
+# the first answer instead of creating again (zhengxiang_portal.core.idempotency).
+IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600)
 
 # /healthz: a worker or beat silent for longer than this is reported stale.
 HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=180)
