@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from agencies.selectors import unit_leader_users, unit_liaison_users, working_group_users
+from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 from ..models import Period, RectificationOrder
 from ..permissions import can_answer_order, can_issue_orders
@@ -88,6 +88,16 @@ def order_issue(
         issued_by=actor,
         issued_at=timezone.now(),
     )
+    to = notice_send(
+        to=notice_recipients(unit=unit, with_leader=True),
+        key=f"rectification:{order.pk}:issued",
+        kind="rectification",
+        subject=_("%(order)s：%(unit)s 须于 %(due)s 前改正")
+        % {"order": order, "unit": unit.name, "due": order.due_date},
+        body=_("专项工作组责令贵单位于 %(due)s 前改正：%(req)s")
+        % {"due": order.due_date, "req": order.requirement},
+        url=_order_url(order),
+    )
     ledger_append(
         action=LedgerAction.RECTIFICATION,
         category=LedgerCategory.WORKFLOW,
@@ -99,16 +109,8 @@ def order_issue(
             "failure": failure,
             "due_date": str(order.due_date),
             "evidence": len(order.evidence),
+            **to.details(),
         },
-    )
-    notify(
-        recipients=[*unit_liaison_users(unit=unit), *unit_leader_users(unit=unit)],
-        key=f"rectification:{order.pk}:issued",
-        kind="rectification",
-        subject=_("责令改正通知：%(unit)s") % {"unit": unit.name},
-        body=_("专项工作组责令贵单位于 %(due)s 前改正：%(req)s")
-        % {"due": order.due_date, "req": order.requirement},
-        url=_order_url(order),
     )
     return order
 
@@ -130,22 +132,30 @@ def order_answer(*, actor: Any, order: RectificationOrder, correction: str) -> R
     order.answered_at = timezone.now()
     order.status = RectificationOrder.Status.ANSWERED
     order.save(update_fields=["correction", "answered_by", "answered_at", "status"])
+    issuer = order.issued_by
+    to = notice_send(
+        to=(
+            user_recipients(user=issuer)
+            if issuer is not None and issuer.is_active
+            else working_group_recipients(leaders_only=True)
+        ),
+        key=f"rectification:{order.pk}:answered:{order.answered_at.isoformat()}",
+        kind="rectification",
+        subject=_("%(order)s：%(unit)s 已反馈整改情况") % {"order": order, "unit": order.unit.name},
+        body=order.correction[:500],
+        url=_order_url(order),
+    )
     ledger_append(
         action=LedgerAction.RECTIFICATION,
         category=LedgerCategory.WORKFLOW,
         actor=actor,
         unit=order.unit,
         target=order,
-        details={"event": "answer", "late": order.answered_at.date() > order.due_date},
-    )
-    recipients = [order.issued_by] if order.issued_by else working_group_users(leaders_only=True)
-    notify(
-        recipients=recipients,
-        key=f"rectification:{order.pk}:answered:{order.answered_at.isoformat()}",
-        kind="rectification",
-        subject=_("%(unit)s 已反馈整改情况") % {"unit": order.unit.name},
-        body=order.correction[:500],
-        url=_order_url(order),
+        details={
+            "event": "answer",
+            "late": order.answered_at.date() > order.due_date,
+            **to.details(),
+        },
     )
     return order
 
@@ -175,24 +185,25 @@ def order_decide(
     order.decided_by = actor
     order.decided_at = timezone.now()
     order.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+    to = notice_recipients(unit=order.unit, with_leader=decision == "escalate")
+    if decision == "escalate":
+        to = to + working_group_recipients(leaders_only=True)
+    notice_send(
+        to=to,
+        key=f"rectification:{order.pk}:{decision}",
+        kind="rectification",
+        subject=(_("%(order)s 已办结") if decision == "close" else _("%(order)s 已升级问责"))
+        % {"order": order},
+        body=order.decision_note,
+        url=_order_url(order),
+    )
     ledger_append(
         action=LedgerAction.RECTIFICATION,
         category=LedgerCategory.WORKFLOW,
         actor=actor,
         unit=order.unit,
         target=order,
-        details={"event": decision, "note": order.decision_note},
-    )
-    recipients = list(unit_liaison_users(unit=order.unit))
-    if decision == "escalate":
-        recipients += unit_leader_users(unit=order.unit) + working_group_users(leaders_only=True)
-    notify(
-        recipients=recipients,
-        key=f"rectification:{order.pk}:{decision}",
-        kind="rectification",
-        subject=(_("责令改正通知已办结") if decision == "close" else _("责令改正事项已升级问责")),
-        body=order.decision_note,
-        url=_order_url(order),
+        details={"event": decision, "note": order.decision_note, **to.details()},
     )
     return order
 
@@ -218,16 +229,23 @@ def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
             .select_related("unit")
         )
         for order in due_soon:
-            notify(
-                recipients=unit_liaison_users(unit=order.unit),
+            to = notice_send(
+                to=notice_recipients(unit=order.unit),
                 key=f"rectification:{order.pk}:reminder",
                 kind="rectification",
-                subject=_("责令改正即将到期：%(due)s") % {"due": order.due_date},
+                subject=_("%(order)s 即将到期：%(due)s") % {"order": order, "due": order.due_date},
                 body=order.requirement[:500],
                 url=_order_url(order),
             )
             order.reminded_at = timezone.now()
             order.save(update_fields=["reminded_at"])
+            ledger_append(
+                action=LedgerAction.RECTIFICATION,
+                category=LedgerCategory.WORKFLOW,
+                unit=order.unit,
+                target=order,
+                details={"event": "reminder", "due_date": str(order.due_date), **to.details()},
+            )
             counts["reminded"] += 1
     with transaction.atomic():
         overdue = (
@@ -237,15 +255,12 @@ def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
             .select_related("unit")
         )  # fmt: skip
         for order in overdue:
-            notify(
-                recipients=[
-                    *unit_liaison_users(unit=order.unit),
-                    *unit_leader_users(unit=order.unit),
-                    *working_group_users(leaders_only=True),
-                ],
+            to = notice_send(
+                to=notice_recipients(unit=order.unit, with_leader=True)
+                + working_group_recipients(leaders_only=True),
                 key=f"rectification:{order.pk}:overdue",
                 kind="rectification",
-                subject=_("责令改正已逾期：%(unit)s") % {"unit": order.unit.name},
+                subject=_("%(order)s 已逾期：%(unit)s") % {"order": order, "unit": order.unit.name},
                 body=order.requirement[:500],
                 url=_order_url(order),
             )
@@ -256,7 +271,7 @@ def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
                 category=LedgerCategory.WORKFLOW,
                 unit=order.unit,
                 target=order,
-                details={"event": "overdue", "due_date": str(order.due_date)},
+                details={"event": "overdue", "due_date": str(order.due_date), **to.details()},
             )
             counts["overdue"] += 1
     return counts

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
-from agencies.selectors import unit_liaison_users, user_can_act_for, working_group_users
+from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
 from sharing_catalog.models import CatalogItem, OffPlatformAgreement
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.models import Notification
+from zhengxiang_portal.notifications.services import notice_send
 
 S = OffPlatformAgreement.Status
 
@@ -29,7 +30,7 @@ def _is_party(actor: Any, agreement: OffPlatformAgreement) -> bool:
     )
 
 
-def _ledger(actor: Any, agreement: OffPlatformAgreement, step: str) -> None:
+def _ledger(actor: Any, agreement: OffPlatformAgreement, step: str, **extra: Any) -> None:
     ledger_append(
         action=LedgerAction.AGREEMENT,
         actor=actor,
@@ -41,6 +42,7 @@ def _ledger(actor: Any, agreement: OffPlatformAgreement, step: str) -> None:
             "provider_id": agreement.provider_id,
             "consumer_id": agreement.consumer_id,
             **({"item_id": agreement.item_id} if agreement.item_id else {}),
+            **extra,
         },
     )
 
@@ -99,15 +101,20 @@ def agreement_file(*, actor: Any, agreement: OffPlatformAgreement) -> OffPlatfor
     agreement.status = S.FILED
     agreement.filed_with_wg_at = timezone.now()
     agreement.save(update_fields=["status", "filed_with_wg_at"])
-    _ledger(actor, agreement, "file")
-    notify(
-        recipients=working_group_users(),
+    to = notice_send(
+        to=working_group_recipients(),
         key=f"agreement:{agreement.pk}:filed",
         kind="agreement",
-        subject=_("收到线下共享协议报备"),
+        subject=_("收到线下共享协议报备 #%(pk)s：%(provider)s → %(consumer)s")
+        % {
+            "pk": agreement.pk,
+            "provider": agreement.provider.name,
+            "consumer": agreement.consumer.name,
+        },
         body=f"{agreement.provider.name} → {agreement.consumer.name}",
         url=reverse("sharing_catalog:agreement_detail", args=[agreement.pk]),
     )
+    _ledger(actor, agreement, "file", **to.details())
     return agreement
 
 
@@ -134,14 +141,19 @@ def agreement_remind_overdue(*, today: dt.date | None = None) -> int:
         target_migration_date__lt=today, status__in=[S.REGISTERED, S.FILED]
     ).select_related("provider", "consumer")
     for agreement in overdue:
-        created = notify(
-            recipients=unit_liaison_users(unit=agreement.provider)
-            + unit_liaison_users(unit=agreement.consumer),
-            key=f"agreement:{agreement.pk}:migration_overdue",
+        key = f"agreement:{agreement.pk}:migration_overdue"
+        if Notification.objects.filter(key=key).exists():
+            continue
+        to = notice_send(
+            to=notice_recipients(unit=agreement.provider)
+            + notice_recipients(unit=agreement.consumer),
+            key=key,
             kind="agreement",
-            subject=_("线下共享协议已超过计划融入平台日期"),
+            subject=_("线下共享协议 #%(pk)s 已超过计划融入平台日期（%(date)s）")
+            % {"pk": agreement.pk, "date": agreement.target_migration_date},
             body=f"{agreement.provider.name} → {agreement.consumer.name}",
             url=reverse("sharing_catalog:agreement_detail", args=[agreement.pk]),
         )
-        count += bool(created)
+        _ledger("system", agreement, "migration_overdue", **to.details())
+        count += 1
     return count

@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.roles import is_working_group
-from agencies.selectors import unit_liaison_users, user_can_act_for, working_group_users
+from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
 from sharing_catalog.models import CatalogItem, CoordinationRequest, Obligation
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 S = CoordinationRequest.Status
 EXEMPTIBLE = [Obligation.Status.OPEN, Obligation.Status.OVERDUE]
@@ -64,15 +64,16 @@ def coordination_request_create(
         reason_text=reason_text.strip(),
         requested_by=actor,
     )
-    _ledger(actor, req, "request", reason=reason)
-    notify(
-        recipients=working_group_users(),
+    to = notice_send(
+        to=working_group_recipients(),
         key=f"coordination:{req.pk}:requested",
         kind="coordination",
-        subject=_("收到无法共享的协调申请"),
+        subject=_("协调申请 #%(pk)s：%(unit)s 无法共享 %(item)s")
+        % {"pk": req.pk, "unit": item.provider.name, "item": item.name},
         body=f"{item.provider.name} · {item.code} {item.name}",
         url=_url(req),
     )
+    _ledger(actor, req, "request", reason=reason, **to.details())
     return req
 
 
@@ -123,15 +124,16 @@ def coordination_decide(
     req.decided_at = timezone.now()
     req.save()
     exempted = _exempt_obligations(req)
-    _ledger(actor, req, "decide", decision=decision, obligations_exempted=exempted)
-    notify(
-        recipients=unit_liaison_users(unit=req.unit),
+    to = notice_send(
+        to=notice_recipients(unit=req.unit),
         key=f"coordination:{req.pk}:decided",
         kind="coordination",
-        subject=_("专项工作组已作出协调决定"),
+        subject=_("协调申请 #%(pk)s（%(item)s）：专项工作组已作出决定")
+        % {"pk": req.pk, "item": req.item.name},
         body=f"{req.item.code} {req.item.name}：{req.get_status_display()}",
         url=_url(req),
     )
+    _ledger(actor, req, "decide", decision=decision, obligations_exempted=exempted, **to.details())
     return req
 
 

@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
-from agencies.selectors import unit_liaison_users, user_can_act_for, working_group_users
+from agencies.selectors import (
+    NoticeRecipients,
+    notice_recipients,
+    user_can_act_for,
+    working_group_recipients,
+)
 from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.services.access import purpose_validate
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 DEFAULT_VALIDITY = dt.timedelta(days=365)  # a year, renewed by a new application
 
@@ -90,15 +95,16 @@ def grant_apply(
         legal_basis=legal_basis.strip(),
         requested_by=actor,
     )
-    _ledger(actor, grant, "apply", purpose=checked.code)
-    notify(
-        recipients=unit_liaison_users(unit=item.provider),
+    to = notice_send(
+        to=notice_recipients(unit=item.provider),
         key=f"grant:{grant.pk}:requested",
         kind="grant",
-        subject=_("有单位申请共享授权，请审批"),
+        subject=_("共享授权申请 #%(pk)s：%(unit)s 申请 %(item)s，请审批")
+        % {"pk": grant.pk, "unit": consumer.name, "item": item.name},
         body=f"{consumer.name} · {item.code} {item.name}",
         url=_url(grant),
     )
+    _ledger(actor, grant, "apply", purpose=checked.code, **to.details())
     return grant
 
 
@@ -116,12 +122,13 @@ def _approve_final(grant: AccessGrant, actor: Any) -> None:
     grant.valid_from = grant.valid_from or timezone.localdate()
 
 
-def _tell_consumer(grant: AccessGrant, level: str, subject: str) -> None:
-    notify(
-        recipients=unit_liaison_users(unit=grant.consumer),
+def _tell_consumer(grant: AccessGrant, level: str, subject: str) -> NoticeRecipients:
+    return notice_send(
+        to=notice_recipients(unit=grant.consumer),
         key=f"grant:{grant.pk}:{level}",
         kind="grant",
-        subject=subject,
+        subject=_("共享授权申请 #%(pk)s（%(item)s）：%(what)s")
+        % {"pk": grant.pk, "item": grant.item.name, "what": subject},
         body=f"{grant.item.code} {grant.item.name}",
         url=_url(grant),
     )
@@ -160,20 +167,21 @@ def grant_decide_provider(
     else:
         _approve_final(grant, actor)
     grant.save()
-    _ledger(actor, grant, "provider_decision", decision=grant.provider_decision)
     if grant.wg_decision == D.PENDING:
-        notify(
-            recipients=working_group_users(),
+        to = notice_send(
+            to=working_group_recipients(),
             key=f"grant:{grant.pk}:wg_pending",
             kind="grant",
-            subject=_("共享授权申请待专项工作组审批"),
+            subject=_("共享授权申请 #%(pk)s（%(item)s）待专项工作组审批")
+            % {"pk": grant.pk, "item": grant.item.name},
             body=f"{grant.consumer.name} · {grant.item.code} {grant.item.name}",
             url=_url(grant),
         )
     elif grant.status == S.APPROVED:
-        _tell_consumer(grant, "approved", _("共享授权已批准"))
+        to = _tell_consumer(grant, "approved", _("已批准"))
     else:
-        _tell_consumer(grant, "rejected", _("共享授权申请被驳回"))
+        to = _tell_consumer(grant, "rejected", _("被驳回"))
+    _ledger(actor, grant, "provider_decision", decision=grant.provider_decision, **to.details())
     return grant
 
 
@@ -199,11 +207,11 @@ def grant_decide_working_group(
         grant.status = S.REJECTED
         grant.decided_by, grant.decided_at = actor, grant.wg_decided_at
     grant.save()
-    _ledger(actor, grant, "wg_decision", decision=grant.wg_decision)
     if approve:
-        _tell_consumer(grant, "approved", _("共享授权已批准"))
+        to = _tell_consumer(grant, "approved", _("已批准"))
     else:
-        _tell_consumer(grant, "rejected", _("共享授权申请被驳回"))
+        to = _tell_consumer(grant, "rejected", _("被驳回"))
+    _ledger(actor, grant, "wg_decision", decision=grant.wg_decision, **to.details())
     return grant
 
 
@@ -221,8 +229,8 @@ def grant_revoke(*, actor: Any, grant: AccessGrant, reason: str) -> AccessGrant:
     grant.revoked_reason = reason.strip()
     grant.decided_by, grant.decided_at = actor, timezone.now()
     grant.save()
-    _ledger(actor, grant, "revoke")
-    _tell_consumer(grant, "revoked", _("共享授权已被撤销"))
+    to = _tell_consumer(grant, "revoked", _("已被撤销"))
+    _ledger(actor, grant, "revoke", **to.details())
     return grant
 
 
@@ -245,8 +253,8 @@ def grant_expire_due(*, today: dt.date | None = None, batch: int = 200) -> int:
                 grant.status = S.EXPIRED
                 grant.expired_at = timezone.now()
                 grant.save(update_fields=["status", "expired_at"])
-                _ledger("system", grant, "expire")
-                _tell_consumer(grant, "expired", _("共享授权已到期"))
+                to = _tell_consumer(grant, "expired", _("已到期"))
+                _ledger("system", grant, "expire", **to.details())
         done += len(claimed)
         if len(claimed) < batch:
             return done

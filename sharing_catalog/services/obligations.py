@@ -6,8 +6,9 @@ ends (working days under China's statutory holidays and 调休, see zhengxiang_p
 
 Deadline state lives on the obligation (reminded_at, overdue_at, escalated_at); a periodic scan
 acts on it, claiming rows with SELECT … FOR UPDATE SKIP LOCKED and writing the state in the same
-transaction as `notify(key=…)`, so a second scan, a second beat or a retried task never sends the
-same notice twice.
+transaction as `notice_send(key=…)`, so a second scan, a second beat or a retried task never sends
+the same notice twice. Who is told is the one rule (agencies.selectors.NoticeBook), recorded in the
+ledger with each notice.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.selectors import unit_leader_users, unit_liaison_users, working_group_users
+from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.notifications.services import notice_send
 
 from ..models import CatalogItem, Obligation
 
@@ -230,6 +233,21 @@ def _url(obligation: Obligation) -> str:
     return reverse("sharing_catalog:obligation_detail", args=[obligation.pk])
 
 
+def _tell(obligation: Obligation, event: str, *, to: NoticeRecipients, **message: Any) -> None:
+    """Send one deadline notice and record in the ledger who was told (or 无人可通知)."""
+    notice_send(to=to, **message)
+    ledger_append(
+        action=LedgerAction.DEADLINE,
+        category=LedgerCategory.WORKFLOW,
+        actor="system",
+        unit=obligation.item.provider,
+        target=obligation,
+        target_label=_("报送任务 %(item)s（%(period)s）")
+        % {"item": obligation.item.name, "period": obligation.period_label},
+        details={"event": event, "due_date": obligation.due_date.isoformat(), **to.details()},
+    )
+
+
 def _claim(ids: list[int], **still: Any) -> list[Obligation]:
     """Lock these rows if nobody else holds them and they are still in the expected state."""
     return list(
@@ -264,12 +282,14 @@ def _remind(today: dt.date, now: dt.datetime, calendar: WorkingCalendar) -> int:
     sent = 0
     for batch in _in_batches(ids):
         with transaction.atomic():
-            for obligation in _claim(
-                batch, status=Obligation.Status.OPEN, reminded_at__isnull=True
-            ):
+            claimed = _claim(batch, status=Obligation.Status.OPEN, reminded_at__isnull=True)
+            book = NoticeBook(unit_ids={o.item.provider_id for o in claimed})
+            for obligation in claimed:
                 item = obligation.item
-                notify(
-                    recipients=unit_liaison_users(unit=item.provider),
+                _tell(
+                    obligation,
+                    "reminder",
+                    to=book.recipients(item.provider_id),
                     key=f"obligation:{obligation.pk}:reminder",
                     kind="reminder",
                     subject=_("报送提醒：%(item)s（%(period)s）须于 %(due)s 前报送")
@@ -304,14 +324,15 @@ def _mark_overdue(today: dt.date, now: dt.datetime) -> int:
     marked = 0
     for batch in _in_batches(ids):
         with transaction.atomic():
-            for obligation in _claim(batch, status=Obligation.Status.OPEN, grace_until__lt=today):
+            claimed = _claim(batch, status=Obligation.Status.OPEN, grace_until__lt=today)
+            # Overdue: the unit's 分管负责人 hears of it too (escalation, first level).
+            book = NoticeBook(unit_ids={o.item.provider_id for o in claimed}, with_leader=True)
+            for obligation in claimed:
                 item = obligation.item
-                recipients = unit_liaison_users(unit=item.provider, primary_only=True)
-                if not recipients:  # no primary liaison on duty: tell every liaison
-                    recipients = unit_liaison_users(unit=item.provider)
-                recipients += unit_leader_users(unit=item.provider)
-                notify(
-                    recipients=recipients,
+                _tell(
+                    obligation,
+                    "overdue",
+                    to=book.recipients(item.provider_id),
                     key=f"obligation:{obligation.pk}:overdue",
                     kind="overdue",
                     subject=_("报送逾期：%(item)s（%(period)s）已超过截止日 %(due)s")
@@ -347,7 +368,7 @@ def _escalate(today: dt.date, now: dt.datetime, calendar: WorkingCalendar) -> in
         .order_by("pk")
     )
     ids = [pk for pk, grace in candidates if today > calendar.add_working_days(grace, days)]
-    group = working_group_users()
+    group = working_group_recipients()
     escalated = 0
     for batch in _in_batches(ids):
         with transaction.atomic():
@@ -355,8 +376,10 @@ def _escalate(today: dt.date, now: dt.datetime, calendar: WorkingCalendar) -> in
                 batch, status=Obligation.Status.OVERDUE, escalated_at__isnull=True
             ):
                 item = obligation.item
-                notify(
-                    recipients=group,
+                _tell(
+                    obligation,
+                    "escalation",
+                    to=group,
                     key=f"obligation:{obligation.pk}:escalation",
                     kind="escalation",
                     subject=_("逾期升级：%(unit)s 未报送 %(item)s（%(period)s）")

@@ -6,8 +6,10 @@ SHA-256 of the exact bytes handed out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.selectors import unit_liaison_users, user_can_act_for
+from agencies.selectors import NoticeBook, user_can_act_for
 from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
@@ -28,7 +30,7 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.exports import csv_rows, safe_cell, workbook_bytes, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 from .obligations import obligation_mark_fulfilled
 from .readers import FileRejected, open_table
@@ -85,14 +87,20 @@ def submission_confirm(*, submission: Submission, actor: Any) -> Submission:
 
 
 def consumers_notify(*, submission_id: int) -> None:
-    """Tell the consumer units' liaisons that new confirmed data has arrived (once each)."""
+    """Tell each consumer unit that new confirmed data has arrived (once each).
+
+    Who at each unit is the one rule (agencies.selectors.NoticeBook): its liaisons, the tax
+    bureau's tax staff, or the working group for a consumer with nobody active.
+    """
     submission = Submission.objects.select_related("obligation__item").get(pk=submission_id)
     item = submission.obligation.item
-    recipients = []
-    for unit in item.consumers.all():
-        recipients.extend(unit_liaison_users(unit=unit))
-    notify(
-        recipients=recipients,
+    unit_ids = list(item.consumers.values_list("pk", flat=True))
+    if not unit_ids:
+        return
+    book = NoticeBook(unit_ids=unit_ids)
+    to = functools.reduce(operator.add, (book.recipients(pk) for pk in unit_ids))
+    notice_send(
+        to=to,
         key=f"submission:{submission.pk}:confirmed",
         kind="data_arrived",
         subject=_("新到共享数据：%(item)s %(period)s")

@@ -133,3 +133,34 @@ def test_an_answered_order_is_not_chased(world):
     order = _issue(world)
     order_answer(actor=world.market_liaison, order=order, correction="已整改完毕并报送。")
     assert orders_scan(today=dt.date(2026, 10, 30)) == {"reminded": 0, "overdue": 0}
+
+
+def test_an_order_to_a_unit_with_nobody_active_reaches_the_working_group_and_says_so(world):
+    # Given a unit with no liaison and no leader account (issue 14: 27 demo units)
+    from tests.factories import UnitFactory
+
+    orphan = UnitFactory(name="区医保局")
+    # When an order is issued to it
+    order = _issue(world, unit=orphan)
+    # Then the working group is told at once, the subject names the order, the ledger says who
+    notice = Notification.objects.get(
+        recipient=world.leader, key=f"rectification:{order.pk}:issued"
+    )
+    assert f"#{order.pk}" in notice.subject
+    assert _keys(world.member) == [f"rectification:{order.pk}:issued"]
+    entry = LedgerEntry.objects.get(action=LedgerAction.RECTIFICATION, details__event="issue")
+    assert entry.details["fell_back"] is True
+    assert sorted(entry.details["told"]) == ["wgl", "wgm"]
+    assert "区医保局无在岗人员" in entry.details["who"]
+
+
+def test_a_reminder_records_who_was_told(world):
+    order = _issue(world)
+    with time_machine.travel(dt.datetime(2026, 10, 13, 9, tzinfo=dt.UTC), tick=False):
+        assert orders_scan()["reminded"] == 1
+    entry = LedgerEntry.objects.get(action=LedgerAction.RECTIFICATION, details__event="reminder")
+    assert entry.details["told"] == ["market"]
+    assert _keys(world.market_liaison) == [
+        f"rectification:{order.pk}:issued",
+        f"rectification:{order.pk}:reminder",
+    ]

@@ -97,7 +97,7 @@ def test_the_reminder_window_is_read_from_settings_at_call_time(
     assert _scan(at(2026, 11, 30), django_capture_on_commit_callbacks).reminded == 1
 
 
-def test_overdue_after_the_grace_period_tells_the_primary_liaison_and_the_leader_once(
+def test_overdue_after_the_grace_period_tells_the_liaisons_and_the_leader_once(
     setting, django_capture_on_commit_callbacks
 ):
     obligation = setting["obligation"]
@@ -111,7 +111,8 @@ def test_overdue_after_the_grace_period_tells_the_primary_liaison_and_the_leader
     key = f"obligation:{obligation.pk}:overdue"
     assert key in _keys(setting["primary"])
     assert key in _keys(setting["head"])
-    assert key not in _keys(setting["deputy"])
+    # One rule for every event (issue 14): all the unit's active liaisons, not the primary alone.
+    assert key in _keys(setting["deputy"])
     assert first.escalated == 0
 
 
@@ -190,3 +191,39 @@ def test_an_exempt_obligation_cannot_be_fulfilled(setting):
     with pytest.raises(ApplicationError) as refused:
         obligation_mark_fulfilled(obligation=obligation, at=at(2026, 12, 1))
     assert refused.value.code == "exempt"
+
+
+def test_a_provider_with_nobody_active_has_its_overdue_notice_go_to_the_working_group(
+    setting, django_capture_on_commit_callbacks
+):
+    from agencies.models import Liaison
+    from zhengxiang_portal.ledger.models import LedgerEntry
+
+    # Given the provider's liaisons are off duty and it has no leader account (区医保局 in the demo)
+    obligation = setting["obligation"]
+    Liaison.objects.filter(unit=obligation.item.provider).update(is_active=False)
+    type(obligation.item.provider).objects.filter(pk=obligation.item.provider_id).update(
+        leader_user=None
+    )
+    # When the obligation falls overdue
+    _scan(at(2026, 12, 10), django_capture_on_commit_callbacks)
+    # Then the working group is told at once, and the ledger records who was told and why
+    key = f"obligation:{obligation.pk}:overdue"
+    assert all(key in _keys(member) for member in setting["wg"])
+    assert key not in _keys(setting["primary"])
+    entry = LedgerEntry.objects.get(action="deadline", details__event="overdue")
+    assert entry.details["fell_back"] is True
+    assert "区人社局无在岗人员" in entry.details["who"]
+    assert sorted(entry.details["told"]) == sorted(u.username for u in setting["wg"])
+
+
+def test_each_reminder_is_recorded_in_the_ledger_with_who_was_told(
+    setting, django_capture_on_commit_callbacks
+):
+    from zhengxiang_portal.ledger.models import LedgerEntry
+
+    _scan(at(2026, 12, 2), django_capture_on_commit_callbacks)
+    entry = LedgerEntry.objects.get(action="deadline", details__event="reminder")
+    assert entry.unit_id == setting["obligation"].item.provider_id
+    assert entry.details["told"] == [setting["primary"].username, setting["deputy"].username]
+    assert entry.details["who"].startswith("区人社局 ")

@@ -110,6 +110,26 @@ def test_tax_staff_read_data_consumed_by_their_bureau(db, django_capture_on_comm
     assert receipt_acknowledge(submission=sub, actor=staff).unit == bureau
 
 
+def test_the_tax_bureau_without_liaison_hears_of_new_data_through_its_tax_staff(
+    db, django_capture_on_commit_callbacks
+):
+    # Given the tax bureau consumes an item and has tax staff but no liaison (the demo's shape)
+    w = World()
+    bureau = make_tax_bureau()
+    w.item.consumers.add(bureau)
+    staff = UserFactory(unit=bureau, roles=[Role.TAX_STAFF])
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = submission_upload(
+            obligation=w.obligation, actor=w.liaison, uploaded_file=csv_file([good_row(1)])
+        )
+    # When the provider confirms the data
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_confirm(submission=sub, actor=w.liaison)
+    # Then the tax staff are told that new data has arrived, naming the item and the period
+    notice = staff.notifications.get(key=f"submission:{sub.pk}:confirmed")
+    assert w.item.name in notice.subject
+
+
 def test_csv_download_is_utf8_bom_formula_safe_and_logged(world, confirmed):
     export = submission_export(
         submission=confirmed, actor=world.consumer_liaison, fmt="csv", purpose="collection"

@@ -26,6 +26,8 @@ class LedgerAction(models.TextChoices):
     CATALOG = "catalog", _("目录变更")
     # collaboration (Art. 6, 7)
     REQUEST = "request", _("协作请求")
+    # deadline notices and who was told (Art. 20, 28; issue 14)
+    DEADLINE = "deadline", _("期限通知")
     # assessment (Art. 25, 28)
     ASSESSMENT = "assessment", _("考核")
     RECTIFICATION = "rectification", _("责令改正")

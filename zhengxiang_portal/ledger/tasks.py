@@ -14,15 +14,15 @@ def publish_daily_digest_task() -> None:
 
     Idempotent: the digest is unique per day and the notice goes out once per day's key.
     """
-    from agencies.selectors import working_group_users
-    from zhengxiang_portal.notifications.services import notify
+    from agencies.selectors import working_group_recipients
+    from zhengxiang_portal.notifications.services import notice_send
 
     day = timezone.localdate() - dt.timedelta(days=1)
     digest = ledger_publish_daily_digest(day=day)
     if digest is None:
         return
-    notify(
-        recipients=working_group_users(),
+    notice_send(
+        to=working_group_recipients(),
         key=f"ledger-digest:{day.isoformat()}",
         kind="ledger_digest",
         subject=_("台账链头摘要已公布，请打印留存"),
