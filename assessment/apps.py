@@ -17,9 +17,15 @@ class AssessmentConfig(AppConfig):
             register_nav,
         )
         from zhengxiang_portal.core.schedules import Schedule, register_schedule
+        from zhengxiang_portal.deadlines.scan import DeadlineScan, register_deadline_scan
 
         from .permissions import can_view_all
+        from .services import orders_scan
         from .views import home_panel_context
+
+        register_deadline_scan(
+            DeadlineScan(key="orders", label=_("责令改正"), run=orders_scan, order=40)
+        )
 
         manage = [
             "assessment.manage_assessment",

@@ -14,8 +14,8 @@ def recompute_periods_task(*, period_ids: list[int] | None = None) -> list[int]:
 
 
 @shared_task(name="assessment.scan_rectification_orders")
-def scan_rectification_orders_task() -> dict[str, int]:
+def scan_rectification_orders_task() -> dict:
     """Remind before and flag after the deadline of rectification orders (Art. 28)."""
     from .services import orders_scan
 
-    return orders_scan()
+    return orders_scan().as_dict()

@@ -17,9 +17,15 @@ class CollaborationConfig(AppConfig):
             register_nav,
         )
         from zhengxiang_portal.core.schedules import Schedule, register_schedule
+        from zhengxiang_portal.deadlines.scan import DeadlineScan, register_deadline_scan
 
         from . import panels
         from .permissions import sees_collaboration
+        from .services import request_deadline_scan
+
+        register_deadline_scan(
+            DeadlineScan(key="requests", label=_("协作请求"), run=request_deadline_scan, order=10)
+        )
 
         register_nav(
             NavItem(

@@ -23,3 +23,16 @@ class SharingCatalogConfig(AppConfig):
 
         register_submission_plugins()
         governance.register()
+        from zhengxiang_portal.deadlines.scan import DeadlineScan, register_deadline_scan
+
+        from .services.objections import objection_deadline_scan
+        from .services.obligations import obligations_scan
+
+        register_deadline_scan(
+            DeadlineScan(key="obligations", label=_("报送任务"), run=obligations_scan, order=20)
+        )
+        register_deadline_scan(
+            DeadlineScan(
+                key="objections", label=_("数据异议"), run=objection_deadline_scan, order=30
+            )
+        )

@@ -28,4 +28,4 @@ def apply_exemptions_task() -> int:
 def objection_deadline_scan_task() -> dict:
     from sharing_catalog.services.objections import objection_deadline_scan
 
-    return objection_deadline_scan()
+    return objection_deadline_scan().as_dict()

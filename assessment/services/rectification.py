@@ -15,6 +15,7 @@ from agencies.models import Unit
 from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.scan import ScanResult
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -208,7 +209,7 @@ def order_decide(
     return order
 
 
-def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
+def orders_scan(*, today: dt.date | None = None) -> ScanResult:
     """Remind before the deadline and flag overdue orders; each notification is sent once.
 
     Rows are claimed with `select_for_update(skip_locked=True)` so two scans never both act.
@@ -274,4 +275,4 @@ def orders_scan(*, today: dt.date | None = None) -> dict[str, int]:
                 details={"event": "overdue", "due_date": str(order.due_date), **to.details()},
             )
             counts["overdue"] += 1
-    return counts
+    return ScanResult(reminded=counts["reminded"], overdue=counts["overdue"])

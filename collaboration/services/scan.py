@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import User
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
-from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import Message, notify_many
@@ -41,31 +40,12 @@ DEFAULT_ESCALATE_WORKING_DAYS = 3
 DEFAULT_SCAN_BATCH_SIZE = 100_000
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    reminded: int = 0
-    overdue: int = 0
-    escalated: int = 0
-    notifications: int = 0
-    more: bool = False
-
-
 def remind_working_days() -> int:
     return int(getattr(settings, "COLLAB_REMIND_WORKING_DAYS", DEFAULT_REMIND_WORKING_DAYS))
 
 
 def escalate_working_days() -> int:
     return int(getattr(settings, "COLLAB_ESCALATE_WORKING_DAYS", DEFAULT_ESCALATE_WORKING_DAYS))
-
-
-def working_days_before(cal: WorkingCalendar, today: dt.date, days: int) -> dt.date:
-    """The latest date d with `days` working days in (d, today]: d + days working days <= today."""
-    current, counted = today, 0
-    while counted < days:
-        if cal.is_working_day(current):
-            counted += 1
-        current -= dt.timedelta(days=1)
-    return current
 
 
 _FIELDS = (
@@ -140,9 +120,9 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
     now = timezone.now()
     today = timezone.localdate(now)
     limit = batch_size or int(getattr(settings, "COLLAB_SCAN_BATCH_SIZE", DEFAULT_SCAN_BATCH_SIZE))
-    cal = WorkingCalendar()
-    remind_until = cal.add_working_days(today, remind_working_days())
-    escalate_until = working_days_before(cal, today, escalate_working_days())
+    days = ScanDays.for_day(today)
+    remind_until = days.remind_until(remind_working_days())
+    escalate_until = days.reached(escalate_working_days())
     detail_url = reverse("collaboration:request_detail", args=[0]).replace("/0/", "/{}/")
 
     kinds = [

@@ -39,6 +39,7 @@ from sharing_catalog.models import Objection, Record, Submission
 from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import add_working_days
+from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notify
@@ -544,7 +545,7 @@ def objection_close(*, actor: Any, objection: Objection, reason: str, text: str 
 def objection_lapse(*, objection: Objection) -> Objection:
     """The objector let `accept_deadline` pass: close with the provider's own answer (scan step).
 
-    Runs inside the scan's transaction on a row the scan has locked.
+    Runs inside the deadline scan's transaction, on a row the scan has claimed.
     """
     step = TRANSITIONS["lapse"]
     if objection.status not in step.sources:
@@ -564,64 +565,61 @@ def objection_lapse(*, objection: Objection) -> Objection:
     return objection
 
 
-def objection_deadline_scan(*, today: dt.date | None = None, batch: int = 200) -> dict[str, int]:
-    """Remind before the deadline, mark overdue after it, escalate to the working group, and
-    close answers the objector left unanswered past `accept_deadline` — each step once (state
-    fields + notify keys), each with its ledger entry in the same transaction.
-
-    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so concurrent scans never double up.
-    """
-    today = today or timezone.localdate()
-    counts = {"reminded": 0, "overdue": 0, "escalated": 0, "closed": 0}
-    remind_until = add_working_days(today, remind_working_days())
-    escalate_after = escalate_working_days()
-    with transaction.atomic():
-        claimed = list(
-            Objection.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("item", "provider", "consumer", "raised_by")
-            .filter(status__in=IN_PLAY)
-            .order_by("deadline", "pk")[:batch]
-        )
-        now = timezone.now()
-        for o in claimed:
-            if o.awaits_consumer:
-                if o.accept_deadline is not None and o.accept_deadline < today:
-                    objection_lapse(objection=o)
-                    counts["closed"] += 1
-                continue
-            if o.reminded_at is None and today <= o.deadline <= remind_until:
-                o.reminded_at = now
-                o.save(update_fields=["reminded_at"])
-                _tell(
-                    o,
-                    (Side.PROVIDER,),
-                    "reminder",
-                    _("答复期限 %(deadline)s 将至，请及时解释说明或更正")
-                    % {"deadline": o.deadline.isoformat()},
-                )
-                counts["reminded"] += 1
-            if o.overdue_at is None and o.is_overdue_on(today):
-                o.overdue_at = now
-                o.save(update_fields=["overdue_at"])
-                told = _tell(
-                    o,
-                    (Side.PROVIDER, Side.CONSUMER),
-                    "overdue",
-                    _("已逾期未答复（答复期限 %(deadline)s）")
-                    % {"deadline": o.deadline.isoformat()},
-                )
-                _ledger("system", o, "overdue", deadline=o.deadline.isoformat(), told=told)
-                counts["overdue"] += 1
-            escalate_on = add_working_days(o.deadline, escalate_after)
-            if o.escalated_at is None and today > escalate_on:
-                o.escalated_at = now
-                o.save(update_fields=["escalated_at"])
-                told = _tell(
-                    o,
-                    (Side.WORKING_GROUP,),
-                    "escalated",
-                    _("%(unit)s 逾期未答复，已上报专项工作组") % {"unit": o.provider.name},
-                )
-                _ledger("system", o, "escalated", deadline=o.deadline.isoformat(), told=told)
-                counts["escalated"] += 1
-    return counts
+def objection_deadline_scan() -> ScanResult:
+    """Close answers the objector left unanswered past `accept_deadline`, remind before the answer
+    deadline, mark overdue after it, escalate to the working group — each once (state fields and
+    notify keys), each state change with its ledger entry in the same transaction."""
+    days = ScanDays.for_day()
+    result = ScanResult()
+    due = Objection.objects.select_related("item", "provider", "consumer", "raised_by")
+    waiting = due.filter(status__in=AWAITING_ANSWER)
+    for batch in claim_batches(due.filter(status__in=ANSWERED, accept_deadline__lt=days.today)):
+        for o in batch:
+            objection_lapse(objection=o)
+            result.closed += 1
+    now = timezone.now()
+    reminder = waiting.filter(
+        reminded_at__isnull=True,
+        deadline__gte=days.today,
+        deadline__lte=days.remind_until(remind_working_days()),
+    )
+    for batch in claim_batches(reminder):
+        for o in batch:
+            o.reminded_at = now
+            o.save(update_fields=["reminded_at"])
+            _tell(
+                o,
+                (Side.PROVIDER,),
+                "reminder",
+                _("答复期限 %(deadline)s 将至，请及时解释说明或更正")
+                % {"deadline": o.deadline.isoformat()},
+            )
+            result.reminded += 1
+    for batch in claim_batches(waiting.filter(overdue_at__isnull=True, deadline__lt=days.today)):
+        for o in batch:
+            o.overdue_at = now
+            o.save(update_fields=["overdue_at"])
+            told = _tell(
+                o,
+                (Side.PROVIDER, Side.CONSUMER),
+                "overdue",
+                _("已逾期未答复（答复期限 %(deadline)s）") % {"deadline": o.deadline.isoformat()},
+            )
+            _ledger("system", o, "overdue", deadline=o.deadline.isoformat(), told=told)
+            result.overdue += 1
+    escalate = waiting.filter(
+        escalated_at__isnull=True, deadline__lte=days.passed(escalate_working_days())
+    )
+    for batch in claim_batches(escalate):
+        for o in batch:
+            o.escalated_at = now
+            o.save(update_fields=["escalated_at"])
+            told = _tell(
+                o,
+                (Side.WORKING_GROUP,),
+                "escalated",
+                _("%(unit)s 逾期未答复，已上报专项工作组") % {"unit": o.provider.name},
+            )
+            _ledger("system", o, "escalated", deadline=o.deadline.isoformat(), told=told)
+            result.escalated += 1
+    return result

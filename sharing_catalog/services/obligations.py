@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.scan import ScanResult
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -215,13 +216,6 @@ def obligation_mark_fulfilled(*, obligation: Obligation, at: dt.datetime) -> Obl
 
 
 # --- the periodic scan ------------------------------------------------------------------------
-
-
-@dataclass
-class ScanResult:
-    reminded: int = 0
-    overdue: int = 0
-    escalated: int = 0
 
 
 def _setting(name: str, default: int) -> int:

@@ -111,17 +111,21 @@ def test_an_unanswered_order_cannot_be_closed_but_can_be_escalated_with_a_reason
         order_decide(actor=world.market_liaison, order=order, decision="close")
 
 
+def _counts(result):
+    return (result.reminded, result.overdue)
+
+
 def test_scan_reminds_before_and_flags_overdue_each_once(world):
     order = _issue(world)  # due 2026-10-15; reminded 2 working days before
     liaison_keys = lambda: [k for k in _keys(world.market_liaison) if "issued" not in k]  # noqa: E731
-    assert orders_scan(today=dt.date(2026, 10, 12)) == {"reminded": 0, "overdue": 0}
-    assert orders_scan(today=dt.date(2026, 10, 13)) == {"reminded": 1, "overdue": 0}
-    assert orders_scan(today=dt.date(2026, 10, 14)) == {"reminded": 0, "overdue": 0}
-    assert orders_scan(today=dt.date(2026, 10, 15)) == {"reminded": 0, "overdue": 0}
+    assert _counts(orders_scan(today=dt.date(2026, 10, 12))) == (0, 0)
+    assert _counts(orders_scan(today=dt.date(2026, 10, 13))) == (1, 0)
+    assert _counts(orders_scan(today=dt.date(2026, 10, 14))) == (0, 0)
+    assert _counts(orders_scan(today=dt.date(2026, 10, 15))) == (0, 0)
     assert liaison_keys() == [f"rectification:{order.pk}:reminder"]
     with time_machine.travel(dt.datetime(2026, 10, 16, 9, tzinfo=dt.UTC)):
-        assert orders_scan() == {"reminded": 0, "overdue": 1}
-        assert orders_scan() == {"reminded": 0, "overdue": 0}
+        assert _counts(orders_scan()) == (0, 1)
+        assert _counts(orders_scan()) == (0, 0)
     assert liaison_keys() == [
         f"rectification:{order.pk}:overdue",
         f"rectification:{order.pk}:reminder",
@@ -132,7 +136,7 @@ def test_scan_reminds_before_and_flags_overdue_each_once(world):
 def test_an_answered_order_is_not_chased(world):
     order = _issue(world)
     order_answer(actor=world.market_liaison, order=order, correction="已整改完毕并报送。")
-    assert orders_scan(today=dt.date(2026, 10, 30)) == {"reminded": 0, "overdue": 0}
+    assert _counts(orders_scan(today=dt.date(2026, 10, 30))) == (0, 0)
 
 
 def test_an_order_to_a_unit_with_nobody_active_reaches_the_working_group_and_says_so(world):
@@ -157,7 +161,7 @@ def test_an_order_to_a_unit_with_nobody_active_reaches_the_working_group_and_say
 def test_a_reminder_records_who_was_told(world):
     order = _issue(world)
     with time_machine.travel(dt.datetime(2026, 10, 13, 9, tzinfo=dt.UTC), tick=False):
-        assert orders_scan()["reminded"] == 1
+        assert orders_scan().reminded == 1
     entry = LedgerEntry.objects.get(action=LedgerAction.RECTIFICATION, details__event="reminder")
     assert entry.details["told"] == ["market"]
     assert _keys(world.market_liaison) == [

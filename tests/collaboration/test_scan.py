@@ -19,9 +19,9 @@ from collaboration.services import (
     request_deadline_scan,
 )
 from collaboration.services.scan import request_deadline_scan as scan_now
-from collaboration.services.scan import working_days_before
 from collaboration.tasks import deadline_scan_task
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.scan import ScanDays
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +49,12 @@ def due_nov_9(world, make_request):
         return request_accept(req=req, actor=world.market_liaison)
 
 
-def test_working_days_before_walks_back_over_weekends():
+def test_the_escalation_cutoff_walks_back_over_weekends_and_holidays():
     cal = WorkingCalendar(overrides={})
     # Thu 11-12 minus 3 working days (11-12, 11-11, 11-10) → anything due on or before Mon 11-09.
-    assert working_days_before(cal, D(2026, 11, 12), 3) == D(2026, 11, 9)
+    assert ScanDays(D(2026, 11, 12), cal).reached(3) == D(2026, 11, 9)
     # Across National Day: 10-09 (Fri) back 3 → 10-09, 10-08, 09-30 → due ≤ 09-29.
-    assert working_days_before(cal, D(2026, 10, 9), 3) == D(2026, 9, 29)
+    assert ScanDays(D(2026, 10, 9), cal).reached(3) == D(2026, 9, 29)
 
 
 def test_reminder_two_working_days_before_then_overdue_then_escalation_each_once(

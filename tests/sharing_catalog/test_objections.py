@@ -172,21 +172,16 @@ def test_deadline_scan_reminds_notifies_overdue_and_escalates_each_once(world):
         o = _raise(world)
     assert o.deadline == dt.date(2026, 11, 9)
     with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["reminded"] == 0
+        assert svc.objection_deadline_scan().reminded == 0
     with time_machine.travel(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):  # Friday
-        assert svc.objection_deadline_scan()["reminded"] == 1
-        assert svc.objection_deadline_scan()["reminded"] == 0  # beat fired twice
+        assert svc.objection_deadline_scan().reminded == 1
+        assert svc.objection_deadline_scan().reminded == 0  # beat fired twice
     with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ), tick=False):
         counts = svc.objection_deadline_scan()
-        assert (counts["overdue"], counts["escalated"]) == (1, 0)
+        assert (counts.overdue, counts.escalated) == (1, 0)
     with time_machine.travel(dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["escalated"] == 1
-        assert svc.objection_deadline_scan() == {
-            "reminded": 0,
-            "overdue": 0,
-            "escalated": 0,
-            "closed": 0,
-        }
+        assert svc.objection_deadline_scan().escalated == 1
+        assert not svc.objection_deadline_scan().acted
     keys = set(Notification.objects.values_list("key", flat=True))
     assert {f"objection:{o.pk}:r1:{k}" for k in ("reminder", "overdue", "escalated")} <= keys
     assert (
@@ -202,11 +197,11 @@ def test_a_silent_objector_closes_it_with_the_providers_explanation_not_as_data_
     assert o.accept_deadline == dt.date(2026, 11, 5)
     # when the scan runs on the last day of the window, nothing closes
     with time_machine.travel(dt.datetime(2026, 11, 5, 18, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["closed"] == 0
+        assert svc.objection_deadline_scan().closed == 0
     # then the next day it closes with the provider's own answer, and both sides are told once
     with time_machine.travel(dt.datetime(2026, 11, 6, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["closed"] == 1
-        assert svc.objection_deadline_scan()["closed"] == 0
+        assert svc.objection_deadline_scan().closed == 1
+        assert svc.objection_deadline_scan().closed == 0
     o.refresh_from_db()
     assert (o.status, o.closing_reason) == (S.CLOSED, Objection.ClosingReason.EXPLAINED)
     assert o.closed_by is None
@@ -224,7 +219,7 @@ def test_a_silent_objector_after_a_correction_closes_it_as_corrected(world):
     v2 = confirmed_version(world, rows, name="v2.xlsx")
     o = svc.objection_correct(actor=world.liaison, objection=o, correction=v2)
     with time_machine.travel(o.accept_deadline + dt.timedelta(days=1), tick=False):
-        assert svc.objection_deadline_scan()["closed"] == 1
+        assert svc.objection_deadline_scan().closed == 1
     o.refresh_from_db()
     assert o.closing_reason == Objection.ClosingReason.CORRECTED
 
@@ -299,16 +294,16 @@ def test_overdue_is_marked_in_the_ledger_and_escalation_waits_for_the_setting(wo
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
         o = _raise(world)  # deadline Mon 2026-11-09
     with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["overdue"] == 1
+        assert svc.objection_deadline_scan().overdue == 1
     o.refresh_from_db()
     assert o.overdue_at is not None and o.is_overdue_on(dt.date(2026, 11, 10))
     assert [e.details["step"] for e in ledger_history(o)] == ["raise", "overdue"]
     assert [u.pk for u in objection_overdue_list(as_of=dt.date(2026, 11, 10))] == [o.pk]
     assert not objection_overdue_list(as_of=dt.date(2026, 11, 9)).exists()
     with time_machine.travel(dt.datetime(2026, 11, 13, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["escalated"] == 0  # 11-09 + 4 = 11-13
+        assert svc.objection_deadline_scan().escalated == 0  # 11-09 + 4 = 11-13
     with time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=TZ), tick=False):
-        assert svc.objection_deadline_scan()["escalated"] == 1
+        assert svc.objection_deadline_scan().escalated == 1
     told = Notification.objects.get(recipient=wg, kind="objection_escalated")
     assert told.subject.startswith(f"异议#{o.pk}（{world.item.name}）")
 
