@@ -15,7 +15,7 @@ from agencies.models import Unit
 from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
-from zhengxiang_portal.deadlines.scan import ScanResult
+from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -210,30 +210,24 @@ def order_decide(
 
 
 def orders_scan(*, today: dt.date | None = None) -> ScanResult:
-    """Remind before the deadline and flag overdue orders; each notification is sent once.
-
-    Rows are claimed with `select_for_update(skip_locked=True)` so two scans never both act.
-    """
-    today = today or timezone.localdate()
-    cal = WorkingCalendar()
-    counts = {"reminded": 0, "overdue": 0}
-    remind_by = cal.add_working_days(today, REMIND_WORKING_DAYS_BEFORE)
-    with transaction.atomic():
-        due_soon = (
-            RectificationOrder.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=RectificationOrder.Status.OPEN,
-                reminded_at__isnull=True,
-                due_date__gte=today,
-                due_date__lte=remind_by,
-            )
-            .select_related("unit")
-        )
-        for order in due_soon:
+    """Remind before the deadline and flag overdue orders (Art. 28), each once, with its ledger
+    entry (who was told) in the same transaction; rows claimed by the shared deadline helper."""
+    days = ScanDays.for_day(today)
+    result = ScanResult()
+    orders = RectificationOrder.objects.select_related("unit").filter(
+        status=RectificationOrder.Status.OPEN
+    )
+    due_soon = orders.filter(
+        reminded_at__isnull=True,
+        due_date__gte=days.today,
+        due_date__lte=days.remind_until(REMIND_WORKING_DAYS_BEFORE),
+    )
+    for batch in claim_batches(due_soon):
+        for order in batch:
             to = notice_send(
                 to=notice_recipients(unit=order.unit),
                 key=f"rectification:{order.pk}:reminder",
-                kind="rectification",
+                kind="rectification_reminder",
                 subject=_("%(order)s 即将到期：%(due)s") % {"order": order, "due": order.due_date},
                 body=order.requirement[:500],
                 url=_order_url(order),
@@ -247,20 +241,14 @@ def orders_scan(*, today: dt.date | None = None) -> ScanResult:
                 target=order,
                 details={"event": "reminder", "due_date": str(order.due_date), **to.details()},
             )
-            counts["reminded"] += 1
-    with transaction.atomic():
-        overdue = (
-            RectificationOrder.objects.select_for_update(skip_locked=True)
-            .filter(status=RectificationOrder.Status.OPEN, overdue_at__isnull=True,
-                    due_date__lt=today)
-            .select_related("unit")
-        )  # fmt: skip
-        for order in overdue:
+            result.reminded += 1
+    for batch in claim_batches(orders.filter(overdue_at__isnull=True, due_date__lt=days.today)):
+        for order in batch:
             to = notice_send(
                 to=notice_recipients(unit=order.unit, with_leader=True)
                 + working_group_recipients(leaders_only=True),
                 key=f"rectification:{order.pk}:overdue",
-                kind="rectification",
+                kind="rectification_overdue",
                 subject=_("%(order)s 已逾期：%(unit)s") % {"order": order, "unit": order.unit.name},
                 body=order.requirement[:500],
                 url=_order_url(order),
@@ -274,5 +262,5 @@ def orders_scan(*, today: dt.date | None = None) -> ScanResult:
                 target=order,
                 details={"event": "overdue", "due_date": str(order.due_date), **to.details()},
             )
-            counts["overdue"] += 1
-    return ScanResult(reminded=counts["reminded"], overdue=counts["overdue"])
+            result.overdue += 1
+    return result

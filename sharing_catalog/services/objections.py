@@ -42,7 +42,7 @@ from zhengxiang_portal.deadlines.calendar import add_working_days
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.notifications.services import notify
+from zhengxiang_portal.notifications.services import notice_send
 
 S = Objection.Status
 R = Objection.ClosingReason
@@ -246,9 +246,8 @@ def _tell(
 
     Returns who was told (for the step's ledger entry): a recorded fact, 无人可通知 included.
     """
-    told = _recipients(objection, sides, actor)
-    notify(
-        recipients=told.users,
+    told = notice_send(
+        to=_recipients(objection, sides, actor),
         key=key or f"objection:{objection.pk}:r{objection.round}:{event}",
         kind=f"objection_{event}",
         subject=_("%(label)s：%(what)s") % {"label": objection.label, "what": subject},

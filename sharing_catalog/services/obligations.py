@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
-from zhengxiang_portal.deadlines.scan import ScanResult
+from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -35,7 +36,6 @@ from zhengxiang_portal.notifications.services import notice_send
 from ..models import CatalogItem, Obligation
 
 F = CatalogItem.Frequency
-SCAN_BATCH = 200  # rows claimed per transaction: short locks, bounded memory
 
 
 @dataclass(frozen=True)
@@ -242,170 +242,128 @@ def _tell(obligation: Obligation, event: str, *, to: NoticeRecipients, **message
     )
 
 
-def _claim(ids: list[int], **still: Any) -> list[Obligation]:
-    """Lock these rows if nobody else holds them and they are still in the expected state."""
-    return list(
-        Obligation.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("item__provider__leader_user")
-        .filter(pk__in=ids, **still)
-        .order_by("pk")
+def _due(**condition: Any) -> QuerySet[Obligation]:
+    return Obligation.objects.select_related("item__provider__leader_user").filter(
+        item__status=CatalogItem.Status.PUBLISHED, **condition
     )
 
 
-def _in_batches(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), SCAN_BATCH):
-        yield ids[start : start + SCAN_BATCH]
-
-
-def _remind(today: dt.date, now: dt.datetime, calendar: WorkingCalendar) -> int:
-    days = _setting("OBLIGATION_REMIND_WORKING_DAYS", 3)
-    # N working days never span more than N weeks plus the longest holiday (~9 days).
-    horizon = today + dt.timedelta(days=7 * days + 14)
-    candidates = (
-        Obligation.objects.filter(
-            status=Obligation.Status.OPEN,
-            reminded_at__isnull=True,
-            due_date__gte=today,
-            due_date__lte=horizon,
-            item__status=CatalogItem.Status.PUBLISHED,
-        )
-        .values_list("pk", "due_date")
-        .order_by("pk")
+def _remind(days: ScanDays, now: dt.datetime) -> int:
+    due = _due(
+        status=Obligation.Status.OPEN,
+        reminded_at__isnull=True,
+        due_date__gte=days.today,
+        due_date__lte=days.remind_until(_setting("OBLIGATION_REMIND_WORKING_DAYS", 3)),
     )
-    ids = [pk for pk, due in candidates if calendar.working_days_between(today, due) <= days]
     sent = 0
-    for batch in _in_batches(ids):
-        with transaction.atomic():
-            claimed = _claim(batch, status=Obligation.Status.OPEN, reminded_at__isnull=True)
-            book = NoticeBook(unit_ids={o.item.provider_id for o in claimed})
-            for obligation in claimed:
-                item = obligation.item
-                _tell(
-                    obligation,
-                    "reminder",
-                    to=book.recipients(item.provider_id),
-                    key=f"obligation:{obligation.pk}:reminder",
-                    kind="reminder",
-                    subject=_("报送提醒：%(item)s（%(period)s）须于 %(due)s 前报送")
-                    % {
-                        "item": item.name,
-                        "period": obligation.period_label,
-                        "due": f"{obligation.due_date:%Y-%m-%d}",
-                    },
-                    body=_(
-                        "请在截止日前通过平台上传并确认“%(item)s”%(period)s的数据"
-                        "（《蒸湘区税费精诚共治实施办法》第二十条、第二十二条）。"
-                    )
-                    % {"item": item.name, "period": obligation.period_label},
-                    url=_url(obligation),
+    for claimed in claim_batches(due):
+        book = NoticeBook(unit_ids={o.item.provider_id for o in claimed})
+        for obligation in claimed:
+            item = obligation.item
+            _tell(
+                obligation,
+                "reminder",
+                to=book.recipients(item.provider_id),
+                key=f"obligation:{obligation.pk}:reminder",
+                kind="reminder",
+                subject=_("报送提醒：%(item)s（%(period)s）须于 %(due)s 前报送")
+                % {
+                    "item": item.name,
+                    "period": obligation.period_label,
+                    "due": f"{obligation.due_date:%Y-%m-%d}",
+                },
+                body=_(
+                    "请在截止日前通过平台上传并确认“%(item)s”%(period)s的数据"
+                    "（《蒸湘区税费精诚共治实施办法》第二十条、第二十二条）。"
                 )
-                obligation.reminded_at = now
-                obligation.save(update_fields=["reminded_at"])
-                sent += 1
+                % {"item": item.name, "period": obligation.period_label},
+                url=_url(obligation),
+            )
+            obligation.reminded_at = now
+            obligation.save(update_fields=["reminded_at"])
+            sent += 1
     return sent
 
 
-def _mark_overdue(today: dt.date, now: dt.datetime) -> int:
-    ids = list(
-        Obligation.objects.filter(
-            status=Obligation.Status.OPEN,
-            grace_until__lt=today,
-            item__status=CatalogItem.Status.PUBLISHED,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def _mark_overdue(days: ScanDays, now: dt.datetime) -> int:
     marked = 0
-    for batch in _in_batches(ids):
-        with transaction.atomic():
-            claimed = _claim(batch, status=Obligation.Status.OPEN, grace_until__lt=today)
-            # Overdue: the unit's 分管负责人 hears of it too (escalation, first level).
-            book = NoticeBook(unit_ids={o.item.provider_id for o in claimed}, with_leader=True)
-            for obligation in claimed:
-                item = obligation.item
-                _tell(
-                    obligation,
-                    "overdue",
-                    to=book.recipients(item.provider_id),
-                    key=f"obligation:{obligation.pk}:overdue",
-                    kind="overdue",
-                    subject=_("报送逾期：%(item)s（%(period)s）已超过截止日 %(due)s")
-                    % {
-                        "item": item.name,
-                        "period": obligation.period_label,
-                        "due": f"{obligation.due_date:%Y-%m-%d}",
-                    },
-                    body=_(
-                        "“%(item)s”%(period)s的数据已逾期未报送，请尽快上传并确认；"
-                        "无正当理由不按规定提供共享信息的，将责令改正（第二十八条）。"
-                    )
-                    % {"item": item.name, "period": obligation.period_label},
-                    url=_url(obligation),
+    for claimed in claim_batches(_due(status=Obligation.Status.OPEN, grace_until__lt=days.today)):
+        # Overdue: the unit's 分管负责人 hears of it too (escalation, first level).
+        book = NoticeBook(unit_ids={o.item.provider_id for o in claimed}, with_leader=True)
+        for obligation in claimed:
+            item = obligation.item
+            _tell(
+                obligation,
+                "overdue",
+                to=book.recipients(item.provider_id),
+                key=f"obligation:{obligation.pk}:overdue",
+                kind="overdue",
+                subject=_("报送逾期：%(item)s（%(period)s）已超过截止日 %(due)s")
+                % {
+                    "item": item.name,
+                    "period": obligation.period_label,
+                    "due": f"{obligation.due_date:%Y-%m-%d}",
+                },
+                body=_(
+                    "“%(item)s”%(period)s的数据已逾期未报送，请尽快上传并确认；"
+                    "无正当理由不按规定提供共享信息的，将责令改正（第二十八条）。"
                 )
-                obligation.status = Obligation.Status.OVERDUE
-                obligation.overdue_at = now
-                obligation.save(update_fields=["status", "overdue_at"])
-                marked += 1
+                % {"item": item.name, "period": obligation.period_label},
+                url=_url(obligation),
+            )
+            obligation.status = Obligation.Status.OVERDUE
+            obligation.overdue_at = now
+            obligation.save(update_fields=["status", "overdue_at"])
+            marked += 1
     return marked
 
 
-def _escalate(today: dt.date, now: dt.datetime, calendar: WorkingCalendar) -> int:
-    days = _setting("OBLIGATION_ESCALATE_WORKING_DAYS", 3)
-    candidates = (
-        Obligation.objects.filter(
-            status=Obligation.Status.OVERDUE,
-            escalated_at__isnull=True,
-            grace_until__lt=today - dt.timedelta(days=days),
-            item__status=CatalogItem.Status.PUBLISHED,
-        )
-        .values_list("pk", "grace_until")
-        .order_by("pk")
+def _escalate(days: ScanDays, now: dt.datetime) -> int:
+    due = _due(
+        status=Obligation.Status.OVERDUE,
+        escalated_at__isnull=True,
+        grace_until__lte=days.passed(_setting("OBLIGATION_ESCALATE_WORKING_DAYS", 3)),
     )
-    ids = [pk for pk, grace in candidates if today > calendar.add_working_days(grace, days)]
     group = working_group_recipients()
     escalated = 0
-    for batch in _in_batches(ids):
-        with transaction.atomic():
-            for obligation in _claim(
-                batch, status=Obligation.Status.OVERDUE, escalated_at__isnull=True
-            ):
-                item = obligation.item
-                _tell(
-                    obligation,
-                    "escalation",
-                    to=group,
-                    key=f"obligation:{obligation.pk}:escalation",
-                    kind="escalation",
-                    subject=_("逾期升级：%(unit)s 未报送 %(item)s（%(period)s）")
-                    % {
-                        "unit": item.provider.name,
-                        "item": item.name,
-                        "period": obligation.period_label,
-                    },
-                    body=_(
-                        "%(unit)s 的“%(item)s”%(period)s数据在宽限期满后仍未报送，"
-                        "请专项工作组协调调度（第二十条、第二十八条）。"
-                    )
-                    % {
-                        "unit": item.provider.name,
-                        "item": item.name,
-                        "period": obligation.period_label,
-                    },
-                    url=_url(obligation),
+    for claimed in claim_batches(due):
+        for obligation in claimed:
+            item = obligation.item
+            _tell(
+                obligation,
+                "escalation",
+                to=group,
+                key=f"obligation:{obligation.pk}:escalation",
+                kind="escalation",
+                subject=_("逾期升级：%(unit)s 未报送 %(item)s（%(period)s）")
+                % {
+                    "unit": item.provider.name,
+                    "item": item.name,
+                    "period": obligation.period_label,
+                },
+                body=_(
+                    "%(unit)s 的“%(item)s”%(period)s数据在宽限期满后仍未报送，"
+                    "请专项工作组协调调度（第二十条、第二十八条）。"
                 )
-                obligation.escalated_at = now
-                obligation.save(update_fields=["escalated_at"])
-                escalated += 1
+                % {
+                    "unit": item.provider.name,
+                    "item": item.name,
+                    "period": obligation.period_label,
+                },
+                url=_url(obligation),
+            )
+            obligation.escalated_at = now
+            obligation.save(update_fields=["escalated_at"])
+            escalated += 1
     return escalated
 
 
 def obligations_scan(*, now: dt.datetime | None = None) -> ScanResult:
     """Send due reminders, mark overdue obligations, escalate long-overdue ones — each once."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    calendar = WorkingCalendar()
+    days = ScanDays.for_day(timezone.localdate(now))
     result = ScanResult()
-    result.reminded = _remind(today, now, calendar)
-    result.overdue = _mark_overdue(today, now)
-    result.escalated = _escalate(today, now, calendar)
+    result.reminded = _remind(days, now)
+    result.overdue = _mark_overdue(days, now)
+    result.escalated = _escalate(days, now)
     return result
