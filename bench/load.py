@@ -230,6 +230,7 @@ def run() -> None:
         "SESSION_IDLE_SECONDS": "3600",
         # Demo accounts with the demo password: demo mode, or every page asks for a new password.
         "PORTAL_DEMO_MODE": "true",
+        "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", "bench-only-ledger-hmac-key"),
     }
     server = subprocess.Popen(  # noqa: S603  (fixed argv)
         [

@@ -8,9 +8,17 @@ it with `entry_hash`; where two rows are consecutive in `seq` it checks that the
 reported, and are errors only with `--contiguous`. `--anchor SEQ:HASH` checks an entry against
 a printed daily digest (日摘要) of the chain head.
 
+Keyed entries (`hash_algo` "hmac-sm3", issue 15) need the ledger key: the environment variable
+LEDGER_HMAC_KEY or `--key-file` (the key's text, surrounding whitespace ignored). Once a keyed
+entry appears, an unkeyed one after it is an error (forged without the key). `--head-log FILE`
+compares the slice with the heads the portal recorded outside the database (LEDGER_HEAD_LOG):
+a different hash is a rewrite; with `--contiguous`, a recorded head beyond the slice's end is a
+truncated tail.
+
 SM3 (GB/T 32905) is taken from hashlib when the local OpenSSL has it, else computed here.
 
 Usage: python verify_ledger_export.py export.csv [--contiguous] [--anchor 1234:abcd…]
+       [--key-file KEY] [--head-log ledger-heads.log]
 Exit status: 0 intact, 1 a bad row (named on stderr), 2 unreadable input.
 """
 
@@ -19,12 +27,15 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import hmac
 import json
+import os
 import struct
 import sys
 from collections.abc import Iterable
 
 GENESIS_HASH = "0" * 64
+KEYED_PREFIX = "hmac-"
 HASHED_COLUMNS = [
     "seq",
     "created_at",
@@ -100,13 +111,41 @@ def sm3_hex(data: bytes) -> str:
     return "".join(f"{x:08x}" for x in v)
 
 
-def hash_hex(algorithm: str, data: bytes) -> str:
+def hash_hex(algorithm: str, data: bytes, key: bytes = b"") -> str:
+    if algorithm.startswith(KEYED_PREFIX):
+        return hmac_hex(algorithm.removeprefix(KEYED_PREFIX), key, data)
     try:
         return hashlib.new(algorithm, data).hexdigest()
     except ValueError:
         if algorithm == "sm3":
             return sm3_hex(data)
         raise
+
+
+def hmac_hex(algorithm: str, key: bytes, data: bytes) -> str:
+    """HMAC (RFC 2104) with hashlib's algorithm, or with the SM3 here (block size 64 bytes)."""
+    try:
+        return hmac.new(key, data, algorithm).hexdigest()
+    except ValueError:
+        if algorithm != "sm3":
+            raise
+    if len(key) > 64:
+        key = bytes.fromhex(sm3_hex(key))
+    key = key.ljust(64, b"\x00")
+    inner = bytes.fromhex(sm3_hex(bytes(b ^ 0x36 for b in key) + data))
+    return sm3_hex(bytes(b ^ 0x5C for b in key) + inner)
+
+
+def read_head_log(path: str) -> dict[int, str]:
+    """The entry heads of a LEDGER_HEAD_LOG file, {seq: hash} (digest lines are skipped)."""
+    heads: dict[int, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                if "seq" in record:
+                    heads[int(record["seq"])] = str(record["hash"])
+    return heads
 
 
 # --- rebuilding an entry from its row ------------------------------------------------------
@@ -141,9 +180,13 @@ def verify_rows(
     *,
     contiguous: bool = False,
     anchors: dict[int, str] | None = None,
+    key: bytes = b"",
+    heads: dict[int, str] | None = None,
 ) -> tuple[bool, int, str]:
     """Return (ok, rows checked, message); the message names the first bad entry."""
     anchors = dict(anchors or {})
+    heads = heads or {}
+    keyed_seen = False
     prev_seq: int | None = None
     prev_hash = ""
     gaps = 0
@@ -153,8 +196,17 @@ def verify_rows(
         seq = int(fields["seq"])  # type: ignore[call-overload]
         entry_hash = unneutralise(row["entry_hash"])
         payload = canonical_json(fields).encode("utf-8")
-        if hash_hex(str(fields["hash_algo"]), payload) != entry_hash:
+        algorithm = str(fields["hash_algo"])
+        if algorithm.startswith(KEYED_PREFIX):
+            if not key:
+                return False, checked, f"entry #{seq}: keyed; give the key (LEDGER_HMAC_KEY)"
+            keyed_seen = True
+        elif keyed_seen:
+            return False, checked, f"entry #{seq}: unkeyed after the keyed epoch (forged)"
+        if hash_hex(algorithm, payload, key) != entry_hash:
             return False, checked, f"entry #{seq}: content altered (hash does not match)"
+        if seq in heads and heads[seq] != entry_hash:
+            return False, checked, f"entry #{seq}: rewritten (differs from the head log)"
         if prev_seq is not None and seq <= prev_seq:
             return False, checked, f"entry #{seq}: out of order after #{prev_seq}"
         if prev_seq is not None and seq == prev_seq + 1:
@@ -173,6 +225,9 @@ def verify_rows(
     if anchors:
         missing = ", ".join(f"#{s}" for s in sorted(anchors))
         return False, checked, f"anchor entries not in the slice: {missing}"
+    last_head = max(heads, default=0)
+    if contiguous and last_head > (prev_seq or 0):
+        return False, checked, f"truncated tail: the head log records #{last_head}"
     note = f" ({gaps} gap(s) in seq: a filtered slice)" if gaps else ""
     return True, checked, f"{checked} entries verified{note}"
 
@@ -182,9 +237,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("csv_file")
     parser.add_argument("--contiguous", action="store_true", help="a gap in seq is an error")
     parser.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH")
+    parser.add_argument("--key-file", help="file holding the ledger key (else LEDGER_HMAC_KEY)")
+    parser.add_argument("--head-log", help="the portal's LEDGER_HEAD_LOG file (or a copy)")
     args = parser.parse_args(argv)
     try:
         anchors = {int(s): h.strip().lower() for s, _, h in (a.partition(":") for a in args.anchor)}
+        if args.key_file:
+            with open(args.key_file, encoding="utf-8") as handle:
+                key = handle.read().strip().encode("utf-8")
+        else:
+            key = os.environ.get("LEDGER_HMAC_KEY", "").encode("utf-8")
+        heads = read_head_log(args.head_log) if args.head_log else {}
         with open(args.csv_file, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             missing = [
@@ -193,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             if missing:
                 print(f"not a ledger export: missing columns {missing}", file=sys.stderr)
                 return 2
-            ok, _checked, message = verify_rows(reader, contiguous=args.contiguous, anchors=anchors)
+            ok, _checked, message = verify_rows(
+                reader, contiguous=args.contiguous, anchors=anchors, key=key, heads=heads
+            )
     except (OSError, ValueError, KeyError) as exc:
         print(f"cannot read the export: {exc}", file=sys.stderr)
         return 2

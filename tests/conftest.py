@@ -61,6 +61,18 @@ _SQLITE_LEDGER_TRIGGERS = [
     "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
     "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger_ledgerentry "
     "BEGIN SELECT RAISE(ABORT, 'ledger_ledgerentry is append-only'); END;",
+    "CREATE TRIGGER IF NOT EXISTS ledger_digest_no_update BEFORE UPDATE ON "
+    "ledger_ledgerdailydigest BEGIN SELECT RAISE(ABORT, 'ledger_ledgerdailydigest is "
+    "append-only'); END;",
+    "CREATE TRIGGER IF NOT EXISTS ledger_digest_no_delete BEFORE DELETE ON "
+    "ledger_ledgerdailydigest BEGIN SELECT RAISE(ABORT, 'ledger_ledgerdailydigest is "
+    "append-only'); END;",
+]
+_SQLITE_LEDGER_TRIGGER_NAMES = [
+    "ledger_no_update",
+    "ledger_no_delete",
+    "ledger_digest_no_update",
+    "ledger_digest_no_delete",
 ]
 
 
@@ -98,5 +110,5 @@ def _ledger_flushable(request):
     yield
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+            for name in _SQLITE_LEDGER_TRIGGER_NAMES:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -9,23 +9,11 @@ from django.db import connection, connections, transaction
 
 from tests.conftest import require
 from tests.factories import UnitFactory, UserFactory
+from tests.ledger.tampering import beneath
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.chain import compute_hash, entry_fields
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.services import ledger_append, ledger_verify
-
-
-def _raw(sql, params):
-    """Write beneath the application, as someone with database access would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-            cursor.execute(sql, params)
-            cursor.execute("SET session_replication_role = origin")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-            cursor.execute(sql, params)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,8 +83,8 @@ def test_verify_names_an_inserted_entry():
     entries = [ledger_append(action=LedgerAction.UPLOAD, actor=actor) for _ in range(3)]
     # when someone forges an entry between #1 and #2 (shifting #2 and #3 up, hashes recomputed
     # for the forged one so it looks valid on its own)
-    _raw("UPDATE ledger_ledgerentry SET seq = seq + 10 WHERE seq >= 2", [])
-    _raw("UPDATE ledger_ledgerentry SET seq = seq - 9 WHERE seq >= 12", [])
+    beneath("UPDATE ledger_ledgerentry SET seq = seq + 10 WHERE seq >= 2", [])
+    beneath("UPDATE ledger_ledgerentry SET seq = seq - 9 WHERE seq >= 12", [])
     forged = LedgerEntry(
         seq=2,
         created_at=entries[0].created_at,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -21,6 +23,7 @@ from zhengxiang_portal.ledger.selectors import ledger_history
 from zhengxiang_portal.ledger.services import ledger_append
 
 pytestmark = pytest.mark.django_db
+KEY = settings.LEDGER_HMAC_KEY.encode("utf-8")  # the key the verifier is given (issue 15)
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "verify_ledger_export.py"
 
 
@@ -144,6 +147,7 @@ def test_csv_export_reverifies_outside_the_portal(client, auditor, entries, tmp_
     # then the standalone script (no Django) verifies it, contiguous from the genesis entry
     done = subprocess.run(
         [sys.executable, str(SCRIPT), str(path), "--contiguous"],
+        env={**os.environ, "LEDGER_HMAC_KEY": settings.LEDGER_HMAC_KEY},
         capture_output=True,
         text=True,
         check=False,
@@ -192,15 +196,15 @@ def test_the_verifier_names_an_altered_row_and_checks_anchors(client, auditor, e
     text = client.get(reverse("ledger:export", args=["csv"]), {"unit": unit_a.pk}).content
     rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
     verifier = _verifier()
-    ok, checked, message = verifier.verify_rows(rows)
+    ok, checked, message = verifier.verify_rows(rows, key=KEY)
     assert (ok, checked) == (True, 3)
     assert "gap" in message
-    assert not verifier.verify_rows(rows, contiguous=True)[0]
+    assert not verifier.verify_rows(rows, contiguous=True, key=KEY)[0]
     last = entries[2][4]
-    assert verifier.verify_rows(rows, anchors={5: last.entry_hash})[0]
-    assert not verifier.verify_rows(rows, anchors={5: "0" * 64})[0]
+    assert verifier.verify_rows(rows, key=KEY, anchors={5: last.entry_hash})[0]
+    assert not verifier.verify_rows(rows, key=KEY, anchors={5: "0" * 64})[0]
     rows[1]["details"] = rows[1]["details"].replace('"rows":2', '"rows":20')
-    ok, _n, message = verifier.verify_rows(rows)
+    ok, _n, message = verifier.verify_rows(rows, key=KEY)
     assert not ok
     assert "#3" in message
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from tests.factories import UnitFactory, UserFactory
+from tests.ledger.tampering import beneath
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.chain import GENESIS_HASH, preferred_algorithm
 from zhengxiang_portal.ledger.models import AppendOnlyError, LedgerEntry
@@ -20,19 +21,6 @@ def _three_entries():
         ledger_append(action=LedgerAction.CONFIRM, actor=actor, target=actor.unit),
         ledger_append(action=LedgerAction.DOWNLOAD, actor=actor, details={"rows": 3}),
     ]
-
-
-def _raw(sql, params):
-    """Tamper with the table beneath the application, as an attacker with DB access would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # triggers off (superuser)
-            cursor.execute(sql, params)
-            cursor.execute("SET session_replication_role = origin")
-        else:
-            cursor.execute("DROP TRIGGER ledger_no_update")
-            cursor.execute("DROP TRIGGER ledger_no_delete")
-            cursor.execute(sql, params)
 
 
 def test_entries_link_to_their_predecessor_with_the_platform_hash():
@@ -67,7 +55,7 @@ def test_the_database_refuses_updates_beneath_the_application():
 
 def test_verify_names_an_altered_entry():
     _three_entries()
-    _raw("UPDATE ledger_ledgerentry SET digest = %s WHERE seq = 2", ["b" * 64])
+    beneath("UPDATE ledger_ledgerentry SET digest = %s WHERE seq = 2", ["b" * 64])
     result = ledger_verify()
     assert not result.ok
     assert result.first_bad_seq == 2
@@ -77,7 +65,7 @@ def test_verify_names_an_altered_entry():
 
 def test_verify_names_a_removed_entry():
     _three_entries()
-    _raw("DELETE FROM ledger_ledgerentry WHERE seq = 2", [])
+    beneath("DELETE FROM ledger_ledgerentry WHERE seq = 2", [])
     result = ledger_verify()
     assert (result.ok, result.first_bad_seq) == (False, 2)
 

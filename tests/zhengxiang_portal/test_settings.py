@@ -40,6 +40,8 @@ def test_production_passes_check_deploy():
         # Field-encryption keys are required in production (docs/SECURITY.md).
         FIELD_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1maWVsZC1rZXktMzItYnl0ZXMtbG4=",
         FIELD_HASH_KEY="production-field-hash-key-from-the-environment",
+        # So is the ledger's chain key (issue 15).
+        LEDGER_HMAC_KEY="production-ledger-hmac-key-from-the-environment",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -43,3 +43,5 @@ class LedgerAction(models.TextChoices):
     ADMIN = "admin", _("后台操作")
     EXPORT = "export", _("导出")
     UNMASK = "unmask", _("查看敏感信息")
+    # the ledger itself: the first keyed entry after an unkeyed chain (issue 15)
+    CHAIN_EPOCH = "chain_epoch", _("台账链启用密钥")

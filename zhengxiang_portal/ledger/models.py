@@ -89,14 +89,21 @@ class LedgerEntry(ChoiceLabels, models.Model):
 
 
 class LedgerDailyDigest(models.Model):
-    """The chain head at the end of a day, published so that a rewrite of the table shows."""
+    """The chain head at the end of a day, published so that a rewrite of the table shows.
+
+    Append-only like the ledger (database triggers); `signature` is the HMAC of the digest with
+    the ledger key, so a digest row made up without the key does not verify.
+    """
 
     day = models.DateField(_("日期"), unique=True)
     last_seq = models.PositiveBigIntegerField(_("截至序号"))
     head_hash = models.CharField(_("链头哈希"), max_length=128)
     hash_algo = models.CharField(_("算法"), max_length=16)
     entry_count = models.PositiveIntegerField(_("当日条数"))
+    signature = models.CharField(_("签名(HMAC)"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day"]
@@ -105,3 +112,11 @@ class LedgerDailyDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} #{self.last_seq} {self.head_hash[:16]}…"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("ledger digests cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger digests cannot be deleted")

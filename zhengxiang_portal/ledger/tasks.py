@@ -5,19 +5,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .services import ledger_publish_daily_digest
+from .services import ledger_days_without_digest, ledger_publish_daily_digest
 
 
 @shared_task(name="ledger.publish_daily_digest")
 def publish_daily_digest_task() -> None:
     """Publish yesterday's chain head (beat: shortly after midnight) and tell the working group.
 
-    Idempotent: the digest is unique per day and the notice goes out once per day's key.
+    Days missed while the worker was down are published too (a gap in the digests reads as a
+    deleted digest to verify_ledger). Idempotent: the digest is unique per day and the notice
+    goes out once per day's key.
     """
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for day in ledger_days_without_digest(until=yesterday):
+        _publish(day)
+
+
+def _publish(day: dt.date) -> None:
     from agencies.selectors import working_group_recipients
     from zhengxiang_portal.notifications.services import notice_send
 
-    day = timezone.localdate() - dt.timedelta(days=1)
     digest = ledger_publish_daily_digest(day=day)
     if digest is None:
         return

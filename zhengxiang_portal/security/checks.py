@@ -37,6 +37,14 @@ def check_field_keys(app_configs, **kwargs):
         )
     if not getattr(settings, "FIELD_HASH_KEY", ""):
         errors.append(Error("FIELD_HASH_KEY is not set.", id="security.E002"))
+    if not getattr(settings, "LEDGER_HMAC_KEY", ""):
+        errors.append(
+            Error(
+                "LEDGER_HMAC_KEY is not set: the ledger cannot be written.",
+                hint="Any long random string, kept outside the database (docs/SECURITY.md).",
+                id="security.E004",
+            )
+        )
     if getattr(settings, "PORTAL_DEMO_MODE", False):
         errors.append(Error("PORTAL_DEMO_MODE is on in a deployment.", id="security.E003"))
     return errors

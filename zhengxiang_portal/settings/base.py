@@ -335,6 +335,12 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Field encryption (AES-256-GCM, security/crypto.py): comma-separated base64 keys, first = current.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+# The ledger's chain is keyed (HMAC-SM3) with this secret, which the database never holds: a
+# database owner cannot recompute a rewritten chain (docs/SECURITY.md). Required in production.
+LEDGER_HMAC_KEY = env("LEDGER_HMAC_KEY", default="")
+# Each new chain head (and daily digest) is appended to this file, outside the database, for the
+# operator to ship elsewhere; verify_ledger compares the chain with it. Empty: no file.
+LEDGER_HEAD_LOG = env("LEDGER_HEAD_LOG", default=str(VAR_DIR / "ledger-heads.log"))
 # Audit records (ledger, axes logs) are kept at least this long (等保: ≥ 180 days).
 AUDIT_RETENTION_DAYS = 180
 

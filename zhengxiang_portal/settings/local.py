@@ -16,3 +16,4 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="]
 )
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="dev-only-field-hash-key")
+LEDGER_HMAC_KEY = env("LEDGER_HMAC_KEY", default="dev-only-ledger-hmac-key")

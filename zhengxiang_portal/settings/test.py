@@ -24,3 +24,5 @@ PORTAL_2FA_ENFORCED = False  # tests/security turn it on; other apps' tests log 
 AXES_ENABLED = False  # Client.login() passes no request; tests/security enable axes explicitly
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbmc="]
 FIELD_HASH_KEY = "test-only-field-hash-key"
+LEDGER_HMAC_KEY = "test-only-ledger-hmac-key"
+LEDGER_HEAD_LOG = ""  # the ledger tests give it a file of their own (one per test database)
