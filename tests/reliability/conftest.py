@@ -243,6 +243,10 @@ def processes(redis_server, tmp_path, settings, monkeypatch) -> Iterator[Process
         "INGEST_REDISPATCH_AFTER_SECONDS": "1",
         "INGEST_LEASE_SECONDS": "4",
         "PORTAL_2FA_ENFORCED": "false",
+        # One chain, one key: the workers key their ledger entries like the test process, and
+        # keep the worktree's head log out of it (issue 15).
+        "LEDGER_HMAC_KEY": settings.LEDGER_HMAC_KEY,
+        "LEDGER_HEAD_LOG": "",
     }
     # The test process publishes to the same private Redis.
     from zhengxiang_portal.celery import app

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.conftest import require
@@ -51,6 +52,8 @@ def test_backup_then_restore_into_a_fresh_database_verifies_the_ledger(tmp_path)
             "RESTORE_DATABASE_URL": restore_url,
             "RESTORE_MEDIA_ROOT": str(restored_media),
             "DJANGO_SETTINGS_MODULE": "zhengxiang_portal.settings.local",
+            # The chain's key the entries were written with (issue 15): verifying needs it.
+            "LEDGER_HMAC_KEY": settings.LEDGER_HMAC_KEY,
         },
         capture_output=True,
         text=True,
