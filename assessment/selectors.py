@@ -275,3 +275,12 @@ def open_orders_for_units(*, unit_ids: set[int]) -> QuerySet[RectificationOrder]
         Q(status=RectificationOrder.Status.OPEN) | Q(status=RectificationOrder.Status.ANSWERED),
         unit_id__in=unit_ids,
     ).select_related("unit")
+
+
+def ledger_unit_scope(unit_ids: Any) -> Q:
+    """Ledger entries about rectification orders issued to the units (their own 台账, Art. 22)."""
+    from zhengxiang_portal.ledger.selectors import target_scope
+
+    return target_scope(
+        RectificationOrder, RectificationOrder.objects.filter(unit_id__in=list(unit_ids))
+    )

@@ -9,6 +9,11 @@ class CollaborationConfig(AppConfig):
     verbose_name = _("协作事项")
 
     def ready(self) -> None:
+        from zhengxiang_portal.ledger.selectors import register_unit_scope
+
+        from .selectors import ledger_unit_scope
+
+        register_unit_scope(ledger_unit_scope)
         from agencies.roles import Role, register_role_permissions
         from zhengxiang_portal.core.registry import (
             HomePanel,

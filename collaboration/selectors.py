@@ -262,3 +262,16 @@ def request_evidence(
         .select_related("matter_type", "requesting_unit", "target_unit")
         .order_by("due_date", "pk")
     )
+
+
+def ledger_unit_scope(unit_ids: Iterable[int]) -> Q:
+    """Ledger entries about requests the units made or must answer (their own 台账, Art. 22)."""
+    from zhengxiang_portal.ledger.selectors import target_scope
+
+    ids = list(unit_ids)
+    return target_scope(
+        CollaborationRequest,
+        CollaborationRequest.objects.filter(
+            Q(requesting_unit_id__in=ids) | Q(target_unit_id__in=ids)
+        ),
+    )

@@ -76,9 +76,14 @@ def register() -> None:
     # 三员分立: the auditor reads the ledger and the access log, not the business records.
     for role in (Role.WG_LEADER, Role.WG_MEMBER):
         register_role_permissions(role, readers)
-    from zhengxiang_portal.ledger.selectors import register_item_scope
+    from zhengxiang_portal.ledger.selectors import register_item_scope, register_unit_scope
 
     register_item_scope(_submission_scope)
+    register_unit_scope(_unit_scope)
+    from zhengxiang_portal.ledger.exports import register_target_labeller
+
+    register_target_labeller("sharing_catalog.submission", _submission_labels)
+    register_target_labeller("sharing_catalog.objection", _objection_labels)
     register_schedule(
         Schedule(
             name="sharing_catalog: expire access grants",
@@ -119,6 +124,77 @@ def _submission_scope(item_id: int):
     from zhengxiang_portal.ledger.selectors import target_scope
 
     return target_scope(Submission, Submission.objects.filter(obligation__item_id=item_id))
+
+
+def _submission_labels(pks: list[str]) -> dict[str, str]:
+    """Submissions as people name them: "司法拍卖成交信息 2026年11月 第2版"."""
+    from sharing_catalog.models import Submission
+
+    rows = Submission.objects.filter(pk__in=pks).values_list(
+        "pk", "obligation__item__name", "obligation__period_label", "version"
+    )
+    return {
+        str(pk): _("%(item)s %(period)s 第%(version)s版")
+        % {"item": item, "period": period, "version": version}
+        for pk, item, period, version in rows
+    }
+
+
+def _objection_labels(pks: list[str]) -> dict[str, str]:
+    """Objections as people name them: "异议 #1 · 司法拍卖成交信息 2026年10月"."""
+    from sharing_catalog.models import Objection
+
+    rows = Objection.objects.filter(pk__in=pks).values_list(
+        "pk", "item__name", "submission__obligation__period_label"
+    )
+    return {
+        str(pk): _("异议 #%(pk)s · %(item)s %(period)s")
+        % {"pk": pk, "item": item, "period": period}
+        for pk, item, period in rows
+    }
+
+
+def _unit_scope(unit_ids):
+    """Ledger entries about the units' catalog objects (Art. 22 各单位…建立台账).
+
+    The submissions and obligations of the items they provide (with other units' views,
+    downloads and receipts of that data), objections they raised or must answer, grants,
+    off-platform agreements and coordination requests they are party to.
+    """
+    from django.db.models import Q
+
+    from sharing_catalog.models import (
+        AccessGrant,
+        CatalogItem,
+        CoordinationRequest,
+        Objection,
+        Obligation,
+        OffPlatformAgreement,
+        Submission,
+    )
+    from zhengxiang_portal.ledger.selectors import target_scope
+
+    def party(provider: str, consumer: str) -> Q:
+        return Q(**{f"{provider}__in": unit_ids}) | Q(**{f"{consumer}__in": unit_ids})
+
+    return (
+        target_scope(
+            Submission, Submission.objects.filter(obligation__item__provider_id__in=unit_ids)
+        )
+        | target_scope(Obligation, Obligation.objects.filter(item__provider_id__in=unit_ids))
+        | target_scope(CatalogItem, CatalogItem.objects.filter(provider_id__in=unit_ids))
+        | target_scope(Objection, Objection.objects.filter(party("provider_id", "consumer_id")))
+        | target_scope(
+            AccessGrant, AccessGrant.objects.filter(party("item__provider_id", "consumer_id"))
+        )
+        | target_scope(
+            OffPlatformAgreement,
+            OffPlatformAgreement.objects.filter(party("provider_id", "consumer_id")),
+        )
+        | target_scope(
+            CoordinationRequest, CoordinationRequest.objects.filter(unit_id__in=unit_ids)
+        )
+    )
 
 
 def _objections_panel(request):

@@ -15,7 +15,7 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from zhengxiang_portal.core.registry import NavItem, register_nav
 
-        from .selectors import user_may_read_ledger
+        from .selectors import user_may_read_unit_ledger
 
         register_nav(
             NavItem(
@@ -23,6 +23,6 @@ class LedgerConfig(AppConfig):
                 label=_("台账"),
                 url_name="ledger:entry_list",
                 order=70,
-                visible=lambda u: user_may_read_ledger(user=u),
+                visible=lambda u: user_may_read_unit_ledger(user=u),
             )
         )

@@ -1,21 +1,30 @@
-"""Export of a ledger slice with everything needed to re-verify it outside the portal.
+"""Exports of a ledger slice: the machine export (verifiable) and the readable one.
 
-The leading columns are exactly the fields the entry hash covers (chain.entry_fields), written
+`export_csv` / `export_xlsx` are the machine export for the working group and the auditor:
+the leading columns are exactly the fields the entry hash covers (chain.entry_fields), written
 so that `scripts/verify_ledger_export.py` can rebuild them without Django; the trailing columns
 are for people (local time, action and unit names).
 
 Spreadsheet formula injection: a cell starting with = + - @ (or a tab, CR, or an apostrophe)
 gets one leading apostrophe. The verifier strips exactly one leading apostrophe, so the mapping
 is reversible and the hashes still verify.
+
+`readable_csv` / `readable_xlsx` are the 台账 for people, a unit's own included (Art. 22):
+Chinese headings, local time (Asia/Shanghai), units and objects by name.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhengxiang_portal.exports import csv_rows, workbook_bytes, xlsx_write_row
 
 from .chain import canonical_json, entry_fields
 from .models import LedgerEntry
@@ -96,3 +105,92 @@ def export_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- the readable export: a unit's own 台账 for people (Art. 22) ---------------------------
+
+READABLE_COLUMNS = [
+    gettext_lazy("序号"),
+    gettext_lazy("时间（北京时间）"),
+    gettext_lazy("类别"),
+    gettext_lazy("动作"),
+    gettext_lazy("操作人"),
+    gettext_lazy("操作单位"),
+    gettext_lazy("对象"),
+    gettext_lazy("用途"),
+    gettext_lazy("行数"),
+    gettext_lazy("结果"),
+    gettext_lazy("本条哈希"),
+]
+
+# Apps name their ledger targets as a person reads them ("司法拍卖成交信息 2026年11月 第2版",
+# not "21 v2"): `labeller(pks) -> {pk: label}`, keyed by "app_label.model".
+_labellers: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def register_target_labeller(
+    model_label: str, labeller: Callable[[list[str]], dict[str, str]]
+) -> None:
+    """Name the targets of one model in readable exports, in bulk (one query per model)."""
+    _labellers[model_label.lower()] = labeller
+
+
+def target_labels(entries: list[LedgerEntry]) -> dict[int, str]:
+    """Each entry's target as people name it today, by entry seq; the stored text otherwise."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        if e.target_type_id and e.target_id:
+            wanted[f"{e.target_type.app_label}.{e.target_type.model}"].add(e.target_id)
+    names: dict[tuple[str, str], str] = {}
+    for label, pks in wanted.items():
+        labeller = _labellers.get(label)
+        if labeller is None:
+            continue
+        for pk, name in labeller(sorted(pks)).items():
+            names[(label, str(pk))] = name
+    out = {}
+    for e in entries:
+        name = None
+        if e.target_type_id:
+            name = names.get((f"{e.target_type.app_label}.{e.target_type.model}", e.target_id))
+        out[e.seq] = name or e.target_repr
+    return out
+
+
+def readable_rows(entries: Iterable[LedgerEntry]) -> Iterator[list[object]]:
+    """Chinese headings, local time, names instead of ids; no hashed machine columns."""
+    entries = list(entries)
+    labels = target_labels(entries)
+    yield [str(c) for c in READABLE_COLUMNS]
+    for e in entries:
+        actor = e.actor.display_name if e.actor_id and e.actor else e.actor_label
+        rows = e.details.get("rows") if isinstance(e.details, dict) else None
+        yield [
+            e.seq,
+            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.get_category_display(),
+            e.get_action_display(),
+            actor or "",
+            e.unit.name if e.unit_id and e.unit else "",
+            labels.get(e.seq, e.target_repr),
+            (e.details or {}).get("purpose_label", ""),
+            rows if rows is not None else "",
+            _("成功") if e.outcome == "success" else e.outcome,
+            e.entry_hash,
+        ]
+
+
+def readable_csv(entries: Iterable[LedgerEntry]) -> bytes:
+    """UTF-8 with BOM (Excel on Chinese Windows), formula-safe cells."""
+    rows = readable_rows(entries)
+    return ("\ufeff" + csv_rows(next(rows), rows)).encode("utf-8")
+
+
+def readable_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("台账")))
+    for row in readable_rows(entries):
+        xlsx_write_row(sheet, row)
+    return workbook_bytes(workbook)

@@ -1,15 +1,17 @@
 """Reads of the ledger (台账) that carry a rule: who may read it, filtered slices, histories.
 
-Art. 22: 数据传送接收有记录、过程可监控、事后能追溯. The working group and the auditor read
-the whole
-ledger; other apps show one object's history through `ledger_history` after checking their own
-object permission.
+Art. 22: 数据传送接收有记录、过程可监控、事后能追溯; 各单位…建立台账. The working group and the
+auditor read the whole ledger. A liaison (for the units they act for) and the tax bureau's staff
+(for their bureau) read their unit's own ledger: the entries its people wrote, and the entries
+about its objects (other units' views and downloads of its data, objections, requests, orders),
+which apps declare with `register_unit_scope`. Other apps show one object's history through
+`ledger_history` after checking their own object permission.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .actions import LedgerAction
+from .actions import LedgerAction, LedgerCategory
 from .models import LedgerDailyDigest, LedgerEntry
 
 LEDGER_VIEW_PERMISSION = "ledger.view_ledgerentry"
@@ -35,6 +37,44 @@ _item_scopes: list[Callable[[int], Q]] = []
 def register_item_scope(scope: Callable[[int], Q]) -> None:
     """Register `scope(item_id) -> Q` over LedgerEntry selecting entries about that item."""
     _item_scopes.append(scope)
+
+
+# Apps tell the ledger which of their objects concern a unit (a submission of an item the unit
+# provides, a request addressed to it, an order against it), so a unit's own 台账 holds the
+# entries other units wrote about its objects. Queried, not stored: existing entries need no
+# backfill and what is hashed stays as it was.
+_unit_scopes: list[Callable[[Collection[int]], Q]] = []
+
+
+def register_unit_scope(scope: Callable[[Collection[int]], Q]) -> None:
+    """Register `scope(unit_ids) -> Q` over LedgerEntry selecting entries about those units."""
+    _unit_scopes.append(scope)
+
+
+# The security trail (logins, lockouts, role changes) is the auditor's, not a unit's 台账.
+UNIT_LEDGER_CATEGORIES = (LedgerCategory.TRANSFER, LedgerCategory.WORKFLOW)
+
+
+def ledger_unit_ids(*, user: Any) -> frozenset[int]:
+    """Units whose own ledger `user` reads: those they act for, and the tax bureau for its staff."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    from agencies.roles import Role, has_role
+    from agencies.selectors import acted_unit_ids
+
+    ids = set(acted_unit_ids(user=user))
+    if user.unit_id and has_role(user, Role.TAX_STAFF):
+        ids.add(user.unit_id)
+    return frozenset(ids)
+
+
+def unit_scope(unit_ids: Collection[int]) -> Q:
+    """Q selecting the entries that concern these units: written by their people or about them."""
+    ids = list(unit_ids)
+    q = Q(unit_id__in=ids)
+    for scope in _unit_scopes:
+        q |= scope(ids)
+    return q
 
 
 def target_scope(model: type[models.Model], pks: QuerySet) -> Q:
@@ -105,11 +145,23 @@ def ledger_filter(qs: QuerySet[LedgerEntry], filters: LedgerFilters) -> QuerySet
     return qs
 
 
+def user_may_read_unit_ledger(*, user: Any) -> bool:
+    """Whole-ledger readers, and liaisons and tax staff for their own unit's ledger."""
+    return user_may_read_ledger(user=user) or bool(ledger_unit_ids(user=user))
+
+
 def ledger_list(*, user: Any, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
-    """The ledger, newest first, filtered; empty for anyone but the working group and auditor."""
-    if not user_may_read_ledger(user=user):
-        return LedgerEntry.objects.none()
+    """The ledger, newest first, filtered, as far as `user` may read it.
+
+    The working group and the auditor: every entry. A liaison or tax staff: their unit's own
+    台账 (Art. 22). Anyone else: nothing.
+    """
     qs = LedgerEntry.objects.select_related("actor", "unit", "target_type").order_by("-seq")
+    if not user_may_read_ledger(user=user):
+        units = ledger_unit_ids(user=user)
+        if not units:
+            return LedgerEntry.objects.none()
+        qs = qs.filter(unit_scope(units), category__in=UNIT_LEDGER_CATEGORIES)
     return ledger_filter(qs, filters or LedgerFilters())
 
 
@@ -142,6 +194,8 @@ def ledger_history(target: models.Model) -> QuerySet[LedgerEntry]:
 
 def access_log_list(*, user: Any, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
     """The access log (Art. 24, 27): every view, download and unmasking of shared records."""
+    if not user_may_read_ledger(user=user):
+        return LedgerEntry.objects.none()
     return ledger_list(user=user, filters=filters).filter(action__in=ACCESS_ACTIONS)
 
 
@@ -149,3 +203,10 @@ def digest_list(*, user: Any) -> QuerySet[LedgerDailyDigest]:
     if not user_may_read_ledger(user=user):
         return LedgerDailyDigest.objects.none()
     return LedgerDailyDigest.objects.order_by("-day")
+
+
+def ledger_unit_list(*, user: Any) -> list[Any]:
+    """The units whose own 台账 `user` reads, by code (for the page's heading)."""
+    from agencies.models import Unit
+
+    return list(Unit.objects.filter(pk__in=ledger_unit_ids(user=user)).order_by("code"))

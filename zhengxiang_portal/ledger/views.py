@@ -1,7 +1,9 @@
-"""Ledger pages for the working group and the auditor (Art. 22, 24, 27).
+"""Ledger pages (Art. 22, 24, 27).
 
-The ledger list, one object's history, the access log, exports of a slice (CSV/XLSX with the
-hashes, re-verifiable by scripts/verify_ledger_export.py), and the printable daily digests.
+The working group and the auditor: the whole ledger, one object's history, the access log, the
+machine exports of a slice (CSV/XLSX with the hashes, re-verifiable by
+scripts/verify_ledger_export.py), and the printable daily digests. Liaisons and tax staff: their
+own unit's 台账 (Art. 22 各单位…建立台账) and its readable export.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengxiang_portal.core.forms import export_refused
+from zhengxiang_portal.exports import bytes_response
 
 from .actions import LedgerAction, LedgerCategory
-from .exports import export_csv, export_xlsx
+from .exports import export_csv, export_xlsx, readable_csv, readable_xlsx, target_labels
 from .forms import LedgerFilterForm
 from .models import LedgerDailyDigest
 from .selectors import (
@@ -30,7 +33,9 @@ from .selectors import (
     ledger_history,
     ledger_list,
     ledger_page,
+    ledger_unit_list,
     user_may_read_ledger,
+    user_may_read_unit_ledger,
 )
 from .services import ledger_append
 
@@ -43,6 +48,19 @@ def _require_reader(request) -> None:
         raise PermissionDenied
 
 
+def _require_unit_reader(request) -> None:
+    if not user_may_read_unit_ledger(user=request.user):
+        raise PermissionDenied
+
+
+def _named(entries: list) -> list:
+    """Give each entry its target as people name it (`e.target_label`) for the page."""
+    labels = target_labels(entries)
+    for e in entries:
+        e.target_label = labels.get(e.seq, e.target_repr)
+    return entries
+
+
 def _before(request) -> int | None:
     try:
         return int(request.GET.get("before", "")) or None
@@ -51,15 +69,24 @@ def _before(request) -> int | None:
 
 
 def ledger_list_view(request):
-    _require_reader(request)
+    """The whole ledger for the working group and the auditor; a unit's own for its people."""
+    _require_unit_reader(request)
     form = LedgerFilterForm(request.GET or None)
     entries, next_before = ledger_page(
         ledger_list(user=request.user, filters=form.filters()), before=_before(request)
     )
+    whole = user_may_read_ledger(user=request.user)
     return render(
         request,
         "ledger/entry_list.html",
-        {"form": form, "entries": entries, "next_before": next_before, "access_log": False},
+        {
+            "form": form,
+            "entries": _named(entries),
+            "next_before": next_before,
+            "access_log": False,
+            "whole": whole,
+            "own_units": [] if whole else ledger_unit_list(user=request.user),
+        },
     )
 
 
@@ -74,48 +101,70 @@ def access_log_view(request):
     return render(
         request,
         "ledger/entry_list.html",
-        {"form": form, "entries": entries, "next_before": next_before, "access_log": True},
+        {
+            "form": form,
+            "entries": _named(entries),
+            "next_before": next_before,
+            "access_log": True,
+            "whole": True,
+        },
     )
 
 
-def _export(request, *, fmt: str, access_only: bool) -> HttpResponse:
-    _require_reader(request)
+def _export(request, *, fmt: str, kind: str) -> HttpResponse:
+    """One export of the ledger as far as the user reads it, itself written to the ledger.
+
+    kind "ledger" / "access-log": the machine export (hashes) for whole-ledger readers;
+    kind "table": the readable 台账 (Chinese headings, local time, names) for every reader.
+    """
+    if kind == "table":
+        _require_unit_reader(request)
+    else:
+        _require_reader(request)
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     form = LedgerFilterForm(request.GET or None)
-    list_url = reverse("ledger:access_log" if access_only else "ledger:entry_list")
+    list_url = reverse("ledger:access_log" if kind == "access-log" else "ledger:entry_list")
     refused = export_refused(request, form, list_url)
     if refused is not None:
         return refused
     filters = form.filters()
-    selector = access_log_list if access_only else ledger_list
+    selector = access_log_list if kind == "access-log" else ledger_list
     # Oldest first, so consecutive entries can be re-linked by the verifier.
     qs = selector(user=request.user, filters=filters).order_by("seq")[:EXPORT_LIMIT]
     entries = list(qs)
-    body = export_xlsx(entries) if fmt == "xlsx" else export_csv(entries)
+    if kind == "table":
+        body = readable_xlsx(entries) if fmt == "xlsx" else readable_csv(entries)
+    else:
+        body = export_xlsx(entries) if fmt == "xlsx" else export_csv(entries)
     with transaction.atomic():
         ledger_append(
             action=LedgerAction.EXPORT,
             actor=request.user,
             category=LedgerCategory.AUDIT,
-            target_label="access-log" if access_only else "ledger",
+            target_label=kind,
             digest=hashlib.sha256(body).hexdigest(),
             details={"rows": len(entries), "format": fmt, "query": request.GET.urlencode()},
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    name = f"{'access-log' if access_only else 'ledger'}-{stamp}.{fmt}"
-    response = HttpResponse(body, content_type=XLSX_TYPE if fmt == "xlsx" else "text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    name = f"{'台账' if kind == 'table' else kind}-{stamp}.{fmt}"
+    return bytes_response(
+        body, filename=name, content_type=XLSX_TYPE if fmt == "xlsx" else "text/csv"
+    )
 
 
 def ledger_export_view(request, fmt: str):
-    return _export(request, fmt=fmt, access_only=False)
+    return _export(request, fmt=fmt, kind="ledger")
+
+
+def ledger_table_export_view(request, fmt: str):
+    """The readable 台账 of what the user may read (a unit's own, or the whole ledger)."""
+    return _export(request, fmt=fmt, kind="table")
 
 
 def access_log_export_view(request, fmt: str):
-    return _export(request, fmt=fmt, access_only=True)
+    return _export(request, fmt=fmt, kind="access-log")
 
 
 def object_history_view(request, type_label: str, pk: str):
