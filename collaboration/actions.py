@@ -20,10 +20,13 @@ from .models import CollaborationRequest
 
 @dataclass(frozen=True)
 class StepAction:
+    """One step: `hint` is the short explanation shown beside its button (what it does, after)."""
+
     name: str
     label: Any
     form: type[forms.Form]
     run: Callable[..., Any]
+    hint: Any
     danger: bool = False
 
 
@@ -44,6 +47,7 @@ ACTIONS: dict[str, StepAction] = {
             _("受理"),
             f.CommentForm,
             lambda req, user, d, files: s.request_accept(req=req, actor=user, comment=d["comment"]),
+            hint=_("确认由本单位办理；期限照常计算，之后可直接答复或先标记开始办理。"),
         ),
         StepAction(
             "acknowledge",
@@ -52,12 +56,14 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.transfer_acknowledge(
                 req=req, actor=user, comment=d["comment"]
             ),
+            hint=_("确认已接收移送的案件（第六条第三项），之后反馈处理结果。"),
         ),
         StepAction(
             "start",
             _("开始办理"),
             f.CommentForm,
             lambda req, user, d, files: s.request_start(req=req, actor=user, comment=d["comment"]),
+            hint=_("标记已着手办理、尚需时间，请求单位可看到进展；不结束办理，办完后再“答复”。"),
         ),
         StepAction(
             "answer",
@@ -66,6 +72,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_answer(
                 req=req, actor=user, answer=d["answer"], files=files
             ),
+            hint=_("提交办理结果，请求进入“已答复”；请求单位据此办结或退回重办。"),
         ),
         StepAction(
             "report_outcome",
@@ -74,6 +81,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.transfer_report_outcome(
                 req=req, actor=user, outcome=d["outcome"], note=d["note"], files=files
             ),
+            hint=_("反馈立案、不立案、判决等处理结果，请求进入“已答复”。"),
         ),
         StepAction(
             "ask_clarification",
@@ -82,6 +90,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_ask_clarification(
                 req=req, actor=user, question=d["question"], files=files
             ),
+            hint=_("请请求单位补充说明；期间办理时限暂停计算。"),
         ),
         StepAction(
             "answer_clarification",
@@ -90,6 +99,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_answer_clarification(
                 req=req, actor=user, clarification=d["clarification"], files=files
             ),
+            hint=_("补充说明后恢复计时，剩余工作日接续计算。"),
         ),
         StepAction(
             "refuse",
@@ -99,6 +109,9 @@ ACTIONS: dict[str, StepAction] = {
                 req=req, actor=user, justification=d["justification"], files=files
             ),
             danger=True,
+            hint=_(
+                "书面说明理由后拒绝（第七条：不得无故拒绝）；请求单位可提出异议，由工作组裁定。"
+            ),
         ),
         StepAction(
             "contest",
@@ -107,6 +120,16 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_contest(
                 req=req, actor=user, reason=d["reason"], files=files
             ),
+            hint=_("认为拒绝理由不成立时提出，由专项工作组裁定。"),
+        ),
+        StepAction(
+            "reply_contest",
+            _("答复异议"),
+            f.ContestReplyForm,
+            lambda req, user, d, files: s.request_reply_contest(
+                req=req, actor=user, reply=d["reply"], files=files
+            ),
+            hint=_("工作组裁定前说明拒绝的依据；请求状态不变，答复记入办理记录。"),
         ),
         StepAction(
             "rule",
@@ -119,6 +142,7 @@ ACTIONS: dict[str, StepAction] = {
                 comment=d["comment"],
                 new_due_date=d.get("new_due_date"),
             ),
+            hint=_("裁定拒绝是否有正当理由；无故拒绝的，请求退回承办单位继续办理并重新计算期限。"),
         ),
         StepAction(
             "ask_extension",
@@ -127,6 +151,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_ask_extension(
                 req=req, actor=user, reason=d["reason"], new_due_date=d["new_due_date"]
             ),
+            hint=_("申请延长办理期限，由请求单位同意或不同意。"),
         ),
         StepAction(
             "approve_extension",
@@ -135,6 +160,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.extension_decide(
                 ext=_pending(req), actor=user, approve=True, comment=d["comment"]
             ),
+            hint=_("同意后办理期限改为申请的日期。"),
         ),
         StepAction(
             "decline_extension",
@@ -144,12 +170,14 @@ ACTIONS: dict[str, StepAction] = {
                 ext=_pending(req), actor=user, approve=False, comment=d["comment"]
             ),
             danger=True,
+            hint=_("不同意时原办理期限不变。"),
         ),
         StepAction(
             "close",
             _("办结"),
             f.CommentForm,
             lambda req, user, d, files: s.request_close(req=req, actor=user, comment=d["comment"]),
+            hint=_("认可答复，结束该协作请求。"),
         ),
         StepAction(
             "reopen",
@@ -158,6 +186,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_reopen(
                 req=req, actor=user, reason=d["reason"], files=files
             ),
+            hint=_("对答复不满意时退回，承办单位按事项默认时限重新办理。"),
         ),
         StepAction(
             "withdraw",
@@ -167,6 +196,7 @@ ACTIONS: dict[str, StepAction] = {
                 req=req, actor=user, reason=d["comment"]
             ),
             danger=True,
+            hint=_("不再需要协作时撤回，请求结束。"),
         ),
         StepAction(
             "assign",
@@ -175,6 +205,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_assign(
                 req=req, actor=user, assignee=d["assignee"], comment=d["comment"]
             ),
+            hint=_("指定具体承办人，承办人将收到通知。"),
         ),
         StepAction(
             "attach",
@@ -183,6 +214,7 @@ ACTIONS: dict[str, StepAction] = {
             lambda req, user, d, files: s.request_add_attachments(
                 req=req, actor=user, files=files, comment=d["comment"]
             ),
+            hint=_("补充材料，不改变请求状态。"),
         ),
     ]
 }

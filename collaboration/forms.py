@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agencies.forms import UnitByKindChoiceField
 from agencies.models import Unit, UnitKind, User
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import units_acted_for
 from zhengxiang_portal.core.forms import ShortModelChoiceField
 
 from .models import Category, MatterType, Priority, Status, TransferOutcome
+from .selectors import assignee_candidates
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -87,10 +90,14 @@ def _units_for(user):
 
 
 class RequestCreateForm(forms.Form):
+    """The new-request form: targets grouped by kind without the requester's own units.
+
+    The assignee list follows the chosen target unit (an htmx fragment, `assignee_options`
+    view); the same rule (`assignee_candidates`) validates the pick here and in the service.
+    """
+
     requesting_unit = forms.ModelChoiceField(label=_("请求单位"), queryset=Unit.objects.none())
-    target_unit = forms.ModelChoiceField(
-        label=_("承办单位"), queryset=Unit.objects.filter(is_active=True)
-    )
+    target_unit = UnitByKindChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
     matter_type = forms.ModelChoiceField(
         label=_("事项类型"), queryset=MatterType.objects.filter(is_active=True)
     )
@@ -112,8 +119,16 @@ class RequestCreateForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("承办人"),
         required=False,
-        queryset=User.objects.filter(is_active=True, liaison__is_active=True),
-        help_text=_("留空则由承办单位主联络员承办。"),
+        queryset=User.objects.none(),
+        empty_label=_("（默认承办人）"),
+        help_text=_(
+            "可选的承办人随承办单位变化；留空则由承办单位主联络员（税务局为税务工作人员）承办。"
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "所选承办人不属于该承办单位（须为其联络员，税务局为税务工作人员），请重新选择。"
+            )
+        },
     )
     due_date = forms.DateField(
         label=_("办理期限"),
@@ -126,20 +141,49 @@ class RequestCreateForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         acted = Unit.objects.filter(pk__in=units_acted_for(user=user).values("pk"))
+        own = {u.pk for u in acted}
         if user is not None and user.unit_id:
             acted = acted | Unit.objects.filter(pk=user.unit_id)
+            own.add(user.unit_id)
         self.fields["requesting_unit"].queryset = acted.distinct()
         if user is not None and user.unit_id:
             self.fields["requesting_unit"].initial = user.unit_id
+        targets = Unit.objects.filter(is_active=True).exclude(pk__in=own)
         if user is not None and not has_role(user, Role.TAX_STAFF):
             # A unit's requests go to the tax bureau (Art. 7), answered by its tax staff.
-            self.fields["target_unit"].queryset = Unit.objects.filter(
-                is_active=True, kind=UnitKind.TAX_BUREAU
-            )
-            self.fields["assignee"].queryset = User.objects.filter(
-                is_active=True, unit__kind=UnitKind.TAX_BUREAU, groups__name=Role.TAX_STAFF
-            )
-            self.fields["assignee"].help_text = _("留空则由税务局工作人员受理。")
+            targets = targets.filter(kind=UnitKind.TAX_BUREAU)
+        self.fields["target_unit"].queryset = targets
+        self.fields["target_unit"].widget.attrs.update(
+            {
+                "hx-get": reverse("collaboration:request_form_assignees"),
+                "hx-target": "#id_assignee",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
+        self.fields["matter_type"].widget.attrs.update(
+            {
+                "hx-get": reverse("collaboration:request_form_deadline"),
+                "hx-target": "#deadline-preview",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
+        target = self.chosen(targets, "target_unit")
+        if target is None and len(targets) == 1:
+            target = targets[0]
+            self.fields["target_unit"].initial = target.pk
+        if target is not None:
+            self.fields["assignee"].queryset = assignee_candidates(unit=target)
+
+    def chosen(self, queryset, name: str):
+        """The object picked in field `name` (bound data or initial), if it is one of `queryset`."""
+        raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        try:
+            return queryset.get(pk=int(raw))
+        except (TypeError, ValueError, queryset.model.DoesNotExist):
+            return None
 
 
 class CommentForm(forms.Form):
@@ -185,6 +229,15 @@ class ContestForm(forms.Form):
     files = _files_field()
 
 
+class ContestReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("对异议的答复"),
+        widget=forms.Textarea,
+        help_text=_("工作组裁定前，拒绝单位可说明拒绝的依据；答复记入办理记录。"),
+    )
+    files = _files_field()
+
+
 class RuleForm(forms.Form):
     ruling = forms.ChoiceField(
         label=_("裁定"),
@@ -217,13 +270,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, req=None, **kwargs):
         super().__init__(*args, **kwargs)
         if req is not None:
-            if req.target_unit.is_tax_bureau:
-                qs = User.objects.filter(unit=req.target_unit, is_active=True)
-            else:
-                qs = User.objects.filter(
-                    liaison__unit=req.target_unit, liaison__is_active=True, is_active=True
-                )
-            self.fields["assignee"].queryset = qs
+            self.fields["assignee"].queryset = assignee_candidates(unit=req.target_unit)
 
 
 class AttachForm(forms.Form):

@@ -337,6 +337,7 @@ class TimelineEntry(ChoiceLabels, models.Model):
         REPORT_OUTCOME = "report_outcome", _("反馈处理结果")
         REFUSE = "refuse", _("拒绝")
         CONTEST = "contest", _("对拒绝提出异议")
+        REPLY_CONTEST = "reply_contest", _("拒绝单位答复异议")
         RULE = "rule", _("工作组裁定")
         ASK_EXTENSION = "ask_extension", _("申请延期")
         APPROVE_EXTENSION = "approve_extension", _("同意延期")

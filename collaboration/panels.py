@@ -7,8 +7,14 @@ from django.utils import timezone
 
 from agencies.roles import Role, has_role, is_working_group
 
-from .models import RUNNING_STATUSES, Status
-from .selectors import due_soon_threshold, request_rows, request_todo, request_visible
+from .models import RUNNING_STATUSES
+from .selectors import (
+    contests_to_rule,
+    due_soon_threshold,
+    request_rows,
+    request_todo,
+    request_visible,
+)
 
 PANEL_ROWS = 5
 
@@ -31,9 +37,7 @@ def rulings_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not is_working_group(user):
         return None
-    qs = request_rows(request_visible(user=user).filter(status=Status.CONTESTED)).order_by(
-        "contested_at"
-    )
+    qs = request_rows(contests_to_rule(user=user)).order_by("contested_at")
     rows = list(qs[:PANEL_ROWS])
     return {
         "rows": rows,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from agencies.models import UnitKind
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import user_can_act_for, user_unit_ids
@@ -45,8 +47,26 @@ def acts_for_target(user: Any, req: CollaborationRequest) -> bool:
     return user_can_act_for(user=user, unit=req.target_unit)
 
 
-def can_rule(user: Any) -> bool:
-    return is_working_group(user)
+def seat_unit_ids(user: Any) -> QuerySet:
+    """The unit a working-group member sits for (a subquery: no round trip of its own)."""
+    from agencies.models import WorkingGroupMember
+
+    return WorkingGroupMember.objects.filter(user_id=user.pk).values("unit_id")
+
+
+def own_unit_ids(user: Any) -> set[int]:
+    """Units a working-group member answers for: their account's units and their seat's unit."""
+    return set(_cached_unit_ids(user)) | {row["unit_id"] for row in seat_unit_ids(user)}
+
+
+def is_party(user: Any, req: CollaborationRequest) -> bool:
+    """The user's own unit requested or was asked: a member must stand aside (回避) from ruling."""
+    return bool({req.requesting_unit_id, req.target_unit_id} & own_unit_ids(user))
+
+
+def can_rule(user: Any, req: CollaborationRequest) -> bool:
+    """The working group rules on a contested refusal (Art. 3, 7), never in its own unit's cause."""
+    return is_working_group(user) and not is_party(user, req)
 
 
 def can_create(user: Any) -> bool:
@@ -75,6 +95,8 @@ def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
             actions.append("report_outcome" if transfer else "answer")
         if req.status == Status.ACCEPTED:
             actions.append("start")
+        if req.status == Status.CONTESTED:
+            actions.append("reply_contest")
         if req.status in RUNNING_STATUSES:
             actions += ["ask_clarification", "refuse"]
             if pending is None:
@@ -94,7 +116,7 @@ def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
         target or (requester and req.requesting_unit.is_tax_bureau)
     ):
         actions.append("assign")
-    if req.status == Status.CONTESTED and can_rule(user):
+    if req.status == Status.CONTESTED and can_rule(user, req):
         actions.append("rule")
     if (target or requester) and req.status not in (
         Status.CLOSED,

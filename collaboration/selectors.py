@@ -13,7 +13,9 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from agencies.roles import is_working_group
+from agencies.models import Unit, User
+from agencies.roles import Role, is_working_group
+from agencies.selectors import user_unit_ids
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 
 from .models import (
@@ -26,7 +28,7 @@ from .models import (
     Status,
     TimelineEntry,
 )
-from .permissions import visible_unit_ids
+from .permissions import seat_unit_ids, visible_unit_ids
 
 ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED)
 AMBER_WORKING_DAYS = 2  # "due soon" highlight: due within two working days
@@ -144,6 +146,35 @@ def oversight_list(*, user: Any) -> QuerySet[CollaborationRequest]:
     today = timezone.localdate()
     return request_visible(user=user).filter(
         Q(status__in=RUNNING_STATUSES, due_date__lt=today) | Q(status=Status.CONTESTED)
+    )
+
+
+def assignee_candidates(*, unit: Unit) -> QuerySet[User]:
+    """Who may be named assignee (承办人) for `unit`: the bureau's tax staff, else its liaisons.
+
+    The same accounts the services accept (`user_can_act_for`), so a form offers no wrong pick.
+    """
+    if unit.is_tax_bureau:
+        qs = User.objects.filter(unit=unit, groups__name=Role.TAX_STAFF)
+    else:
+        qs = User.objects.filter(liaison__unit=unit, liaison__is_active=True)
+    return qs.filter(is_active=True).distinct().order_by("full_name", "username")
+
+
+def default_due_date(*, matter_type: MatterType, start: dt.date | None = None) -> dt.date:
+    """The matter type's default deadline: its working days from `start` (today)."""
+    day = start or timezone.localdate()
+    return WorkingCalendar().add_working_days(day, matter_type.default_working_days)
+
+
+def contests_to_rule(*, user: Any) -> QuerySet[CollaborationRequest]:
+    """Contested refusals this member may rule on: not those where their own unit is a party."""
+    own, seat = user_unit_ids(user=user), seat_unit_ids(user)
+    return (
+        request_visible(user=user)
+        .filter(status=Status.CONTESTED)
+        .exclude(Q(requesting_unit_id__in=own) | Q(target_unit_id__in=own))
+        .exclude(Q(requesting_unit_id__in=seat) | Q(target_unit_id__in=seat))
     )
 
 

@@ -26,7 +26,9 @@ from .forms import RequestCreateForm, RequestFilterForm, StatisticsForm
 from .models import Attachment, CollaborationRequest
 from .permissions import allowed_actions, can_create, sees_collaboration
 from .selectors import (
+    assignee_candidates,
     attachment_get,
+    default_due_date,
     due_soon_threshold,
     oversight_list,
     request_get,
@@ -112,7 +114,51 @@ def request_create_view(request):
                 % {"number": req.number, "due": req.due_date.isoformat()},
             )
             return redirect("collaboration:request_detail", pk=req.pk)
-    return render(request, "collaboration/request_form.html", {"form": form})
+    matter_type = form.chosen(form.fields["matter_type"].queryset, "matter_type")
+    return render(
+        request,
+        "collaboration/request_form.html",
+        {"form": form, **_deadline_preview(matter_type)},
+    )
+
+
+def request_form_assignees_view(request):
+    """The assignee <option>s for the target unit chosen on the new-request form (htmx)."""
+    if not can_create(request.user):
+        raise PermissionDenied(_("您无权提出协作请求。"))
+    form = RequestCreateForm(request.GET, user=request.user)
+    target = form.chosen(form.fields["target_unit"].queryset, "target_unit")
+    people = list(assignee_candidates(unit=target)) if target is not None else []
+    return render(
+        request,
+        "collaboration/includes/assignee_options.html",
+        {"field": form.fields["assignee"], "people": people, "target": target},
+    )
+
+
+def request_form_deadline_view(request):
+    """The default deadline of the chosen matter type, shown before submitting (htmx)."""
+    if not can_create(request.user):
+        raise PermissionDenied(_("您无权提出协作请求。"))
+    form = RequestCreateForm(request.GET, user=request.user)
+    matter_type = form.chosen(form.fields["matter_type"].queryset, "matter_type")
+    return render(
+        request,
+        "collaboration/includes/deadline_preview.html",
+        _deadline_preview(matter_type),
+    )
+
+
+def _deadline_preview(matter_type) -> dict:
+    if matter_type is None:
+        return {"preview": None}
+    return {
+        "preview": {
+            "matter_type": matter_type,
+            "due": default_due_date(matter_type=matter_type),
+            "days": matter_type.default_working_days,
+        }
+    }
 
 
 def _get_or_404(request, pk: int) -> CollaborationRequest:

@@ -249,6 +249,11 @@ class ContestIn(serializers.Serializer):
     files = _files()
 
 
+class ContestReplyIn(serializers.Serializer):
+    reply = serializers.CharField()
+    files = _files()
+
+
 class RuleIn(serializers.Serializer):
     ruling = serializers.ChoiceField(
         choices=[("justified", "justified"), ("unjustified", "unjustified")]
@@ -289,6 +294,7 @@ STEP_SERIALIZERS = {
     "answer_clarification": ClarificationIn,
     "refuse": RefuseIn,
     "contest": ContestIn,
+    "reply_contest": ContestReplyIn,
     "rule": RuleIn,
     "ask_extension": ExtensionIn,
     "approve_extension": CommentIn,

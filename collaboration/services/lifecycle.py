@@ -50,7 +50,8 @@ from ..models import (
     TimelineEntry,
     TransferOutcome,
 )
-from ..permissions import JUDICIAL_KINDS, acts_for_requester, acts_for_target, can_rule
+from ..permissions import JUDICIAL_KINDS, acts_for_requester, acts_for_target, can_rule, is_party
+from ..selectors import default_due_date
 
 Action = TimelineEntry.Action
 MIN_JUSTIFICATION_CHARS = 10  # a refusal or contest needs a real written reason, not "no"
@@ -309,7 +310,7 @@ def request_create(
     now = timezone.now()
     today = timezone.localdate(now)
     cal = WorkingCalendar()
-    default_due = cal.add_working_days(today, matter_type.default_working_days)
+    default_due = default_due_date(matter_type=matter_type, start=today)
     if due_date is not None and due_date < default_due:
         raise ApplicationError(
             code="due_too_early",
@@ -842,7 +843,7 @@ def request_reopen(
     cal = WorkingCalendar()
     before = req.status
     req.status = Status.REOPENED
-    _set_deadline(req, cal.add_working_days(_today(), req.matter_type.default_working_days), cal)
+    _set_deadline(req, default_due_date(matter_type=req.matter_type, start=_today()), cal)
     req.answered_late = None
     req.save()
     entry = _record(
@@ -938,6 +939,38 @@ def request_contest(
     return req
 
 
+@transaction.atomic
+def request_reply_contest(
+    *,
+    req: CollaborationRequest,
+    actor: Any,
+    reply: str,
+    files: Sequence[UploadedFile] = (),
+) -> TimelineEntry:
+    """The refusing unit answers the contest before the working group rules (Art. 7).
+
+    The ruling hears both sides: the reply goes into the timeline (and the ledger) and the
+    working group and the requester are told. The state stays 拒绝异议待裁定.
+    """
+    req = _lock(req)
+    _target_only(actor, req)
+    _require_status(req, [Status.CONTESTED])
+    reply = _require_text(reply, code="reply_required", message=_("请填写对异议的答复。"))
+    entry = _record(
+        req=req,
+        actor=actor,
+        action=Action.REPLY_CONTEST,
+        side="target",
+        from_status=req.status,
+        comment=reply,
+        files=files,
+    )
+    subject = _("协作请求 %(number)s：拒绝单位已答复异议") % {"number": req.number}
+    _notify_side(req=req, side="wg", entry=entry, subject=subject, body=reply)
+    _notify_side(req=req, side="requester", entry=entry, subject=subject, body=reply)
+    return entry
+
+
 # --- the working group ----------------------------------------------------------------------
 
 
@@ -956,7 +989,11 @@ def request_rule(
     the request goes back to the unit with a new deadline (the matter's default, or a given date).
     """
     req = _lock(req)
-    if not can_rule(actor):
+    if not can_rule(actor, req):
+        if is_party(actor, req):
+            raise PermissionDenied(
+                _("您所在单位是该协作请求的当事方，须回避，由工作组其他成员裁定。")
+            )
         raise PermissionDenied(_("只有共治专项工作组可以裁定。"))
     _require_status(req, [Status.CONTESTED])
     comment = _require_text(comment, code="comment_required", message=_("请填写裁定意见。"))
@@ -970,7 +1007,7 @@ def request_rule(
         req.status = Status.REFUSED
     else:
         cal = WorkingCalendar()
-        default_due = cal.add_working_days(_today(), req.matter_type.default_working_days)
+        default_due = default_due_date(matter_type=req.matter_type, start=_today())
         due = new_due_date if new_due_date and new_due_date > _today() else default_due
         req.status = Status.ACCEPTED
         _set_deadline(req, due, cal)

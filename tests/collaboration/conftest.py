@@ -33,9 +33,12 @@ def world(roles):
     other_liaison = make_liaison(other, username="other")
     police = UnitFactory(code="POL", name="公安分局", kind=UnitKind.POLICE)
     police_liaison = make_liaison(police, username="police")
-    wg_leader = UserFactory(unit=bureau, roles=[Role.WG_LEADER], username="wgl")
+    # The leader sits for a unit that is party to no request here: a member whose own unit is a
+    # party stands aside from ruling (回避), see test_services' conflict-of-interest tests.
+    ndrc = UnitFactory(code="NDRC", name="区发改局")
+    wg_leader = UserFactory(unit=ndrc, roles=[Role.WG_LEADER], username="wgl")
     WorkingGroupMember.objects.create(
-        user=wg_leader, unit=bureau, position=WorkingGroupMember.Position.LEADER
+        user=wg_leader, unit=ndrc, position=WorkingGroupMember.Position.LEADER
     )
     outsider = UserFactory(username="nobody")
     return SimpleNamespace(

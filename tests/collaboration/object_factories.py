@@ -24,7 +24,7 @@ from collaboration.actions import ACTIONS
 from collaboration.demo import ensure_matter_types
 from collaboration.models import CollaborationRequest, MatterType
 from collaboration.services import request_create
-from tests.factories import UserFactory, make_liaison, make_tax_bureau
+from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
 exempt(
@@ -282,7 +282,7 @@ def rule(unit):
     staff = _bureau_staff(req)
     req = _run(req, "refuse", staff, justification="涉及纳税人秘密，不予提供。")
     req = _run(req, "contest", liaison, reason="本单位依法有权获取。")
-    leader = UserFactory(unit=_bureau(), roles=[Role.WG_LEADER])
+    leader = UserFactory(unit=UnitFactory(), roles=[Role.WG_LEADER])  # not a party: may rule
     WorkingGroupMember.objects.create(
         user=leader, unit=leader.unit, position=WorkingGroupMember.Position.LEADER
     )
