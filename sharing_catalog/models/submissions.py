@@ -70,7 +70,9 @@ class Submission(ChoiceLabels, models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     warnings = models.JSONField(_("提示"), default=list, blank=True)
     report = models.JSONField(_("校验报告"), default=dict, blank=True)
-    processing_started_at = models.DateTimeField(null=True, blank=True)
+    # The ingestion's lease: renewed with every progress update; an attempt silent for longer
+    # than INGEST_LEASE_SECONDS lost its worker and may be taken over.
+    lease_renewed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(_("校验完成时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,12 +3,15 @@
 `submission_upload` stores the file (outside the web root), creates the Submission and enqueues
 `ingest_submission_task` after commit. `submission_ingest` (run by the task, idempotent):
 
-1. claims the submission (a fresh claim token) and deletes anything a dead worker left;
+1. claims the submission (a fresh claim token) unless another attempt holds a live lease, and
+   deletes anything a dead worker left;
 2. streams the rows through the validator, writing valid rows to a spool file in COPY format
-   and updating progress every few thousand rows;
+   and updating progress every few thousand rows — each update renews the lease, so only an
+   attempt that stopped progressing (dead, frozen) is taken over after INGEST_LEASE_SECONDS;
 3. in ONE transaction stores the records (PostgreSQL COPY, or bulk_create on SQLite) or the
    error report, and sets the final status — so a worker that dies leaves nothing half-stored,
-   and a re-run completes exactly once (the claim token fences out a stale worker).
+   and a re-run completes exactly once: the claim token is checked under the row lock in that
+   same transaction, and a superseded attempt rolls back everything it wrote.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,10 +234,11 @@ def submission_ingest_sweep(*, now: Any = None) -> list[int]:
     """Re-send ingestion for submissions whose task was lost; return their ids.
 
     A submission still "received" after INGEST_REDISPATCH_AFTER_SECONDS never reached a worker
-    (broker down when it was uploaded, or the message lost); one "processing" for longer than
-    INGEST_LEASE_SECONDS belongs to a worker that died (SIGKILL, OOM, host lost) — the broker
-    would redeliver it only after its visibility timeout. Re-running is safe: each run takes a
-    fresh claim token, discards what a dead run left, and a stale run can no longer finish.
+    (broker down when it was uploaded, or the message lost); one "processing" whose lease was not
+    renewed for INGEST_LEASE_SECONDS belongs to a worker that died (SIGKILL, OOM, host lost) —
+    the broker would redeliver it only after its visibility timeout. Re-running is safe: each
+    run takes a fresh claim token, discards what a dead run left, and a stale run can no longer
+    finish.
     """
     from sharing_catalog.submission_tasks import ingest_submission_task
 
@@ -243,7 +248,7 @@ def submission_ingest_sweep(*, now: Any = None) -> list[int]:
     stuck = list(
         Submission.objects.filter(
             Q(status=Submission.Status.RECEIVED, created_at__lt=now - redispatch_after)
-            | Q(status=Submission.Status.PROCESSING, processing_started_at__lt=now - lease)
+            | Q(status=Submission.Status.PROCESSING, lease_renewed_at__lt=now - lease)
         )
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
@@ -295,27 +300,35 @@ def _claim(submission_id: int) -> tuple[Submission, str] | None:
             .select_related("obligation__item", "schema")
             .get(pk=submission_id)
         )
-        if submission.is_final:
-            return None
+        if submission.is_final or _lease_alive(submission):
+            return None  # done, or another attempt is making progress: leave it alone
         token = uuid.uuid4().hex
         # A previous attempt may have died; whatever it left is thrown away before starting over.
+        # (It committed nothing: its writes are fenced by its token, see _finish.)
         Record.objects.filter(submission=submission).delete()
         SubmissionError.objects.filter(submission=submission).delete()
         submission.status = Submission.Status.PROCESSING
         submission.claim_token = token
         submission.attempts += 1
         submission.rows_processed = 0
-        submission.processing_started_at = timezone.now()
+        submission.lease_renewed_at = timezone.now()
         submission.save(
             update_fields=[
                 "status",
                 "claim_token",
                 "attempts",
                 "rows_processed",
-                "processing_started_at",
+                "lease_renewed_at",
             ]
         )
     return submission, token
+
+
+def _lease_alive(submission: Submission) -> bool:
+    if submission.status != Submission.Status.PROCESSING or submission.lease_renewed_at is None:
+        return False
+    lease = dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+    return submission.lease_renewed_at > timezone.now() - lease
 
 
 def _previous_confirmed(submission: Submission) -> Submission | None:
@@ -505,7 +518,7 @@ def submission_ingest(*, submission_id: int) -> Submission:
 def _orm_progress(submission: Submission, token: str) -> Callable[[int, int], None]:
     def progress(processed: int, total: int) -> None:
         Submission.objects.filter(pk=submission.pk, claim_token=token).update(
-            rows_processed=processed, rows_total=total
+            rows_processed=processed, rows_total=total, lease_renewed_at=Now()
         )
 
     return progress
@@ -605,6 +618,10 @@ class _InvalidRows(Exception):
     """Aborts the COPY (and its transaction) once the file turned out to have errors."""
 
 
+class _Superseded(Exception):
+    """Aborts the transaction of an attempt whose claim another attempt took over."""
+
+
 def _ingest_streaming(
     submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
 ) -> None:
@@ -626,7 +643,7 @@ def _ingest_streaming(
         def progress(processed: int, total: int) -> None:
             side.execute(
                 f"UPDATE {Submission._meta.db_table} SET rows_processed = %s, "  # noqa: S608
-                "rows_total = %s WHERE id = %s AND claim_token = %s",
+                "rows_total = %s, lease_renewed_at = now() WHERE id = %s AND claim_token = %s",
                 [processed, total, submission.pk, token],
             )
 
@@ -641,6 +658,11 @@ def _ingest_streaming(
                     _validate_safely(submission, specs, copy.write, result, snapshot, progress)
                     if result.error_count:
                         raise _InvalidRows
-                _finish(submission.pk, token, result, None)
+                if not _finish(submission.pk, token, result, None):
+                    # Superseded: the COPY'd rows are in this transaction; roll them back, so a
+                    # stale attempt never commits rows beside the attempt that took over.
+                    raise _Superseded
         except _InvalidRows:
             _finish(submission.pk, token, result, None)
+        except _Superseded:
+            logger.warning("ingestion of submission %s superseded; rolled back", submission.pk)

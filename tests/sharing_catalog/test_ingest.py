@@ -207,7 +207,8 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
     assert not Record.objects.exists()
     # and partial rows left by an even older attempt are thrown away on the re-run
     Record.objects.create(submission=submission, row_number=99, unique_key="stale", data={})
-    # when the task is redelivered
+    # when the task is redelivered after the dead attempt's lease ran out
+    _expire_lease(submission)
     submission = submission_ingest(submission_id=submission.pk)
     assert submission.status == Submission.Status.VALIDATED
     assert submission.attempts == 2
@@ -216,6 +217,39 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
     submission_ingest(submission_id=submission.pk)
     assert Record.objects.count() == 3
     assert LedgerEntry.objects.filter(action="validate").count() == 1
+
+
+def _expire_lease(submission) -> None:
+    from django.conf import settings
+
+    Submission.objects.filter(pk=submission.pk).update(
+        lease_renewed_at=timezone.now() - dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS + 1)
+    )
+
+
+def test_an_attempt_within_its_lease_is_not_taken_over(world, django_capture_on_commit_callbacks):
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=BrokerError("down")):
+        submission = _upload(world, xlsx_file([good_row(1)]), django_capture_on_commit_callbacks)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.PROCESSING, claim_token="alive", lease_renewed_at=timezone.now()
+    )
+    # a redelivered or duplicate task finds the attempt making progress and leaves it alone
+    assert submission_ingest(submission_id=submission.pk).claim_token == "alive"
+    _expire_lease(submission)
+    taken_over = submission_ingest(submission_id=submission.pk)
+    assert taken_over.status == Submission.Status.VALIDATED
+    assert taken_over.claim_token != "alive"
+
+
+def test_progress_renews_the_lease(world, django_capture_on_commit_callbacks):
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=BrokerError("down")):
+        submission = _upload(world, xlsx_file([good_row(1)]), django_capture_on_commit_callbacks)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.PROCESSING, claim_token="t"
+    )
+    _expire_lease(submission)
+    ingest._orm_progress(submission, "t")(2000, 5000)
+    assert submission_ingest_sweep(now=timezone.now()) == []  # renewed: not taken over
 
 
 def test_stale_worker_cannot_store_after_another_claimed(world, django_capture_on_commit_callbacks):
@@ -312,11 +346,11 @@ def test_the_sweep_restarts_a_submission_whose_worker_died(
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.PROCESSING,
         claim_token="dead-worker",
-        processing_started_at=timezone.now(),
+        lease_renewed_at=timezone.now(),
     )
     assert submission_ingest_sweep() == []  # within its lease: it may still be working
-    later = timezone.now() + dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS + 1)
-    assert submission_ingest_sweep(now=later) == [submission.pk]
+    _expire_lease(submission)  # no progress for longer than the lease
+    assert submission_ingest_sweep() == [submission.pk]
     submission.refresh_from_db()
     assert submission.status == Submission.Status.VALIDATED
     assert Record.objects.filter(submission=submission).count() == 3

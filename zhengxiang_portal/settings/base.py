@@ -385,7 +385,7 @@ BACKGROUND_CPU_NICE = env.int("BACKGROUND_CPU_NICE", default=10)
 # Ingestion recovery (sharing_catalog.sweep_submissions): a submission still "received" after
 # this long lost its task; one "processing" longer than the lease lost its worker.
 INGEST_REDISPATCH_AFTER_SECONDS = env.int("INGEST_REDISPATCH_AFTER_SECONDS", default=60)
-INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=1800)
+INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=120)
 
 # API: a create call repeated with the same Idempotency-Key within this many seconds returns
 # the first answer instead of creating again (zhengxiang_portal.core.idempotency).
