@@ -157,6 +157,12 @@ def target_labels(entries: list[LedgerEntry]) -> dict[int, str]:
     return out
 
 
+def row_count(entry: LedgerEntry) -> int | None:
+    """How many records an entry concerned, when it says (an objection's `rows` lists them)."""
+    rows = entry.details.get("rows") if isinstance(entry.details, dict) else None
+    return rows if isinstance(rows, int) and not isinstance(rows, bool) else None
+
+
 def readable_rows(entries: Iterable[LedgerEntry]) -> Iterator[list[object]]:
     """Chinese headings, local time, names instead of ids; no hashed machine columns."""
     entries = list(entries)
@@ -164,7 +170,7 @@ def readable_rows(entries: Iterable[LedgerEntry]) -> Iterator[list[object]]:
     yield [str(c) for c in READABLE_COLUMNS]
     for e in entries:
         actor = e.actor.display_name if e.actor_id and e.actor else e.actor_label
-        rows = e.details.get("rows") if isinstance(e.details, dict) else None
+        rows = row_count(e)
         yield [
             e.seq,
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),

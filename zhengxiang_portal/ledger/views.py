@@ -23,7 +23,14 @@ from zhengxiang_portal.core.forms import export_refused
 from zhengxiang_portal.exports import bytes_response
 
 from .actions import LedgerAction, LedgerCategory
-from .exports import export_csv, export_xlsx, readable_csv, readable_xlsx, target_labels
+from .exports import (
+    export_csv,
+    export_xlsx,
+    readable_csv,
+    readable_xlsx,
+    row_count,
+    target_labels,
+)
 from .forms import LedgerFilterForm
 from .models import LedgerDailyDigest
 from .selectors import (
@@ -58,6 +65,7 @@ def _named(entries: list) -> list:
     labels = target_labels(entries)
     for e in entries:
         e.target_label = labels.get(e.seq, e.target_repr)
+        e.row_count = row_count(e)
     return entries
 
 
