@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.roles import Role
 from sharing_catalog.models import Objection, Submission
@@ -414,6 +415,8 @@ def test_api_raise_and_explain(client, world):
         f"/api/objections/{pk}/explain/", {"text": "金额核实无误"}, content_type="application/json"
     )
     assert done.json()["status"] == "explained"
+    # the objector's window is part of the answer
+    assert done.json()["accept_deadline"] == add_working_days(timezone.localdate(), 3).isoformat()
 
 
 def test_objection_list_page_and_api_query_counts_are_flat(
