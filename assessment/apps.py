@@ -9,6 +9,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评价")
 
     def ready(self) -> None:
+        from . import deadline_sources
+
+        deadline_sources.register()
         from zhengxiang_portal.ledger.selectors import register_unit_scope
 
         from .selectors import ledger_unit_scope

@@ -9,6 +9,9 @@ class CollaborationConfig(AppConfig):
     verbose_name = _("协作事项")
 
     def ready(self) -> None:
+        from . import deadline_sources
+
+        deadline_sources.register()
         from zhengxiang_portal.ledger.selectors import register_unit_scope
 
         from .selectors import ledger_unit_scope

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Unit, User
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 
 from .models import CollaborationRequest, MatterType, TimelineEntry, TransferOutcome
 from .services import (
@@ -65,20 +66,22 @@ def _backdate(req: CollaborationRequest, *, working_days_ago: int) -> None:
         start -= dt.timedelta(days=1)
         while not cal.is_working_day(start):
             start -= dt.timedelta(days=1)
-    due = cal.add_working_days(start, req.matter_type.default_working_days)
+    rule = Rule("due_date", req.matter_type.default_working_days, start=start)
+    due = rule.compute(cal)
     shift = dt.timedelta(days=(today - start).days)
     CollaborationRequest.objects.filter(pk=req.pk).update(
         submitted_on=start, submitted_at=req.submitted_at - shift, due_date=due
     )
+    deadline_rules_record([(req, rule)])
     for entry in TimelineEntry.objects.filter(request=req):
         TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at - shift)
 
 
 def _due_soon(req: CollaborationRequest) -> None:
     """Make a demo request fall due on the next working day (the amber highlight)."""
-    cal = WorkingCalendar()
-    due = cal.add_working_days(timezone.localdate(), 1)
-    CollaborationRequest.objects.filter(pk=req.pk).update(due_date=due)
+    rule = Rule("due_date", 1, start=timezone.localdate())
+    CollaborationRequest.objects.filter(pk=req.pk).update(due_date=rule.compute())
+    deadline_rules_record([(req, rule)])
 
 
 def seed() -> str:

@@ -17,6 +17,7 @@ from agencies.models import Unit, User
 from agencies.roles import Role, is_working_group
 from agencies.selectors import user_unit_ids
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.rules import Rule
 
 from .models import (
     RUNNING_STATUSES,
@@ -161,10 +162,14 @@ def assignee_candidates(*, unit: Unit) -> QuerySet[User]:
     return qs.filter(is_active=True).distinct().order_by("full_name", "username")
 
 
+def default_due_rule(*, matter_type: MatterType, start: dt.date | None = None) -> Rule:
+    """The matter type's default deadline rule: its working days from `start` (today)."""
+    return Rule("due_date", matter_type.default_working_days, start=start or timezone.localdate())
+
+
 def default_due_date(*, matter_type: MatterType, start: dt.date | None = None) -> dt.date:
     """The matter type's default deadline: its working days from `start` (today)."""
-    day = start or timezone.localdate()
-    return WorkingCalendar().add_working_days(day, matter_type.default_working_days)
+    return default_due_rule(matter_type=matter_type, start=start).compute()
 
 
 def contests_to_rule(*, user: Any) -> QuerySet[CollaborationRequest]:

@@ -9,6 +9,9 @@ class SharingCatalogConfig(AppConfig):
     verbose_name = _("信息共享目录")
 
     def ready(self) -> None:
+        from . import deadline_sources
+
+        deadline_sources.register()
         from . import catalog_registry
         from .selectors import entitlements
 

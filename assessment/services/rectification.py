@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Unit
 from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -77,6 +77,7 @@ def order_issue(
             message=_("整改期限应为 1 至 %(n)s 个工作日。") % {"n": MAX_WORKING_DAYS},
         )
     today = today or timezone.localdate()
+    rule = Rule("due_date", int(working_days), start=today)
     order = RectificationOrder.objects.create(
         unit=unit,
         period=period,
@@ -85,10 +86,11 @@ def order_issue(
         requirement=requirement.strip(),
         evidence=_clean_evidence(evidence),
         working_days=working_days,
-        due_date=WorkingCalendar().add_working_days(today, int(working_days)),
+        due_date=rule.compute(),
         issued_by=actor,
         issued_at=timezone.now(),
     )
+    deadline_rules_record([(order, rule)])
     to = notice_send(
         to=notice_recipients(unit=unit, with_leader=True),
         key=f"rectification:{order.pk}:issued",

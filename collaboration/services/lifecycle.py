@@ -32,6 +32,7 @@ from agencies.selectors import (
 )
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.rules import Rule, deadline_rule_forget, deadline_rules_record
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -51,7 +52,7 @@ from ..models import (
     TransferOutcome,
 )
 from ..permissions import JUDICIAL_KINDS, acts_for_requester, acts_for_target, can_rule, is_party
-from ..selectors import default_due_date
+from ..selectors import default_due_rule
 
 Action = TimelineEntry.Action
 MIN_JUSTIFICATION_CHARS = 10  # a refusal or contest needs a real written reason, not "no"
@@ -216,8 +217,18 @@ def _notify_side(
     return to
 
 
-def _set_deadline(req: CollaborationRequest, due: dt.date, cal: WorkingCalendar) -> None:
-    """Move the deadline: a new reminder level, and reminder state cleared for it."""
+def _set_deadline(
+    req: CollaborationRequest, due: dt.date, cal: WorkingCalendar, rule: Rule | None
+) -> None:
+    """Move the deadline: a new reminder level, and reminder state cleared for it.
+
+    `rule` is how the engine computed `due` (a calendar change computes it again); None for a
+    date a person chose (an approved extension, a ruling's date), which stays as chosen.
+    """
+    if rule is None:
+        deadline_rule_forget(req, "due_date")
+    else:
+        deadline_rules_record([(req, rule)])
     req.due_date = due
     req.working_days_allowed = max(cal.working_days_between(req.submitted_on, due), 0)
     req.deadline_version = (req.deadline_version or 0) + 1
@@ -310,7 +321,8 @@ def request_create(
     now = timezone.now()
     today = timezone.localdate(now)
     cal = WorkingCalendar()
-    default_due = default_due_date(matter_type=matter_type, start=today)
+    default_rule = default_due_rule(matter_type=matter_type, start=today)
+    default_due = default_rule.compute(cal)
     if due_date is not None and due_date < default_due:
         raise ApplicationError(
             code="due_too_early",
@@ -336,6 +348,8 @@ def request_create(
         working_days_allowed=cal.working_days_between(today, due),
         due_date=due,
     )
+    if due == default_due:  # a later date the requester chose stays as chosen
+        deadline_rules_record([(req, default_rule)])
     entry = _record(
         req=req,
         actor=actor,
@@ -709,9 +723,10 @@ def extension_decide(*, ext: Extension, actor: Any, approve: bool, comment: str 
                 cal.working_days_between(req.due_date, ext.new_due_date), 0
             )
             req.due_date = ext.new_due_date
+            deadline_rule_forget(req, "due_date")
             req.save(update_fields=["remaining_working_days", "due_date", "updated_at"])
         else:
-            _set_deadline(req, ext.new_due_date, cal)
+            _set_deadline(req, ext.new_due_date, cal, None)
             req.save(
                 update_fields=[
                     "due_date",
@@ -773,8 +788,9 @@ def request_answer_clarification(
     req.status = req.status_before_pause or Status.ACCEPTED
     req.status_before_pause = ""
     req.paused_working_days += paused
-    due = cal.add_working_days(today, remaining)
-    _set_deadline(req, due, cal)
+    rule = Rule("due_date", remaining, start=today)
+    due = rule.compute(cal)
+    _set_deadline(req, due, cal, rule)
     req.working_days_allowed = max(
         cal.working_days_between(req.submitted_on, due) - req.paused_working_days, 0
     )
@@ -843,7 +859,8 @@ def request_reopen(
     cal = WorkingCalendar()
     before = req.status
     req.status = Status.REOPENED
-    _set_deadline(req, default_due_date(matter_type=req.matter_type, start=_today()), cal)
+    rule = default_due_rule(matter_type=req.matter_type, start=_today())
+    _set_deadline(req, rule.compute(cal), cal, rule)
     req.answered_late = None
     req.save()
     entry = _record(
@@ -1007,10 +1024,12 @@ def request_rule(
         req.status = Status.REFUSED
     else:
         cal = WorkingCalendar()
-        default_due = default_due_date(matter_type=req.matter_type, start=_today())
-        due = new_due_date if new_due_date and new_due_date > _today() else default_due
+        rule = default_due_rule(matter_type=req.matter_type, start=_today())
+        default_due = rule.compute(cal)
+        chosen = new_due_date if new_due_date and new_due_date > _today() else None
+        due = chosen or default_due
         req.status = Status.ACCEPTED
-        _set_deadline(req, due, cal)
+        _set_deadline(req, due, cal, None if chosen else rule)
         details["due_date"] = due.isoformat()
     req.save()
     entry = _record(

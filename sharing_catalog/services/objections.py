@@ -38,7 +38,7 @@ from agencies.selectors import (
 from sharing_catalog.models import Objection, Record, Submission
 from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.deadlines.calendar import add_working_days
+from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -329,7 +329,8 @@ def objection_raise(
             % {"pk": existing.pk},
             details={"objection_id": existing.pk, "url": _url(existing)},
         )
-    deadline = add_working_days(timezone.localdate(), item.objection_working_days)
+    rule = Rule("deadline", item.objection_working_days, start=timezone.localdate())
+    deadline = rule.compute()
     objection = Objection.objects.create(
         submission=submission,
         item=item,
@@ -344,6 +345,7 @@ def objection_raise(
         first_deadline=deadline,
         deadline=deadline,
     )
+    deadline_rules_record([(objection, rule)])
     told = _tell(
         objection,
         (Side.PROVIDER,),
@@ -364,10 +366,14 @@ def _answered(objection: Objection, actor: Any, step: Step) -> dt.date:
     objection.status = step.target
     objection.explained_by, objection.explained_at = actor, now
     objection.answered_at = objection.answered_at or now
-    objection.accept_deadline = add_working_days(
-        timezone.localdate(now), objection.item.objection_accept_working_days
+    rule = Rule(
+        "accept_deadline",
+        objection.item.objection_accept_working_days,
+        start=timezone.localdate(now),
     )
+    objection.accept_deadline = rule.compute()
     objection.save()
+    deadline_rules_record([(objection, rule)])
     return objection.accept_deadline
 
 
@@ -468,9 +474,9 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
     objection.status = step.target
     objection.dispute_text = text.strip()
     objection.round += 1
-    objection.deadline = add_working_days(
-        timezone.localdate(), objection.item.objection_working_days
-    )
+    rule = Rule("deadline", objection.item.objection_working_days, start=timezone.localdate())
+    objection.deadline = rule.compute()
+    deadline_rules_record([(objection, rule)])
     objection.accept_deadline = None
     objection.reminded_at = objection.overdue_at = objection.escalated_at = None
     objection.save()

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
+from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -91,8 +92,17 @@ def obligation_dates(
 ) -> tuple[dt.date, dt.date]:
     """Due date (N working days after the period ends) and the end of the grace period."""
     calendar = calendar or WorkingCalendar()
-    due = calendar.add_working_days(period.end, item.due_working_days)
-    return due, calendar.add_working_days(due, item.grace_working_days)
+    due_rule, grace_rule = obligation_rules(item, period.end)
+    due = due_rule.compute(calendar)
+    return due, grace_rule.compute(calendar, start=due)
+
+
+def obligation_rules(item: CatalogItem, period_end: dt.date) -> tuple[Rule, Rule]:
+    """The rules of an obligation's dates, kept so that a calendar change can move them."""
+    return (
+        Rule("due_date", item.due_working_days, start=period_end),
+        Rule("grace_until", item.grace_working_days, start_field="due_date"),
+    )
 
 
 def items_with_obligations():
@@ -150,7 +160,32 @@ def obligations_create(
             )
         )
     Obligation.objects.bulk_create(rows, ignore_conflicts=True)
+    _record_deadline_rules(rows)
     return len(rows)
+
+
+def _record_deadline_rules(rows: Sequence[Obligation]) -> None:
+    """Remember how each new obligation's dates were computed, so a calendar change moves them.
+
+    `bulk_create(ignore_conflicts=True)` sets no primary keys: the rows are read back by their
+    natural key (item, period start).
+    """
+    if not rows:
+        return
+    items = {o.item_id: o.item for o in rows}
+    created = Obligation.objects.filter(
+        item_id__in=items, period_start__in={o.period_start for o in rows}
+    ).only("pk", "item_id", "period_start", "period_end")
+    wanted = {(o.item_id, o.period_start) for o in rows}
+    rules = []
+    for obligation in created:
+        if (obligation.item_id, obligation.period_start) not in wanted:
+            continue
+        rules += [
+            (obligation, rule)
+            for rule in obligation_rules(items[obligation.item_id], obligation.period_end)
+        ]
+    deadline_rules_record(rules)
 
 
 def obligations_generate(*, day: dt.date, items: Iterable[CatalogItem] | None = None) -> int:

@@ -48,9 +48,10 @@ def sysadmin(roles):
 
 
 def _enter_2027(actor):
-    return official_year_enter(
+    schedule, _moves = official_year_enter(
         actor=actor, year=2027, entries=schedule_from_text(TEST_SCHEDULE_2027), source="测试"
     )
+    return schedule
 
 
 # --- the engine -----------------------------------------------------------------------------

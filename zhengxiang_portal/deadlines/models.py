@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +68,36 @@ class OfficialDay(models.Model):
     def __str__(self) -> str:
         kind = _("上班") if self.is_working_day else _("放假")
         return f"{self.day:%Y-%m-%d} {kind}"
+
+
+class DeadlineRule(models.Model):
+    """How a stored deadline was computed: N working days after a day, or after another deadline.
+
+    Kept for every deadline the engine computes (obligations, requests, objections, orders), so
+    a calendar change can compute it again; a date a person chose (an approved extension) has no
+    rule and stays as chosen.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(_("期限字段"), max_length=50)
+    start = models.DateField(_("起算日"), null=True, blank=True)
+    start_field = models.CharField(_("起算期限字段"), max_length=50, blank=True)
+    working_days = models.PositiveSmallIntegerField(_("工作日数"))
+
+    class Meta:
+        verbose_name = _("期限计算规则")
+        verbose_name_plural = _("期限计算规则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="deadline_rule_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__isnull=False) | ~models.Q(start_field=""),
+                name="deadline_rule_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = self.start.isoformat() if self.start else self.start_field
+        return f"{self.field} = {start} + {self.working_days}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,8 +17,9 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
-from .calendar import calendar_changed
-from .models import CalendarOverride, OfficialDay, OfficialYear
+from .calendar import WorkingCalendar, calendar_changed
+from .models import CalendarOverride, DeadlineRule, OfficialDay, OfficialYear
+from .rules import DeadlineSource, deadline_sources
 from .schedule_input import ScheduleEntry
 
 # Years the engine is asked about; outside them a year is a typo.
@@ -91,11 +94,12 @@ def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
 @transaction.atomic
 def official_year_enter(
     *, actor: Any, year: int, entries: Sequence[ScheduleEntry], source: str = ""
-) -> OfficialYear:
+) -> tuple[OfficialYear, list[DeadlineMove]]:
     """Record `year`'s State Council schedule (放假调休安排), replacing any earlier entry.
 
-    From now on the engine follows it for that year instead of the `holidays` package. Every
-    line is checked first; with any error nothing is written.
+    From now on the engine follows it for that year instead of the `holidays` package, and every
+    running deadline it moves is moved (see `deadlines_recompute`). Every line is checked first;
+    with any error nothing is written.
     """
     if not can_edit_calendar(actor):
         raise PermissionDenied(_("只有系统管理员或安全管理员可以录入节假日安排。"))
@@ -130,7 +134,10 @@ def official_year_enter(
         },
     )
     _forget_calendar()
-    return schedule
+    moves = deadlines_recompute(
+        reason=_("录入%(year)d年国务院节假日安排") % {"year": year}, actor=actor
+    )
+    return schedule, moves
 
 
 @transaction.atomic
@@ -154,6 +161,11 @@ def calendar_override_set(
         },
     )
     _forget_calendar()
+    kind = _("工作日") if is_working_day else _("休息日")
+    deadlines_recompute(
+        reason=_("工作日历调整：%(day)s 改为%(kind)s") % {"day": day.isoformat(), "kind": kind},
+        actor=actor,
+    )
     return override
 
 
@@ -169,3 +181,133 @@ def calendar_override_delete(*, day: dt.date, actor: Any = None) -> None:
             details={"event": "override_deleted", "day": day.isoformat()},
         )
     _forget_calendar()
+    deadlines_recompute(
+        reason=_("撤销工作日历调整 %(day)s") % {"day": day.isoformat()}, actor=actor
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineMove:
+    """One stored deadline the calendar moved, and who was told."""
+
+    target: Any
+    field: str
+    old: dt.date
+    new: dt.date
+    told: Any  # agencies.selectors.NoticeRecipients
+
+
+def _changes(obj: Any, rules: list[DeadlineRule], cal: WorkingCalendar, today: dt.date) -> dict:
+    """{field: (old, new)} for the running deadlines of `obj` its rules now put elsewhere.
+
+    A deadline already past stays (its consequences were drawn: overdue, escalated), and none
+    is moved into the past (nobody could have met it).
+    """
+    values: dict[str, dt.date] = {}
+    changes = {}
+    # Rules counted from a day first, then those counted from another (possibly moved) deadline.
+    for rule in sorted(rules, key=lambda r: bool(r.start_field)):
+        start = rule.start or values.get(rule.start_field) or getattr(obj, rule.start_field)
+        old = getattr(obj, rule.field)
+        new = cal.add_working_days(start, rule.working_days)
+        if old is None or old < today or new < today:
+            values[rule.field] = old
+            continue
+        values[rule.field] = new
+        if new != old:
+            changes[rule.field] = (old, new)
+    return changes
+
+
+@transaction.atomic
+def deadlines_recompute(
+    *, reason: str, actor: Any = None, today: dt.date | None = None
+) -> list[DeadlineMove]:
+    """Compute every running deadline again with today's calendar; move, record and tell.
+
+    Runs inside the calendar change's own transaction: calendar changes are rare (a few a year)
+    and move few deadlines, and the engine and the stored deadlines must never disagree — not
+    even for the seconds a background task would take. Each move is a ledger entry (old → new,
+    why, who was told) and a notice to the people of the unit whose deadline it is (the one rule
+    of agencies.selectors.NoticeBook: assignee, liaisons, staff, else the working group).
+    Idempotent: a second run finds nothing to move.
+    """
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from agencies.selectors import NoticeBook
+    from zhengxiang_portal.notifications.services import notify
+
+    today = today or timezone.localdate()
+    cal = WorkingCalendar()
+    found: list[tuple[DeadlineSource, Any, dict]] = []
+    for source in deadline_sources():
+        model = apps.get_model(source.model)
+        content_type = ContentType.objects.get_for_model(model)
+        rules: dict[int, list[DeadlineRule]] = defaultdict(list)
+        for rule in DeadlineRule.objects.filter(content_type=content_type):
+            rules[rule.object_id].append(rule)
+        if not rules:
+            continue
+        running = (
+            model.objects.filter(source.running, pk__in=list(rules))
+            .select_related(*source.select_related)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        for obj in running:
+            changes = _changes(obj, rules[obj.pk], cal, today)
+            if changes:
+                found.append((source, obj, changes))
+    book = NoticeBook(
+        unit_ids={source.unit(obj, name).pk for source, obj, changes in found for name in changes}
+    )
+    moves = []
+    for source, obj, changes in found:
+        for name, (_old, new) in changes.items():
+            setattr(obj, name, new)
+        obj.save(update_fields=list(changes))
+        label = source.label(obj)
+        for unit in {source.unit(obj, name) for name in changes}:
+            fields = {n: c for n, c in changes.items() if source.unit(obj, n) == unit}
+            told = book.recipients(unit.pk, assignee=source.assignee(obj))
+            lines = [
+                _("%(what)s由 %(old)s 改为 %(new)s")
+                % {
+                    "what": obj._meta.get_field(n).verbose_name,
+                    "old": old.isoformat(),
+                    "new": new.isoformat(),
+                }
+                for n, (old, new) in fields.items()
+            ]
+            ledger_append(
+                action=LedgerAction.CALENDAR,
+                category=LedgerCategory.WORKFLOW,
+                actor=actor,
+                unit=unit,
+                target=obj,
+                target_label=label,
+                details={
+                    "event": "deadline_moved",
+                    "reason": reason,
+                    "moved": {
+                        n: [old.isoformat(), new.isoformat()] for n, (old, new) in fields.items()
+                    },
+                    **told.details(),
+                },
+            )
+            notify(
+                recipients=told.users,
+                key="calendar:{}:{}:{}".format(
+                    source.model,
+                    obj.pk,
+                    ",".join(f"{n}={new.isoformat()}" for n, (_o, new) in sorted(fields.items())),
+                ),
+                kind="deadline_moved",
+                subject=_("期限调整：%(label)s") % {"label": label},
+                body=_("因%(reason)s，%(changes)s。")
+                % {"reason": reason, "changes": "；".join(lines)},
+                url=source.url(obj),
+            )
+            moves += [DeadlineMove(obj, n, old, new, told) for n, (old, new) in fields.items()]
+    return moves

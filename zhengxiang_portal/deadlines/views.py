@@ -91,8 +91,13 @@ def schedule_list_view(request):
         form = OfficialYearForm(request.POST, request.FILES)
         saved = _handle(request, form)
         if saved is not None:
-            messages.success(request, _("%(year)d 年节假日安排已保存。") % {"year": saved.year})
-            return redirect("deadlines:schedule_detail", year=saved.year)
+            schedule, moves = saved
+            messages.success(
+                request,
+                _("%(year)d 年节假日安排已保存；%(n)d 个未到期的期限随之调整，已通知相关人员。")
+                % {"year": schedule.year, "n": len(moves)},
+            )
+            return redirect("deadlines:schedule_detail", year=schedule.year)
     else:
         missing = missing_years(timezone.localdate())
         form = OfficialYearForm(initial={"year": missing[0] if missing else None})
