@@ -20,7 +20,7 @@ def register() -> None:
             model="collaboration.CollaborationRequest",
             running=Q(status__in=RUNNING_STATUSES),
             unit=lambda req, field: req.target_unit,
-            assignee=lambda req: req.assignee,
+            assignee=lambda req, field: req.assignee,
             label=lambda req: (
                 _("协作请求 %(number)s：%(subject)s")
                 % {"number": req.number, "subject": req.subject}

@@ -16,10 +16,6 @@ def _obligation_label(obligation) -> str:
     }
 
 
-def _objection_label(objection) -> str:
-    return _("异议#%(pk)s（%(item)s）") % {"pk": objection.pk, "item": objection.item.name}
-
-
 def _objection_unit(objection, field: str):
     """The answer deadline is the provider's; any other (the objector's reply) the consumer's."""
     return objection.provider if field == "deadline" else objection.consumer
@@ -49,8 +45,9 @@ def register() -> None:
             model="sharing_catalog.Objection",
             running=~Q(status=Objection.Status.CLOSED),
             unit=_objection_unit,
-            label=_objection_label,
+            assignee=lambda o, field: None if field == "deadline" else o.raised_by,
+            label=lambda objection: objection.label,
             url=lambda o: reverse("sharing_catalog:objection_detail", args=[o.pk]),
-            select_related=("item", "provider", "consumer"),
+            select_related=("item", "provider", "consumer", "raised_by"),
         )
     )

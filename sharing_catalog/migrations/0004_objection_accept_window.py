@@ -21,6 +21,8 @@ def answered_get_their_window(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sharing_catalog", "0003_ledgerx_grants_agreements_objections"),
+        # add_working_days reads the entered calendar (official schedules, overrides).
+        ("deadlines", "0002_official_schedule"),
     ]
 
     operations = [

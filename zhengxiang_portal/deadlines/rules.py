@@ -72,8 +72,9 @@ class DeadlineSource:
     """Objects of one model whose deadlines a calendar change may move.
 
     `running`: the objects whose deadlines still run (a filter); `unit(obj, field)`: the unit
-    whose deadline `field` is (its people are told when it moves); `assignee(obj)`: the named
-    person, if any; `label(obj)` and `url(obj)`: how a person names and finds it.
+    whose deadline `field` is (its people are told when it moves); `assignee(obj, field)`: the
+    named person who answers for that deadline, if any; `label(obj)` and `url(obj)`: how a
+    person names and finds it.
     """
 
     model: str
@@ -81,7 +82,7 @@ class DeadlineSource:
     unit: Callable[[Any, str], Any]
     label: Callable[[Any], str]
     url: Callable[[Any], str]
-    assignee: Callable[[Any], Any] = field(default=lambda obj: None)
+    assignee: Callable[[Any, str], Any] = field(default=lambda obj, field: None)
     select_related: tuple[str, ...] = ()
 
 

@@ -270,7 +270,7 @@ def deadlines_recompute(
         label = source.label(obj)
         for unit in {source.unit(obj, name) for name in changes}:
             fields = {n: c for n, c in changes.items() if source.unit(obj, n) == unit}
-            told = book.recipients(unit.pk, assignee=source.assignee(obj))
+            told = book.recipients(unit.pk, assignee=source.assignee(obj, next(iter(fields))))
             lines = [
                 _("%(what)s由 %(old)s 改为 %(new)s")
                 % {
