@@ -132,10 +132,6 @@ def mask_record(
     return mask(record_data)
 
 
-def item_has_sensitive_fields(fields: Iterable[Any]) -> bool:
-    return any(f.is_sensitive for f in fields)
-
-
 def record_unmasked_access(
     *,
     actor: Any,
