@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +164,10 @@ class Objection(ChoiceLabels, models.Model):
     def is_overdue_on(self, day: dt.date) -> bool:
         """Unanswered past the current round's deadline on `day` (Art. 22: 及时解释说明或更正)."""
         return self.awaits_provider and self.deadline < day
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
 
     @property
     def label(self) -> str:

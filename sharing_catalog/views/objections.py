@@ -8,7 +8,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,7 +79,6 @@ def objection_list_view(request):
         {
             "page": page,
             "filters": filters,
-            "today": timezone.localdate(),
             "statuses": Objection.Status.choices,
         },
     )
@@ -132,7 +130,7 @@ def objection_detail_view(request, pk: int):
             "ruling_form": RulingForm(),
             "close_form": CloseForm(reasons=close_reasons),
             "history": ledger_history(o),
-            "overdue": o.is_overdue_on(timezone.localdate()),
+            "overdue": o.is_overdue,
         },
     )
 

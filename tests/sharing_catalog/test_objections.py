@@ -419,6 +419,22 @@ def test_api_raise_and_explain(client, world):
     assert done.json()["accept_deadline"] == add_working_days(timezone.localdate(), 3).isoformat()
 
 
+def test_the_list_and_the_page_mark_an_unanswered_objection_overdue_the_day_after(client, world):
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
+        o = _raise(world)  # answer due Monday 2026-11-09
+    detail = reverse("sharing_catalog:objection_detail", args=[o.pk])
+
+    def pages_on(moment: dt.datetime) -> str:
+        with time_machine.travel(moment, tick=False):
+            client.login(username=world.liaison.username, password=PASSWORD)
+            listing, page = client.get("/catalog/objections/"), client.get(detail)
+        assert listing.status_code == page.status_code == 200
+        return listing.content.decode() + page.content.decode()
+
+    assert "已逾期" not in pages_on(dt.datetime(2026, 11, 9, 17, 0, tzinfo=TZ))
+    assert pages_on(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ)).count("已逾期") == 2
+
+
 def test_objection_list_page_and_api_query_counts_are_flat(
     client, world, django_assert_max_num_queries
 ):
