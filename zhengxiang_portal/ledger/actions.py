@@ -37,6 +37,7 @@ class LedgerAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKOUT = "lockout", _("账号锁定")
+    LOGIN_THROTTLED = "login_throttled", _("登录限速")
     LOGOUT = "logout", _("退出")
     ACCOUNT = "account", _("账号变更")
     ROLE = "role", _("角色权限变更")

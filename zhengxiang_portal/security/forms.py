@@ -9,9 +9,16 @@ from zhengxiang_portal.ledger.actions import LedgerAction
 
 
 class PortalAuthenticationForm(AuthenticationForm):
-    """Login form; outside demo mode, a login with a default password forces a change."""
+    """Login form; outside demo mode, a login with a default password forces a change.
+
+    Before the password is looked at, an account or address under a credential-stuffing delay
+    (security.throttle) is refused; axes' lockout of the pair keeps precedence.
+    """
+
+    throttle = None
 
     def clean(self):
+        self._refuse_while_throttled()
         cleaned = super().clean()
         from django.conf import settings
 
@@ -27,6 +34,44 @@ class PortalAuthenticationForm(AuthenticationForm):
             user.must_change_password = True
             user.save(update_fields=["must_change_password"])
         return cleaned
+
+    def _refuse_while_throttled(self) -> None:
+        from django.conf import settings
+
+        from .audit import DENIED, audit_event
+        from .network import client_ip
+        from .throttle import login_throttle
+
+        username = (self.cleaned_data.get("username") or "")[:150]
+        if self.request is None or not username:
+            return
+        if getattr(settings, "AXES_ENABLED", False):
+            from axes.handlers.proxy import AxesProxyHandler
+
+            if AxesProxyHandler.is_locked(self.request, {"username": username}):
+                return  # axes answers with its lockout page
+        throttle = login_throttle(username=username, ip=client_ip(self.request))
+        if throttle is None:
+            return
+        self.throttle = throttle
+        audit_event(
+            action=LedgerAction.LOGIN_THROTTLED,
+            actor=username,
+            request=self.request,
+            target_label=username,
+            outcome=DENIED,
+            details={
+                "scope": throttle.scope,
+                "key": throttle.key,
+                "failures": throttle.failures,
+                "until": throttle.until.isoformat(),
+            },
+        )
+        raise forms.ValidationError(
+            _("登录尝试过于频繁，请 %(seconds)d 秒后再试。"),
+            code="throttled",
+            params={"seconds": throttle.seconds_left},
+        )
 
 
 class PortalPasswordChangeForm(PasswordChangeForm):

@@ -61,6 +61,13 @@ class PortalLoginView(LoginView):
     authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttle is not None:  # credential-stuffing delay (security.throttle)
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttle.seconds_left)
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lockout_limit"] = settings.AXES_FAILURE_LIMIT
@@ -229,7 +236,16 @@ def account_list_view(request):
         }
         for u in page
     ]
-    return render(request, "security/account_list.html", {"page": page, "rows": rows, "q": q})
+    from .throttle import login_throttle_list
+
+    context = {
+        "page": page,
+        "rows": rows,
+        "q": q,
+        "throttles": login_throttle_list(),
+        "throttle_window": settings.LOGIN_THROTTLE_WINDOW_MINUTES,
+    }
+    return render(request, "security/account_list.html", context)
 
 
 def account_detail_view(request, pk: int):

@@ -356,6 +356,13 @@ AXES_CLIENT_IP_CALLABLE = "zhengxiang_portal.security.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "zhengxiang_portal.security.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Credential stuffing (security/throttle.py): beyond axes' (account, address) lockout, growing
+# delays (2 s doubling, capped) for an account failing from any addresses and for an address
+# failing on any accounts, counted over a sliding window. Delays, never a lock (等保 8.1.4.1).
+LOGIN_THROTTLE_WINDOW_MINUTES = env.int("LOGIN_THROTTLE_WINDOW_MINUTES", default=15)
+LOGIN_ACCOUNT_FREE_FAILURES = env.int("LOGIN_ACCOUNT_FREE_FAILURES", default=5)
+LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = env.int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", default=60)
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
 LOGGING = {
