@@ -107,3 +107,12 @@ def test_tax_staff_declares_once_reads_the_buyer_id_and_the_court_exports_its_le
     exported = [[str(c.value or "") for c in row] for row in sheet.iter_rows(min_row=2)]
     assert any(r[3] == "查看" and r[6] == label and r[7] == "税费征收管理" for r in exported)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r[1]) for r in exported)
+
+    # the working group sees (and manages) the rule that put 买受人证件号码 in clear
+    page.context.clear_cookies()
+    login(page, live_server, "wg_leader", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/catalog/items/{submission.obligation.item_id}/unmask/")
+    rule = page.locator("section", has_text="按需求单位与用途").locator("tbody tr")
+    assert rule.count() == 1
+    assert "买受人证件号码" in rule.inner_text() and "税费征收管理" in rule.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "readpath_disclosure_rules_wg.png"), full_page=True)

@@ -191,3 +191,18 @@ def test_local_time_on_the_page_is_shanghai_time(client, world):
     upload = LedgerEntry.objects.filter(action=LedgerAction.UPLOAD, unit=world.provider).first()
     local = upload.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
     assert local.strftime("%Y-%m-%d %H:%M:%S") in page
+
+
+def test_the_units_page_query_count_is_flat(client, world, django_assert_max_num_queries):
+    client.login(username=world.liaison.username, password=PASSWORD)
+    client.get(reverse("ledger:entry_list"))
+    with django_assert_max_num_queries(14):
+        few = client.get(reverse("ledger:entry_list"))
+    _consumer_reads(client, world)
+    for _ in range(10):
+        client.get(reverse("sharing_catalog:submission_records", args=[world.v1.pk]))
+    client.login(username=world.liaison.username, password=PASSWORD)
+    client.get(reverse("ledger:entry_list"))
+    with django_assert_max_num_queries(14):
+        many = client.get(reverse("ledger:entry_list"))
+    assert len(many.context["entries"]) > len(few.context["entries"]) + 10
