@@ -9,7 +9,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("共治单位")
 
     def ready(self) -> None:
-        from . import authz
+        from . import authz, checks  # noqa: F401  (registers the system checks)
 
         authz.connect_signals()
         from zhengxiang_portal.core.registry import NavItem, register_nav
@@ -17,6 +17,18 @@ class AgenciesConfig(AppConfig):
         from .roles import Role, has_role
 
         register_nav(NavItem(key="home", label=_("首页"), url_name="home", order=0))
+        from zhengxiang_portal.core.registry import HomePanel, register_home_panel
+
+        from .views import unreachable_units_panel
+
+        register_home_panel(
+            HomePanel(
+                key="agencies_unreachable",
+                template="agencies/panels/unreachable.html",
+                context=unreachable_units_panel,
+                order=1,  # the working group sees it first: these units' events come to it
+            )
+        )
         register_nav(
             NavItem(
                 key="units",

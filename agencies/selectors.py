@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -402,3 +404,44 @@ def units_without_active_person(*, unit_ids: Iterable[int] | None = None) -> Que
     if unit_ids is not None:
         qs = qs.filter(pk__in=list(unit_ids))
     return qs
+
+
+# --- units nobody can be told for (flagged: /units/, the working group's home, system check) ---
+
+_duty_sources: dict[str, Callable[[], QuerySet[Any]]] = {}
+UNREACHABLE_CACHE_SECONDS = (
+    60  # the home panel's list: a fact that changes with staffing, not per click
+)
+
+
+def register_duty_source(key: str, unit_ids: Callable[[], QuerySet[Any]]) -> None:
+    """An app declares which units have open duties: `unit_ids()` is a one-column queryset.
+
+    (Obligations, requests, objections, orders live in other apps, which agencies never imports.)
+    """
+    _duty_sources[key] = unit_ids
+
+
+def units_unreachable() -> QuerySet[Unit]:
+    """Units with open duties and nobody active to tell: their events go to the working group.
+
+    One query: the duty sources are subqueries of a single statement.
+    """
+    if not _duty_sources:
+        return Unit.objects.none()
+    has_duties = functools.reduce(
+        operator.or_, (Q(pk__in=source()) for source in _duty_sources.values())
+    )
+    return units_without_active_person().filter(has_duties).order_by("code")
+
+
+def units_unreachable_cached() -> list[tuple[int, str]]:
+    """(pk, name) of `units_unreachable`, cached briefly for a panel shown on every home page."""
+    from django.core.cache import cache
+
+    key = "agencies:units_unreachable"
+    found = cache.get(key)
+    if found is None:
+        found = list(units_unreachable().values_list("pk", "name"))
+        cache.set(key, found, UNREACHABLE_CACHE_SECONDS)
+    return found

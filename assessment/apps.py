@@ -72,6 +72,16 @@ class AssessmentConfig(AppConfig):
                 visible=lambda u: not can_view_all(u) and bool(getattr(u, "unit_id", None)),
             )
         )
+        from agencies.selectors import register_duty_source
+
+        from .models import RectificationOrder
+
+        register_duty_source(
+            "rectification_orders",
+            lambda: RectificationOrder.objects.filter(
+                status__in=[RectificationOrder.Status.OPEN, RectificationOrder.Status.ANSWERED]
+            ).values("unit_id"),
+        )
         register_home_panel(
             HomePanel(
                 key="assessment_orders",

@@ -44,6 +44,16 @@ class CollaborationConfig(AppConfig):
                 visible=sees_collaboration,
             )
         )
+        from agencies.selectors import register_duty_source
+
+        from .models import OPEN_STATUSES, CollaborationRequest
+
+        register_duty_source(
+            "collaboration_requests",
+            lambda: CollaborationRequest.objects.filter(status__in=OPEN_STATUSES).values(
+                "target_unit_id"
+            ),
+        )
         register_home_panel(
             HomePanel(
                 key="collaboration_todo",

@@ -39,3 +39,22 @@ class SharingCatalogConfig(AppConfig):
                 key="objections", label=_("数据异议"), run=objection_deadline_scan, order=30
             )
         )
+        _register_duty_sources()
+
+
+def _register_duty_sources() -> None:
+    """Open obligations and unanswered objections are duties of their provider (issue 14)."""
+    from agencies.selectors import register_duty_source
+
+    from .models import Objection, Obligation
+
+    register_duty_source(
+        "obligations",
+        lambda: Obligation.objects.filter(
+            status__in=[Obligation.Status.OPEN, Obligation.Status.OVERDUE]
+        ).values("item__provider_id"),
+    )
+    register_duty_source(
+        "objections",
+        lambda: Objection.objects.exclude(status=Objection.Status.CLOSED).values("provider_id"),
+    )

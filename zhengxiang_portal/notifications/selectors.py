@@ -10,6 +10,11 @@ def notification_list(*, user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+def notification_get(*, user: Any, pk: int) -> Notification | None:
+    """One of the user's own messages (None for another user's: nobody reads those)."""
+    return notification_list(user=user).filter(pk=pk).first()
+
+
 def notification_unread_count(*, user: Any) -> int:
     if not user.is_authenticated:
         return 0

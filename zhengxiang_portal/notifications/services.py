@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhengxiang_portal.core.dispatch import enqueue_on_commit
@@ -110,7 +111,9 @@ def notification_send_email(*, notification_id: int) -> bool:
         try:
             body = claimed.body
             if claimed.url:
-                body = f"{body}\n\n{settings.PORTAL_BASE_URL}{claimed.url}"
+                # Through the message itself: opening it marks it read, then goes to the object.
+                link = reverse("notifications:open", args=[claimed.pk])
+                body = f"{body}\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{link}"
             send_mail(
                 subject=f"[蒸湘区税费精诚共治平台] {claimed.subject}",
                 message=body,

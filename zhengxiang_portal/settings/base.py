@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengxiang_portal.core.context_processors.portal",
+                "zhengxiang_portal.notifications.context_processors.inbox",
                 "zhengxiang_portal.deadlines.context_processors.calendar_warning",
             ],
         },

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def base_url_for(port: int, environ: Mapping[str, str]) -> str:
+    """The portal's address for links in e-mails: PORTAL_BASE_URL if set, else this port."""
+    return environ.get("PORTAL_BASE_URL") or f"http://127.0.0.1:{port}"
 
 
 class Command(BaseCommand):
@@ -22,6 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         port = options["port"]
+        # E-mail links must point at this server: unless set explicitly, the base URL follows
+        # the port, here (the web process) and in the worker, which inherits the environment.
+        base_url = base_url_for(port, os.environ)
+        os.environ["PORTAL_BASE_URL"] = settings.PORTAL_BASE_URL = base_url
         worker = None
         if not options["no_worker"]:
             for key in ("data_folder_in", "processed_folder"):
