@@ -211,6 +211,11 @@ class CoordinationSerializer(serializers.ModelSerializer):
             "decided_at",
         ]
         read_only_fields = [f for f in fields if f not in ("item", "reason", "reason_text")]
+        # No unique-together check here: it ran before the service's permission check and told
+        # another unit's liaison that an item had a pending request (issue 15). The service
+        # refuses other units first (403) and its own pending check follows; the database
+        # constraint coordination_one_pending_per_item stays the last word.
+        validators: list = []
 
 
 class CoordinationDecisionSerializer(serializers.Serializer):

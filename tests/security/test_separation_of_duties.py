@@ -300,6 +300,19 @@ def test_auditor_sees_no_business_data(client, auditor, demo):
     assert client.get("/api/units/").json()["count"] == 0
 
 
+def test_axes_records_are_the_auditors_alone(client, roles, security_admin, auditor):
+    """Issue 15, seen 5: the security admin read axes' access attempts (addresses, browsers)."""
+    assert not {p for p in _perms(Role.SECURITY_ADMIN) if p.startswith("axes.")}
+    assert {p for p in _perms(Role.AUDITOR) if p.startswith("axes.")} >= {
+        "axes.view_accessattempt",
+        "axes.view_accesslog",
+    }
+    client.force_login(security_admin)
+    for model in ("accessattempt", "accesslog", "accessfailurelog"):
+        assert client.get(reverse(f"admin:axes_{model}_changelist")).status_code == 403
+    assert client.get(reverse("security:access_log")).status_code == 403
+
+
 def test_security_admin_cannot_read_the_audit_trail(client, security_admin):
     client.force_login(security_admin)
     assert client.get(reverse("security:audit_list")).status_code == 403

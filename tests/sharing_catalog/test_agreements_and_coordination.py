@@ -243,3 +243,26 @@ def test_an_exempt_obligation_is_never_marked_overdue_by_the_obligation_scan(rol
     late.refresh_from_db()
     assert late.status == Obligation.Status.EXEMPT
     assert late.overdue_at is None
+
+
+def test_a_coordination_request_on_another_units_item_reveals_no_pending_request(client, roles):
+    """Issue 15, seen 5: the API answered 400 "item 必须能构成唯一集合" to another unit."""
+    provider, consumer = provider_and_consumer()
+    item = make_item(provider=provider.unit)
+    coordination_request_create(actor=provider, item=item, reason="policy", reason_text="口径不一")
+    client.login(username=consumer.username, password=PASSWORD)
+    pending = client.post(
+        "/api/coordination-requests/",
+        {"item": item.pk, "reason": "policy", "reason_text": "我也要协调"},
+        content_type="application/json",
+    )
+    other = make_item(provider=provider.unit)  # the same provider's item with nothing pending
+    nothing = client.post(
+        "/api/coordination-requests/",
+        {"item": other.pk, "reason": "policy", "reason_text": "我也要协调"},
+        content_type="application/json",
+    )
+    # The same answer whether or not the item has a pending request: refused, nothing revealed.
+    assert pending.status_code == nothing.status_code == 403
+    assert pending.json() == nothing.json()
+    assert CoordinationRequest.objects.filter(item=item).count() == 1

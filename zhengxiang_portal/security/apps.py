@@ -55,11 +55,11 @@ class SecurityConfig(AppConfig):
                 "security.approve_rolechangerequest",
                 "security.view_rolepolicy",
                 "security.change_rolepolicy",
-                "axes.view_accessattempt",
-                "axes.delete_accessattempt",
             ],
         )
-        # The auditor reads the audit trail and the access log, nothing else (三员分立).
+        # The auditor reads the audit trail and the access log, nothing else (三员分立). axes'
+        # records (addresses, browsers) are the auditor's alone: the security admin lifts a
+        # lockout through security.services.lockout_reset, which needs no model permission.
         register_role_permissions(
             Role.AUDITOR,
             ["axes.view_accesslog", "axes.view_accessfailurelog", "axes.view_accessattempt"],
