@@ -26,9 +26,11 @@ class AssessmentConfig(AppConfig):
         )
         from zhengxiang_portal.core.schedules import Schedule, register_schedule
         from zhengxiang_portal.deadlines.scan import DeadlineScan, register_deadline_scan
+        from zhengxiang_portal.ledger.actions import LedgerAction
+        from zhengxiang_portal.ledger.services import register_ledger_listener
 
         from .permissions import can_view_all
-        from .services import orders_scan
+        from .services import assessment_facts_changed, orders_scan
         from .views import home_panel_context
 
         register_deadline_scan(
@@ -97,6 +99,31 @@ class AssessmentConfig(AppConfig):
                 description="每晚根据最新事实重新计算未冻结考核期间的得分",
                 crontab="30 1 * * *",
             )
+        )
+        register_schedule(
+            Schedule(
+                name="assessment: recompute changed periods",
+                task="assessment.recompute_pending",
+                description="每分钟重新计算事实有变化的考核期间（变化提交后即已发送，此处补漏）",
+                every_seconds=60,
+            )
+        )
+        # Every ledger entry that records a change of fact the scores read makes the open
+        # periods stale: uploads, validation, confirmation and corrections, catalog changes and
+        # exemptions (obligations), objection steps, request steps, rectification orders.
+        register_ledger_listener(
+            actions=[
+                LedgerAction.UPLOAD,
+                LedgerAction.VALIDATE,
+                LedgerAction.CONFIRM,
+                LedgerAction.CORRECT,
+                LedgerAction.CATALOG,
+                LedgerAction.EXEMPTION,
+                LedgerAction.OBJECTION,
+                LedgerAction.REQUEST,
+                LedgerAction.RECTIFICATION,
+            ],
+            listener=assessment_facts_changed,
         )
         register_schedule(
             Schedule(

@@ -2,23 +2,26 @@
 
 Every number a score uses comes from the owning app's selectors — never from their models'
 internals, never by re-implementing their rules: "on time" for an obligation is the catalog's
-`obligation_on_time`, for objections and requests it is what `objection_facts` and
-`request_statistics` count. Each source is looked up when it is used; a source whose selectors
-are not installed yet is reported as not connected and its facts stay `None` (unknown, not zero),
-so the indicators that need it are "not applicable" rather than wrongly zero.
+`obligation_standing`, for objections and requests it is what `objection_facts` and
+`request_statistics` count. Every source judges lateness at the same as-of day
+(`zhengxiang_portal.deadlines.asof.AsOf`: today, or the period's end once it is past), passed
+down from `collect`, so no indicator counts a duty as late before its deadline. Each source is
+looked up when it is used; a source whose selectors are not installed yet is reported as not
+connected and its facts stay `None` (unknown, not zero), so the indicators that need it are
+"not applicable" rather than wrongly zero.
 
 Documented interfaces used here:
 - sharing_catalog.selectors[.obligations].obligation_list_for_assessment(*, start, end,
-  unit_ids=None) and obligation_on_time(obligation) -> bool | None (None: exempt, not counted);
-  an unfulfilled obligation still inside its grace period is not assessed yet;
+  unit_ids=None) and obligation_standing(obligation, *, as_of) -> Standing | None (None:
+  exempt; pending: still inside its grace period at the as-of day, not assessed yet);
 - sharing_catalog.models.Submission through its documented fields only: `version` (1 = the
   first upload of an obligation), `status` (invalid / validated / confirmed / superseded: the
   validation outcome; superseded = an earlier confirmed version), `unit_id`, `obligation.due_date`.
   The submissions app has no assessment selector yet; this one read is the whole dependency;
-- sharing_catalog.selectors[.objections].objection_facts(*, start, end, unit_ids=None)
-  -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind);
-- collaboration.selectors.request_statistics(*, start, end, unit_ids=None)
-  -> dict[unit_id, RequestStats] and request_evidence(*, unit_id, start, end, kind).
+- sharing_catalog.selectors[.objections].objection_facts(*, start, end, unit_ids=None, as_of)
+  -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind, as_of);
+- collaboration.selectors.request_statistics(*, start, end, unit_ids=None, as_of)
+  -> dict[unit_id, RequestStats] and request_evidence(*, unit_id, start, end, kind, as_of).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
 from .rules import RuleKind
 
@@ -60,7 +64,7 @@ OBLIGATIONS = Source(
     "obligations",
     _("报送任务（目录清单）"),
     ("sharing_catalog.selectors", "sharing_catalog.selectors.obligations"),
-    ("obligation_list_for_assessment", "obligation_on_time"),
+    ("obligation_list_for_assessment", "obligation_standing"),
 )
 SUBMISSIONS = Source(
     "submissions",
@@ -172,10 +176,19 @@ class CollectedFacts:
 
 
 def collect(
-    *, start: dt.date, end: dt.date, unit_ids: Iterable[int], kinds: Iterable[str]
+    *,
+    start: dt.date,
+    end: dt.date,
+    unit_ids: Iterable[int],
+    kinds: Iterable[str],
+    as_of: AsOf | None = None,
 ) -> CollectedFacts:
-    """Read every fact the given rule kinds need for these units in [start, end]."""
+    """Read every fact the given rule kinds need for these units in [start, end], as of a day.
+
+    `as_of` defaults to `AsOf.for_period(end=end)`: today, or the period's end once it is past.
+    """
     unit_ids = list(unit_ids)
+    as_of = as_of or AsOf.for_period(end=end)
     wanted = {s.key for kind in kinds for s in RULE_SOURCES.get(kind, ())}
     out = CollectedFacts(units={uid: UnitFactBundle() for uid in unit_ids}, connected=set())
     readers = {
@@ -191,7 +204,7 @@ def collect(
         if functions is None:
             continue
         out.connected.add(source.key)
-        readers[source.key](functions, out, start=start, end=end, unit_ids=unit_ids)
+        readers[source.key](functions, out, start=start, end=end, unit_ids=unit_ids, as_of=as_of)
     return out
 
 
@@ -203,7 +216,14 @@ def _zero(out: CollectedFacts, unit_ids: list[int], keys: tuple[str, ...]) -> No
             numbers.setdefault(key, 0)
 
 
-def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+_OBLIGATION_TAGS = {
+    Standing.ON_TIME: ("obligations_on_time", "on_time"),
+    Standing.LATE: ("obligations_late", "late"),
+    Standing.OVERDUE: ("obligations_overdue_open", "overdue_open"),
+}
+
+
+def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
     keys = (
         "obligations_due",
         "obligations_on_time",
@@ -212,32 +232,22 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids) -> None
     )
     _zero(out, unit_ids, keys)
     wanted = set(unit_ids)
-    on_time_of = fns["obligation_on_time"]
-    today = timezone.localdate()
+    standing_of = fns["obligation_standing"]
     for obligation in fns["obligation_list_for_assessment"](
         start=start, end=end, unit_ids=unit_ids
     ):
         unit_id = obligation.item.provider_id
         if unit_id not in wanted:
             continue
-        on_time = on_time_of(obligation)
-        if on_time is None:  # the catalog does not count it (exempt …)
+        # None: the catalog does not count it (exempt); pending: not late yet, not assessed yet.
+        counted = _OBLIGATION_TAGS.get(standing_of(obligation, as_of=as_of))
+        if counted is None:
             continue
-        if not on_time and obligation.fulfilled_at is None and obligation.grace_until >= today:
-            continue  # still within its term: not late yet, so not assessed yet (Art. 25)
+        key, tag = counted
         bundle = out.bundle(unit_id)
         bundle.numbers["obligations_due"] += 1
-        if on_time:
-            bundle.numbers["obligations_on_time"] += 1
-            tag = "on_time"
-        elif obligation.fulfilled_at is None:
-            bundle.numbers["obligations_overdue_open"] += 1
-            tag = "overdue_open"
-        else:
-            bundle.numbers["obligations_late"] += 1
-            tag = "late"
-        ref = evidence_ref(obligation, tag)
-        bundle.evidence[RuleKind.ON_TIME_UPLOAD_RATE].append(ref)
+        bundle.numbers[key] += 1
+        bundle.evidence[RuleKind.ON_TIME_UPLOAD_RATE].append(evidence_ref(obligation, tag))
 
 
 # Outcome of a first upload's validation, by the submissions app's status values.
@@ -245,7 +255,7 @@ _FIRST_PASSED = frozenset({"validated", "confirmed", "superseded"})
 _FIRST_FAILED = frozenset({"invalid"})
 
 
-def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
     """First-time validation pass rate: version 1 of each obligation due in the period."""
     _zero(out, unit_ids, ("submissions_first", "submissions_first_passed"))
     qs = (
@@ -284,9 +294,9 @@ _OBJECTION_EVIDENCE = {
 }
 
 
-def _read_objections(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+def _read_objections(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
     _zero(out, unit_ids, tuple(_OBJECTION_FIELDS.values()))
-    stats = fns["objection_facts"](start=start, end=end, unit_ids=unit_ids)
+    stats = fns["objection_facts"](start=start, end=end, unit_ids=unit_ids, as_of=as_of)
     for unit_id, st in stats.items():
         if unit_id not in out.units:
             continue
@@ -297,7 +307,7 @@ def _read_objections(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
             for kind in kinds:
                 if getattr(st, kind, 0):
                     for obj in fns["objection_evidence"](
-                        unit_id=unit_id, start=start, end=end, kind=kind
+                        unit_id=unit_id, start=start, end=end, kind=kind, as_of=as_of
                     ):
                         bundle.evidence[rule_kind].append(evidence_ref(obj, kind))
 
@@ -315,14 +325,15 @@ _REQUEST_EVIDENCE = {
         ("on_time", "answered_on_time"),
         ("late", "answered_late"),
         ("overdue_open", "overdue_open"),
+        ("refused_unjustified", "refused_unjustified"),
     ),
     RuleKind.UNJUSTIFIED_REFUSALS: (("refused_unjustified", "refused_unjustified"),),
 }
 
 
-def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
+def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
     _zero(out, unit_ids, tuple(_REQUEST_FIELDS.values()))
-    stats = fns["request_statistics"](start=start, end=end, unit_ids=unit_ids)
+    stats = fns["request_statistics"](start=start, end=end, unit_ids=unit_ids, as_of=as_of)
     for unit_id, st in stats.items():
         if unit_id not in out.units:
             continue
@@ -333,7 +344,7 @@ def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids) -> None:
             for kind, count_attr in kinds:
                 if getattr(st, count_attr, 0):
                     for obj in fns["request_evidence"](
-                        unit_id=unit_id, start=start, end=end, kind=kind
+                        unit_id=unit_id, start=start, end=end, kind=kind, as_of=as_of
                     ):
                         bundle.evidence[rule_kind].append(evidence_ref(obj, kind))
 

@@ -67,6 +67,28 @@ class Period(ChoiceLabels, models.Model):
         return self.status == self.Status.FROZEN
 
 
+class PendingRecompute(models.Model):
+    """A period whose facts changed after its scores were last computed (待重新计算).
+
+    Written after the change commits (one row per period, `requested_at` the latest change);
+    the recompute task compares it with the period's `computed_at`, so a burst of changes
+    makes one recomputation. Kept apart from Period so that marking never waits for the lock a
+    running recomputation holds on the period row.
+    """
+
+    period = models.OneToOneField(
+        Period, primary_key=True, on_delete=models.CASCADE, related_name="pending_recompute"
+    )
+    requested_at = models.DateTimeField(_("事实变更时间"))
+
+    class Meta:
+        verbose_name = _("待重新计算的考核期间")
+        verbose_name_plural = _("待重新计算的考核期间")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
 class IndicatorScheme(models.Model):
     """The indicator scheme (指标体系) of one period, edited by the working group."""
 

@@ -243,11 +243,15 @@ def _answered_on_time(
     late: int | None,
     open_overdue: int | None,
     *,
+    refused: int | None = 0,
     not_connected: str,
     nothing_due: str,
 ) -> RuleResult:
-    """Share answered by their working-day deadline; open overdue ones count as not on time."""
-    total = None if on_time is None else on_time + (late or 0) + (open_overdue or 0)
+    """Share answered by their working-day deadline; open overdue ones (and refusals ruled
+    unjustified) count as not on time. Ones whose deadline has not passed are not counted."""
+    total = (
+        None if on_time is None else on_time + (late or 0) + (open_overdue or 0) + (refused or 0)
+    )
     return _rate_rule(
         maximum,
         floor,
@@ -274,13 +278,19 @@ def objection_answers_on_time(params: Mapping[str, float], f: UnitFacts) -> Rule
 
 
 def collaboration_on_time(params: Mapping[str, float], f: UnitFacts) -> RuleResult:
-    """Share of collaboration requests answered on time (Art. 7: 不得无故拖延)."""
+    """Share of collaboration requests answered on time (Art. 7: 不得无故拒绝、拖延).
+
+    A refusal the working group ruled unjustified is a request not answered on time: it stays
+    in the count whatever deadline the ruling sets, so a ruling can never turn this indicator
+    "not applicable" and raise the unit's total by redistributing its weight.
+    """
     return _answered_on_time(
         Decimal(str(params["max"])),
         params["floor"],
         f.requests_answered_on_time,
         f.requests_answered_late,
         f.requests_overdue_open,
+        refused=f.requests_refused_unjustified,
         not_connected=_("协作请求数据来源尚未接入。"),
         nothing_due=_("本期没有应答复的协作请求。"),
     )

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Unit, User
 from agencies.roles import Role, is_working_group
 from agencies.selectors import user_unit_ids
+from zhengxiang_portal.deadlines.asof import AsOf, Standing
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule
 
@@ -213,7 +214,11 @@ def request_todo(*, user: Any) -> QuerySet[CollaborationRequest]:
 
 @dataclass(frozen=True)
 class RequestStats:
-    """One target unit's collaboration record over a period (requests counted by due date)."""
+    """One target unit's collaboration record over a period (requests counted by due date).
+
+    The outcomes are disjoint: each request counts in at most one of answered on time, answered
+    late, overdue open, refused (justified) and refused unjustified.
+    """
 
     received: int = 0
     answered_on_time: int = 0
@@ -225,6 +230,21 @@ class RequestStats:
 
 
 EVIDENCE_KINDS = ("received", "on_time", "late", "overdue_open", "refused_unjustified")
+_STANDING_KIND = {
+    Standing.ON_TIME: "on_time",
+    Standing.LATE: "late",
+    Standing.OVERDUE: "overdue_open",
+}
+_FACT_FIELDS = (
+    "pk",
+    "target_unit_id",
+    "status",
+    "due_date",
+    "answered_on",
+    "answered_at",
+    "refusal_ruling",
+    "working_days_to_answer",
+)
 
 
 def _period(start: dt.date, end: dt.date) -> QuerySet[CollaborationRequest]:
@@ -234,69 +254,93 @@ def _period(start: dt.date, end: dt.date) -> QuerySet[CollaborationRequest]:
     )
 
 
-def _kind_filter(kind: str, today: dt.date) -> Q:
-    answered = Q(status__in=ANSWERED_STATUSES, answered_at__isnull=False)
-    return {
-        "received": Q(),
-        "on_time": answered & Q(answered_late=False),
-        "late": answered & Q(answered_late=True),
-        "overdue_open": Q(status__in=RUNNING_STATUSES, due_date__lt=today),
-        "refused_justified": Q(status=Status.REFUSED)
-        & ~Q(refusal_ruling=RefusalRuling.UNJUSTIFIED),
-        "refused_unjustified": Q(refusal_ruling=RefusalRuling.UNJUSTIFIED),
-    }[kind]
+def _answered(row: dict[str, Any]) -> bool:
+    return row["status"] in ANSWERED_STATUSES and row["answered_at"] is not None
+
+
+def _outcome(row: dict[str, Any], as_of: AsOf) -> str | None:
+    """The request's outcome at the as-of day, or None when it does not count yet.
+
+    A refusal the working group ruled unjustified is never an answer on time, whatever the
+    unit does with the new deadline (Art. 7: 不得无故拒绝、拖延). A refusal stands as justified
+    until ruled otherwise; while contested, or while the clock waits for the requester's
+    clarification, the request counts nowhere. Otherwise the request stands by its due date
+    at the as-of day (`zhengxiang_portal.deadlines.asof`): not late before its deadline.
+    """
+    if row["refusal_ruling"] == RefusalRuling.UNJUSTIFIED:
+        return "refused_unjustified"
+    if row["status"] == Status.REFUSED:
+        return "refused_justified"
+    if _answered(row):
+        done_on = row["answered_on"] or timezone.localdate(row["answered_at"])
+    elif row["status"] in RUNNING_STATUSES:
+        done_on = None
+    else:
+        return None
+    return _STANDING_KIND.get(as_of.standing(deadline=row["due_date"], done_on=done_on))
 
 
 def request_statistics(
-    *, start: dt.date, end: dt.date, unit_ids: Iterable[int] | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    unit_ids: Iterable[int] | None = None,
+    as_of: AsOf | None = None,
 ) -> dict[int, RequestStats]:
     """Per target unit: received, answered on time / late, overdue open, refusals, average time.
 
-    Requests count when their due date falls in [start, end]; "overdue open" is as of today.
-    A refusal stands as justified unless the working group ruled it unjustified (Art. 7).
+    Requests count when their due date falls in [start, end]; lateness is judged at the as-of
+    day (`AsOf.for_period(end=end)` by default: today, or the period's end once it is past).
     One query, whatever the number of units.
     """
-    today = timezone.localdate()
+    as_of = as_of or AsOf.for_period(end=end)
     qs = _period(start, end)
     if unit_ids is not None:
         qs = qs.filter(target_unit_id__in=list(unit_ids))
-    answered = Q(status__in=ANSWERED_STATUSES, answered_at__isnull=False)
-    rows = qs.values("target_unit_id").annotate(
-        received=Count("pk"),
-        answered_on_time=Count("pk", filter=_kind_filter("on_time", today)),
-        answered_late=Count("pk", filter=_kind_filter("late", today)),
-        overdue_open=Count("pk", filter=_kind_filter("overdue_open", today)),
-        refused_justified=Count("pk", filter=_kind_filter("refused_justified", today)),
-        refused_unjustified=Count("pk", filter=_kind_filter("refused_unjustified", today)),
-        avg_days=Avg("working_days_to_answer", filter=answered),
-    )
+    counts: dict[int, dict[str, int]] = {}
+    answer_days: dict[int, list[int]] = {}
+    for row in qs.values(*_FACT_FIELDS).order_by().iterator(chunk_size=2000):
+        unit = counts.setdefault(row["target_unit_id"], dict.fromkeys(_COUNTED, 0))
+        unit["received"] += 1
+        outcome = _outcome(row, as_of)
+        if outcome is not None:
+            unit[outcome] += 1
+        if _answered(row) and row["working_days_to_answer"] is not None:
+            answer_days.setdefault(row["target_unit_id"], []).append(row["working_days_to_answer"])
     return {
-        row["target_unit_id"]: RequestStats(
-            received=row["received"],
-            answered_on_time=row["answered_on_time"],
-            answered_late=row["answered_late"],
-            overdue_open=row["overdue_open"],
-            refused_justified=row["refused_justified"],
-            refused_unjustified=row["refused_unjustified"],
+        unit_id: RequestStats(
+            received=n["received"],
+            answered_on_time=n["on_time"],
+            answered_late=n["late"],
+            overdue_open=n["overdue_open"],
+            refused_justified=n["refused_justified"],
+            refused_unjustified=n["refused_unjustified"],
             avg_working_days_to_answer=(
-                round(float(row["avg_days"]), 2) if row["avg_days"] is not None else None
+                round(sum(days) / len(days), 2) if (days := answer_days.get(unit_id)) else None
             ),
         )
-        for row in rows.order_by()
+        for unit_id, n in counts.items()
     }
 
 
+_COUNTED = ("received", "on_time", "late", "overdue_open", "refused_justified",
+            "refused_unjustified")  # fmt: skip
+
+
 def request_evidence(
-    *, unit_id: int, start: dt.date, end: dt.date, kind: str
+    *, unit_id: int, start: dt.date, end: dt.date, kind: str, as_of: AsOf | None = None
 ) -> QuerySet[CollaborationRequest]:
     """The requests behind one number of `request_statistics`, so a score explains itself."""
     if kind not in EVIDENCE_KINDS:
         raise ValueError(f"unknown evidence kind {kind!r}; expected one of {EVIDENCE_KINDS}")
-    return (
-        _period(start, end)
-        .filter(_kind_filter(kind, timezone.localdate()), target_unit_id=unit_id)
-        .select_related("matter_type", "requesting_unit", "target_unit")
-        .order_by("due_date", "pk")
+    as_of = as_of or AsOf.for_period(end=end)
+    mine = _period(start, end).filter(target_unit_id=unit_id)
+    if kind != "received":
+        mine = mine.filter(
+            pk__in=[row["pk"] for row in mine.values(*_FACT_FIELDS) if _outcome(row, as_of) == kind]
+        )
+    return mine.select_related("matter_type", "requesting_unit", "target_unit").order_by(
+        "due_date", "pk"
     )
 
 

@@ -3,6 +3,7 @@
 from .rectification import order_answer, order_decide, order_issue, orders_scan
 from .scoring import (
     DEFAULT_SCHEME,
+    assessment_facts_changed,
     assessment_recompute_async,
     breach_record,
     open_period_ids_covering,
@@ -10,6 +11,7 @@ from .scoring import (
     period_freeze,
     period_recompute,
     recompute_open_periods,
+    recompute_pending,
     scheme_save,
     scheme_validate_rows,
     score_adjust,
@@ -17,6 +19,7 @@ from .scoring import (
 
 __all__ = [
     "DEFAULT_SCHEME",
+    "assessment_facts_changed",
     "assessment_recompute_async",
     "breach_record",
     "open_period_ids_covering",
@@ -28,6 +31,7 @@ __all__ = [
     "period_freeze",
     "period_recompute",
     "recompute_open_periods",
+    "recompute_pending",
     "scheme_save",
     "scheme_validate_rows",
     "score_adjust",

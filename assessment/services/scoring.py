@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from zhengxiang_portal.core.dispatch import enqueue_on_commit
+from zhengxiang_portal.core.dispatch import on_commit_once, send_task_now
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.asof import AsOf
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -25,6 +26,7 @@ from ..models import (
     ConfidentialityBreach,
     Indicator,
     IndicatorScheme,
+    PendingRecompute,
     Period,
     Score,
     ScoreAdjustment,
@@ -35,6 +37,19 @@ from ..rules import RuleKind, RuleResult, UnitFacts, combine, evaluate, q2, vali
 from ..rules import validate_weights as rules_validate_weights
 
 # The default scheme (weights sum to 100); a new period copies the previous period's scheme.
+#
+# Art. 7 forbids both refusing without reason (无故拒绝) and delaying (拖延), and Art. 28 orders
+# a unit that fails to cooperate without good reason to correct it (责令改正): a refusal ruled
+# unjustified denies the tax bureau the help altogether, a late answer still gives it. So one
+# unjustified refusal must cost a unit more than one late answer:
+# - it counts in 协作请求按时答复率 as not answered on time, exactly as a late answer does
+#   (collaboration.selectors keeps it there whatever new deadline the ruling sets), and
+# - it also deducts 50 of 100 on 无正当理由拒绝协作 (weight 10): 5 points of the total per refusal,
+#   at least as much as one late answer costs through the 15-weight rate once a unit has three
+#   requests in the period (15 / 3), and always on top of it.
+# Art. 25 asks for an assessment of the work's results (落地见效): data provided on time
+# (Art. 20, 22) stays the largest share, then collaboration (Art. 7), data quality and
+# objections (Art. 19, 22), confidentiality (Art. 24, 27) and the working group's evaluation.
 DEFAULT_SCHEME: list[dict[str, Any]] = [
     {"name": "按时报送率", "weight": 30, "kind": RuleKind.ON_TIME_UPLOAD_RATE,
      "params": {"max": 100, "floor": 0}},
@@ -44,10 +59,10 @@ DEFAULT_SCHEME: list[dict[str, Any]] = [
      "params": {"max": 100, "deduction": 20}},
     {"name": "异议按时答复率", "weight": 10, "kind": RuleKind.OBJECTION_ANSWERS_ON_TIME,
      "params": {"max": 100, "floor": 0}},
-    {"name": "协作请求按时答复率", "weight": 20, "kind": RuleKind.COLLABORATION_ON_TIME,
+    {"name": "协作请求按时答复率", "weight": 15, "kind": RuleKind.COLLABORATION_ON_TIME,
      "params": {"max": 100, "floor": 0}},
-    {"name": "无正当理由拒绝协作", "weight": 5, "kind": RuleKind.UNJUSTIFIED_REFUSALS,
-     "params": {"max": 100, "deduction": 25}},
+    {"name": "无正当理由拒绝协作", "weight": 10, "kind": RuleKind.UNJUSTIFIED_REFUSALS,
+     "params": {"max": 100, "deduction": 50}},
     {"name": "保密义务履行", "weight": 5, "kind": RuleKind.CONFIDENTIALITY_BREACHES,
      "params": {"max": 100, "deduction": 50}},
     {"name": "工作组综合评价", "weight": 5, "kind": RuleKind.MANUAL, "params": {"max": 100}},
@@ -265,17 +280,81 @@ def period_freeze(*, actor: Any, period: Period) -> Period:
 
 
 def assessment_recompute_async(period_ids: Iterable[int] | None = None) -> None:
-    """Ask Celery to recompute these periods after the current transaction commits.
+    """Have these periods (every open one when None) recomputed soon after the commit.
 
-    The hook for other apps when their facts change: pass the periods the change touches
-    (`open_period_ids_covering(day)`), or None to recompute every open period. Frozen periods
-    are skipped by the task.
+    The hook for every change of fact: the ledger calls it (`assessment_facts_changed`) for
+    each entry that records one, the assessment's own services call it with their period.
+    After the transaction commits, the periods are marked changed (`PendingRecompute`) and the
+    recompute task is sent; however many facts one transaction changes, this happens once, and
+    the task recomputes a period only when a change is newer than its last computation — a
+    burst of changes makes one recomputation per period. The minute scan runs the same task
+    (a lost message costs at most a minute); the nightly run recomputes every open period
+    whatever happened, since a duty whose deadline passed overnight changes a score without
+    any event. Frozen periods are never recomputed.
     """
-    from ..tasks import recompute_periods_task
+    if period_ids is None:
+        on_commit_once(_mark_open_periods_changed)
+        return
+    ids = sorted({int(p) for p in period_ids})
+    transaction.on_commit(lambda: _mark_changed(ids))
 
-    ids = None if period_ids is None else sorted({int(p) for p in period_ids})
-    # Never fails the caller if the broker is down: the nightly recompute catches up.
-    enqueue_on_commit(recompute_periods_task, period_ids=ids)
+
+def assessment_facts_changed(entry: Any = None) -> None:
+    """Ledger listener: an entry recording a change of fact makes every open period stale."""
+    assessment_recompute_async()
+
+
+def _mark_open_periods_changed() -> None:
+    _mark_changed(None)
+
+
+def _mark_changed(period_ids: list[int] | None) -> None:
+    """Record that these open periods' facts changed now, and send the recompute task."""
+    from ..tasks import recompute_pending_task
+
+    periods = Period.objects.filter(status=Period.Status.OPEN)
+    if period_ids is not None:
+        periods = periods.filter(pk__in=period_ids)
+    now = timezone.now()
+    marks = [
+        PendingRecompute(period_id=pk, requested_at=now)
+        for pk in periods.values_list("pk", flat=True)
+    ]
+    if not marks:
+        return
+    PendingRecompute.objects.bulk_create(
+        marks, update_conflicts=True, unique_fields=["period"], update_fields=["requested_at"]
+    )
+    # Never fails the caller if the broker is down: the minute scan sends it again.
+    send_task_now(recompute_pending_task)
+
+
+def recompute_pending() -> list[int]:
+    """Recompute each open period whose facts changed after its last computation."""
+    return [
+        period_id
+        for period_id in PendingRecompute.objects.order_by("period__start").values_list(
+            "period_id", flat=True
+        )
+        if _recompute_if_changed(period_id)
+    ]
+
+
+@transaction.atomic
+def _recompute_if_changed(period_id: int) -> bool:
+    # The period's lock serialises workers: the second finds the change already computed.
+    period = Period.objects.select_for_update().filter(pk=period_id).first()
+    pending = PendingRecompute.objects.filter(period_id=period_id).first()
+    if period is None or pending is None:
+        return False
+    if period.is_frozen:
+        pending.delete()
+        return False
+    # A change stamped at the very moment a computation began may not be in it: recompute.
+    if period.computed_at is not None and pending.requested_at < period.computed_at:
+        return False
+    period_recompute(period=period)
+    return True
 
 
 def open_period_ids_covering(day: dt.date) -> list[int]:
@@ -318,6 +397,9 @@ def _activity(numbers: dict[str, int]) -> int:
 def period_recompute(*, period: Period, actor: Any = None) -> int:
     """Recompute every unit's scores, totals and ranks of an open period from the facts.
 
+    Lateness is judged as of today, or as of the period's end once it is past
+    (`zhengxiang_portal.deadlines.asof`): no indicator counts a duty late before its deadline.
+
     A frozen period keeps its scores: recomputation is refused. Returns the number of scores.
     """
     if actor is not None and not can_manage(actor):
@@ -327,15 +409,21 @@ def period_recompute(*, period: Period, actor: Any = None) -> int:
         raise ApplicationError(
             code="period_frozen", message=_("考核期间已冻结，得分保持不变，不能重新计算。")
         )
+    # Stamped before any fact is read: a change committed later is newer than this computation.
+    now = timezone.now()
     indicators = list(Indicator.objects.filter(scheme__period=period).order_by("position", "pk"))
     units = _assessed_units()
     unit_ids = [u.pk for u in units]
+    as_of = AsOf.for_period(end=period.end)
     collected = fact_sources.collect(
-        start=period.start, end=period.end, unit_ids=unit_ids, kinds={i.kind for i in indicators}
+        start=period.start,
+        end=period.end,
+        unit_ids=unit_ids,
+        kinds={i.kind for i in indicators},
+        as_of=as_of,
     )
     breaches = _breaches(period, unit_ids)
     adjustments = _latest_adjustments(period)
-    now = timezone.now()
     scores: list[Score] = []
     results: list[UnitResult] = []
     for unit in units:
@@ -394,7 +482,11 @@ def period_recompute(*, period: Period, actor: Any = None) -> int:
                 unit=unit,
                 total=combined.total,
                 redistributed=combined.redistributed,
-                facts={**numbers, "sources": sorted(collected.connected)},
+                facts={
+                    **numbers,
+                    "sources": sorted(collected.connected),
+                    "as_of": as_of.day.isoformat(),
+                },
                 computed_at=now,
             )
         )
@@ -430,6 +522,7 @@ def period_recompute(*, period: Period, actor: Any = None) -> int:
             "units": len(units),
             "scores": len(scores),
             "sources": sorted(collected.connected),
+            "as_of": as_of.day.isoformat(),
         },
     )
     return len(scores)

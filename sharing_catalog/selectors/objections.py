@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.roles import is_working_group
 from sharing_catalog.models import Objection
 from sharing_catalog.selectors.entitlements import reader_unit_ids
+from zhengxiang_portal.deadlines.asof import AsOf, Standing, local_day
 
 S = Objection.Status
 
@@ -78,17 +79,34 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return lo, hi
 
 
-def _answered_on_time(o: Objection) -> bool:
-    return (
-        o.answered_at is not None and timezone.localtime(o.answered_at).date() <= o.first_deadline
-    )
+# How each standing at the as-of day is counted (zhengxiang_portal.deadlines.asof).
+_COUNTED_AS = {
+    Standing.ON_TIME: "answered_on_time",
+    Standing.LATE: "answered_late",
+    Standing.OVERDUE: "open_overdue",
+}
+
+
+def _answer_kind(o: Objection, as_of: AsOf) -> str | None:
+    """answered_on_time / answered_late / open_overdue at the as-of day, or None (not counted).
+
+    The provider owes an answer by the first deadline (Art. 22: 及时解释说明或更正). An objection
+    closed without an answer (withdrawn, duplicate, arbitrated) owes none; one still unanswered
+    is overdue only once its deadline has passed at the as-of day.
+    """
+    answered_on = local_day(o.answered_at)
+    if answered_on is None and o.status == S.CLOSED:
+        return None
+    return _COUNTED_AS.get(as_of.standing(deadline=o.first_deadline, done_on=answered_on))
 
 
 def objection_facts(
-    *, start: dt.date, end: dt.date, unit_ids: list[int] | None = None
+    *, start: dt.date, end: dt.date, unit_ids: list[int] | None = None, as_of: AsOf | None = None
 ) -> dict[int, ObjectionStats]:
-    """Per provider unit: objections received in [start, end], answered on time or late,
-    still unanswered past their deadline at `end`, and upheld against it by the working group."""
+    """Per provider unit: objections received in [start, end], answered on time or late, still
+    unanswered past their deadline at the as-of day (`AsOf.for_period(end=end)` by default),
+    and upheld against it by the working group."""
+    as_of = as_of or AsOf.for_period(end=end)
     lo, hi = _bounds(start, end)
     qs = Objection.objects.filter(created_at__gte=lo, created_at__lt=hi)
     ruled = Objection.objects.filter(
@@ -102,13 +120,9 @@ def objection_facts(
     for o in qs.only(*fields).iterator():
         s = stats.setdefault(o.provider_id, ObjectionStats())
         s.received += 1
-        if o.answered_at is not None:
-            if _answered_on_time(o):
-                s.answered_on_time += 1
-            else:
-                s.answered_late += 1
-        elif o.first_deadline < end and o.status != S.CLOSED:
-            s.open_overdue += 1
+        kind = _answer_kind(o, as_of)
+        if kind is not None:
+            setattr(s, kind, getattr(s, kind) + 1)
     for provider_id in ruled.values_list("provider_id", flat=True):
         stats.setdefault(provider_id, ObjectionStats()).upheld_against += 1
     return stats
@@ -117,10 +131,13 @@ def objection_facts(
 EVIDENCE_KINDS = ("received", "answered_on_time", "answered_late", "open_overdue", "upheld_against")
 
 
-def objection_evidence(*, unit_id: int, start: dt.date, end: dt.date, kind: str) -> list[Objection]:
+def objection_evidence(
+    *, unit_id: int, start: dt.date, end: dt.date, kind: str, as_of: AsOf | None = None
+) -> list[Objection]:
     """The objections behind one number of `objection_facts` (drill-down of a score)."""
     if kind not in EVIDENCE_KINDS:
         raise ValueError(f"unknown kind {kind}")
+    as_of = as_of or AsOf.for_period(end=end)
     lo, hi = _bounds(start, end)
     base = Objection.objects.select_related("item", "consumer").filter(provider_id=unit_id)
     if kind == "upheld_against":
@@ -128,12 +145,4 @@ def objection_evidence(*, unit_id: int, start: dt.date, end: dt.date, kind: str)
     received = list(base.filter(created_at__gte=lo, created_at__lt=hi).order_by("created_at"))
     if kind == "received":
         return received
-    if kind == "answered_on_time":
-        return [o for o in received if _answered_on_time(o)]
-    if kind == "answered_late":
-        return [o for o in received if o.answered_at is not None and not _answered_on_time(o)]
-    return [
-        o
-        for o in received
-        if o.answered_at is None and o.first_deadline < end and o.status != S.CLOSED
-    ]
+    return [o for o in received if _answer_kind(o, as_of) == kind]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
+from zhengxiang_portal.deadlines.asof import AsOf, Standing, local_day
 
 from ..models import CatalogItem, Obligation
 
@@ -122,6 +123,22 @@ def obligation_list_for_assessment(
     if unit_ids is not None:
         qs = qs.filter(item__provider_id__in=list(unit_ids))
     return qs.order_by("due_date", "pk")
+
+
+def obligation_standing(obligation: Obligation, *, as_of: AsOf) -> Standing | None:
+    """How the obligation stands at the as-of day; None when exempt (not counted).
+
+    Confirmed (fulfilled) by the end of its grace period is on time (Art. 22: 校核、确认);
+    unconfirmed is overdue only once the grace period has passed at the as-of day.
+    """
+    if obligation.status == Obligation.Status.EXEMPT:
+        return None
+    done_on = (
+        local_day(obligation.fulfilled_at)
+        if obligation.status == Obligation.Status.FULFILLED
+        else None
+    )
+    return as_of.standing(deadline=obligation.grace_until, done_on=done_on)
 
 
 def obligation_on_time(obligation: Obligation) -> bool | None:

@@ -11,14 +11,26 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from agencies.models import WorkingGroupMember
 from agencies.roles import Role
 from assessment import facts
 from assessment.models import Period
 from assessment.services import period_create
+from collaboration.demo import ensure_matter_types
+from collaboration.models import MatterType
+from collaboration.services import (
+    request_accept,
+    request_answer,
+    request_contest,
+    request_create,
+    request_refuse,
+    request_rule,
+)
 from sharing_catalog.models import CatalogItem, Obligation, SchemaVersion, Submission
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+from zhengxiang_portal.deadlines.asof import Standing
 
 
 @pytest.fixture
@@ -96,13 +108,13 @@ def make_submission(obligation, version, status):
     )
 
 
-def fake_obligation_on_time(obligation):
+def fake_obligation_standing(obligation, *, as_of):
     """Stand-in for the catalog's rule: exempt is not counted, else fulfilled by grace_until."""
     if obligation.status == Obligation.Status.EXEMPT:
         return None
     if obligation.fulfilled_at is None:
-        return False if obligation.status == Obligation.Status.OVERDUE else None
-    return obligation.fulfilled_at.date() <= obligation.grace_until
+        return Standing.OVERDUE if obligation.status == Obligation.Status.OVERDUE else None
+    return as_of.standing(deadline=obligation.grace_until, done_on=obligation.fulfilled_at.date())
 
 
 def fake_obligation_list(*, start, end, unit_ids=None):
@@ -147,12 +159,12 @@ def fake_sources(monkeypatch):
     """
     state = SimpleNamespace(requests={}, objections={}, evidence_calls=[])
 
-    def request_statistics(*, start, end, unit_ids=None):
+    def request_statistics(*, start, end, unit_ids=None, as_of=None):
         return {
             uid: st for uid, st in state.requests.items() if unit_ids is None or uid in unit_ids
         }
 
-    def request_evidence(*, unit_id, start, end, kind):
+    def request_evidence(*, unit_id, start, end, kind, as_of=None):
         state.evidence_calls.append(("request", unit_id, kind))
         st = state.requests[unit_id]
         count = {"on_time": st.answered_on_time, "late": st.answered_late,
@@ -160,18 +172,18 @@ def fake_sources(monkeypatch):
                  "refused_unjustified": st.refused_unjustified}[kind]  # fmt: skip
         return [FakeRequest(unit_id * 1000 + i, f"请求 {kind} {i}") for i in range(count)]
 
-    def objection_facts(*, start, end, unit_ids=None):
+    def objection_facts(*, start, end, unit_ids=None, as_of=None):
         return {
             uid: st for uid, st in state.objections.items() if unit_ids is None or uid in unit_ids
         }
 
-    def objection_evidence(*, unit_id, start, end, kind):
+    def objection_evidence(*, unit_id, start, end, kind, as_of=None):
         return []
 
     functions = {
         "obligations": {
             "obligation_list_for_assessment": fake_obligation_list,
-            "obligation_on_time": fake_obligation_on_time,
+            "obligation_standing": fake_obligation_standing,
         },
         "objections": {
             "objection_facts": objection_facts,
@@ -184,3 +196,61 @@ def fake_sources(monkeypatch):
     }
     monkeypatch.setattr(facts.Source, "functions", lambda self: functions.get(self.key))
     return state
+
+
+# --- real collaboration requests (for the as-of and recompute tests) ---------------------------
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A local (Asia/Shanghai) moment on `day`."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
+
+
+@pytest.fixture
+def q4(world):
+    ensure_matter_types()
+    return period_create(actor=world.leader, kind=Period.Kind.QUARTER, year=2026, quarter=4)
+
+
+@pytest.fixture
+def ruler(roles):
+    """A working-group leader from a unit that is party to none of the requests."""
+    office = UnitFactory(code="WGO", name="共治办")
+    user = UserFactory(unit=office, roles=[Role.WG_LEADER], username="ruler")
+    WorkingGroupMember.objects.create(
+        user=user, unit=office, position=WorkingGroupMember.Position.LEADER
+    )
+    return user
+
+
+def make_request(world, day: dt.date, *, unit=None):
+    """A 涉税信息查询 (5 working days) from the tax bureau, asked and accepted on `day`."""
+    with time_machine.travel(at(day), tick=False):
+        req = request_create(
+            actor=world.staff,
+            requesting_unit=world.bureau,
+            target_unit=unit or world.market,
+            matter_type=MatterType.objects.get(code="tax-info-query"),
+            subject="股权变更登记信息查询",
+            body="请提供股权变更登记记录。",
+        )
+        liaison = world.market_liaison if req.target_unit == world.market else world.land_liaison
+        request_accept(req=req, actor=liaison)
+    return req
+
+
+def make_answer(world, req, day: dt.date, *, liaison=None) -> None:
+    with time_machine.travel(at(day), tick=False):
+        request_answer(req=req, actor=liaison or world.market_liaison, answer="已提供。")
+
+
+def refuse_unjustified(world, req, ruler, day: dt.date, *, liaison=None) -> None:
+    """The unit refuses, the tax bureau contests, the working group rules it unjustified."""
+    with time_machine.travel(at(day), tick=False):
+        request_refuse(
+            req=req, actor=liaison or world.market_liaison, justification="不属于本局职责范围。"
+        )
+        request_contest(req=req, actor=world.staff, reason="属于贵局登记职责，请继续办理。")
+        request_rule(req=req, actor=ruler, justified=False, comment="拒绝理由不成立。")

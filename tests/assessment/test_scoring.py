@@ -149,9 +149,11 @@ def test_late_and_overdue_requests_lower_the_collaboration_score_and_are_its_evi
     period_recompute(period=q3)
     collab = _score(q3, world.market, RuleKind.COLLABORATION_ON_TIME)
     refusals = _score(q3, world.market, RuleKind.UNJUSTIFIED_REFUSALS)
-    assert collab.value == D("60.00")
+    # 3 on time of 6 counted: the unjustified refusal counts as not answered on time (Art. 7)
+    assert collab.value == D("50.00")
     assert sorted(r["tag"] for r in collab.evidence).count("overdue_open") == 1
-    assert refusals.value == D("75.00")  # default scheme: 25 per unjustified refusal
+    assert sorted(r["tag"] for r in collab.evidence).count("refused_unjustified") == 1
+    assert refusals.value == D("50.00")  # default scheme: 50 per unjustified refusal
     assert [r["tag"] for r in refusals.evidence] == ["refused_unjustified"]
     result = UnitResult.objects.get(period=q3, unit=world.market)
     assert result.facts["requests_overdue_open"] == 1

@@ -9,6 +9,7 @@ left to the sweep — the request that created the work still succeeds.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -30,3 +31,33 @@ def send_task_now(task: Any, **kwargs: Any) -> bool:
 def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
     """Publish `task` once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: send_task_now(task, **kwargs))
+
+
+class _Once:
+    """A pending after-commit call of `func`; `ran` once it has run."""
+
+    def __init__(self, func: Callable[[], None]) -> None:
+        self.func = func
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        self.func()
+
+
+def on_commit_once(func: Callable[[], None]) -> None:
+    """Run `func` once after the current transaction commits, however often it is asked.
+
+    Many steps of one transaction that each ask for the same follow-up (e.g. "the facts changed,
+    recompute the scores") coalesce into one callback. Django keeps the pending callbacks in
+    `connection.run_on_commit` as (savepoint ids, func, robust); a callback discarded with a
+    rolled-back savepoint is no longer there, so a later step registers it again (and one that
+    already ran, e.g. captured and run by a test, no longer counts as pending).
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(pending, _Once) and pending.func is func and not pending.ran
+        for _sids, pending, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Once(func))

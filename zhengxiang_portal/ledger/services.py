@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,19 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_ID])
+
+
+# Apps that derive state from what happened (the assessment's scores) listen to the kinds of
+# entry that record a change of fact. A listener runs inside the appending transaction and must
+# only schedule work (`transaction.on_commit`), never fail or write.
+_listeners: list[tuple[frozenset[str], Callable[[LedgerEntry], None]]] = []
+
+
+def register_ledger_listener(*, actions: Iterable[str], listener: Callable[[LedgerEntry], None]):
+    """Call `listener(entry)` for every appended entry whose action is one of `actions`."""
+    entry = (frozenset(str(a) for a in actions), listener)
+    if entry not in _listeners:
+        _listeners.append(entry)
 
 
 @transaction.atomic
@@ -108,6 +122,9 @@ def _write_entry(*, head: LedgerEntry | None, **values: Any) -> LedgerEntry:
     entry.save(force_insert=True)
     seq, entry_hash, at = entry.seq, entry.entry_hash, entry.created_at.isoformat()
     transaction.on_commit(lambda: heads.record_entry(seq=seq, entry_hash=entry_hash, at=at))
+    for actions, listener in _listeners:
+        if entry.action in actions:
+            listener(entry)
     return entry
 
 
