@@ -110,7 +110,8 @@ class AssessmentConfig(AppConfig):
         )
         # Every ledger entry that records a change of fact the scores read makes the open
         # periods stale: uploads, validation, confirmation and corrections, catalog changes and
-        # exemptions (obligations), objection steps, request steps, rectification orders.
+        # exemptions (obligations), objection steps, request steps, rectification orders, the
+        # deadline scans' state changes and calendar changes (they move stored deadlines).
         register_ledger_listener(
             actions=[
                 LedgerAction.UPLOAD,
@@ -122,6 +123,8 @@ class AssessmentConfig(AppConfig):
                 LedgerAction.OBJECTION,
                 LedgerAction.REQUEST,
                 LedgerAction.RECTIFICATION,
+                LedgerAction.DEADLINE,
+                LedgerAction.CALENDAR,
             ],
             listener=assessment_facts_changed,
         )
