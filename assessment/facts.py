@@ -126,8 +126,64 @@ BAD_TAGS = frozenset(
 )  # fmt: skip
 
 
+def _request_name(r: Any) -> str:
+    return _("%(number)s %(subject)s（%(unit)s提出，期限 %(due)s）") % {
+        "number": r.number,
+        "subject": r.subject,
+        "unit": r.requesting_unit.short_name or r.requesting_unit.name,
+        "due": r.due_date.isoformat(),
+    }
+
+
+def _obligation_name(o: Any) -> str:
+    return _("%(item)s %(period)s 报送任务（截止 %(due)s）") % {
+        "item": o.item.name,
+        "period": o.period_label,
+        "due": o.grace_until.isoformat(),
+    }
+
+
+def _submission_name(s: Any) -> str:
+    return _("%(item)s %(period)s 第 %(v)s 版数据") % {
+        "item": s.obligation.item.name,
+        "period": s.obligation.period_label,
+        "v": s.version,
+    }
+
+
+def _objection_name(o: Any) -> str:
+    return _("异议#%(pk)s（%(item)s）") % {"pk": o.pk, "item": o.item.name}
+
+
+_NAMERS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("collaboration", "collaborationrequest"): _request_name,
+    ("sharing_catalog", "obligation"): _obligation_name,
+    ("sharing_catalog", "submission"): _submission_name,
+    ("sharing_catalog", "objection"): _objection_name,
+}
+
+
+def readable_name(obj: Any) -> str:
+    """How a person names an evidence object: its number, the matter, the period, the unit.
+
+    E.g. "XZ-2026-000015 股权变更登记信息查询（区税务局提出，期限 2026-12-07）",
+    "司法拍卖成交信息 2026年10月 报送任务（截止 2026-11-10）", "异议#1（司法拍卖成交信息）".
+    The one naming used by the evidence pages and the Excel report (through `evidence_ref`).
+    """
+    meta = getattr(obj, "_meta", None)
+    namer = _NAMERS.get((meta.app_label, meta.model_name)) if meta is not None else None
+    return str(namer(obj)) if namer is not None else str(obj)
+
+
+def kind_name(ref: dict[str, Any]) -> str:
+    """The kind of an evidence reference in words (协作请求, 报送任务 …), for pages and reports."""
+    ct = content_type_for(ref)
+    model = ct.model_class() if ct is not None else None
+    return str(model._meta.verbose_name) if model is not None else ""
+
+
 def evidence_ref(obj: Any, tag: str, label: str | None = None) -> dict[str, Any]:
-    """A reference to one fact: content type, id, label, the object's own page, and a tag."""
+    """A reference to one fact: content type, id, readable label, its own page, and a tag."""
     meta = obj._meta
     url = ""
     get_url = getattr(obj, "get_absolute_url", None)
@@ -139,7 +195,7 @@ def evidence_ref(obj: Any, tag: str, label: str | None = None) -> dict[str, Any]
     return {
         "ct": f"{meta.app_label}.{meta.model_name}",
         "id": obj.pk,
-        "label": (label if label is not None else str(obj))[:200],
+        "label": (label if label is not None else readable_name(obj))[:200],
         "url": url,
         "tag": tag,
     }
@@ -267,7 +323,7 @@ def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) 
             unit_id__in=unit_ids,
             status__in=_FIRST_PASSED | _FIRST_FAILED,
         )
-        .only("pk", "unit_id", "status", "version", "obligation_id")
+        .select_related("obligation__item")
         .order_by("unit_id", "pk")
     )
     for submission in qs.iterator(chunk_size=2000):

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zhengxiang_portal.exports import safe_cell as safe_value
 
-from .facts import EVIDENCE_TAGS
+from .facts import EVIDENCE_TAGS, kind_name
 from .models import Period
 from .selectors import Dashboard, dashboard_get, score_list
 
@@ -146,9 +146,9 @@ def build_workbook(*, user: Any, period: Period) -> Workbook:
     _header(
         ev,
         4,
-        [_("单位代码"), _("单位名称"), _("指标"), _("标记"), _("对象类型"), _("编号"),
-         _("说明"), _("链接")],
-        [14, 30, 20, 14, 28, 10, 60, 40],
+        [_("单位代码"), _("单位名称"), _("指标"), _("标记"), _("对象类型"), _("依据"),
+         _("链接")],
+        [14, 30, 20, 14, 16, 70, 40],
     )  # fmt: skip
     r = 5
     for s in scores:
@@ -157,7 +157,8 @@ def build_workbook(*, user: Any, period: Period) -> Workbook:
                 ev,
                 r,
                 [s.unit.code, s.unit.name, s.indicator.name, _tag_label(ref.get("tag", "")),
-                 ref.get("ct", ""), ref.get("id"), ref.get("label", ""), ref.get("url", "")],
+                 kind_name(ref), ref.get("label", ""),
+                 ref.get("url", "")],
                 number_cols=set(),
             )  # fmt: skip
             r += 1

@@ -21,7 +21,15 @@ from agencies.models import Unit
 from zhengxiang_portal.core.errors import ApplicationError
 
 from . import charts, selectors, services
-from .facts import BAD_TAGS, EVIDENCE_TAGS, content_type_for, related_facts, source_status
+from .facts import (
+    BAD_TAGS,
+    EVIDENCE_TAGS,
+    content_type_for,
+    kind_name,
+    readable_name,
+    related_facts,
+    source_status,
+)
 from .forms import (
     AdjustForm,
     AnswerForm,
@@ -265,6 +273,7 @@ def evidence_items(score: Score, tag: str = "") -> list[dict[str, Any]]:
             {
                 **ref,
                 "href": url,
+                "kind": kind_name(ref),
                 "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", "")),
                 "bad": ref.get("tag") in BAD_TAGS,
             }
@@ -332,7 +341,9 @@ def evidence_detail_view(request, pk: int, index: int):
     return render(
         request,
         "assessment/evidence_detail.html",
-        {"score": score, "period": score.period, "ref": ref, "ct": ct, "obj": obj, "rows": rows,
+        {"score": score, "period": score.period, "ref": ref, "obj": obj, "rows": rows,
+         "name": readable_name(obj) if obj is not None else ref.get("label", ""),
+         "kind": kind_name(ref),
          "related": related_facts(obj) if obj is not None else [],
          "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", ""))},
     )  # fmt: skip
@@ -584,6 +595,7 @@ def order_detail_view(request, pk: int):
             "evidence": [
                 {
                     **ref,
+                    "kind": kind_name(ref),
                     "tag_label": EVIDENCE_TAGS.get(ref.get("tag", ""), ref.get("tag", "")),
                     "href": ref.get("url")
                     or (

@@ -146,6 +146,10 @@ class FakeRequest:
     def __init__(self, pk: int, label: str):
         self.pk = pk
         self.label = label
+        self.number = f"XZ-2026-{pk:06d}"
+        self.subject = label
+        self.requesting_unit = SimpleNamespace(short_name="税务局", name="测试税务局")
+        self.due_date = dt.date(2026, 8, 14)
 
     def __str__(self) -> str:
         return self.label

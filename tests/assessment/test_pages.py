@@ -169,8 +169,29 @@ def test_excel_report_has_ranking_indicator_and_evidence_sheets(client, world, c
     assert rows["区自然资源局"][0] == 1 and rows["区自然资源局"][3] == 100
     assert ranking["D5"].number_format == "0.00"
     evidence = list(wb["依据明细"].iter_rows(min_row=5, values_only=True))
-    assert any(r[0] == "SAMR" and r[3] == "逾期完成" and r[4] == "sharing_catalog.obligation"
-               for r in evidence)  # fmt: skip
+    # named as a person would (issue 14): the kind in words, the item, its period and deadline
+    late = [r for r in evidence if r[0] == "SAMR" and r[3] == "逾期完成"]
+    assert late and late[0][4] == "报送任务"
+    assert (
+        late[0][5].startswith("区市场监管局登记信息 2026-") and "报送任务（截止 2026-" in late[0][5]
+    )
+    assert not any("sharing_catalog." in str(c) or "collaboration." in str(c)
+                   for r in evidence for c in r)  # fmt: skip
+
+
+def test_score_and_evidence_pages_name_objects_as_a_person_would(client, world, computed):
+    score = Score.objects.get(
+        period=computed, unit=world.market, indicator__kind=RuleKind.ON_TIME_UPLOAD_RATE
+    )
+    index = next(i for i, r in enumerate(score.evidence) if r["tag"] == "late")
+    _login(client, world.leader)
+    page = client.get(reverse("assessment:score_detail", args=[score.pk])).content.decode()
+    evidence = client.get(
+        reverse("assessment:evidence_detail", args=[score.pk, index])
+    ).content.decode()
+    for html in (page, evidence):
+        assert "报送任务（截止 2026-" in html and "报送任务" in html
+        assert "sharing_catalog.obligation" not in html
 
 
 def test_excel_report_neutralises_formula_text(client, world, computed):
