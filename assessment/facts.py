@@ -136,9 +136,10 @@ def _request_name(r: Any) -> str:
 
 
 def _obligation_name(o: Any) -> str:
-    return _("%(item)s %(period)s 报送任务（截止 %(due)s）") % {
+    return _("%(item)s %(period)s 报送任务（%(code)s，截止 %(due)s）") % {
         "item": o.item.name,
         "period": o.period_label,
+        "code": o.item.code,
         "due": o.grace_until.isoformat(),
     }
 
@@ -151,15 +152,11 @@ def _submission_name(s: Any) -> str:
     }
 
 
-def _objection_name(o: Any) -> str:
-    return _("异议#%(pk)s（%(item)s）") % {"pk": o.pk, "item": o.item.name}
-
-
 _NAMERS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("collaboration", "collaborationrequest"): _request_name,
     ("sharing_catalog", "obligation"): _obligation_name,
     ("sharing_catalog", "submission"): _submission_name,
-    ("sharing_catalog", "objection"): _objection_name,
+    ("sharing_catalog", "objection"): lambda o: o.label,  # 异议#1（司法拍卖成交信息）
 }
 
 
@@ -167,7 +164,8 @@ def readable_name(obj: Any) -> str:
     """How a person names an evidence object: its number, the matter, the period, the unit.
 
     E.g. "XZ-2026-000015 股权变更登记信息查询（区税务局提出，期限 2026-12-07）",
-    "司法拍卖成交信息 2026年10月 报送任务（截止 2026-11-10）", "异议#1（司法拍卖成交信息）".
+    "司法拍卖成交信息 2026年10月 报送任务（ZX-ML-003，截止 2026-11-10）",
+    "异议#1（司法拍卖成交信息）".
     The one naming used by the evidence pages and the Excel report (through `evidence_ref`).
     """
     meta = getattr(obj, "_meta", None)

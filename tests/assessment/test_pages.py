@@ -173,7 +173,8 @@ def test_excel_report_has_ranking_indicator_and_evidence_sheets(client, world, c
     late = [r for r in evidence if r[0] == "SAMR" and r[3] == "逾期完成"]
     assert late and late[0][4] == "报送任务"
     assert (
-        late[0][5].startswith("区市场监管局登记信息 2026-") and "报送任务（截止 2026-" in late[0][5]
+        late[0][5].startswith("区市场监管局登记信息 2026-")
+        and "报送任务（ITEM-SAMR，截止 2026-" in late[0][5]
     )
     assert not any("sharing_catalog." in str(c) or "collaboration." in str(c)
                    for r in evidence for c in r)  # fmt: skip
@@ -190,7 +191,7 @@ def test_score_and_evidence_pages_name_objects_as_a_person_would(client, world, 
         reverse("assessment:evidence_detail", args=[score.pk, index])
     ).content.decode()
     for html in (page, evidence):
-        assert "报送任务（截止 2026-" in html and "报送任务" in html
+        assert "区市场监管局登记信息 2026-09 报送任务（ITEM-SAMR，截止 2026-09-14）" in html
         assert "sharing_catalog.obligation" not in html
 
 

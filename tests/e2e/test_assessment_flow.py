@@ -47,14 +47,19 @@ def test_leader_follows_a_score_to_its_evidence_orders_a_correction_and_exports(
     page.get_by_role("link", name="按时报送率").first.click()
     assert "按时报送" in page.locator(".facts").inner_text()
     page.get_by_role("link", name="逾期完成").click()
-    page.get_by_role("link", name="E2E-SAMR-REG 2026-10").click()
+    page.get_by_role(
+        "link", name="蒸湘区市场监督管理局登记信息 2026-10 报送任务（E2E-SAMR-REG"
+    ).click()
     assert "2026年10月15日" in page.locator(".facts").inner_text()  # the late upload's due date
     versions = page.get_by_role("table", name="数据报送版本")
     assert "校验未通过" in versions.get_by_role("row").filter(has_text="第 1 版").inner_text()
     assert "已确认" in versions.get_by_role("row").filter(has_text="第 2 版").inner_text()
     page.go_back()
     page.get_by_role("link", name="据此下达责令改正通知").click()
-    assert "E2E-SAMR-REG 2026-10" in page.locator(".evidence-list").inner_text()
+    assert (
+        "登记信息 2026-10 报送任务（E2E-SAMR-REG，截止 2026-10-15）"
+        in page.locator(".evidence-list").inner_text()
+    )
     page.get_by_label("整改要求").fill("补报并说明逾期原因，明确专人按期报送。")
     page.get_by_label("整改期限（工作日）").fill("5")
     page.get_by_role("button", name="下达").click()
