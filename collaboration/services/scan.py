@@ -146,7 +146,6 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
         ),
     ]
     counts: dict[str, int] = {}
-    escalated_ids: list[int] = []
     notifications = 0
     more = False
     # Texts translated once per scan, formatted per row.
@@ -164,7 +163,6 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
             _("“%(subject)s”办理期限为 %(due)s，逾期已超过 %(n)d 个工作日。"),
         ),
     }
-    fell_back: list[int] = []
     unreachable: list[int] = []
     for kind, condition, field, action in kinds:
         with transaction.atomic():
@@ -176,7 +174,6 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
             title, body = texts[kind]
             told: dict[int, NoticeRecipients] = {}
             if kind == "escalate":
-                escalated_ids = [r[0] for r in rows]
                 group = working_group_recipients()
                 told = {r[0]: group for r in rows}
             else:
@@ -202,9 +199,25 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                 for pk, number, subject, _st, _a, _u, level, due in rows
             ]
             _record(rows, told, action, now)
-            fell_back += [pk for pk, who in told.items() if who.fell_back]
+            fell_back = sorted(pk for pk, who in told.items() if who.fell_back)
             unreachable += [pk for pk, who in told.items() if who.nobody]
             notifications += notify_many(messages)
+            # The state change's ledger entry, in its transaction: which requests, and the
+            # exceptions of who was told (each request's timeline names everyone).
+            ledger_append(
+                action=LedgerAction.REQUEST,
+                category=LedgerCategory.WORKFLOW,
+                actor="system",
+                target_label=_("协作请求期限扫描"),
+                details={
+                    "event": "deadline_scan",
+                    "kind": kind,
+                    "day": today.isoformat(),
+                    "request_ids": [r[0] for r in rows],
+                    "told_working_group_instead": fell_back,
+                    "told_nobody": sorted(pk for pk, who in told.items() if who.nobody),
+                },
+            )
     if unreachable:
         logger.error("deadline notices reached nobody for requests %s", sorted(set(unreachable)))
     result = ScanResult(
@@ -214,22 +227,4 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
         notifications=notifications,
         more=more,
     )
-    if result.reminded or result.overdue or result.escalated:
-        ledger_append(
-            action=LedgerAction.REQUEST,
-            category=LedgerCategory.WORKFLOW,
-            actor="system",
-            target_label=_("协作请求期限扫描"),
-            details={
-                "event": "deadline_scan",
-                "day": today.isoformat(),
-                "reminded": result.reminded,
-                "overdue": result.overdue,
-                "escalated": result.escalated,
-                "escalated_ids": escalated_ids,
-                # Who was told is on each request's timeline; here, the exceptions.
-                "told_working_group_instead": sorted(set(fell_back)),
-                "told_nobody": sorted(set(unreachable)),
-            },
-        )
     return result

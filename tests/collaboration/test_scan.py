@@ -22,6 +22,8 @@ from collaboration.services.scan import request_deadline_scan as scan_now
 from collaboration.tasks import deadline_scan_task
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.scan import ScanDays
+from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,18 @@ def test_reminder_two_working_days_before_then_overdue_then_escalation_each_once
     assert timeline == ["remind", "overdue", "escalate"]
     req.refresh_from_db()
     assert req.reminded_at and req.overdue_notified_at and req.escalated_at
+
+
+def test_each_kind_of_state_change_writes_its_ledger_entry_naming_the_requests(world, due_nov_9):
+    with time_machine.travel(at(D(2026, 11, 10)), tick=False):
+        scan_now()
+        scan_now()  # nothing left: no second entry
+    entries = LedgerEntry.objects.filter(
+        action=LedgerAction.REQUEST, details__event="deadline_scan"
+    )
+    assert [(e.details["kind"], e.details["request_ids"]) for e in entries.order_by("seq")] == [
+        ("overdue", [due_nov_9.pk])
+    ]
 
 
 def test_overdue_notice_goes_to_assignee_and_primary_liaison(world, make_request):
