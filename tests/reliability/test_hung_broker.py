@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import Submission
@@ -82,3 +83,15 @@ def test_an_upload_while_redis_is_hung_answers_at_once_keeps_its_file_and_is_pro
         processes.logs,
     )
     _validated_once(submission, 2)
+
+
+def test_healthz_answers_503_as_json_within_5_s_while_redis_is_hung(processes, redis_server):
+    redis_server.freeze()
+
+    response, seconds = _timed_in_thread(lambda: Client().get("/healthz"), ceiling=60)
+
+    print(f"RECOVERY hung-redis /healthz answered in {seconds:.1f} s")
+    assert seconds < ANSWER_WITHIN_SECONDS
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+    assert response.json()["checks"]["database"]["ok"] is True

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401  (registers periodic tasks and Celery signal handlers)
+            heartbeats,
             request_context,
             schedules,
         )

@@ -76,14 +76,6 @@ register_schedule(
 )
 register_schedule(
     Schedule(
-        name="core: worker heartbeat",
-        task="core.worker_heartbeat",
-        description="工作进程心跳（/healthz 据此判断后台任务是否在运行）",
-        every_seconds=30,
-    )
-)
-register_schedule(
-    Schedule(
         name="core: purge idempotency keys",
         task="core.purge_idempotency_keys",
         description="清理超过保留期的 API 幂等键",

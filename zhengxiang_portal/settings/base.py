@@ -262,7 +262,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, writing beat's own heartbeat (core.beat).
+CELERY_BEAT_SCHEDULER = "zhengxiang_portal.core.beat:HeartbeatScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = False  # opted into per task, only where a re-run is safe
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -399,5 +400,9 @@ INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=120)
 # the first answer instead of creating again (zhengxiang_portal.core.idempotency).
 IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600)
 
-# /healthz: a worker or beat silent for longer than this is reported stale.
-HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=180)
+# Liveness (core.heartbeats): the worker (a thread of its own) and beat (its scheduler tick)
+# each record a heartbeat this often; /healthz calls one silent for HEALTH_STALE_SECONDS (four
+# intervals: one slow write is no alarm) stale, and answers within HEALTH_TIMEOUT_SECONDS.
+HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=15)
+HEALTH_STALE_SECONDS = env.int("HEALTH_STALE_SECONDS", default=60)
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=3.0)
