@@ -236,7 +236,7 @@ def deadlines_recompute(
     from django.contrib.contenttypes.models import ContentType
 
     from agencies.selectors import NoticeBook
-    from zhengxiang_portal.notifications.services import notify
+    from zhengxiang_portal.notifications.services import notice_send
 
     today = today or timezone.localdate()
     cal = WorkingCalendar()
@@ -296,8 +296,8 @@ def deadlines_recompute(
                     **told.details(),
                 },
             )
-            notify(
-                recipients=told.users,
+            notice_send(
+                to=told,
                 key="calendar:{}:{}:{}".format(
                     source.model,
                     obj.pk,
