@@ -185,6 +185,7 @@ def test_entering_next_years_schedule_moves_requests_and_orders_into_it(sysadmin
             actor=sysadmin,
             year=2027,
             entries=schedule_from_text(
+                "2027-01-01~2027-01-03 休 元旦\n2027-02-06~2027-02-13 休 春节\n"
                 "2027-10-01~2027-10-07 休 国庆节\n2027-09-26 班 国庆节\n2027-10-09 班 国庆节"
             ),
             source="测试数据（虚构）",

@@ -113,17 +113,23 @@ def test_entering_a_year_records_every_day_and_writes_the_ledger(sysadmin):
 def test_entering_a_year_again_replaces_its_schedule(sysadmin):
     _enter_2027(sysadmin)
     official_year_enter(
-        actor=sysadmin, year=2027, entries=schedule_from_text("2027-05-03 休 劳动节")
+        actor=sysadmin,
+        year=2027,
+        entries=schedule_from_text("2027-01-01~2027-01-03 休 元旦\n2027-05-01~2027-05-12 休 测试"),
     )
-    assert list(OfficialDay.objects.values_list("day", flat=True)) == [D(2027, 5, 3)]
+    days = list(OfficialDay.objects.values_list("day", flat=True))
+    assert (len(days), days[0], days[-1]) == (15, D(2027, 1, 1), D(2027, 5, 12))
     assert OfficialYear.objects.count() == 1
 
 
 def test_the_csv_import_reads_the_same_schedule_in_gbk_with_a_header(sysadmin):
-    data = "日期,类型,名称\n2027-10-01~2027-10-07,休,国庆节\n2027-10-09,班,国庆节\n".encode("gbk")
+    data = (
+        "日期,类型,名称\n2027-01-01,休,元旦\n2027-02-06~2027-02-13,休,春节\n"
+        "2027-10-01~2027-10-07,休,国庆节\n2027-10-09,班,国庆节\n"
+    ).encode("gbk")
     entries = schedule_from_csv(data)
     official_year_enter(actor=sysadmin, year=2027, entries=entries)
-    assert OfficialDay.objects.count() == 8
+    assert OfficialDay.objects.count() == 17
     assert OfficialDay.objects.get(day=D(2027, 10, 9)).name == "国庆节"
 
 
@@ -150,7 +156,8 @@ def test_unreadable_lines_are_refused_with_their_line_number(text, message):
         ("2027-01-01 休\n2028-01-03 休", "不在 2027 年内"),
         ("2027-01-01 休\n2027-01-01 班", "与第1行重复"),
         ("2027-01-01 休\n2027-03-01 班", "本来就是工作日"),
-        ("2027-01-02 班", "没有任何放假日期"),
+        ("2027-01-02 班\n2027-10-01~2027-10-07 休", "没有元旦"),
+        ("2027-01-01 休\n2027-10-01~2027-10-07 休", "只有 8 个放假日，少于法定节假日 13 天"),
     ],
 )
 def test_inconsistent_schedules_are_refused_and_nothing_is_saved(sysadmin, text, message):
@@ -209,10 +216,12 @@ def test_the_page_imports_a_csv_file(client, sysadmin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(sysadmin)
-    upload = SimpleUploadedFile("2027.csv", b"date,kind,name\n2027-05-01~2027-05-05,holiday,\n")
+    upload = SimpleUploadedFile(
+        "2027.csv", b"date,kind,name\n2027-01-01,holiday,\n2027-05-01~2027-05-12,holiday,\n"
+    )
     response = client.post(reverse("deadlines:schedule_list"), {"year": "2027", "file": upload})
     assert response.status_code == 302
-    assert OfficialDay.objects.count() == 5
+    assert OfficialDay.objects.count() == 13
 
 
 def test_the_page_shows_every_error_in_chinese_and_saves_nothing(client, sysadmin):

@@ -27,6 +27,10 @@ FIRST_YEAR, LAST_YEAR = 2004, 2100
 # A 元旦 holiday may begin in the last days of the previous December (e.g. 2022-12-31 in the
 # 2023 schedule): that many days before 1 January belong to the year's schedule.
 DAYS_BEFORE_YEAR = 7
+# A year's schedule lists at least the 13 statutory holiday days (《全国年节及纪念日放假办法》,
+# 2024 revision), and always 元旦: an entry with fewer is a partial year, which would turn every
+# festival it leaves out into a working day (the package's guesses no longer apply to the year).
+MIN_HOLIDAYS = 13
 
 
 def can_edit_calendar(user: Any) -> bool:
@@ -81,8 +85,14 @@ def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
         errors.append(
             _("%(day)s 已在 %(other)d 年的安排中") % {"day": day.isoformat(), "other": other_year}
         )
-    if not errors and not any(not e.is_working_day for e in entries):
-        errors.append(_("安排中没有任何放假日期"))
+    holidays_in_year = {e.day for e in entries if not e.is_working_day and e.day.year == year}
+    if not errors and dt.date(year, 1, 1) not in holidays_in_year:
+        errors.append(_("安排中没有元旦（%(year)d-01-01）：请录入全年的放假安排") % {"year": year})
+    elif not errors and len(holidays_in_year) < MIN_HOLIDAYS:
+        errors.append(
+            _("安排中只有 %(n)d 个放假日，少于法定节假日 %(min)d 天：请录入全年的放假安排")
+            % {"n": len(holidays_in_year), "min": MIN_HOLIDAYS}
+        )
     if errors:
         raise ApplicationError(
             code="invalid_schedule",
