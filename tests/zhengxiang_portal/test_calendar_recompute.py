@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 
 from agencies.roles import Role
 from assessment.models import RectificationOrder
@@ -264,3 +265,45 @@ def test_an_objections_answer_deadline_moves_and_the_provider_is_told(
     assert Notification.objects.filter(
         recipient=world.liaison, kind="deadline_moved", subject__contains=f"异议#{objection.pk}"
     ).exists()
+
+
+def test_the_calendar_page_sets_and_withdraws_an_override(client, sysadmin, november_obligation):
+    from django.urls import reverse
+
+    obligation, _liaison = november_obligation
+    with time_machine.travel(at(2026, 12, 2), tick=False):
+        client.force_login(sysadmin)
+        response = client.post(
+            reverse("deadlines:override_set"),
+            {"day": "2026-12-08", "is_working_day": "0", "note": "临时放假"},
+        )
+        assert response.status_code == 302
+        obligation.refresh_from_db()
+        assert obligation.due_date == D(2026, 12, 11)
+        page = client.get(reverse("deadlines:schedule_list")).content.decode()
+        assert "临时放假" in page
+        client.post(reverse("deadlines:override_delete", args=["2026-12-08"]))
+    obligation.refresh_from_db()
+    assert obligation.due_date == D(2026, 12, 10)
+
+
+@pytest.mark.parametrize("role", [Role.LIAISON, Role.TAX_STAFF, Role.AUDITOR, Role.WG_LEADER])
+def test_only_the_admins_may_set_an_override(client, roles, role, november_obligation):
+    from django.urls import reverse
+
+    from zhengxiang_portal.deadlines.models import CalendarOverride
+
+    obligation, _liaison = november_obligation
+    with time_machine.travel(at(2026, 12, 2), tick=False):
+        client.force_login(UserFactory(roles=[role]))
+        response = client.post(
+            reverse("deadlines:override_set"), {"day": "2026-12-08", "is_working_day": "0"}
+        )
+        with pytest.raises(PermissionDenied):
+            calendar_override_set(
+                day=D(2026, 12, 8), is_working_day=False, actor=UserFactory(roles=[role])
+            )
+    assert response.status_code == 403
+    assert not CalendarOverride.objects.exists()
+    obligation.refresh_from_db()
+    assert obligation.due_date == D(2026, 12, 10)

@@ -41,3 +41,15 @@ class OfficialYearForm(forms.Form):
         if (cleaned.get("text") or "").strip() and upload is not None:
             raise forms.ValidationError(_("请只用一种方式：填写日期或导入文件，不要同时使用。"))
         return cleaned
+
+
+class CalendarOverrideForm(forms.Form):
+    """One day made a rest day or a working day (临时调整), beyond the official schedule."""
+
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working_day = forms.TypedChoiceField(
+        label=_("调整为"),
+        choices=[("0", _("休息日")), ("1", _("工作日"))],
+        coerce=lambda value: value == "1",
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

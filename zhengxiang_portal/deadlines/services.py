@@ -155,6 +155,14 @@ def calendar_override_set(
     *, day: dt.date, is_working_day: bool, note: str = "", actor: Any = None
 ) -> CalendarOverride:
     """Declare `day` a working day or a rest day, overriding every schedule (临时调整)."""
+    if actor is not None and not can_edit_calendar(actor):
+        raise PermissionDenied(_("只有系统管理员或安全管理员可以调整工作日历。"))
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ApplicationError(
+            code="invalid_year",
+            message=_("年度应在 %(first)d 至 %(last)d 之间。")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
     override, _created = CalendarOverride.objects.update_or_create(
         day=day, defaults={"is_working_day": is_working_day, "note": note}
     )
@@ -181,6 +189,9 @@ def calendar_override_set(
 
 @transaction.atomic
 def calendar_override_delete(*, day: dt.date, actor: Any = None) -> None:
+    """Withdraw the override of `day`: the schedule (or the package) decides it again."""
+    if actor is not None and not can_edit_calendar(actor):
+        raise PermissionDenied(_("只有系统管理员或安全管理员可以调整工作日历。"))
     deleted, _rows = CalendarOverride.objects.filter(day=day).delete()
     if deleted:
         ledger_append(

@@ -6,4 +6,6 @@ app_name = "deadlines"
 urlpatterns = [
     path("", views.schedule_list_view, name="schedule_list"),
     path("<int:year>/", views.schedule_detail_view, name="schedule_detail"),
+    path("overrides/", views.override_set_view, name="override_set"),
+    path("overrides/<str:day>/delete/", views.override_delete_view, name="override_delete"),
 ]

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zhengxiang_portal.core.errors import ApplicationError
 
 from .calendar import calendar_data, known_year, missing_years
-from .forms import OfficialYearForm
-from .models import OfficialYear
+from .forms import CalendarOverrideForm, OfficialYearForm
+from .models import CalendarOverride, OfficialYear
 from .schedule_input import schedule_from_csv, schedule_from_text
-from .services import can_edit_calendar, official_year_enter
+from .services import (
+    calendar_override_delete,
+    calendar_override_set,
+    can_edit_calendar,
+    official_year_enter,
+)
 
 
 def _require_editor(request) -> None:
@@ -52,7 +61,12 @@ def _handle(request, form: OfficialYearForm):
     return None
 
 
-def _render(request, form: OfficialYearForm, schedule: OfficialYear | None = None):
+def _render(
+    request,
+    form: OfficialYearForm,
+    schedule: OfficialYear | None = None,
+    override_form: CalendarOverrideForm | None = None,
+):
     today = timezone.localdate()
     data = calendar_data()
     years = (
@@ -81,6 +95,8 @@ def _render(request, form: OfficialYearForm, schedule: OfficialYear | None = Non
             "missing": missing_years(today, data),
             "package_through": settings.CALENDAR_PACKAGE_OFFICIAL_THROUGH,
             "schedule": schedule,
+            "override_form": override_form or CalendarOverrideForm(),
+            "overrides": CalendarOverride.objects.filter(day__gte=today.replace(month=1, day=1)),
         },
     )
 
@@ -111,3 +127,40 @@ def schedule_detail_view(request, year: int):
         initial={"year": year, "source": schedule.source, "text": _schedule_text(schedule)}
     )
     return _render(request, form, schedule)
+
+
+@require_POST
+def override_set_view(request):
+    _require_editor(request)
+    form = CalendarOverrideForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            calendar_override_set(
+                day=data["day"],
+                is_working_day=data["is_working_day"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(day)s 已调整；受影响的未到期期限已重新计算，并已通知相关人员。")
+                % {"day": data["day"].isoformat()},
+            )
+            return redirect("deadlines:schedule_list")
+    return _render(request, OfficialYearForm(), override_form=form)
+
+
+@require_POST
+def override_delete_view(request, day: str):
+    _require_editor(request)
+    try:
+        parsed = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    calendar_override_delete(day=parsed, actor=request.user)
+    messages.success(request, _("%(day)s 的调整已撤销。") % {"day": parsed.isoformat()})
+    return redirect("deadlines:schedule_list")
