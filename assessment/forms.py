@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Unit
+from zhengxiang_portal.core.forms import MultipleFileField
 
 from .models import ConfidentialityBreach, Period, RectificationOrder
 from .rules import RuleKind
@@ -90,6 +91,9 @@ class OrderForm(forms.Form):
 
 class AnswerForm(forms.Form):
     correction = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(
+        label=_("整改材料"), help_text=_("可附多个文件（如整改报告、补报数据的回执）。")
+    )
 
 
 class DecideForm(forms.Form):

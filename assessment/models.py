@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.models import ChoiceLabels
+from zhengxiang_portal.core.uploads import stored_name
 
 from .rules import RuleKind
 
@@ -318,3 +319,38 @@ class RectificationOrder(ChoiceLabels, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.ANSWERED)
+
+
+def _order_attachment_path(instance: OrderAttachment, filename: str) -> str:
+    return stored_name("assessment/orders", instance.order_id)
+
+
+class OrderAttachment(models.Model):
+    """A file attached to a unit's rectification reply (整改材料), served by a checked view."""
+
+    order = models.ForeignKey(
+        RectificationOrder,
+        verbose_name=_("责令改正通知"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), upload_to=_order_attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("整改材料")
+        verbose_name_plural = _("整改材料")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -32,4 +32,9 @@ urlpatterns = [
     path("orders/", views.order_list_view, name="order_list"),
     path("orders/new/", views.order_create_view, name="order_create"),
     path("orders/<int:pk>/", views.order_detail_view, name="order_detail"),
+    path(
+        "orders/<int:pk>/attachments/<int:attachment_pk>/",
+        views.order_attachment_view,
+        name="order_attachment",
+    ),
 ]

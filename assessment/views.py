@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
 
 from . import charts, selectors, services
 from .facts import (
@@ -39,7 +41,7 @@ from .forms import (
     OrderForm,
     PeriodCreateForm,
 )
-from .models import ConfidentialityBreach, Period, RectificationOrder, Score
+from .models import ConfidentialityBreach, OrderAttachment, Period, RectificationOrder, Score
 from .permissions import (
     can_answer_order,
     can_freeze,
@@ -563,11 +565,12 @@ def order_detail_view(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "answer":
-                answer_form = AnswerForm(request.POST)
+                answer_form = AnswerForm(request.POST, request.FILES)
                 if answer_form.is_valid():
                     services.order_answer(
                         actor=request.user, order=order,
                         correction=answer_form.cleaned_data["correction"],
+                        files=answer_form.cleaned_data["files"],
                     )  # fmt: skip
                     messages.success(request, _("整改情况已反馈专项工作组。"))
                     return redirect("assessment:order_detail", order.pk)
@@ -583,7 +586,10 @@ def order_detail_view(request, pk: int):
                 raise Http404
         except ApplicationError as exc:
             messages.error(request, exc.message)
-    can_answer = order.is_open and can_answer_order(request.user, order)
+    # One reply per order: once answered the form goes; the working group reviews it.
+    can_answer = order.status == RectificationOrder.Status.OPEN and can_answer_order(
+        request.user, order
+    )
     can_decide = order.is_open and can_issue_orders(request.user)
     return render(
         request,
@@ -607,6 +613,29 @@ def order_detail_view(request, pk: int):
                 for ref in order.evidence
             ],
         },
+    )
+
+
+def order_attachment_view(request, pk: int, attachment_pk: int):
+    """Serve a reply's file to those who may see the order (404 otherwise); log the download."""
+    try:
+        order = selectors.order_get(user=request.user, pk=pk)
+        attachment = order.attachments.get(pk=attachment_pk)
+    except (RectificationOrder.DoesNotExist, OrderAttachment.DoesNotExist) as exc:
+        raise Http404 from exc
+    ledger_append(
+        action=LedgerAction.DOWNLOAD,
+        category=LedgerCategory.AUDIT,
+        actor=request.user,
+        target=order,
+        digest=attachment.sha256,
+        details={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
     )
 
 

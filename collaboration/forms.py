@@ -11,29 +11,10 @@ from agencies.forms import UnitByKindChoiceField
 from agencies.models import Unit, UnitKind, User
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import units_acted_for
-from zhengxiang_portal.core.forms import ShortModelChoiceField
+from zhengxiang_portal.core.forms import MultipleFileField, ShortModelChoiceField
 
 from .models import Category, MatterType, Priority, Status, TransferOutcome
 from .selectors import assignee_candidates
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Zero or more files (Django's documented recipe for <input multiple>)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def _files_field() -> MultipleFileField:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.models import ChoiceLabels
+from zhengxiang_portal.core.uploads import stored_name
 
 
 class Category(models.TextChoices):
@@ -390,10 +391,7 @@ class TimelineEntry(ChoiceLabels, models.Model):
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
-    # The stored name is random: the user's file name is kept only as metadata.
-    import uuid
-
-    return f"collaboration/{instance.request_id}/{uuid.uuid4().hex}"
+    return stored_name("collaboration", instance.request_id)
 
 
 class Attachment(models.Model):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +16,14 @@ from django.utils.translation import gettext as _
 from agencies.models import Unit
 from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
 
-from ..models import Period, RectificationOrder
+from ..models import OrderAttachment, Period, RectificationOrder
 from ..permissions import can_answer_order, can_issue_orders
 
 MAX_WORKING_DAYS = 60  # Art. 28 sets no term; two working months bounds a typo like 300
@@ -119,12 +122,25 @@ def order_issue(
 
 
 @transaction.atomic
-def order_answer(*, actor: Any, order: RectificationOrder, correction: str) -> RectificationOrder:
-    """The unit's liaison reports its correction; the working group then reviews it."""
+def order_answer(
+    *,
+    actor: Any,
+    order: RectificationOrder,
+    correction: str,
+    files: Sequence[UploadedFile] = (),
+) -> RectificationOrder:
+    """The unit's liaison reports its correction once, with its evidence files (整改材料).
+
+    The working group then reviews it (close or escalate); the reply is not rewritten after.
+    """
     order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
     if not can_answer_order(actor, order):
         raise PermissionDenied(_("只有被责令单位的联络员可以反馈整改情况。"))
-    if order.status not in (RectificationOrder.Status.OPEN, RectificationOrder.Status.ANSWERED):
+    if order.status == RectificationOrder.Status.ANSWERED:
+        raise ApplicationError(
+            code="order_answered", message=_("整改情况已反馈，正由专项工作组审核。")
+        )
+    if order.status != RectificationOrder.Status.OPEN:
         raise ApplicationError(code="order_closed", message=_("该通知已办结，不能再反馈。"))
     if len((correction or "").strip()) < 4:
         raise ApplicationError(
@@ -135,6 +151,11 @@ def order_answer(*, actor: Any, order: RectificationOrder, correction: str) -> R
     order.answered_at = timezone.now()
     order.status = RectificationOrder.Status.ANSWERED
     order.save(update_fields=["correction", "answered_by", "answered_at", "status"])
+    attachments = attachments_store(
+        files=files,
+        build=lambda **fields: OrderAttachment(order=order, **fields),
+        actor=actor,
+    )
     issuer = order.issued_by
     to = notice_send(
         to=(
@@ -154,9 +175,11 @@ def order_answer(*, actor: Any, order: RectificationOrder, correction: str) -> R
         actor=actor,
         unit=order.unit,
         target=order,
+        digest=attachments[0].sha256 if len(attachments) == 1 else "",
         details={
             "event": "answer",
             "late": order.answered_at.date() > order.due_date,
+            "attachments": [a.sha256 for a in attachments],
             **to.details(),
         },
     )

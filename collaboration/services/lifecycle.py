@@ -7,12 +7,9 @@ entry in the same transaction, and notifies the other side after commit (via `no
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import mimetypes
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -31,6 +28,7 @@ from agencies.selectors import (
     working_group_recipients,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rule_forget, deadline_rules_record
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
@@ -102,33 +100,10 @@ def _store_attachments(
     files: Sequence[UploadedFile],
     actor: Any,
 ) -> list[Attachment]:
-    limit = settings.PORTAL_UPLOAD_MAX_BYTES
-    stored = []
-    for upload in files:
-        if upload.size is None or upload.size > limit:
-            raise ApplicationError(
-                code="file_too_large",
-                message=_("附件“%(name)s”超过大小上限（%(mb)d MB）。")
-                % {"name": upload.name, "mb": limit // (1024 * 1024)},
-            )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
-        attachment = Attachment(
-            request=req,
-            timeline_entry=entry,
-            original_name=name,
-            content_type=(upload.content_type or mimetypes.guess_type(name)[0] or "")[:100],
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
+    def build(**fields: Any) -> Attachment:
+        return Attachment(request=req, timeline_entry=entry, **fields)
+
+    return attachments_store(files=files, build=build, actor=actor)
 
 
 def _acting_unit(actor: Any, req: CollaborationRequest, side: str) -> Unit | None:

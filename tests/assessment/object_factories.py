@@ -14,6 +14,8 @@ the caller's scoped selectors), expose nothing of another unit: exempt below, wi
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from agencies.models import Unit, User, WorkingGroupMember
 from agencies.roles import Role
 from assessment.models import Period, RectificationOrder, Score
@@ -118,6 +120,18 @@ def order(unit):
 def order_answer_case(unit):
     data = {"correction": "已于本周答复并建立台账。"}
     return ObjectCase({"pk": _order(unit).pk}, make_liaison(unit), "post", data)
+
+
+@object_factory("assessment:order_attachment")
+def order_attachment(unit):
+    liaison = make_liaison(unit)
+    o = order_answer(
+        actor=liaison,
+        order=_order(unit),
+        correction="已整改，附整改报告。",
+        files=[SimpleUploadedFile("整改报告.txt", "整改报告".encode(), content_type="text/plain")],
+    )
+    return ObjectCase({"pk": o.pk, "attachment_pk": o.attachments.get().pk}, liaison)
 
 
 @object_factory("assessment-order-decide")

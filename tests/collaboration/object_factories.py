@@ -252,6 +252,14 @@ def contest(unit):
     return ObjectCase({"pk": req.pk}, owner, "post", {"reason": "本单位依法有权获取。"})
 
 
+@object_factory("collaboration-request-reply-contest")
+def reply_contest(unit):
+    req, owner = _accepted(unit)
+    req = _run(req, "refuse", owner, justification="该信息依法不属于本单位职责范围。")
+    req = _run(req, "contest", _staff(req.requesting_unit), reason="属于贵单位法定职责范围。")
+    return ObjectCase({"pk": req.pk}, owner, "post", {"reply": "登记档案由省局集中管理。"})
+
+
 def _extension_pending(unit):
     req, owner = _outgoing(unit)
     staff = _bureau_staff(req)

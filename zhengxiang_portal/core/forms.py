@@ -155,6 +155,25 @@ class _OneQueryChoices(ModelChoiceIterator):
             yield self.choice(obj)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files (Django's documented recipe for <input multiple>)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class ShortModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField for the short lists of the filter forms (units, statuses' items)."""
 

@@ -1,0 +1,60 @@
+"""Files attached to a workflow step (a request's step, a rectification order's reply).
+
+One set of checks for every attachment: the size limit (PORTAL_UPLOAD_MAX_BYTES), a SHA-256 for
+the ledger, a file name without path separators, a random stored name. Every file is checked
+before any is stored, so a refused upload leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .errors import ApplicationError
+
+T = TypeVar("T", bound=models.Model)
+
+
+def stored_name(prefix: str, owner_id: Any) -> str:
+    """A random path under `prefix/owner_id/`: the user's file name is kept only as metadata."""
+    return f"{prefix}/{owner_id}/{uuid.uuid4().hex}"
+
+
+def attachments_store(
+    *, files: Sequence[UploadedFile], build: Callable[..., T], actor: Any
+) -> list[T]:
+    """Check every file, then store each as `build(**fields)` (an unsaved attachment model)."""
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
+    for upload in files:
+        if upload.size is None or upload.size > limit:
+            raise ApplicationError(
+                code="file_too_large",
+                message=_("附件“%(name)s”超过大小上限（%(mb)d MB）。")
+                % {"name": upload.name, "mb": limit // (1024 * 1024)},
+            )
+    stored: list[T] = []
+    for upload in files:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
+        attachment = build(
+            original_name=name,
+            content_type=(upload.content_type or mimetypes.guess_type(name)[0] or "")[:100],
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)  # type: ignore[attr-defined]
+        attachment.save()
+        stored.append(attachment)
+    return stored
