@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.models import ChoiceLabels
 from zhengxiang_portal.core.uploads import stored_name
+from zhengxiang_portal.deadlines.asof import AsOf
 
 from .rules import RuleKind
 
@@ -66,6 +69,13 @@ class Period(ChoiceLabels, models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.FROZEN
+
+    @property
+    def as_of_day(self) -> dt.date | None:
+        """The day the last computation judged lateness at (逾期判定日), None if never computed."""
+        if self.computed_at is None:
+            return None
+        return AsOf.for_period(end=self.end, today=timezone.localdate(self.computed_at)).day
 
 
 class PendingRecompute(models.Model):

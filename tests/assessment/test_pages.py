@@ -261,3 +261,9 @@ def test_another_units_liaison_cannot_post_an_answer(client, world, computed):
     assert response.status_code == 404
     order.refresh_from_db()
     assert order.status == RectificationOrder.Status.OPEN
+
+
+def test_dashboard_says_which_day_lateness_was_judged_at(client, world, computed):
+    """Q3 computed after it ended is judged as of its last day: nothing late before its deadline."""
+    html = _login(client, world.leader).get(reverse("assessment:dashboard")).content.decode()
+    assert "逾期判定日 2026-09-30" in html
