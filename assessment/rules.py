@@ -260,7 +260,11 @@ def _answered_on_time(
         facts={} if total is None else {"on_time": on_time, "counted": total},
         not_connected=not_connected,
         nothing_due=nothing_due,
-        explanation=_("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。"),
+        explanation=(
+            _("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复、无正当理由拒绝）。")
+            if refused
+            else _("按时答复 %(good)s / 应答复 %(total)s 件（含逾期未答复）。")
+        ),
     )
 
 

@@ -160,6 +160,7 @@ def test_an_unjustified_refusal_lowers_the_score(world, q4, ruler):
     collaboration = _score(q4, world.market, RuleKind.COLLABORATION_ON_TIME)
     assert not collaboration.not_applicable
     assert [r["tag"] for r in collaboration.evidence] == ["refused_unjustified"]
+    assert "无正当理由拒绝" in collaboration.explanation
     assert _score(q4, world.market, RuleKind.UNJUSTIFIED_REFUSALS).value == D("50.00")
     assert _total(q4, world.market) == D("33.33")
 
