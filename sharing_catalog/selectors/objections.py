@@ -90,10 +90,14 @@ _COUNTED_AS = {
 def _answer_kind(o: Objection, as_of: AsOf) -> str | None:
     """answered_on_time / answered_late / open_overdue at the as-of day, or None (not counted).
 
-    The provider owes an answer by the first deadline (Art. 22: 及时解释说明或更正). An objection
-    closed without an answer (withdrawn, duplicate, arbitrated) owes none; one still unanswered
-    is overdue only once its deadline has passed at the as-of day.
+    The provider owes an answer by the first deadline (Art. 22: 及时解释说明或更正), and again by
+    the new deadline of each disputed round: one awaiting the provider past its current deadline
+    is overdue (the scan's `overdue_at`), whatever it answered before. An objection closed
+    without an answer (withdrawn, duplicate, arbitrated) owes none; one still unanswered is
+    overdue only once its deadline has passed at the as-of day.
     """
+    if o.awaits_provider and as_of.deadline_passed(o.deadline):
+        return "open_overdue"  # overdue in its current round, e.g. disputed and not answered
     answered_on = local_day(o.answered_at)
     if answered_on is None and o.status == S.CLOSED:
         return None
@@ -116,7 +120,7 @@ def objection_facts(
         qs = qs.filter(provider_id__in=unit_ids)
         ruled = ruled.filter(provider_id__in=unit_ids)
     stats: dict[int, ObjectionStats] = {}
-    fields = ("provider_id", "answered_at", "first_deadline", "status")
+    fields = ("provider_id", "answered_at", "first_deadline", "deadline", "status")
     for o in qs.only(*fields).iterator():
         s = stats.setdefault(o.provider_id, ObjectionStats())
         s.received += 1

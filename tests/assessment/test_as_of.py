@@ -187,3 +187,22 @@ def test_an_unjustified_refusal_costs_more_than_a_late_answer(world, q4, ruler):
     #         refusals 100 − 50 = 50 → 5; confidentiality 5 → total = 21.25 / 30 × 100 = 70.83
     assert _total(q4, world.market) == D("87.50")
     assert _total(q4, world.land) == D("70.83")
+
+
+def test_an_objection_disputed_and_left_unanswered_past_its_new_deadline_is_not_on_time(world, q4):
+    """objscan: an objection awaiting the provider past its current deadline is overdue."""
+    a = make_obligation(world.market, dt.date(2026, 11, 10), fulfilled_on=dt.date(2026, 11, 9))
+    with time_machine.travel(at(dt.date(2026, 12, 1)), tick=False):
+        Objection.objects.create(
+            submission=make_submission(a, 1, "confirmed"), item=a.item, provider=world.market,
+            consumer=world.land, raised_by=world.land_liaison, category="error",
+            description="金额疑似有误", status="disputed", answered_at=at(dt.date(2026, 12, 3)),
+            first_deadline=dt.date(2026, 12, 4), deadline=dt.date(2026, 12, 11),
+        )  # fmt: skip
+    _recompute_on(q4, dt.date(2026, 12, 11))  # first answer on time; new round not due yet
+    assert _score(q4, world.market, RuleKind.OBJECTION_ANSWERS_ON_TIME).value == D("100.00")
+    _recompute_on(q4, dt.date(2026, 12, 14))  # the disputed round is overdue
+    answers = _score(q4, world.market, RuleKind.OBJECTION_ANSWERS_ON_TIME)
+    assert answers.value == D("0.00")
+    assert [r["tag"] for r in answers.evidence] == ["open_overdue"]
+    assert answers.evidence[0]["label"].startswith("异议#")
