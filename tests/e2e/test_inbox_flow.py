@@ -63,3 +63,19 @@ def test_tax_staff_reads_the_reminder_for_xz_2026_000012_and_the_count_clears(
     assert page.locator(".topbar__inbox .badge").count() == 0
     reminder.refresh_from_db()
     assert reminder.read_at is not None
+
+
+def test_the_working_group_sees_first_which_units_nobody_can_be_told_for(page, live_server, demo):
+    # Given the demo: 区医疗保障局 owes data and has no liaison account
+    login(page, live_server, "wg_leader", DEMO_PASSWORD)
+    # Its home page opens with the panel of units whose notices come to the working group
+    panel = page.locator("[data-unreachable-units]")
+    assert "蒸湘区医疗保障局" in panel.inner_text()
+    first_panel = page.locator(".panels > section").first
+    assert first_panel.get_attribute("data-unreachable-units") is not None
+    # And /units/ marks the unit
+    panel.get_by_role("link", name="蒸湘区医疗保障局").click()
+    page.goto(f"{live_server.url}/units/?q=医疗保障")
+    row = page.locator("tr", has_text="蒸湘区医疗保障局")
+    assert row.locator("[data-unreachable]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "units_unreachable_wg.png"), full_page=True)
