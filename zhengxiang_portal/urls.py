@@ -45,3 +45,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(api_patterns)),
 ]
+
+# A database lost before any view runs (session or user loading in a middleware) -> 503 page.
+handler500 = "zhengxiang_portal.core.views.server_error"

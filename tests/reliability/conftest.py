@@ -27,7 +27,18 @@ from tests.conftest import require
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
+CELERY = ["celery", "-A", "zhengxiang_portal"]
+
+
+def _port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -72,7 +83,7 @@ def wait_for(
 
 class RedisServer:
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = workdir
         self.proc: subprocess.Popen | None = None
 
@@ -117,11 +128,7 @@ class RedisServer:
             self.proc = None
 
     def _up(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-        except OSError:
-            return False
-        return True
+        return _port_open(self.port)
 
 
 class Processes:
@@ -133,23 +140,42 @@ class Processes:
         self.procs: list[subprocess.Popen] = []
         self._logs: list = []
 
-    def _start(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _start(
+        self, name: str, args: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = open(self.logdir / f"{name}-{len(self.procs)}.log", "wb")  # noqa: SIM115
         self._logs.append(log)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "zhengxiang_portal", *args],
+            [sys.executable, "-m", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         self.procs.append(proc)
         return proc
 
+    def web(self, port: int, **env: str) -> subprocess.Popen:
+        """gunicorn serving the portal on 127.0.0.1:`port` (DEBUG off: the real error pages)."""
+        proc = self._start(
+            "web",
+            [
+                "gunicorn",
+                "zhengxiang_portal.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                "--workers=2",
+                "--timeout=30",
+            ],
+            env,
+        )
+        wait_for(lambda: _port_open(port), "gunicorn to listen", self.logs)
+        return proc
+
     def worker(self, name: str = "w") -> subprocess.Popen:
         return self._start(
             "worker",
             [
+                *CELERY,
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",
@@ -161,7 +187,7 @@ class Processes:
 
     def beat(self) -> subprocess.Popen:
         # The scheduler is the settings' (CELERY_BEAT_SCHEDULER), as in production.
-        return self._start("beat", ["beat", "--loglevel=INFO", "--max-interval=1"])
+        return self._start("beat", [*CELERY, "beat", "--loglevel=INFO", "--max-interval=1"])
 
     def wait_ready(self, proc: subprocess.Popen) -> None:
         """Wait until a worker consumes from the broker (its "ready." line)."""

@@ -49,3 +49,39 @@ def test_work_created_while_the_broker_is_down_is_kept_and_sent_later(
     sweep_pending_emails_task()  # broker back: the periodic sweep sends it, once
     sweep_pending_emails_task()
     assert len(mailoutbox) == 1
+
+
+def _session_load_fails():
+    return mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("connection to server lost"),
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/units/", "/catalog/", "/requests/"])
+def test_a_database_lost_while_the_session_loads_shows_the_503_page(client, demo, path):
+    client.login(username="wg_member", password=DEMO_PASSWORD)
+    client.raise_request_exception = False
+    with _session_load_fails():
+        response = client.get(path)
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "数据库暂时无法连接" in body
+    assert "connection to server lost" not in body and "Traceback" not in body
+
+
+def test_a_database_lost_while_the_session_loads_gives_the_api_error_shape(client, demo):
+    client.login(username="wg_member", password=DEMO_PASSWORD)
+    client.raise_request_exception = False
+    with _session_load_fails():
+        response = client.get("/api/units/")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"
+
+
+def test_a_program_error_is_still_a_500(client, demo):
+    client.login(username="wg_member", password=DEMO_PASSWORD)
+    client.raise_request_exception = False
+    with mock.patch("agencies.views.unit_list", side_effect=ValueError("bug")):
+        response = client.get("/units/")
+    assert response.status_code == 500

@@ -18,11 +18,44 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
+def database_unavailable_response(request):
+    """The 503 page (or the API's error shape) for a lost database connection.
+
+    Rendered without the request's context: the context processors would query the database.
+    """
+    import logging
+
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    logging.getLogger(__name__).error("database unavailable: %s", request.path)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "database_unavailable",
+                    "message": "数据库暂时无法连接，本次操作未保存，请稍后重试。",
+                    "details": {},
+                }
+            },
+            status=503,
+        )
+    return HttpResponse(render_to_string("503.html"), status=503)
+
+
 class DatabaseUnavailableMiddleware:
-    """Turn a lost database connection into a clear 503 page instead of a stack trace.
+    """Turn a lost database connection in a view into a clear 503 page instead of a stack trace.
 
     Every service runs in a transaction, so a connection dropped mid-request has written nothing;
-    the page says so. API calls get the API's error shape.
+    the page says so. API calls get the API's error shape. A database lost while a middleware
+    loads the session or the user (before any view) reaches core.views.server_error, which
+    answers the same.
     """
 
     def __init__(self, get_response):
@@ -32,30 +65,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_database_unavailable(exception):
             return None
-        import logging
-
-        from django.http import JsonResponse
-        from django.template.response import TemplateResponse
-
-        logging.getLogger(__name__).error("database unavailable: %s", exception)
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "database_unavailable",
-                        "message": "数据库暂时无法连接，本次操作未保存，请稍后重试。",
-                        "details": {},
-                    }
-                },
-                status=503,
-            )
-        response = TemplateResponse(request, "503.html", status=503)
-        response.render()
-        return response
+        return database_unavailable_response(request)
 
 
 class IdleSessionRenewalMiddleware:

@@ -1,8 +1,12 @@
 """Pages that belong to the whole portal: the role-aware home page."""
 
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
+from .middleware import database_unavailable_response, is_database_unavailable
 from .registry import home_panels_for
 
 
@@ -21,3 +25,10 @@ def session_check(request):
     Load tests use it as the ceiling the real pages are compared with.
     """
     return JsonResponse({"ok": True, "user": request.user.get_username()})
+
+
+def server_error(request):
+    """handler500: a lost database (e.g. while the session loads) gets the 503 page, not a 500."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)
