@@ -17,8 +17,15 @@ def _obligation_label(obligation) -> str:
 
 
 def _objection_unit(objection, field: str):
-    """The answer deadline is the provider's; any other (the objector's reply) the consumer's."""
-    return objection.provider if field == "deadline" else objection.consumer
+    """The objector's reply window is the consumer's; the answer deadlines are the provider's."""
+    return objection.consumer if field == "accept_deadline" else objection.provider
+
+
+def _objection_runs(objection, field: str) -> bool:
+    """The answer deadlines run until the provider answers; the reply window only after."""
+    if field == "accept_deadline":
+        return objection.awaits_consumer
+    return objection.awaits_provider
 
 
 def register() -> None:
@@ -45,7 +52,10 @@ def register() -> None:
             model="sharing_catalog.Objection",
             running=~Q(status=Objection.Status.CLOSED),
             unit=_objection_unit,
-            assignee=lambda o, field: None if field == "deadline" else o.raised_by,
+            assignee=lambda o, field: o.raised_by if field == "accept_deadline" else None,
+            runs=lambda o, field: (
+                o.awaits_consumer if field == "accept_deadline" else o.awaits_provider
+            ),
             label=lambda objection: objection.label,
             url=lambda o: reverse("sharing_catalog:objection_detail", args=[o.pk]),
             select_related=("item", "provider", "consumer", "raised_by"),

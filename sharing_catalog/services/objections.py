@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -345,7 +345,8 @@ def objection_raise(
         first_deadline=deadline,
         deadline=deadline,
     )
-    deadline_rules_record([(objection, rule)])
+    # The first round's deadline is also `first_deadline`, which assessment judges answers by.
+    deadline_rules_record([(objection, rule), (objection, replace(rule, field="first_deadline"))])
     told = _tell(
         objection,
         (Side.PROVIDER,),

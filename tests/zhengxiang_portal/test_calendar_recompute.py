@@ -229,15 +229,14 @@ def test_a_date_a_person_chose_is_not_moved(sysadmin, world):
     assert _moves(req) == []
 
 
-def test_an_objections_answer_deadline_moves_and_the_provider_is_told(
-    sysadmin, roles, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path / "media"  # the upload stays out of var/media
+def _objection(settings, tmp_path):
+    """区法院's confirmed data and an objection to row 2 by the consumer, raised on 2026-12-01."""
     from sharing_catalog.services.ingest import submission_ingest, submission_upload
     from sharing_catalog.services.objections import objection_raise
     from sharing_catalog.services.submissions import submission_confirm
     from tests.sharing_catalog.submission_builders import World, good_row, xlsx_file
 
+    settings.MEDIA_ROOT = tmp_path / "media"  # the upload stays out of var/media
     world = World()
     with time_machine.travel(at(2026, 12, 1), tick=False):
         submission = submission_upload(
@@ -256,10 +255,40 @@ def test_an_objections_answer_deadline_moves_and_the_provider_is_told(
             rows=[2],
             fields=["amount"],
         )
+    return world, objection
+
+
+def test_the_objectors_reply_window_moves_and_the_objector_is_told(
+    sysadmin, roles, settings, tmp_path
+):
+    from sharing_catalog.services.objections import objection_explain
+
+    world, objection = _objection(settings, tmp_path)
+    with time_machine.travel(at(2026, 12, 2), tick=False):
+        objection = objection_explain(
+            actor=world.liaison, objection=objection, explanation="数据核对无误，系登记口径不同。"
+        )
+        old = objection.accept_deadline
+        calendar_override_set(day=old, is_working_day=False, actor=sysadmin)
+    objection.refresh_from_db()
+    assert objection.accept_deadline == add_working_days(old, 1)
+    (entry,) = _moves(objection)
+    assert entry.details["moved"] == {
+        "accept_deadline": [old.isoformat(), objection.accept_deadline.isoformat()]
+    }
+    assert entry.details["told"] == [world.consumer_liaison.username]  # the objector
+    assert entry.unit == objection.consumer
+
+
+def test_an_objections_answer_deadline_moves_and_the_provider_is_told(
+    sysadmin, roles, settings, tmp_path
+):
+    world, objection = _objection(settings, tmp_path)
+    with time_machine.travel(at(2026, 12, 1), tick=False):
         old = objection.deadline
         calendar_override_set(day=old, is_working_day=False, actor=sysadmin)
     objection.refresh_from_db()
-    assert objection.deadline == add_working_days(old, 1)
+    assert objection.deadline == objection.first_deadline == add_working_days(old, 1)
     (entry,) = _moves(objection)
     assert entry.details["told"] == [world.liaison.username]  # the provider's liaison
     assert Notification.objects.filter(

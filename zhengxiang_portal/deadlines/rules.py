@@ -83,6 +83,9 @@ class DeadlineSource:
     label: Callable[[Any], str]
     url: Callable[[Any], str]
     assignee: Callable[[Any, str], Any] = field(default=lambda obj, field: None)
+    # Whether deadline `field` of this running object still runs (an objection's answer deadline
+    # stops once the provider answered, its reply window runs only then).
+    runs: Callable[[Any, str], bool] = field(default=lambda obj, field: True)
     select_related: tuple[str, ...] = ()
 
 

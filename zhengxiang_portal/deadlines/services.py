@@ -265,8 +265,12 @@ def deadlines_recompute(
     for source in deadline_sources():
         model = apps.get_model(source.model)
         content_type = ContentType.objects.get_for_model(model)
+        # Only the rules of objects whose deadlines still run: rules of closed ones stay behind.
+        running_ids = model.objects.filter(source.running).values("pk")
         rules: dict[int, list[DeadlineRule]] = defaultdict(list)
-        for rule in DeadlineRule.objects.filter(content_type=content_type):
+        for rule in DeadlineRule.objects.filter(
+            content_type=content_type, object_id__in=running_ids
+        ):
             rules[rule.object_id].append(rule)
         if not rules:
             continue
@@ -277,7 +281,8 @@ def deadlines_recompute(
             .order_by("pk")
         )
         for obj in running:
-            changes = _changes(obj, rules[obj.pk], cal, today)
+            runs = [rule for rule in rules[obj.pk] if source.runs(obj, rule.field)]
+            changes = _changes(obj, runs, cal, today)
             if changes:
                 found.append((source, obj, changes))
     book = NoticeBook(

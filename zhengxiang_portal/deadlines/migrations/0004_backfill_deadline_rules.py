@@ -68,6 +68,8 @@ def backfill(apps, schema_editor):
         start = local_day(o.created_at)
         if cal.add_working_days(start, o.item.objection_working_days) == o.deadline:
             add(o, "deadline", start, o.item.objection_working_days)
+            if o.first_deadline == o.deadline:  # assessment judges answers by it
+                add(o, "first_deadline", start, o.item.objection_working_days)
     Order = apps.get_model("assessment", "RectificationOrder")
     for o in Order.objects.filter(status="open"):
         start = local_day(o.issued_at)
