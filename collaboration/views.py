@@ -23,8 +23,8 @@ from zhengxiang_portal.ledger.services import ledger_append
 from . import services
 from .actions import ACTIONS, make_form
 from .forms import RequestCreateForm, RequestFilterForm, StatisticsForm
-from .models import Attachment, CollaborationRequest
-from .permissions import allowed_actions, can_create, sees_collaboration
+from .models import Attachment, CollaborationRequest, Status
+from .permissions import allowed_actions, can_create, is_party, sees_collaboration
 from .selectors import (
     assignee_candidates,
     attachment_get,
@@ -172,10 +172,15 @@ def request_detail_view(request, pk: int):
     req = _get_or_404(request, pk)
     names = allowed_actions(request.user, req)
     step_forms = [(ACTIONS[n], make_form(n, req)) for n in names if n in ACTIONS]
+    stands_aside = (
+        req.status == Status.CONTESTED
+        and is_working_group(request.user)
+        and is_party(request.user, req)
+    )
     return render(
         request,
         "collaboration/request_detail.html",
-        {"req": req, "step_forms": step_forms, **_highlight_ctx()},
+        {"req": req, "step_forms": step_forms, "stands_aside": stands_aside, **_highlight_ctx()},
     )
 
 

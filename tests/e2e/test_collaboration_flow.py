@@ -107,3 +107,21 @@ def test_request_refused_contested_and_ruled_unjustified(page, live_server, demo
     req = CollaborationRequest.objects.get(subject="个体户登记信息查询（拒绝后裁定）")
     assert req.refusal_ruling == RefusalRuling.UNJUSTIFIED
     assert req.status == Status.ACCEPTED
+
+
+def test_the_new_request_form_follows_the_unit_and_shows_the_deadline(page, live_server, demo):
+    """Issue 14 (8): assignees follow the chosen unit and the deadline shows before submitting."""
+    login(page, live_server, "tax_staff", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/requests/new/")
+    target = page.get_by_label("承办单位")
+    # the bureau itself is not offered; units are grouped by kind
+    assert "国家税务总局" not in target.inner_text()
+    assert target.locator("optgroup").count() > 3
+    target.select_option(label="蒸湘区市场监督管理局")
+    assignee = page.get_by_label("承办人")
+    assignee.locator("option", has_text="李志强").wait_for(state="attached")
+    assert "赵文静" not in assignee.inner_text()  # the court's liaison is not the market's
+    page.get_by_label("事项类型").select_option(label="涉税信息查询")
+    preview = page.locator("#deadline-preview")
+    preview.get_by_text(re.compile(r"默认办理期限：\d{4}-\d{2}-\d{2}")).wait_for()
+    assert "个工作日" in preview.inner_text()
