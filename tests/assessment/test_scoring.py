@@ -342,8 +342,9 @@ def test_objection_scores_come_from_the_objections_app(world, q3):
                 **extra,
             )  # fmt: skip
 
-    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 7))
-    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 20))
+    # an answered objection waits for the objector (已解释说明), no longer for the provider
+    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 7), status="explained")
+    objection(dt.date(2026, 8, 10), answered=dt.date(2026, 8, 20), status="explained")
     objection(dt.date(2026, 8, 10))
     objection(
         dt.date(2026, 8, 10), answered=dt.date(2026, 8, 7), status="closed", ruling="upheld",
