@@ -131,6 +131,11 @@ class Submission(ChoiceLabels, models.Model):
     def header_error_count(self) -> int:
         return int(self.report.get("header_errors", 0) or 0)
 
+    @property
+    def key_checked(self) -> bool:
+        """False when a unique-key column was missing, so duplicates could not be compared."""
+        return bool(self.report.get("key_checked", True))
+
 
 class SubmissionError(models.Model):
     """One validation error, located by Excel cell (A1), column label and value."""

@@ -281,6 +281,7 @@ class IngestResult:
     row_count: int = 0  # rows that passed their own checks, even when the file is refused
     error_count: int = 0
     header_errors: int = 0
+    key_checked: bool = True  # False when a key column is missing: duplicates were not compared
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
@@ -379,6 +380,7 @@ def _validate_into(
     validator = RowValidator(specs, header)
     result.add_errors(validator.header_errors)
     result.header_errors = len(validator.header_errors)
+    result.key_checked = validator.key_complete
     result.warnings.extend(validator.header_warnings)
     prefix = f"{submission.pk}\t"
     dumps = orjson.dumps  # compact UTF-8, as the jsonb column stores it; ~0.5 µs a row
@@ -482,6 +484,7 @@ def _finish(
         "valid_rows": result.row_count,
         "errors": result.error_count,
         "header_errors": result.header_errors,
+        "key_checked": result.key_checked,
         "errors_stored": len(result.errors),
         "truncated": result.error_count > len(result.errors),
         "attempts": submission.attempts,

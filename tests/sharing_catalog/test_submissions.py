@@ -253,6 +253,7 @@ def test_a_refused_file_says_so_and_counts_the_rows_that_passed(world, client, u
     # then the page says the file was refused whole and that two rows were fine
     assert "文件整体未通过校验" in text
     assert "共 3 行，其中 2 行本身无误；错误 1 处。" in text
+    assert "唯一键列不全" not in text  # every key column was there: duplicates were compared
     assert "有效 0 行" not in text
 
 
@@ -273,6 +274,7 @@ def test_a_missing_key_column_is_one_error_and_no_duplicate_reports(world, clien
     c = _client(client, world.liaison)
     text = c.get(reverse("sharing_catalog:submission_detail", args=[submission.pk]))
     assert "表头有 1 处问题" in text.content.decode()
+    assert "唯一键列不全，未检查重复行" in text.content.decode()
 
 
 def test_the_upload_page_does_not_say_validating_once_validation_ended(
