@@ -37,4 +37,7 @@ urlpatterns = [
         views.order_attachment_view,
         name="order_attachment",
     ),
+    path("orders/<int:pk>/notice/issue/", views.order_notice_issue_view, name="order_notice_issue"),
+    path("orders/<int:pk>/notice/", views.order_notice_view, name="order_notice"),
+    path("orders/<int:pk>/notice.docx", views.order_notice_docx_view, name="order_notice_docx"),
 ]

@@ -19,10 +19,13 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.documents.render import docx_response, print_response
+from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
 from . import charts, selectors, services
+from .documents import ORDER_DOCUMENT, order_document
 from .facts import (
     BAD_TAGS,
     EVIDENCE_TAGS,
@@ -612,6 +615,8 @@ def order_detail_view(request, pk: int):
                 }
                 for ref in order.evidence
             ],
+            "notice": document_for(target=order, kind=ORDER_DOCUMENT),
+            "can_issue_notice": can_issue_orders(request.user),
         },
     )
 
@@ -637,6 +642,48 @@ def order_attachment_view(request, pk: int, attachment_pk: int):
         filename=attachment.original_name,
         content_type="application/octet-stream",
     )
+
+
+def _order_or_404(request, pk: int) -> RectificationOrder:
+    try:
+        return selectors.order_get(user=request.user, pk=pk)
+    except RectificationOrder.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_POST
+def order_notice_issue_view(request, pk: int):
+    """Number and issue the order's 责令改正通知书 (working group only)."""
+    order = _order_or_404(request, pk)
+    try:
+        issued = services.order_document_issue(actor=request.user, order=order)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已签发 %(number)s。") % {"number": issued.number})
+    return redirect("assessment:order_detail", order.pk)
+
+
+def _order_notice(request, pk: int):
+    order = _order_or_404(request, pk)
+    issued = document_for(target=order, kind=ORDER_DOCUMENT)
+    if issued is None:
+        raise Http404(_("该通知尚未签发。"))
+    return order, order_document(order=order, issued=issued)
+
+
+def order_notice_view(request, pk: int):
+    order, doc = _order_notice(request, pk)
+    return print_response(
+        request,
+        doc,
+        back_url=reverse("assessment:order_detail", args=[order.pk]),
+        docx_url=reverse("assessment:order_notice_docx", args=[order.pk]),
+    )
+
+
+def order_notice_docx_view(request, pk: int):
+    return docx_response(_order_notice(request, pk)[1])
 
 
 # --- home panel ------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ urlpatterns = [
     path("oversight/", views.oversight_view, name="oversight"),
     path("statistics/", views.statistics_view, name="statistics"),
     path("<int:pk>/", views.request_detail_view, name="request_detail"),
+    path("<int:pk>/letter/issue/", views.request_letter_issue_view, name="letter_issue"),
+    path("<int:pk>/letter/", views.request_letter_view, name="letter"),
+    path("<int:pk>/letter.docx", views.request_letter_docx_view, name="letter_docx"),
     path("<int:pk>/<slug:action>/", views.request_action_view, name="request_action"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment_download"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,14 +18,24 @@ from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
+from zhengxiang_portal.documents.models import IssuedDocument
+from zhengxiang_portal.documents.render import docx_response, print_response
+from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
 from . import services
 from .actions import ACTIONS, make_form
+from .documents import letter_kind, request_letter
 from .forms import RequestCreateForm, RequestFilterForm, StatisticsForm
 from .models import Attachment, CollaborationRequest, Status
-from .permissions import allowed_actions, can_create, is_party, sees_collaboration
+from .permissions import (
+    acts_for_requester,
+    allowed_actions,
+    can_create,
+    is_party,
+    sees_collaboration,
+)
 from .selectors import (
     assignee_candidates,
     attachment_get,
@@ -180,8 +191,51 @@ def request_detail_view(request, pk: int):
     return render(
         request,
         "collaboration/request_detail.html",
-        {"req": req, "step_forms": step_forms, "stands_aside": stands_aside, **_highlight_ctx()},
+        {
+            "req": req,
+            "step_forms": step_forms,
+            "stands_aside": stands_aside,
+            "letter": document_for(target=req, kind=letter_kind(req)),
+            "letter_title": IssuedDocument.Kind(letter_kind(req)).label,
+            "can_issue_letter": acts_for_requester(request.user, req),
+            **_highlight_ctx(),
+        },
     )
+
+
+@require_POST
+def request_letter_issue_view(request, pk: int):
+    """The requesting side numbers and issues its 协作函 / 案件移送函."""
+    req = _get_or_404(request, pk)
+    try:
+        issued = services.request_letter_issue(actor=request.user, req=req)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已签发 %(number)s。") % {"number": issued.number})
+    return redirect("collaboration:request_detail", req.pk)
+
+
+def _letter(request, pk: int):
+    req = _get_or_404(request, pk)
+    issued = document_for(target=req, kind=letter_kind(req))
+    if issued is None:
+        raise Http404(_("该函尚未签发。"))
+    return req, request_letter(req=req, issued=issued)
+
+
+def request_letter_view(request, pk: int):
+    req, doc = _letter(request, pk)
+    return print_response(
+        request,
+        doc,
+        back_url=reverse("collaboration:request_detail", args=[req.pk]),
+        docx_url=reverse("collaboration:letter_docx", args=[req.pk]),
+    )
+
+
+def request_letter_docx_view(request, pk: int):
+    return docx_response(_letter(request, pk)[1])
 
 
 @require_POST

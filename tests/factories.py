@@ -104,3 +104,15 @@ class OfficialDayFactory(factory.django.DjangoModelFactory):
 
         calendar_changed()
         return super()._create(model_class, *args, **kwargs)
+
+
+class DocumentSettingsFactory(factory.django.DjangoModelFactory):
+    """The working group's numbering settings (one row, pk=1)."""
+
+    class Meta:
+        model = "documents.DocumentSettings"
+        django_get_or_create = ("pk",)
+
+    pk = 1
+    number_template = "蒸税共治〔{year}〕{n}号"
+    issuing_unit = "蒸湘区税费精诚共治专项工作组"

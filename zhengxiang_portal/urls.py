@@ -39,6 +39,7 @@ urlpatterns = [
     path("ledger/", include("zhengxiang_portal.ledger.urls")),
     path("inbox/", include("zhengxiang_portal.notifications.urls")),
     path("calendar/", include("zhengxiang_portal.deadlines.urls")),
+    path("documents/", include("zhengxiang_portal.documents.urls")),
     path("security/", include("zhengxiang_portal.security.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

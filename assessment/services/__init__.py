@@ -1,6 +1,12 @@
 """Every write of the assessment app (Art. 25, 28)."""
 
-from .rectification import order_answer, order_decide, order_issue, orders_scan
+from .rectification import (
+    order_answer,
+    order_decide,
+    order_document_issue,
+    order_issue,
+    orders_scan,
+)
 from .scoring import (
     DEFAULT_SCHEME,
     assessment_facts_changed,
@@ -25,6 +31,7 @@ __all__ = [
     "open_period_ids_covering",
     "order_answer",
     "order_decide",
+    "order_document_issue",
     "order_issue",
     "orders_scan",
     "period_create",

@@ -19,6 +19,8 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult, claim_batches
+from zhengxiang_portal.documents.models import IssuedDocument
+from zhengxiang_portal.documents.services import document_issue, document_settings_get
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -289,3 +291,18 @@ def orders_scan(*, today: dt.date | None = None) -> ScanResult:
             )
             result.overdue += 1
     return result
+
+
+@transaction.atomic
+def order_document_issue(*, actor: Any, order: RectificationOrder) -> IssuedDocument:
+    """Number the order's 责令改正通知书 (Art. 28) in the working group's name; a ledger entry."""
+    if not can_issue_orders(actor):
+        raise PermissionDenied(_("只有专项工作组可以签发责令改正通知书。"))
+    return document_issue(
+        kind=IssuedDocument.Kind.RECTIFICATION_NOTICE,
+        target=order,
+        actor=actor,
+        unit=order.unit,
+        issuing_unit=document_settings_get().issuing_unit,
+        addressee=order.unit.name,
+    )

@@ -1,5 +1,6 @@
 """Every write to collaboration requests; see lifecycle.py (steps) and scan.py (deadlines)."""
 
+from .letters import request_letter_issue
 from .lifecycle import (
     allocate_number,
     extension_decide,
@@ -39,6 +40,7 @@ __all__ = [
     "request_contest",
     "request_create",
     "request_deadline_scan",
+    "request_letter_issue",
     "request_refuse",
     "request_reopen",
     "request_reply_contest",

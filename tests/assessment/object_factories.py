@@ -20,7 +20,13 @@ from agencies.models import Unit, User, WorkingGroupMember
 from agencies.roles import Role
 from assessment.models import Period, RectificationOrder, Score
 from assessment.rules import RuleKind
-from assessment.services import order_answer, order_issue, period_create, period_recompute
+from assessment.services import (
+    order_answer,
+    order_document_issue,
+    order_issue,
+    period_create,
+    period_recompute,
+)
 from tests.collaboration.object_factories import _bureau, _run, incoming
 from tests.factories import UserFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
@@ -185,3 +191,20 @@ def scores(unit):
 def orders(unit):
     leader = _leader()
     return ListCase(id_field="id", ids={_order(unit, leader).pk, _order(unit, leader).pk})
+
+
+# --- the numbered 责令改正通知书 (issue 18) ---------------------------------------------------
+
+
+@object_factory("assessment:order_notice", "assessment:order_notice_docx")
+def order_notice(unit):
+    leader = _leader()
+    order = _order(unit, leader)
+    order_document_issue(actor=leader, order=order)
+    return ObjectCase(kwargs={"pk": order.pk}, owner=make_liaison(unit))
+
+
+@object_factory("assessment:order_notice_issue")
+def order_notice_issue_case(unit):
+    leader = _leader()
+    return ObjectCase({"pk": _order(unit, leader).pk}, leader, "post")

@@ -23,7 +23,7 @@ from agencies.roles import Role
 from collaboration.actions import ACTIONS
 from collaboration.demo import ensure_matter_types
 from collaboration.models import CollaborationRequest, MatterType
-from collaboration.services import request_create
+from collaboration.services import request_create, request_letter_issue
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
@@ -306,3 +306,19 @@ def requests(unit):
     liaison = make_liaison(unit)
     ids = {incoming(unit).pk, outgoing(unit, liaison).pk}
     return ListCase(id_field="id", ids=ids)
+
+
+# --- numbered letters (协作函 / 案件移送函, issue 18) --------------------------------------------
+
+
+@object_factory("collaboration:letter", "collaboration:letter_docx")
+def request_letter(unit):
+    req = incoming(unit)
+    request_letter_issue(actor=_staff(req.requesting_unit), req=req)
+    return ObjectCase(kwargs={"pk": req.pk}, owner=make_liaison(unit))
+
+
+@object_factory("collaboration:letter_issue")
+def request_letter_issue_case(unit):
+    liaison = make_liaison(unit)
+    return ObjectCase({"pk": outgoing(unit, liaison).pk}, liaison, "post")

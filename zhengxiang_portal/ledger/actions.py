@@ -33,6 +33,8 @@ class LedgerAction(models.TextChoices):
     RECTIFICATION = "rectification", _("责令改正")
     # working-day calendar (official schedules, overrides) and the deadlines it moves
     CALENDAR = "calendar", _("工作日历变更")
+    # numbered official documents (文号) and their settings (Art. 6, 7, 28; issue 18)
+    DOCUMENT = "document", _("发文")
     # security audit (等保 8.1.4.3)
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")

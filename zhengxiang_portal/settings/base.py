@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "zhengxiang_portal.core",
     "zhengxiang_portal.deadlines",
+    "zhengxiang_portal.documents",
     "zhengxiang_portal.ledger",
     "zhengxiang_portal.notifications",
     "zhengxiang_portal.security",

@@ -1,4 +1,4 @@
-// Ledger pages: the print button of the daily digest sheet (CSP forbids inline handlers).
+// Printable pages (ledger digest, official documents): the print button (CSP forbids inline handlers).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
