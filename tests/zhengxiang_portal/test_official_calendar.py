@@ -15,9 +15,9 @@ from agencies.roles import Role
 from tests.factories import OfficialDayFactory, OfficialYearFactory, UserFactory, make_liaison
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar, add_working_days, missing_years
-from zhengxiang_portal.deadlines.models import OfficialDay, OfficialYear
+from zhengxiang_portal.deadlines.models import CalendarOverride, OfficialDay, OfficialYear
 from zhengxiang_portal.deadlines.schedule_input import schedule_from_csv, schedule_from_text
-from zhengxiang_portal.deadlines.services import official_year_enter
+from zhengxiang_portal.deadlines.services import calendar_override_set, official_year_enter
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -328,3 +328,12 @@ def test_healthz_reports_the_missing_year_without_failing(client):
             "ok": True,
             "missing_years": [],
         }
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.TAX_STAFF, Role.WG_MEMBER])
+def test_withdrawing_an_override_is_refused_to_other_roles(client, sysadmin, role):
+    calendar_override_set(day=D(2026, 12, 8), is_working_day=False, actor=sysadmin)
+    client.force_login(UserFactory(roles=[role]))
+    response = client.post(reverse("deadlines:override_delete", args=["2026-12-08"]))
+    assert response.status_code == 403
+    assert CalendarOverride.objects.filter(day=D(2026, 12, 8)).exists()
