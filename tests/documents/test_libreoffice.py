@@ -1,0 +1,76 @@
+"""Every generated office file opens in LibreOffice: one soffice call converts them all to PDF.
+
+Skips without soffice locally; fails in CI (tests.conftest.require), where .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+from agencies.models import Unit
+from assessment.documents import order_document
+from assessment.models import RectificationOrder
+from collaboration.documents import request_letter
+from collaboration.models import CollaborationRequest, MatterType
+from tests.conftest import require
+from zhengxiang_portal.documents.models import IssuedDocument
+from zhengxiang_portal.documents.render import docx_bytes
+
+DAY = dt.date(2026, 9, 25)
+
+
+def _issued(kind: str, n: int, addressee: str) -> IssuedDocument:
+    return IssuedDocument(
+        kind=kind, number=f"蒸税共治〔2026〕{n}号", issuing_unit="区共治专项工作组",
+        addressee=addressee, issued_on=DAY,
+    )  # fmt: skip
+
+
+def _request(*, transfer: bool) -> CollaborationRequest:
+    matter = MatterType(name="案件移送" if transfer else "涉税信息查询", is_case_transfer=transfer)
+    return CollaborationRequest(
+        number="XZ-2026-000001", matter_type=matter, subject="某公司虚开发票案",
+        body="请依法处理。", legal_basis="税收征管法第七十七条", due_date=DAY,
+        working_days_allowed=30,
+    )  # fmt: skip
+
+
+def generated_files() -> dict[str, bytes]:
+    """One file of each generated kind (name → bytes), built by the code the pages use."""
+    order = RectificationOrder(
+        unit=Unit(name="区市场监管局"), failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,
+        facts="三季度登记数据逾期未报送。", requirement="补报。", working_days=10, due_date=DAY,
+    )  # fmt: skip
+    kinds = IssuedDocument.Kind
+    notice = _issued(kinds.RECTIFICATION_NOTICE, 1, "区市场监管局")
+    letter = _issued(kinds.COLLABORATION_LETTER, 2, "甲")
+    transfer = _issued(kinds.TRANSFER_LETTER, 3, "乙")
+    return {
+        "order_notice.docx": docx_bytes(order_document(order=order, issued=notice)),
+        "collaboration_letter.docx": docx_bytes(
+            request_letter(req=_request(transfer=False), issued=letter)
+        ),
+        "transfer_letter.docx": docx_bytes(
+            request_letter(req=_request(transfer=True), issued=transfer)
+        ),
+    }
+
+
+def test_every_generated_docx_and_xlsx_converts_to_pdf_in_libreoffice(tmp_path):
+    soffice = shutil.which("soffice")
+    require(soffice is not None, "LibreOffice (soffice) is not installed")
+    src, out = tmp_path / "src", tmp_path / "pdf"
+    src.mkdir()
+    files = generated_files()
+    for name, content in files.items():
+        (src / name).write_bytes(content)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(out), *sorted(str(src / n) for n in files)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    for name in files:
+        pdf = out / (name.rsplit(".", 1)[0] + ".pdf")
+        assert pdf.exists() and pdf.stat().st_size > 0, name
