@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
 
+from .sheet_measure import SheetMeasure, SheetTooLarge, measure_workbook, sheet_budget_bytes
 from .templates import DATA_SHEET
 
 logger = logging.getLogger(__name__)
@@ -216,10 +217,29 @@ def inspect_file(path: Path, filename: str, limits: Limits | None = None) -> str
 
 @dataclass
 class Table:
-    """Rows of a table: `rows` yields lists of cell values, header first; `total` is an estimate."""
+    """Rows of a table: `rows` yields lists of cell values, header first; `total` is an estimate.
+    `formula_cells` are (row number from 1, column from 0) of formulas saved without a value."""
 
     rows: Iterator[list[Any]]
     total: int
+    formula_cells: frozenset[tuple[int, int]] = frozenset()
+
+
+def too_large(estimate: int | None = None) -> FileRejected:
+    """The one message for a sheet whose cells would take more memory than the budget, whether
+    measured beforehand or met as a MemoryError (issue 16 point 1)."""
+    budget = _mb(sheet_budget_bytes())
+    if estimate is None:
+        message = _(
+            "单元格内容总量过大，超出平台处理一个文件的内存上限（%(limit)s MB）。"
+            "请删除超长的单元格内容、多余的空列，或把数据分成几个文件上传。"
+        ) % {"limit": budget}
+    else:
+        message = _(
+            "单元格内容总量过大：展开后约 %(size)s MB，超过平台处理一个文件的上限 %(limit)s MB。"
+            "请删除超长的单元格内容、多余的空列，或把数据分成几个文件上传。"
+        ) % {"size": _mb(estimate), "limit": budget}
+    return FileRejected(message, code="file_too_large_expanded")
 
 
 def _data_sheet(workbook: Any) -> Any:
@@ -239,9 +259,23 @@ def _data_sheet(workbook: Any) -> Any:
     return workbook.get_sheet_by_index(0)
 
 
+def _measure(path: Path) -> dict[str, SheetMeasure]:
+    """Measure an .xlsx before calamine expands it; refuse one too large for the budget."""
+    try:
+        return measure_workbook(path)
+    except SheetTooLarge as exc:
+        raise too_large(exc.estimate) from exc
+    except (ValueError, zipfile.BadZipFile, OSError, KeyError, RuntimeError) as exc:
+        raise FileRejected(
+            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
+        ) from exc
+
+
 def _calamine_table(path: Path) -> Table:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    with path.open("rb") as fh:
+        measures = _measure(path) if fh.read(4) == ZIP_MAGIC else {}
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = _data_sheet(workbook)
@@ -256,6 +290,8 @@ def _calamine_table(path: Path) -> Table:
         raise FileRejected(
             _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"), code="file_encrypted"
         ) from exc
+    except MemoryError as exc:  # the last guard, when the measure could not foresee it
+        raise too_large() from exc
     except (CalamineError, ValueError, OSError) as exc:
         raise FileRejected(
             _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
@@ -265,7 +301,11 @@ def _calamine_table(path: Path) -> Table:
         raise FileRejected(
             _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
         ) from exc
-    return Table(rows=rows, total=max(height + start_row - 1, 0))
+    measure = measures.get(sheet.name)
+    formulas = (
+        frozenset((r + 1, c) for r, c in measure.uncached_formulas) if measure else frozenset()
+    )
+    return Table(rows=rows, total=max(height + start_row - 1, 0), formula_cells=formulas)
 
 
 def decode_text(raw: bytes) -> str:

@@ -396,6 +396,9 @@ BACKGROUND_CPU_NICE = env.int("BACKGROUND_CPU_NICE", default=10)
 # this long lost its task; one "processing" longer than the lease lost its worker.
 INGEST_REDISPATCH_AFTER_SECONDS = env.int("INGEST_REDISPATCH_AFTER_SECONDS", default=60)
 INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=120)
+# Memory one ingestion may take (issue 16): a workbook whose cells would expand past half of
+# it is refused before it is read ("单元格内容总量过大…"), whatever its size on disk.
+INGEST_MEMORY_BUDGET_MB = env.int("INGEST_MEMORY_BUDGET_MB", default=600)
 
 # API: a create call repeated with the same Idempotency-Key within this many seconds returns
 # the first answer instead of creating again (zhengxiang_portal.core.idempotency).
