@@ -378,6 +378,7 @@ def _validate_into(
         result.add_errors([error(row=None, col=None, message=_("文件中没有任何内容。"))])
         return specs
     validator = RowValidator(specs, header)
+    validator.formula_cells = table.formula_cells
     result.add_errors(validator.header_errors)
     result.header_errors = len(validator.header_errors)
     result.key_checked = validator.key_complete

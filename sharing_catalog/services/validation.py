@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -47,6 +48,12 @@ TRUE_WORDS = frozenset({"是", "true", "1", "y", "yes", "t", "对"})
 FALSE_WORDS = frozenset({"否", "false", "0", "n", "no", "f", "不"})
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system, with its leap-year quirk folded in
 HEADER_SUFFIXES = ("（必填）", "(必填)", "*", "＊")
+
+
+FORMULA_WITHOUT_VALUE = gettext_noop(
+    "公式没有计算结果：文件保存时未保存公式的值，平台不计算公式。"
+    "请在 Excel 或 WPS 中打开并保存后再上传"
+)
 
 
 class CellError(Exception):
@@ -86,13 +93,20 @@ def _in_int64(number: int) -> int:
     return number
 
 
+def _halfwidth(text: str) -> str:
+    """A number typed with a Chinese input method (１２３．５０, －５, ￥) as the number it is:
+    NFKC folds full-width digits, signs, points and separators to ASCII. Numbers only: text
+    fields keep what was typed (issue 16 point 5)."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def _integer(spec: FieldSpec) -> Callable[[Any], Any]:
     def convert(value: Any) -> int:
         if _is_number(value):
             if isinstance(value, float) and not value.is_integer():
                 raise CellError(_("应为整数"))
             return _in_int64(int(value))
-        text = str(value).replace(",", "")
+        text = _halfwidth(str(value)).replace(",", "")
         if not INTEGER.match(text):
             raise CellError(_("应为整数"))
         return _in_int64(int(text))
@@ -111,8 +125,8 @@ def _decimal(spec: FieldSpec) -> Callable[[Any], Any]:
         elif isinstance(value, bool):
             raise CellError(_("应为数字（金额）"))
         else:
-            text = str(value)
-        text = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
+            text = _halfwidth(str(value))
+        text = text.replace(",", "").replace("¥", "").strip()
         try:
             number = Decimal(text)
         except InvalidOperation as exc:
@@ -467,6 +481,9 @@ class RowValidator:
         ]
         self._single_key = self.key_columns[0][1].key if len(self.key_columns) == 1 else None
         self._key_fields = [s.key for _i, s in self.key_columns]
+        # (row number, column) of formulas saved without their result: empty to the reader,
+        # but not empty to the person who sees a value in Excel (issue 16 point 5).
+        self.formula_cells: frozenset[tuple[int, int]] = frozenset()
 
     def validate(
         self, row: list[Any], row_number: int
@@ -481,12 +498,12 @@ class RowValidator:
             if cls is str:
                 value = value.strip()
                 if not value:
-                    if required:
-                        errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
+                    if required or self.formula_cells:
+                        self._empty(errors, row_number, idx, spec, required)
                     continue
             elif value is None:
-                if required:
-                    errors.append(self._error(row_number, idx, spec, "", _("必填项不能为空")))
+                if required or self.formula_cells:
+                    self._empty(errors, row_number, idx, spec, required)
                 continue
             elif text_like and (cls is float or cls is int):
                 errors.append(self._error(row_number, idx, spec, value, _(NUMBER_IN_TEXT)))
@@ -519,6 +536,17 @@ class RowValidator:
             )
         self.seen_keys[key] = row_number
         return data, key, errors
+
+    def _empty(
+        self, errors: list[dict[str, Any]], row_number: int, idx: int, spec: Any, required: bool
+    ) -> None:
+        if (row_number, idx) in self.formula_cells:
+            message = _(FORMULA_WITHOUT_VALUE)
+        elif required:
+            message = _("必填项不能为空")
+        else:
+            return
+        errors.append(self._error(row_number, idx, spec, "", message))
 
     def unique_key(self, data: dict[str, Any]) -> str:
         return record_key(data, self._key_fields)

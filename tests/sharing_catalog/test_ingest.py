@@ -354,3 +354,40 @@ def test_the_sweep_restarts_a_submission_whose_worker_died(
     submission.refresh_from_db()
     assert submission.status == Submission.Status.VALIDATED
     assert Record.objects.filter(submission=submission).count() == 3
+
+
+# --- issue 16: bounded memory, clear messages ------------------------------------------------
+
+
+def test_a_shared_string_bomb_is_refused_whole_with_the_expanded_size_message(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    # Given issue 16's 108 KB workbook: 40,000 cells pointing at one 32,767-character string
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sharing_catalog.hostile_workbooks import shared_string_bomb
+
+    path = shared_string_bomb(tmp_path / "bomb.xlsx")
+    # When a liaison uploads it
+    submission = _upload(
+        world,
+        SimpleUploadedFile("bomb.xlsx", path.read_bytes()),
+        django_capture_on_commit_callbacks,
+    )
+    # Then it is refused with one message saying the cells are too large, and nothing is stored
+    assert submission.status == Submission.Status.INVALID
+    assert [e.message[:9] for e in submission.errors.all()] == ["单元格内容总量过大"]
+    assert not Record.objects.filter(submission=submission).exists()
+
+
+def test_full_width_amounts_and_formulas_without_values_through_an_upload(
+    world, django_capture_on_commit_callbacks
+):
+    # Given a workbook with a full-width amount in row 2 and a formula saved without its value
+    # (as openpyxl and some generators write them) in row 3
+    rows = [good_row(1, amount="１２３．５０"), good_row(2, amount="=1000+0.5")]
+    submission = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
+    # Then the full-width number is accepted and the formula is named, with the fix
+    errors = list(submission.errors.all())
+    assert [(e.cell, e.message[:8]) for e in errors] == [("C3", "公式没有计算结果")]
+    assert "Excel 或 WPS" in errors[0].message

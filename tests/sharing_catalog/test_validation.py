@@ -250,3 +250,44 @@ def test_a_missing_key_column_stops_the_duplicate_check_on_what_is_left_of_the_k
     # when rows repeat the rest of the key, no duplicate-key error follows
     for n in range(2, 20):
         assert validator.validate(["甲", "1"], n)[2] == []
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value", "expected"),
+    [
+        (FieldType.DECIMAL, "１２３．５０", "123.50"),
+        (FieldType.DECIMAL, "－５", "-5"),
+        (FieldType.DECIMAL, "￥１，２００．００", "1200.00"),
+        (FieldType.INTEGER, "－５", -5),
+        (FieldType.INTEGER, "１２３", 123),
+    ],
+)
+def test_full_width_numbers_are_the_numbers_they_are(ftype, value, expected):
+    # Given a number typed with a Chinese input method (issue 16 point 5)
+    # When it is validated as a number, then it is accepted as that number
+    data, errors = _check(_spec(ftype), value)
+    assert errors == []
+    assert data == expected
+
+
+def test_full_width_text_stays_as_typed():
+    # Given full-width characters in a text field, then they are not folded (numbers only)
+    assert _check(_spec(FieldType.TEXT), "ＡＢＣ１２３")[0] == "ＡＢＣ１２３"
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_a_formula_saved_without_its_value_says_so_and_how_to_fix_it(required):
+    # Given a cell the reader noted as a formula with no cached value (it reads as empty)
+    spec = _spec(FieldType.DECIMAL, required=required)
+    validator = RowValidator([spec], [spec.label])
+    validator.formula_cells = frozenset({(2, 0)})
+    # When its row is validated
+    _data, _key, errors = validator.validate([""], 2)
+    # Then the error names the formula and the fix, not "必填项不能为空"
+    assert len(errors) == 1
+    assert errors[0]["cell"] == "A2"
+    assert errors[0]["message"].startswith("公式没有计算结果")
+    assert "请在 Excel 或 WPS 中打开并保存后再上传" in errors[0]["message"]
+    # and an empty cell that is no formula is still only "必填项不能为空" when required
+    _data, _key, other = validator.validate([""], 3)
+    assert [e["message"] for e in other] == (["必填项不能为空"] if required else [])
