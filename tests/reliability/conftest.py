@@ -224,8 +224,14 @@ class Processes:
 
 
 def _forget_broker_connections(app) -> None:
-    """Drop every pooled connection and producer so the next publish uses the current URL."""
-    app.close()
+    """Drop every pooled connection and producer so the next publish uses the current URL.
+
+    Not `app.close()`: it also deregisters the app, and a shared task whose module is first
+    imported afterwards is then never registered with it (NotRegistered in the test process).
+    """
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
     kombu_pools.reset()
     app.amqp._producer_pool = None  # Celery keeps its own handle on the (now closed) pool
 
