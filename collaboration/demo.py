@@ -38,6 +38,31 @@ MATTER_TYPES = [
     ("clue-transfer", "线索移送", "judicial", 10, False, "第六条第三项"),
     ("joint-investigation", "协查取证", "judicial", 15, False, "第六条第三项"),
     ("joint-publicity", "联合宣传", "service", 20, False, "第六条第四项、第十一条"),
+    # Banks (Art. 8); migration 0005 seeds the same three with the same values.
+    (
+        "bank-preservation",
+        "税收保全协助",
+        "enforcement",
+        3,
+        False,
+        "第八条；《税收征收管理法》第三十八条",
+    ),
+    (
+        "bank-enforcement",
+        "税收强制执行协助",
+        "enforcement",
+        5,
+        False,
+        "第八条；《税收征收管理法》第四十条",
+    ),
+    (
+        "bank-reconciliation",
+        "社会保险费待报解账户对账",
+        "enforcement",
+        10,
+        False,
+        "第八条（定期对社会保险费待报解账户开展对账核实）",
+    ),
 ]
 
 
