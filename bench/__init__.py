@@ -9,4 +9,5 @@ BENCHMARKS: dict[str, str] = {
     "load": "bench.load",
     "assessment": "bench.assessment",
     "ingest": "bench.ingest",
+    "upload_memory": "bench.upload_memory",
 }
