@@ -72,8 +72,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
-    actor = serializers.CharField(source="actor.get_username", read_only=True, default=None)
-    actor_unit = serializers.CharField(source="actor_unit.code", read_only=True, default=None)
+    # None for the system's own steps (the deadline scan): nullable in the schema too.
+    actor = serializers.CharField(
+        source="actor.get_username", read_only=True, default=None, allow_null=True
+    )
+    actor_unit = serializers.CharField(
+        source="actor_unit.code", read_only=True, default=None, allow_null=True
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -118,7 +123,9 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_unit = serializers.CharField(source="requesting_unit.code", read_only=True)
     target_unit = serializers.CharField(source="target_unit.code", read_only=True)
     requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
-    assignee = serializers.CharField(source="assignee.get_username", read_only=True, default=None)
+    assignee = serializers.CharField(
+        source="assignee.get_username", read_only=True, default=None, allow_null=True
+    )
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:

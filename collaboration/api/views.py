@@ -118,14 +118,15 @@ class CollaborationRequestViewSet(
         )
         return Response(out.data, status=status.HTTP_201_CREATED)
 
+    # A plain list, not a page (pagination_class=None keeps the schema saying so: issue 15).
     @extend_schema(responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         req = self.get_object()
         return Response(TimelineEntrySerializer(req.timeline.all(), many=True).data)
 
     @extend_schema(responses=AttachmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def attachments(self, request, pk=None):
         req = self.get_object()
         return Response(AttachmentSerializer(req.attachments.all(), many=True).data)

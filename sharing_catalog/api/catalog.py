@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from agencies.models import Unit
-from zhengxiang_portal.exports import xlsx_response
+from zhengxiang_portal.exports import XLSX_CONTENT_TYPE, xlsx_response
 
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
 from ..selectors.catalog import (
@@ -248,7 +248,7 @@ class CatalogItemViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="下载报送模板（Excel）",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
     def template(self, request, pk=None):

@@ -262,6 +262,10 @@ class ObjectionSerializer(serializers.ModelSerializer):
     # plain strings: "category" and the closing reason names are used by other components' enums
     category = serializers.CharField(read_only=True)
     closing_reason = serializers.CharField(read_only=True)
+    # "" until the working group rules: the schema's enum says so (issue 15).
+    ruling = serializers.ChoiceField(
+        choices=Objection.Ruling.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Objection

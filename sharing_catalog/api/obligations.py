@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
-from zhengxiang_portal.exports import xlsx_response
+from zhengxiang_portal.exports import XLSX_CONTENT_TYPE, xlsx_response
 
 from ..models import Obligation
 from ..selectors.catalog import schema_in_force
@@ -102,7 +102,7 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="下载本任务的报送模板（Excel）",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
     def template(self, request, pk=None):

@@ -102,3 +102,10 @@ def test_a_malformed_key_is_refused_with_a_clear_message(world, key):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_idempotency_key"
     assert not CollaborationRequest.objects.exists()
+
+
+def test_a_body_with_an_integer_beyond_64_bits_gets_an_answer_not_a_server_error(world):
+    """Found by schemathesis (issue 15): orjson refused 10**30 while fingerprinting the body."""
+    body = {**_body(world), "target_unit": 10**30}
+    response = _post(_client(world.staff), body, "big-int")
+    assert response.status_code == 400

@@ -55,6 +55,8 @@ def _canonical(value: Any, digest: Any) -> Any:
         return {str(k): _canonical(v, digest) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical(v, digest) for v in value]
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return f"int:{value}"  # orjson writes 64-bit integers only; 10**30 is still an answer
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
