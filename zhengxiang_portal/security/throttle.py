@@ -113,13 +113,29 @@ def login_throttle(*, username: str, ip: str | None) -> Throttle | None:
 
 
 def login_throttle_list() -> list[Throttle]:
-    """Every account and address that meets a delay within the window (for the security admin)."""
+    """Every account and address that meets a delay within the window (for the security admin).
+
+    One query: the window's failed logins and lifted lockouts together.
+    """
+    from django.db.models import Q
+
+    rows = LedgerEntry.objects.filter(created_at__gte=_window_start()).filter(
+        Q(action=LedgerAction.LOGIN_FAILED, details__has_key="username")
+        | Q(action=LedgerAction.ACCOUNT, details__event="lockout_reset")
+    )
+    resets: dict[str, dt.datetime] = {}
+    failures = []
+    for action, details, ip, at, label in rows.values_list(
+        "action", "details", "ip_address", "created_at", "target_repr"
+    ):
+        if action == LedgerAction.ACCOUNT:
+            resets[label] = max(at, resets.get(label, at))
+        else:
+            failures.append((str(details.get("username", "")), ip or "", at))
     counts: dict[tuple[str, str], list] = defaultdict(lambda: [0, None])
-    resets = _resets()
-    for details, ip, at in _recent_failures().values_list("details", "ip_address", "created_at"):
-        username = str(details.get("username", ""))
+    for username, ip, at in failures:
         lifted = username in resets and at <= resets[username]
-        for key in ((ACCOUNT, "" if lifted else username), (ADDRESS, ip or "")):
+        for key in ((ACCOUNT, "" if lifted else username), (ADDRESS, ip)):
             if key[1]:
                 slot = counts[key]
                 slot[0] += 1
