@@ -46,7 +46,9 @@ def create_request(page, live_server, subject: str) -> str:
 
 def take_step(page, label: str, fields: dict[str, str] | None = None) -> None:
     """Open the step's panel on the detail page, fill it in and submit it."""
-    panel = page.locator("details", has=page.locator("summary", has_text=label)).first
+    # A summary holds the step's label, then its explanation: match the label at the start.
+    summary = page.locator("summary", has_text=re.compile(rf"^{re.escape(label)}(\s|$)"))
+    panel = page.locator("details", has=summary).first
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
     for field, value in (fields or {}).items():
@@ -98,7 +100,9 @@ def test_request_refused_contested_and_ruled_unjustified(page, live_server, demo
     page.goto(f"{live_server.url}/")
     assert page.get_by_role("heading", name=re.compile("待裁定")).is_visible()
     page.get_by_role("link", name=re.compile("个体户登记信息查询")).click()
-    panel = page.locator("details", has=page.locator("summary", has_text="裁定")).first
+    panel = page.locator(
+        "details", has=page.locator("summary", has_text=re.compile(r"^裁定\s"))
+    ).first
     panel.get_by_label("无故拒绝，退回继续办理").check()
     panel.get_by_label("裁定意见").fill("拒绝理由不成立，请市场监管局按期办理。")
     panel.get_by_role("button", name="裁定", exact=True).click()
