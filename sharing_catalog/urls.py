@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import bulletin as bulletin_views
 from .views import catalog as catalog_views
 from .views import governance as governance_views
 from .views import objections as objection_views
@@ -110,6 +111,10 @@ urlpatterns += [
         objection_views.objection_raise_view,
         name="objection_raise",
     ),
+    path("bulletin/", bulletin_views.bulletin_view, name="bulletin"),
+    path("bulletin/print/", bulletin_views.bulletin_print_view, name="bulletin_print"),
+    path("bulletin.xlsx", bulletin_views.bulletin_xlsx_view, name="bulletin_xlsx"),
+    path("bulletin.docx", bulletin_views.bulletin_docx_view, name="bulletin_docx"),
     path("objections/", objection_views.objection_list_view, name="objection_list"),
     path("objections/<int:pk>/", objection_views.objection_detail_view, name="objection_detail"),
     path(

@@ -9,14 +9,19 @@ import datetime as dt
 import shutil
 import subprocess
 
+import pytest
+
 from agencies.models import Unit
 from assessment.documents import order_document
 from assessment.models import RectificationOrder
 from collaboration.documents import request_letter
 from collaboration.models import CollaborationRequest, MatterType
+from sharing_catalog.selectors.bulletin import UnitReporting, bulletin_period
+from sharing_catalog.views import bulletin as bulletin_views
 from tests.conftest import require
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_bytes
+from zhengxiang_portal.exports import xlsx_response
 
 DAY = dt.date(2026, 9, 25)
 
@@ -47,7 +52,18 @@ def generated_files() -> dict[str, bytes]:
     notice = _issued(kinds.RECTIFICATION_NOTICE, 1, "区市场监管局")
     letter = _issued(kinds.COLLABORATION_LETTER, 2, "甲")
     transfer = _issued(kinds.TRANSFER_LETTER, 3, "乙")
+    period = bulletin_period("2026-Q3")
+    rows = [
+        UnitReporting(unit_id=1, unit_name="乙局", due=2, on_time=2, rank=1),
+        UnitReporting(unit_id=2, unit_name="甲局", due=3, on_time=1, late=1, missing=1, rank=2),
+    ]
+    bulletin = bulletin_views.bulletin_document(period, rows)
+    sheet = xlsx_response(
+        filename="b.xlsx", headers=bulletin.table_headers, rows=bulletin.table_rows
+    ).content
     return {
+        "bulletin.docx": docx_bytes(bulletin),
+        "bulletin.xlsx": sheet,
         "order_notice.docx": docx_bytes(order_document(order=order, issued=notice)),
         "collaboration_letter.docx": docx_bytes(
             request_letter(req=_request(transfer=False), issued=letter)
@@ -58,6 +74,7 @@ def generated_files() -> dict[str, bytes]:
     }
 
 
+@pytest.mark.django_db
 def test_every_generated_docx_and_xlsx_converts_to_pdf_in_libreoffice(tmp_path):
     soffice = shutil.which("soffice")
     require(soffice is not None, "LibreOffice (soffice) is not installed")

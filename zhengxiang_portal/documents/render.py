@@ -25,6 +25,7 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 TITLE_PT = 22  # 二号
 BODY_PT = 16  # 三号
+TABLE_PT = 12  # 小四, for a table's cells
 
 
 def cn_date(day: dt.date) -> str:
@@ -43,6 +44,9 @@ class OfficialDocument:
     basis: list[str]  # articles, e.g. ["第二十八条"]
     paragraphs: list[str]
     facts: list[tuple[str, str]] = field(default_factory=list)  # labelled lines (事项、期限 …)
+    table_headers: list[str] = field(default_factory=list)  # a table after the body (通报)
+    table_rows: list[list[Any]] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)  # paragraphs after the table
 
     @property
     def basis_text(self) -> str:
@@ -96,13 +100,26 @@ def docx_bytes(doc: OfficialDocument) -> bytes:
         _run_font(p.add_run(text), name=font, size=size, bold=bold)
 
     para(doc.issuing_unit, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=TITLE_PT)
-    para(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
+    if doc.number:
+        para(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
     para(doc.title, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=TITLE_PT, space_after=18)
     para(f"{doc.addressee}：")
     for text in doc.paragraphs:
         para(text, indent=True)
     for label, value in doc.facts:
         para(f"{label}：{value}", indent=True)
+    if doc.table_headers:
+        table = word.add_table(rows=1, cols=len(doc.table_headers))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, doc.table_headers, strict=True):
+            _run_font(cell.paragraphs[0].add_run(str(text)), name=HEADING_FONT, size=TABLE_PT)
+        for values in doc.table_rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, values, strict=True):
+                text = "—" if value is None else str(value)
+                _run_font(cell.paragraphs[0].add_run(text), name=BODY_FONT, size=TABLE_PT)
+    for text in doc.closing:
+        para(text, indent=True)
     para(f"依据：{doc.basis_text}", indent=True)
     para("")
     para(doc.issuing_unit, align=WD_ALIGN_PARAGRAPH.RIGHT)
