@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
+from zhengxiang_portal import charts
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
-from . import charts, selectors, services
+from . import selectors, services
 from .documents import ORDER_DOCUMENT, order_document
 from .facts import (
     BAD_TAGS,

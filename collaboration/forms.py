@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
@@ -260,11 +263,28 @@ class AttachForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    start = forms.DateField(label=_("期限自"), widget=DateInput)
-    end = forms.DateField(label=_("期限至"), widget=DateInput)
+    """A period for the statistics: a month (月度统计), or any start and end dates."""
+
+    month = forms.RegexField(
+        label=_("月份"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": _("月份格式应为 2026-11。")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    start = forms.DateField(label=_("期限自"), widget=DateInput, required=False)
+    end = forms.DateField(label=_("期限至"), widget=DateInput, required=False)
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+        if data.get("month"):
+            year, month = (int(part) for part in data["month"].split("-"))
+            data["start"] = dt.date(year, month, 1)
+            data["end"] = dt.date(year, month, calendar.monthrange(year, month)[1])
+        elif self.errors:
+            return data
+        elif not (data.get("start") and data.get("end")):
+            raise forms.ValidationError(_("请选择月份，或填写期限起止日期。"))
+        elif data["end"] < data["start"]:
             raise forms.ValidationError(_("结束日期不能早于开始日期。"))
         return data

@@ -15,12 +15,14 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
+from zhengxiang_portal import charts
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
+from zhengxiang_portal.exports import xlsx_response, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -28,7 +30,7 @@ from . import services
 from .actions import ACTIONS, make_form
 from .documents import letter_kind, request_letter
 from .forms import RequestCreateForm, RequestFilterForm, StatisticsForm
-from .models import Attachment, CollaborationRequest, Status
+from .models import Attachment, Category, CollaborationRequest, Status
 from .permissions import (
     acts_for_requester,
     allowed_actions,
@@ -299,18 +301,77 @@ def oversight_view(request):
 
 
 def statistics_view(request):
-    """Per-unit collaboration record for a period (the facts behind the assessment, Art. 25)."""
+    """Per-unit and per-category collaboration record for a month or a period (Art. 7, 25).
+
+    `?format=xlsx` downloads the same tables (formula-safe, `zhengxiang_portal.exports`).
+    """
     if not is_working_group(request.user):
         raise PermissionDenied(_("只有共治专项工作组可以查看。"))
     today = timezone.localdate()
     initial = {"start": dt.date(today.year, 1, 1), "end": dt.date(today.year, 12, 31)}
     form = StatisticsForm(request.GET or initial)
-    rows = []
+    rows: list = []
+    categories: list = []
+    charts_ctx: dict = {}
     if form.is_valid():
-        stats = request_statistics(start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        stats = request_statistics(start=start, end=end)
         units = Unit.objects.in_bulk(list(stats))
         rows = sorted(
             ((units[uid], st) for uid, st in stats.items() if uid in units),
             key=lambda pair: pair[0].code,
         )
-    return render(request, "collaboration/statistics.html", {"form": form, "rows": rows})
+        by_category = request_statistics(start=start, end=end, by="category")
+        categories = [
+            (label, by_category[value]) for value, label in Category.choices if value in by_category
+        ]
+        if request.GET.get("format") == "xlsx":
+            return _statistics_xlsx(start=start, end=end, rows=rows, categories=categories)
+        if rows:
+            charts_ctx = {
+                "rate_chart": charts.hbar_chart(
+                    [charts.Bar(label=u.short_name or u.name, value=st.on_time_rate)
+                     for u, st in rows],
+                    title=_("按期办结率（%）"),
+                ),
+                "category_chart": charts.vbar_chart(
+                    [charts.Bar(label=label, value=st.received) for label, st in categories],
+                    title=_("各协作类别收到的请求"),
+                ),
+            }  # fmt: skip
+    return render(
+        request,
+        "collaboration/statistics.html",
+        {"form": form, "rows": rows, "categories": categories, **charts_ctx},
+    )
+
+
+def _statistics_row(st) -> list:
+    return [
+        st.received, st.answered_on_time, st.answered_late, st.overdue_open,
+        st.refused_justified, st.refused_unjustified, st.on_time_rate,
+        st.avg_working_days_to_answer,
+    ]  # fmt: skip
+
+
+def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: list):
+    from openpyxl import Workbook
+
+    counted = [
+        _("收到"), _("按期答复"), _("逾期答复"), _("逾期未办"), _("有理由拒绝"), _("无故拒绝"),
+        _("按期办结率（%）"), _("平均答复用时（工作日）"),
+    ]  # fmt: skip
+    workbook = Workbook()
+    by_unit = workbook.active
+    by_unit.title = _("按承办单位")
+    xlsx_write_row(by_unit, [_("期间"), f"{start.isoformat()} — {end.isoformat()}"])
+    xlsx_write_row(by_unit, [_("承办单位"), *counted])
+    for unit, st in rows:
+        xlsx_write_row(by_unit, [unit.name, *_statistics_row(st)])
+    by_category = workbook.create_sheet(_("按协作类别"))
+    xlsx_write_row(by_category, [_("协作类别"), *counted])
+    for label, st in categories:
+        xlsx_write_row(by_category, [label, *_statistics_row(st)])
+    return xlsx_response(
+        filename=f"协作统计-{start.isoformat()}-{end.isoformat()}.xlsx", workbook=workbook
+    )
