@@ -111,7 +111,7 @@ class AccessGrant(ChoiceLabels, models.Model):
         return self.status == self.Status.REQUESTED and self.wg_decision == self.Decision.PENDING
 
 
-class FieldDisclosure(models.Model):
+class FieldDisclosure(ChoiceLabels, models.Model):
     """A sensitive field one consuming unit sees in clear, for one statutory purpose (Art. 24).
 
     明文字段规则: decided per catalog item and field by the working group (专项工作组), per
@@ -156,7 +156,7 @@ class FieldDisclosure(models.Model):
         return f"{self.item.code} · {self.field_key} → {self.consumer}"
 
 
-class PurposeDeclaration(models.Model):
+class PurposeDeclaration(ChoiceLabels, models.Model):
     """A statutory purpose (用途) one user declared for reading one item (Art. 23, 24, 27).
 
     It holds for that user and item until `valid_until` (the end of the local day it was
