@@ -43,6 +43,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="obligation.item.code", read_only=True)
     progress_percent = serializers.IntegerField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
 
     class Meta:
         model = Submission
@@ -58,6 +59,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "file_sha256",
             "status",
             "status_label",
+            "stage",
+            "stage_label",
             "rows_total",
             "rows_processed",
             "progress_percent",

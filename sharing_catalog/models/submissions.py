@@ -27,6 +27,14 @@ class Submission(ChoiceLabels, models.Model):
         CONFIRMED = "confirmed", _("已确认")
         SUPERSEDED = "superseded", _("已被新版本替代")
 
+    class Stage(models.TextChoices):
+        """Where an ingestion is, in words a person understands (issue 16 point 3)."""
+
+        READING = "reading", _("读取文件")
+        VALIDATING = "validating", _("逐行校验")
+        STORING = "storing", _("写入数据库")
+        DONE = "done", _("完成")
+
     FINAL_STATUSES = frozenset({"invalid", "validated", "confirmed", "superseded"})
 
     obligation = models.ForeignKey(
@@ -64,6 +72,7 @@ class Submission(ChoiceLabels, models.Model):
     )
     claim_token = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
+    stage = models.CharField(_("处理阶段"), max_length=16, choices=Stage.choices, blank=True)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     rows_processed = models.PositiveIntegerField(_("已处理行数"), default=0)
     row_count = models.PositiveIntegerField(_("有效数据行数"), default=0)

@@ -391,3 +391,34 @@ def test_full_width_amounts_and_formulas_without_values_through_an_upload(
     errors = list(submission.errors.all())
     assert [(e.cell, e.message[:8]) for e in errors] == [("C3", "公式没有计算结果")]
     assert "Excel 或 WPS" in errors[0].message
+
+
+def test_an_ingestion_moves_through_the_stages_a_person_understands(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given the stage recorded when the file is opened and when the rows are written
+    seen: dict[str, str] = {}
+    real_open, real_load = ingest.open_table, ingest._load_records
+
+    def stage() -> str:
+        return Submission.objects.values_list("stage", flat=True).get()
+
+    def spy_open(*args, **kwargs):
+        seen["opening"] = stage()
+        return real_open(*args, **kwargs)
+
+    def spy_load(spool):
+        seen["loading"] = stage()
+        return real_load(spool)
+
+    monkeypatch.setattr(ingest, "open_table", spy_open)
+    monkeypatch.setattr(ingest, "_load_records", spy_load)
+    # When a valid file is ingested (SQLite: validated into a spool, then loaded)
+    submission = _upload(
+        world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks
+    )
+    # Then it read the file as 读取文件, wrote the rows as 写入数据库 and ended 完成
+    assert seen == {"opening": "reading", "loading": "storing"}
+    assert submission.stage == Submission.Stage.DONE
+    assert submission.get_stage_display() == "完成"
+    assert Record.objects.filter(submission=submission).count() == 3

@@ -157,6 +157,32 @@ def test_status_fragment_polls_until_final(world, client, upload):
     assert "校核无误，确认数据" in final
 
 
+def test_status_fragment_names_each_stage_and_never_sits_silently_at_99(world, client, upload):
+    # Given a submission part-way through (issue 16 point 3)
+    submission = upload([good_row(1)])
+    c = _client(client, world.liaison)
+    url = reverse("sharing_catalog:submission_status", args=[submission.pk])
+    shown = {}
+    for stage in ("reading", "validating", "storing"):
+        Submission.objects.filter(pk=submission.pk).update(
+            status="processing", stage=stage, rows_total=10, rows_processed=10
+        )
+        shown[stage] = c.get(url).content.decode()
+    # Then each page names the stages, marks the current one, and says what is happening
+    for stage, label in (
+        ("reading", "读取文件"),
+        ("validating", "逐行校验"),
+        ("storing", "写入数据库"),
+    ):
+        assert f'aria-current="step"><strong>{label}</strong>' in shown[stage]
+        assert "完成" in shown[stage]
+    assert "正在读取文件" in shown["reading"]
+    assert 'value="99"' in shown["validating"]
+    # and while writing to the database the bar is a running indicator with the reason, not 99 %
+    assert "校验已完成，正在写入数据库" in shown["storing"]
+    assert 'value="99"' not in shown["storing"]
+
+
 def test_marked_file_highlights_bad_cells_with_comments(
     world, client, django_capture_on_commit_callbacks
 ):
