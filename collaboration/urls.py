@@ -6,6 +6,7 @@ app_name = "collaboration"
 urlpatterns = [
     path("", views.request_list_view, name="request_list"),
     path("new/", views.request_create_view, name="request_create"),
+    path("export.<str:format>", views.request_export_view, name="request_export"),
     path("new/assignees/", views.request_form_assignees_view, name="request_form_assignees"),
     path("new/deadline/", views.request_form_deadline_view, name="request_form_deadline"),
     path("oversight/", views.oversight_view, name="oversight"),

@@ -22,7 +22,7 @@ from zhengxiang_portal.core.tables import Paginator, sort_queryset
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
-from zhengxiang_portal.exports import xlsx_response, xlsx_write_row
+from zhengxiang_portal.exports import list_export_response, xlsx_response, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -71,8 +71,8 @@ def _highlight_ctx() -> dict:
     return {"today": timezone.localdate(), "soon": due_soon_threshold()}
 
 
-def request_list_view(request):
-    """Tax staff track, liaisons see their unit's incoming and outgoing requests (Art. 7)."""
+def _listed_requests(request):
+    """The list page's form and its filtered, sorted rows (the page and its export share them)."""
     _require_sees(request)
     form = RequestFilterForm(request.GET or None, user=request.user)
     filters = applied_filters(form)
@@ -82,6 +82,12 @@ def request_list_view(request):
         REQUEST_SORTS,
         default="due",
     )
+    return form, qs, sort
+
+
+def request_list_view(request):
+    """Tax staff track, liaisons see their unit's incoming and outgoing requests (Art. 7)."""
+    form, qs, sort = _listed_requests(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -95,6 +101,34 @@ def request_list_view(request):
             **_highlight_ctx(),
         },
     )
+
+
+def request_export_view(request, format: str):
+    """What the list shows, with its filters, as .xlsx or CSV (an export in the audit log)."""
+    _form, qs, _sort = _listed_requests(request)
+    headers = [
+        _("编号"), _("事项标题"), _("协作类别"), _("事项类型"), _("请求单位"), _("被请求单位"),
+        _("状态"), _("优先级"), _("提交时间"), _("办理期限"),
+    ]  # fmt: skip
+    rows = (
+        [
+            r.number,
+            r.subject,
+            r.get_category_display(),
+            r.matter_type.name,
+            r.requesting_unit.name,
+            r.target_unit.name,
+            r.get_status_display(),
+            r.get_priority_display(),
+            r.submitted_at,
+            r.due_date,
+        ]
+        for r in qs
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("协作事项"), what=_("协作事项列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
 
 
 def request_create_view(request):

@@ -29,6 +29,11 @@ urlpatterns = [
     # obligations (报送任务)
     path("obligations/", obligation_views.obligation_list_view, name="obligation_list"),
     path(
+        "obligations/export.<str:format>",
+        obligation_views.obligation_export_view,
+        name="obligation_export",
+    ),
+    path(
         "obligations/<int:pk>/", obligation_views.obligation_detail_view, name="obligation_detail"
     ),
     path(

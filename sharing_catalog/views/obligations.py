@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
 from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
-from zhengxiang_portal.exports import xlsx_response
+from zhengxiang_portal.exports import list_export_response, xlsx_response
 
 from ..forms.obligations import ObligationFilterForm
 from ..models import Obligation
@@ -41,8 +42,8 @@ def _with_state(obligations, today=None):
     return obligations
 
 
-def obligation_list_view(request):
-    """Liaisons see their unit's (and consumed items') obligations; the working group all."""
+def _listed_obligations(request):
+    """The list page's form and its filtered, sorted rows (the page and its export share them)."""
     wg = is_working_group(request.user)
     units = Unit.objects.filter(provided_items__isnull=False).distinct() if wg else None
     form = ObligationFilterForm(request.GET or None, units=units)
@@ -52,6 +53,38 @@ def obligation_list_view(request):
     qs, sort = sort_queryset(
         obligation_list(user=request.user, filters=filters), request, OBLIGATION_SORTS, "-due"
     )
+    return wg, form, qs, sort
+
+
+def obligation_export_view(request, format: str):
+    """What the list shows, with its filters, as .xlsx or CSV (an export in the audit log)."""
+    _wg, _form, qs, _sort = _listed_obligations(request)
+    headers = [
+        _("目录项编码"), _("目录项"), _("提供单位"), _("期间"), _("报送截止日"),
+        _("宽限截止日"), _("状态"), _("确认时间"),
+    ]  # fmt: skip
+    rows = (
+        [
+            o.item.code,
+            o.item.name,
+            o.item.provider.name,
+            o.period_label,
+            o.due_date,
+            o.grace_until,
+            o.get_status_display(),
+            o.fulfilled_at,
+        ]
+        for o in qs.select_related("item__provider")
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("报送任务"), what=_("报送任务列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
+
+
+def obligation_list_view(request):
+    """Liaisons see their unit's (and consumed items') obligations; the working group all."""
+    wg, form, qs, sort = _listed_obligations(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     _with_state(page.object_list)
     return render(
