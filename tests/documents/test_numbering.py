@@ -115,3 +115,9 @@ def test_settings_page_shows_a_bad_template_as_a_form_error(client, wg):
 def test_settings_page_is_closed_to_others(client, roles):
     client.force_login(UserFactory(roles=[Role.TAX_STAFF]))
     assert client.get(reverse("documents:settings")).status_code == 403
+
+
+def test_the_order_list_links_the_working_group_to_the_numbering_settings(client, wg):
+    client.force_login(wg)
+    page = client.get(reverse("assessment:order_list")).content.decode()
+    assert reverse("documents:settings") in page
