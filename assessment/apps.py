@@ -136,3 +136,10 @@ class AssessmentConfig(AppConfig):
                 crontab="15 * * * *",
             )
         )
+        from zhengxiang_portal.statistics import StatisticsSection, register_statistics_section
+
+        from .selectors import order_statistics
+
+        register_statistics_section(
+            StatisticsSection(key="orders", table=order_statistics, order=40)
+        )

@@ -6,14 +6,17 @@ Every dashboard read is a fixed number of queries, whatever the number of units.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from agencies.models import Unit
+from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
 from .models import Indicator, Period, RectificationOrder, Score, UnitResult
 from .permissions import can_issue_orders, visible_unit_ids
@@ -283,4 +286,20 @@ def ledger_unit_scope(unit_ids: Any) -> Q:
 
     return target_scope(
         RectificationOrder, RectificationOrder.objects.filter(unit_id__in=list(unit_ids))
+    )
+
+
+def order_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
+    """Rectification orders issued in [start, end] (local days) by unit and state (Art. 28)."""
+    counts = (
+        RectificationOrder.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
+        .values_list("unit__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return crosstab(
+        title=_("责令改正（按单位与状态）"),
+        first_heading=_("被责令单位"),
+        counts=counts,
+        columns=RectificationOrder.Status.choices,
     )

@@ -25,6 +25,7 @@ from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.exports import list_export_response, xlsx_response, xlsx_write_row
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.statistics import StatisticsTable, statistics_tables
 
 from . import services
 from .actions import ACTIONS, make_form
@@ -346,6 +347,7 @@ def statistics_view(request):
     form = StatisticsForm(request.GET or initial)
     rows: list = []
     categories: list = []
+    sections: list = []
     charts_ctx: dict = {}
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -359,8 +361,12 @@ def statistics_view(request):
         categories = [
             (label, by_category[value]) for value, label in Category.choices if value in by_category
         ]
+        tables = statistics_tables(start=start, end=end)
         if request.GET.get("format") == "xlsx":
-            return _statistics_xlsx(start=start, end=end, rows=rows, categories=categories)
+            return _statistics_xlsx(
+                start=start, end=end, rows=rows, categories=categories, tables=tables
+            )
+        sections = [(table, _table_chart(table)) for table in tables]
         if rows:
             charts_ctx = {
                 "rate_chart": charts.hbar_chart(
@@ -376,7 +382,25 @@ def statistics_view(request):
     return render(
         request,
         "collaboration/statistics.html",
-        {"form": form, "rows": rows, "categories": categories, **charts_ctx},
+        {
+            "form": form,
+            "rows": rows,
+            "categories": categories,
+            "sections": sections,
+            **charts_ctx,
+        },
+    )
+
+
+def _table_chart(table: StatisticsTable):
+    """A ranking of a section's rows by their total (the last column), as the dashboard draws."""
+    if not table.rows:
+        return None
+    return charts.hbar_chart(
+        [charts.Bar(label=row[0], value=row[-1]) for row in table.rows],
+        title=table.title,
+        maximum=max(row[-1] for row in table.rows) or 1,
+        show_title=False,
     )
 
 
@@ -388,7 +412,7 @@ def _statistics_row(st) -> list:
     ]  # fmt: skip
 
 
-def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: list):
+def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: list, tables: list):
     from openpyxl import Workbook
 
     counted = [
@@ -406,6 +430,11 @@ def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: li
     xlsx_write_row(by_category, [_("协作类别"), *counted])
     for label, st in categories:
         xlsx_write_row(by_category, [label, *_statistics_row(st)])
+    for table in tables:
+        sheet = workbook.create_sheet(str(table.title)[:31])  # Excel's limit on sheet names
+        xlsx_write_row(sheet, table.headers)
+        for row in table.rows:
+            xlsx_write_row(sheet, row)
     return xlsx_response(
         filename=f"协作统计-{start.isoformat()}-{end.isoformat()}.xlsx", workbook=workbook
     )

@@ -40,6 +40,17 @@ class SharingCatalogConfig(AppConfig):
             )
         )
         _register_duty_sources()
+        from zhengxiang_portal.statistics import StatisticsSection, register_statistics_section
+
+        from .selectors.objections import objection_statistics
+        from .selectors.submissions import submission_statistics
+
+        register_statistics_section(
+            StatisticsSection(key="objections", table=objection_statistics, order=20)
+        )
+        register_statistics_section(
+            StatisticsSection(key="uploads", table=submission_statistics, order=30)
+        )
 
 
 def _register_duty_sources() -> None:

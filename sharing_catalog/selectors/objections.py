@@ -10,13 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.roles import is_working_group
 from sharing_catalog.models import Objection
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from zhengxiang_portal.deadlines.asof import AsOf, Standing, local_day
+from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
 S = Objection.Status
 
@@ -150,3 +152,19 @@ def objection_evidence(
     if kind == "received":
         return received
     return [o for o in received if _answer_kind(o, as_of) == kind]
+
+
+def objection_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
+    """Objections raised in [start, end] (local days) by item and current state (Art. 23)."""
+    counts = (
+        Objection.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .values_list("item__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return crosstab(
+        title=_("异议（按信息资源与办理状态）"),
+        first_heading=_("信息资源"),
+        counts=counts,
+        columns=Objection.Status.choices,
+    )

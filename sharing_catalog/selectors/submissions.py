@@ -7,9 +7,11 @@ consumers; conditional: live access grant; not shared: nobody); `user_may_read_i
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import (
@@ -17,6 +19,7 @@ from sharing_catalog.selectors.entitlements import (
     items_consumed_by,
     reader_unit_ids,
 )
+from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
@@ -116,3 +119,19 @@ def received_list(*, user: Any) -> QuerySet[Submission]:
 
 def record_list(*, submission: Submission) -> QuerySet[Record]:
     return Record.objects.filter(submission=submission).order_by("row_number")
+
+
+def submission_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
+    """Uploads made in [start, end] (local days) by catalog item and their state (Art. 22)."""
+    counts = (
+        Submission.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .values_list("obligation__item__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return crosstab(
+        title=_("数据上传（按信息资源与状态）"),
+        first_heading=_("信息资源"),
+        counts=counts,
+        columns=Submission.Status.choices,
+    )
