@@ -304,28 +304,24 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) 
         bundle.evidence[RuleKind.ON_TIME_UPLOAD_RATE].append(evidence_ref(obligation, tag))
 
 
-# Outcome of a first upload's validation, by the submissions app's status values.
-_FIRST_PASSED = frozenset({"validated", "confirmed", "superseded"})
-_FIRST_FAILED = frozenset({"invalid"})
-
-
 def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
     """First-time validation pass rate: version 1 of each obligation due in the period."""
     _zero(out, unit_ids, ("submissions_first", "submissions_first_passed"))
+    submission_model = fns["Submission"]
+    passed_statuses = submission_model.PASSED_STATUSES
     qs = (
-        fns["Submission"]
-        .objects.filter(
+        submission_model.objects.filter(
             version=1,
             obligation__due_date__gte=start,
             obligation__due_date__lte=end,
             unit_id__in=unit_ids,
-            status__in=_FIRST_PASSED | _FIRST_FAILED,
+            status__in=passed_statuses | submission_model.FAILED_STATUSES,
         )
         .select_related("obligation__item")
         .order_by("unit_id", "pk")
     )
     for submission in qs.iterator(chunk_size=2000):
-        passed = submission.status in _FIRST_PASSED
+        passed = submission.status in passed_statuses
         bundle = out.bundle(submission.unit_id)
         bundle.numbers["submissions_first"] += 1
         if passed:
@@ -427,7 +423,7 @@ def related_facts(obj: Any) -> list[dict[str, Any]]:
         {
             "label": str(_("第 %(v)s 版") % {"v": s.version}),
             "status": s.get_status_display(),
-            "bad": s.status in _FIRST_FAILED,
+            "bad": s.status in s.FAILED_STATUSES,
             "at": getattr(s, "created_at", None),
             "confirmed_at": getattr(s, "confirmed_at", None),
             "rows": getattr(s, "row_count", None),

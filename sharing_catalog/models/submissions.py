@@ -36,6 +36,10 @@ class Submission(ChoiceLabels, models.Model):
         DONE = "done", _("完成")
 
     FINAL_STATUSES = frozenset({"invalid", "validated", "confirmed", "superseded"})
+    # A finished validation's outcome: passed (validated, confirmed, later superseded) or not.
+    # The bulletin's and the assessment's first-pass rates both count by these (第二十二、二十五条).
+    PASSED_STATUSES = frozenset({"validated", "confirmed", "superseded"})
+    FAILED_STATUSES = frozenset({"invalid"})
 
     obligation = models.ForeignKey(
         "sharing_catalog.Obligation",

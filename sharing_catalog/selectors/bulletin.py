@@ -23,10 +23,6 @@ from zhengxiang_portal.deadlines.asof import AsOf, Standing
 from ..models import Objection, Submission
 from .obligations import obligation_list_for_assessment, obligation_standing
 
-# A first upload whose validation finished: passed (validated, confirmed, later superseded) or not.
-FIRST_PASSED = frozenset({"validated", "confirmed", "superseded"})
-FIRST_FAILED = frozenset({"invalid"})
-
 
 @dataclass(frozen=True)
 class BulletinPeriod:
@@ -133,12 +129,12 @@ def reporting_bulletin(
         version=1,
         obligation__due_date__gte=period.start,
         obligation__due_date__lte=period.end,
-        status__in=FIRST_PASSED | FIRST_FAILED,
+        status__in=Submission.PASSED_STATUSES | Submission.FAILED_STATUSES,
     ).values_list("obligation__item__provider_id", "status")
     counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for unit_id, status in firsts:
         counted[unit_id][0] += 1
-        counted[unit_id][1] += status in FIRST_PASSED
+        counted[unit_id][1] += status in Submission.PASSED_STATUSES
     for unit_id, (total, passed) in counted.items():
         if unit_id in rows:
             rows[unit_id].first_total, rows[unit_id].first_passed = total, passed
