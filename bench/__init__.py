@@ -10,4 +10,5 @@ BENCHMARKS: dict[str, str] = {
     "assessment": "bench.assessment",
     "ingest": "bench.ingest",
     "upload_memory": "bench.upload_memory",
+    "download": "bench.download",
 }

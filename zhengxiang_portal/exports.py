@@ -59,6 +59,41 @@ def xlsx_write_row(worksheet: Any, values: Iterable[Any]) -> None:
     worksheet.append([safe_cell(v) for v in values])
 
 
+def xlsx_bytes(
+    *, headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]], sheet_title: str = "数据"
+) -> bytes:
+    """A one-sheet .xlsx of `headers` + `rows`, every value through `safe_cell`.
+
+    Written by xlsxwriter in constant-memory mode: each row goes to a temporary file as it is
+    written, so memory stays flat whatever the row count, and 100,000 rows take a few seconds
+    (issue 16 point 4; openpyxl's write-only mode took ~35 s). Strings are always strings:
+    xlsxwriter's guessing of formulas, numbers and links is off.
+    """
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet(sheet_title)
+    write_row = sheet.write_row
+    number = 0
+    if headers:
+        write_row(0, 0, [safe_cell(v) for v in headers])
+        number = 1
+    for row in rows:
+        write_row(number, 0, [safe_cell(v) for v in row])
+        number += 1
+    workbook.close()
+    return buffer.getvalue()
+
+
 def workbook_bytes(workbook: Any) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -75,20 +110,15 @@ def xlsx_response(
 ) -> HttpResponse:
     """Send an .xlsx download: a prepared openpyxl `workbook`, or `headers` + `rows` to write.
 
-    When rows are given, the workbook is written in openpyxl's write-only mode (flat memory) and
-    every value goes through `safe_cell`. A prepared workbook is sent as it is: its builder is
-    responsible for writing its cells through `safe_cell` (see `xlsx_write_row`).
+    When rows are given, the workbook is written by `xlsx_bytes` (flat memory, every value
+    through `safe_cell`). A prepared workbook is sent as it is: its builder is responsible for
+    writing its cells through `safe_cell` (see `xlsx_write_row`).
     """
     if workbook is None:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=sheet_title)
-        if headers:
-            xlsx_write_row(sheet, headers)
-        for row in rows:
-            xlsx_write_row(sheet, row)
-    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
+        content = xlsx_bytes(headers=headers, rows=rows, sheet_title=sheet_title)
+    else:
+        content = workbook_bytes(workbook)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _content_disposition(filename)
     return response
 

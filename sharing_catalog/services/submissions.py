@@ -27,7 +27,7 @@ from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.exports import csv_rows, safe_cell, workbook_bytes, xlsx_write_row
+from zhengxiang_portal.exports import csv_rows, safe_cell, xlsx_bytes
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -202,14 +202,7 @@ def submission_export(
         # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly
         content = ("\ufeff" + csv_rows(header, rows())).encode("utf-8")
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=item.name[:31])
-        xlsx_write_row(sheet, header)
-        for row in rows():
-            xlsx_write_row(sheet, row)
-        content = workbook_bytes(workbook)
+        content = xlsx_bytes(headers=header, rows=rows(), sheet_title=item.name[:31])
     digest = hashlib.sha256(content).hexdigest()
     reader.log(action=LedgerAction.DOWNLOAD, rows=count, digest=digest, extra={"format": fmt})
     filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from zhengxiang_portal.exports import csv_response, safe_cell, xlsx_response
+from zhengxiang_portal.exports import csv_response, safe_cell, xlsx_bytes, xlsx_response
 
 
 @pytest.mark.parametrize(
@@ -68,6 +68,23 @@ def test_xlsx_response_writes_no_formula_cells():
     assert sheet["A2"].value == "'=1+2"
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == -5
+
+
+def test_xlsx_bytes_writes_text_as_text_and_numbers_as_numbers():
+    # Given values xlsxwriter would otherwise guess at (formula, number-like text, a link)
+    content = xlsx_bytes(
+        headers=["名称", "代码", "链接", "金额"],
+        rows=[["@SUM(A1)", "0012", "http://example.com", Decimal("1000.50")], ["正常", "", "", 7]],
+        sheet_title="司法拍卖",
+    )
+    # When it is opened, then text stays text (quoted when it could run), numbers are numbers
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["司法拍卖"]
+    assert [c.value for c in sheet[2]] == ["'@SUM(A1)", "0012", "http://example.com", 1000.5]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert sheet["B2"].data_type == "s"
+    assert sheet["D3"].value == 7
+    assert sheet.max_row == 3
 
 
 def test_xlsx_response_sends_a_prepared_workbook():
