@@ -48,7 +48,8 @@ def run() -> None:
     if ingested["status"] != "validated":
         raise RuntimeError(f"ingest failed: {ingested}")
     submission = Submission.objects.filter(status="validated").order_by("-pk").first()
-    assert submission is not None
+    if submission is None:
+        raise RuntimeError("no validated submission to download")
     for fmt in ("xlsx", "csv"):
         out = subprocess.run(  # noqa: S603 (our own interpreter and module)
             [sys.executable, "-m", "bench.download", str(submission.pk), fmt],
