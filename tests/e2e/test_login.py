@@ -41,3 +41,16 @@ def test_pages_load_no_asset_from_another_host(page, live_server, demo):
     page.wait_for_load_state("networkidle")
     assert requested
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested)
+
+
+def test_pages_break_no_content_security_rule(page, live_server, demo):
+    # Given the strict policy (style-src 'self'): nothing the pages load may inject inline styles,
+    # which the browser blocks and reports as a console error (htmx's indicator <style> did).
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    # When a user logs in and opens a page using htmx
+    login(page, live_server, "tax_staff", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/inbox/")
+    page.wait_for_load_state("networkidle")
+    # Then the browser reported no policy violation
+    assert not [e for e in errors if "Content Security Policy" in e]
