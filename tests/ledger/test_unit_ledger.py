@@ -30,10 +30,10 @@ from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     private_media_root,
 )
 from tests.sharing_catalog.test_objections import confirmed_version
-from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.selectors import ledger_list
-from zhengxiang_portal.ledger.services import ledger_verify
+from zhengxiang_portal.ledger.services import ledger_append, ledger_verify
 
 pytestmark = pytest.mark.django_db
 HEADINGS = [
@@ -206,3 +206,40 @@ def test_the_units_page_query_count_is_flat(client, world, django_assert_max_num
     with django_assert_max_num_queries(14):
         many = client.get(reverse("ledger:entry_list"))
     assert len(many.context["entries"]) > len(few.context["entries"]) + 10
+
+
+def test_entries_no_person_made_show_the_system_as_actor(client, world):
+    # Given the validation task (no actor) and a deadline scan (stored label "system") acted
+    ledger_append(
+        action=LedgerAction.DEADLINE,
+        category=LedgerCategory.WORKFLOW,
+        actor="system",
+        unit=world.provider,
+        target=world.obligation,
+        details={"event": "reminder"},
+    )
+    assert LedgerEntry.objects.filter(action=LedgerAction.VALIDATE, actor=None).exists()
+    # When the provider's liaison reads the unit's ledger and exports it
+    client.login(username=world.liaison.username, password=PASSWORD)
+    page = client.get(reverse("ledger:entry_list")).content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("ledger:table_export", args=["csv"])).content.decode("utf-8-sig")
+            )
+        )
+    )
+    # Then both say 系统 (not the stored English label, not a blank)
+    table = page[page.index("<table") :]
+    assert ">system<" not in table
+    assert {r[4] for r in rows[1:] if r[3] in ("期限通知", "校验")} == {"系统"}
+
+
+def test_the_unit_and_item_filters_offer_all_by_default(client, world):
+    # Given a liaison on the unit's ledger page
+    client.login(username=world.liaison.username, password=PASSWORD)
+    # When the filter is shown
+    page = client.get(reverse("ledger:entry_list")).content.decode()
+    # Then 单位 and 目录项 read 全部 like the other filters, not Django's dashes
+    assert "---------" not in page
+    assert page.count('<option value="" selected>全部</option>') == 4

@@ -169,14 +169,13 @@ def readable_rows(entries: Iterable[LedgerEntry]) -> Iterator[list[object]]:
     labels = target_labels(entries)
     yield [str(c) for c in READABLE_COLUMNS]
     for e in entries:
-        actor = e.actor.display_name if e.actor_id and e.actor else e.actor_label
         rows = row_count(e)
         yield [
             e.seq,
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             e.get_category_display(),
             e.get_action_display(),
-            actor or "",
+            e.actor_display,
             e.unit.name if e.unit_id and e.unit else "",
             labels.get(e.seq, e.target_repr),
             (e.details or {}).get("purpose_label", ""),

@@ -13,8 +13,12 @@ from .selectors import LedgerFilters
 
 
 class LedgerFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=None, required=False)
-    item = forms.ModelChoiceField(label=_("目录项"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=None, required=False, empty_label=_("全部")
+    )
+    item = forms.ModelChoiceField(
+        label=_("目录项"), queryset=None, required=False, empty_label=_("全部")
+    )
     action = forms.ChoiceField(
         label=_("动作"), choices=[("", _("全部")), *LedgerAction.choices], required=False
     )

@@ -7,6 +7,9 @@ from zhengxiang_portal.core.models import ChoiceLabels
 
 from .actions import LedgerAction, LedgerCategory
 
+# The label of entries no person made (deadline scans, the chain epoch): shown as 系统.
+SYSTEM_ACTOR_LABEL = "system"
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a ledger entry."""
@@ -86,6 +89,19 @@ class LedgerEntry(ChoiceLabels, models.Model):
             return str(LedgerAction(self.action).label)
         except ValueError:
             return self.action
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, for people: the user's name, or 系统 for the scans and tasks acting alone.
+
+        Entries written by the deadline scans carry the stored label "system" (hashed into the
+        chain, so it stays); tasks such as the validation carry none.
+        """
+        if self.actor_id and self.actor:
+            return self.actor.display_name
+        if self.actor_label in ("", SYSTEM_ACTOR_LABEL):
+            return str(_("系统"))
+        return self.actor_label
 
 
 class LedgerDailyDigest(models.Model):

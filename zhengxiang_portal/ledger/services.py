@@ -23,7 +23,7 @@ from .chain import (
     ledger_key,
     preferred_algorithm,
 )
-from .models import LedgerDailyDigest, LedgerEntry
+from .models import SYSTEM_ACTOR_LABEL, LedgerDailyDigest, LedgerEntry
 
 # Arbitrary constant naming the ledger's PostgreSQL advisory lock; any fixed 64-bit value works.
 _LEDGER_LOCK_ID = 0x7A58_4C45_4447_4552
@@ -86,7 +86,7 @@ def ledger_append(
             head=head,
             action=LedgerAction.CHAIN_EPOCH,
             category=LedgerCategory.AUDIT,
-            actor_label="system",
+            actor_label=SYSTEM_ACTOR_LABEL,
             details={"event": "keyed_chain_starts", "algorithm": preferred_algorithm()},
         )
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
