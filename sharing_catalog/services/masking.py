@@ -90,6 +90,12 @@ def clear_field_keys(
     )
 
 
+def hidden_fields(fields: Iterable[Any], clear: Iterable[str]) -> list[Any]:
+    """The sensitive fields not shown in clear: those a reader sees masked."""
+    clear = set(clear)
+    return [f for f in fields if f.is_sensitive and f.key not in clear]
+
+
 def field_masker(
     fields: Iterable[Any], clear: Iterable[str]
 ) -> tuple[Callable[[Mapping[str, Any]], dict[str, Any]], bool]:
@@ -97,8 +103,7 @@ def field_masker(
 
     Returns (mask, masked): `masked` is False when nothing is left to mask.
     """
-    clear = set(clear)
-    hidden = [f for f in fields if f.is_sensitive and f.key not in clear]
+    hidden = hidden_fields(fields, clear)
     if not hidden:
         return (lambda data: dict(data)), False
 

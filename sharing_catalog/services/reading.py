@@ -25,7 +25,7 @@ from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
 from .access import Purpose, access_log_record, declared_purpose, purpose_validate
-from .masking import clear_field_keys, field_masker, record_unmasked_access
+from .masking import clear_field_keys, field_masker, hidden_fields, record_unmasked_access
 from .record_codec import RecordCodec
 
 PURPOSE_REQUIRED = "purpose_required"
@@ -49,6 +49,11 @@ class RecordReader:
 
     def __post_init__(self) -> None:
         self.codec = RecordCodec(self.fields)
+
+    @property
+    def masked_fields(self) -> list[SchemaField]:
+        """The sensitive fields this reader sees masked (the page names them)."""
+        return hidden_fields(self.fields, self.clear) if self.masked else []
 
     def open(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """One stored record's data decrypted, then masked for this user."""

@@ -64,6 +64,7 @@ def submission_records_view(request, pk: int):
         )
         for n in o.row_numbers
     }
+    masked_keys = {f.key for f in reader.masked_fields}
     can_object = not is_provider and submission.status == Submission.Status.CONFIRMED
     return render(
         request,
@@ -74,9 +75,13 @@ def submission_records_view(request, pk: int):
             "fields": fields,
             "page": page,
             "rows": [
-                {"record": r, "values": [r.data.get(f.key, "") for f in fields]} for r in rows
+                {
+                    "record": r,
+                    "cells": [(r.data.get(f.key, ""), f.key in masked_keys) for f in fields],
+                }
+                for r in rows
             ],
-            "masked": reader.masked,
+            "masked_fields": reader.masked_fields,
             "purpose": reader.purpose,
             "can_object": can_object,
             "objected_rows": objected_rows,

@@ -307,3 +307,25 @@ def test_the_working_group_manages_rules_on_the_unmask_page(client, roles):
         },
     )
     assert not FieldDisclosure.objects.exists()
+
+
+def test_the_records_page_names_only_the_fields_it_masks(client, roles):
+    # given legal_id is disclosed to the consumer for 税费征收管理; the phone is not
+    world = _world()
+    field_disclosure_add(
+        actor=make_wg_member(),
+        item=world.item,
+        consumer=world.consumer,
+        field_key="legal_id",
+        purpose="collection",
+    )
+    client.login(username=world.consumer_liaison.username, password=PASSWORD)
+    _declare(client, world)
+    # when the consumer opens the records page
+    url = reverse("sharing_catalog:submission_records", args=[world.v2.pk])
+    page = client.get(url).content.decode()
+    # then the notice names the phone as masked, and not the identity number shown in clear
+    notice = page[page.index('id="masked-fields"') :].split("</p>", 1)[0]
+    assert "联系电话" in notice
+    assert "法定代表人身份证号码" not in notice
+    assert CLEAR_ID in page
