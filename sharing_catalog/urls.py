@@ -91,6 +91,7 @@ urlpatterns += [
     ),
     path("items/<int:item_pk>/unmask/", governance_views.unmask_manage_view, name="unmask_manage"),
     path("grants/", governance_views.grant_list_view, name="grant_list"),
+    path("grants/export.<str:format>", governance_views.grant_export_view, name="grant_export"),
     path("grants/<int:pk>/", governance_views.grant_detail_view, name="grant_detail"),
     path(
         "grants/<int:pk>/decide/<str:level>/",
@@ -99,6 +100,11 @@ urlpatterns += [
     ),
     path("grants/<int:pk>/revoke/", governance_views.grant_revoke_view, name="grant_revoke"),
     path("agreements/", governance_views.agreement_list_view, name="agreement_list"),
+    path(
+        "agreements/export.<str:format>",
+        governance_views.agreement_export_view,
+        name="agreement_export",
+    ),
     path("agreements/new/", governance_views.agreement_create_view, name="agreement_create"),
     path("agreements/<int:pk>/", governance_views.agreement_detail_view, name="agreement_detail"),
     path(
@@ -121,6 +127,11 @@ urlpatterns += [
     path("bulletin.xlsx", bulletin_views.bulletin_xlsx_view, name="bulletin_xlsx"),
     path("bulletin.docx", bulletin_views.bulletin_docx_view, name="bulletin_docx"),
     path("objections/", objection_views.objection_list_view, name="objection_list"),
+    path(
+        "objections/export.<str:format>",
+        objection_views.objection_export_view,
+        name="objection_export",
+    ),
     path("objections/<int:pk>/", objection_views.objection_detail_view, name="objection_detail"),
     path(
         "objections/<int:pk>/<str:step>/",
@@ -128,6 +139,11 @@ urlpatterns += [
         name="objection_action",
     ),
     path("coordination/", governance_views.coordination_list_view, name="coordination_list"),
+    path(
+        "coordination/export.<str:format>",
+        governance_views.coordination_export_view,
+        name="coordination_export",
+    ),
     path(
         "coordination/new/", governance_views.coordination_create_view, name="coordination_create"
     ),

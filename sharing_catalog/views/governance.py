@@ -37,6 +37,7 @@ from sharing_catalog.services.masking import (
     unmask_revoke,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.exports import list_export_response
 from zhengxiang_portal.ledger.selectors import ledger_history
 
 from ..forms.governance import (
@@ -102,9 +103,40 @@ def purpose_view(request, item_pk: int):
 
 
 # --- grants --------------------------------------------------------------------------------
+def _listed_grants(request):
+    """The list page's rows with its filter (the page and its export share them)."""
+    return sel.grant_list(user=request.user, filters={"status": request.GET.get("status", "")})
+
+
+def grant_export_view(request, format: str):
+    """What the list shows, with its filter, as .xlsx or CSV (an export in the audit log)."""
+    headers = [
+        _("目录项编码"), _("目录项"), _("提供单位"), _("申请单位"), _("用途"), _("状态"),
+        _("申请时间"), _("生效日期"), _("有效期至"),
+    ]  # fmt: skip
+    rows = (
+        [
+            g.item.code,
+            g.item.name,
+            g.item.provider.name,
+            g.consumer.name,
+            g.get_purpose_display(),
+            g.get_status_display(),
+            g.requested_at,
+            g.valid_from,
+            g.valid_until,
+        ]
+        for g in _listed_grants(request)
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("共享授权"), what=_("共享授权列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
+
+
 def grant_list_view(request):
     status = request.GET.get("status", "")
-    qs = sel.grant_list(user=request.user, filters={"status": status})
+    qs = _listed_grants(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -211,11 +243,45 @@ def grant_revoke_view(request, pk: int):
 
 
 # --- off-platform agreements (Art. 21) -----------------------------------------------------
+def _listed_agreements(request):
+    """The list page's rows with its filters (the page and its export share them)."""
+    overdue = request.GET.get("overdue") == "1"
+    filters = {"status": request.GET.get("status", ""), "overdue": overdue}
+    return sel.agreement_list(user=request.user, filters=filters)
+
+
+def agreement_export_view(request, format: str):
+    """What the list shows, with its filters, as .xlsx or CSV (an export in the audit log)."""
+    qs = _listed_agreements(request)
+    overdue_ids = set(sel.agreements_overdue(qs).values_list("pk", flat=True))
+    headers = [
+        _("提供单位"), _("需求单位"), _("共享内容"), _("信息传送标准"), _("传送方式"), _("状态"),
+        _("商定日期"), _("计划融入平台日期"), _("是否逾期"), _("报备时间"),
+    ]  # fmt: skip
+    rows = (
+        [
+            a.provider.name,
+            a.consumer.name,
+            a.content,
+            a.format_standard,
+            a.get_method_display(),
+            a.get_status_display(),
+            a.signed_on,
+            a.target_migration_date,
+            _("是") if a.pk in overdue_ids else _("否"),
+            a.filed_with_wg_at,
+        ]
+        for a in qs
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("线下共享协议"), what=_("线下共享协议列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
+
+
 def agreement_list_view(request):
     overdue = request.GET.get("overdue") == "1"
-    qs = sel.agreement_list(
-        user=request.user, filters={"status": request.GET.get("status", ""), "overdue": overdue}
-    )
+    qs = _listed_agreements(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     overdue_ids = set(sel.agreements_overdue(qs).values_list("pk", flat=True))
     return render(
@@ -272,8 +338,41 @@ def agreement_action_view(request, pk: int, step: str):
 
 
 # --- coordination and exemptions (Art. 20) -------------------------------------------------
+def _listed_coordination(request):
+    """The list page's rows with its filter (the page and its export share them)."""
+    return sel.coordination_list(
+        user=request.user, filters={"status": request.GET.get("status", "")}
+    )
+
+
+def coordination_export_view(request, format: str):
+    """What the list shows, with its filter, as .xlsx or CSV (an export in the audit log)."""
+    headers = [
+        _("单位"), _("目录项编码"), _("目录项"), _("原因类别"), _("具体原因"), _("状态"),
+        _("豁免至"), _("计划完成日期"), _("申请时间"),
+    ]  # fmt: skip
+    rows = (
+        [
+            r.unit.name,
+            r.item.code,
+            r.item.name,
+            r.get_reason_display(),
+            r.reason_text,
+            r.get_status_display(),
+            r.exempt_until,
+            r.plan_target_date,
+            r.created_at,
+        ]
+        for r in _listed_coordination(request)
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("协调豁免"), what=_("协调豁免申请列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
+
+
 def coordination_list_view(request):
-    qs = sel.coordination_list(user=request.user, filters={"status": request.GET.get("status", "")})
+    qs = _listed_coordination(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,

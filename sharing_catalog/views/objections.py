@@ -18,6 +18,7 @@ from sharing_catalog.selectors.submissions import submission_get
 from sharing_catalog.services import objections as svc
 from sharing_catalog.services.reading import records_masked
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.exports import list_export_response
 from zhengxiang_portal.ledger.selectors import ledger_history
 
 from ..forms.governance import (
@@ -64,12 +65,17 @@ def objection_raise_view(request, pk: int):
     return redirect("sharing_catalog:objection_detail", objection.pk)
 
 
-def objection_list_view(request):
-    filters = {
+def _objection_filters(request) -> dict:
+    """The list page's filters (the page and its export share them)."""
+    return {
         "open": request.GET.get("all") != "1",
         "status": request.GET.get("status", ""),
         "side": request.GET.get("side", ""),
     }
+
+
+def objection_list_view(request):
+    filters = _objection_filters(request)
     page = Paginator(objection_list(user=request.user, filters=filters), 25).get_page(
         request.GET.get("page")
     )
@@ -82,6 +88,34 @@ def objection_list_view(request):
             "statuses": Objection.Status.choices,
         },
     )
+
+
+def objection_export_view(request, format: str):
+    """What the list shows, with its filters, as .xlsx or CSV (an export in the audit log)."""
+    qs = objection_list(user=request.user, filters=_objection_filters(request))
+    headers = [
+        _("编号"), _("目录项编码"), _("目录项"), _("提供单位"), _("提出单位"), _("类别"),
+        _("行数"), _("状态"), _("提出时间"), _("答复期限"),
+    ]  # fmt: skip
+    rows = (
+        [
+            o.pk,
+            o.item.code,
+            o.item.name,
+            o.provider.name,
+            o.consumer.name,
+            o.get_category_display(),
+            len(o.row_numbers) or _("整版"),
+            o.get_status_display(),
+            o.created_at,
+            o.deadline if o.awaits_provider else None,
+        ]
+        for o in qs
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("数据异议"), what=_("数据异议列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
 
 
 def _objection(request, pk: int) -> Objection:
