@@ -142,6 +142,7 @@ def test_progress_bar_updates_live_until_the_result_appears(page, live_server, t
         file_sha256="0" * 64,
         schema=world.item.schema_versions.get(),
         status=Submission.Status.PROCESSING,
+        stage=Submission.Stage.VALIDATING,
         rows_total=200_000,
         rows_processed=80_000,
     )
@@ -154,8 +155,19 @@ def test_progress_bar_updates_live_until_the_result_appears(page, live_server, t
     Submission.objects.filter(pk=submission.pk).update(rows_processed=150_000)
     # htmx polls the status fragment every second: the bar moves without a reload
     expect(page.locator("progress")).to_have_attribute("value", "75", timeout=5000)
+    assert page.locator('[aria-current="step"]').inner_text() == "逐行校验"
+    # every row checked: the page says it is writing to the database, with a running bar
     Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.VALIDATED, rows_processed=200_000, row_count=200_000
+        rows_processed=200_000, stage=Submission.Stage.STORING
+    )
+    page.get_by_text("校验已完成，正在写入数据库…").wait_for(timeout=5000)
+    assert page.locator('[aria-current="step"]').inner_text() == "写入数据库"
+    assert page.locator("progress").get_attribute("value") is None
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.VALIDATED,
+        stage=Submission.Stage.DONE,
+        rows_processed=200_000,
+        row_count=200_000,
     )
     page.get_by_role("button", name="校核无误，确认数据").wait_for(timeout=5000)
     assert page.locator("progress").get_attribute("value") == "100"
