@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -343,8 +344,7 @@ def statistics_view(request):
     if not is_working_group(request.user):
         raise PermissionDenied(_("只有共治专项工作组可以查看。"))
     today = timezone.localdate()
-    initial = {"start": dt.date(today.year, 1, 1), "end": dt.date(today.year, 12, 31)}
-    form = StatisticsForm(request.GET or initial)
+    form = StatisticsForm(request.GET or {"month": today.strftime("%Y-%m")})
     rows: list = []
     categories: list = []
     sections: list = []
@@ -373,6 +373,7 @@ def statistics_view(request):
                     [charts.Bar(label=u.short_name or u.name, value=st.on_time_rate)
                      for u, st in rows],
                     title=_("按期办结率（%）"),
+                    width=480,  # half the page, beside the category chart
                 ),
                 "category_chart": charts.vbar_chart(
                     [charts.Bar(label=label, value=st.received) for label, st in categories],
@@ -399,8 +400,9 @@ def _table_chart(table: StatisticsTable):
     return charts.hbar_chart(
         [charts.Bar(label=row[0], value=row[-1]) for row in table.rows],
         title=table.title,
-        maximum=max(row[-1] for row in table.rows) or 1,
+        maximum=5 * math.ceil(max(row[-1] for row in table.rows) / 5) or 5,  # whole ticks
         show_title=False,
+        counts=True,
     )
 
 

@@ -49,9 +49,12 @@ def _link(url: str, inner: str) -> str:
 
 def hbar_chart(
     bars: Sequence[Bar], *, title: str, maximum: float = 100, width: int = 760,
-    show_title: bool = True,
+    show_title: bool = True, counts: bool = False,
 ) -> SafeString:  # fmt: skip
-    """A horizontal bar chart (ranking): one row per bar, value at the end of the bar."""
+    """A horizontal bar chart (ranking): one row per bar, value at the end of the bar.
+
+    `counts`: the values are whole numbers (shown without decimals).
+    """
     row_h, label_w, value_w = 22, 190, 90
     top = 28 if show_title else 10
     height = top + row_h * max(len(bars), 1) + 24
@@ -80,13 +83,14 @@ def hbar_chart(
         w = max(0.0, min(1.0, value / maximum)) * plot_w if maximum else 0
         label = escape(bar.label[:14])
         fill = BAR if bar.value is not None else BAR_MUTED
+        shown = f"{value:g}" if counts and bar.value is not None else _fmt(bar.value)
         inner = (
             f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end" '
             f'fill="{INK}">{label}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" fill="{fill}">'
-            f"<title>{escape(bar.label)}: {_fmt(bar.value)}</title></rect>"
+            f"<title>{escape(bar.label)}: {shown}</title></rect>"
             f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12" fill="{INK}">'
-            f"{_fmt(bar.value)} {escape(bar.note)}</text>"
+            f"{shown} {escape(bar.note)}</text>"
         )
         parts.append(f'<g class="chart__bar">{_link(bar.url, inner)}</g>')
     parts.append("</svg>")
