@@ -96,6 +96,30 @@ class AnswerForm(forms.Form):
     )
 
 
+class AccountabilityForm(forms.Form):
+    """问责 for an escalated order (Art. 27–28); the service checks and records it.
+
+    The text fields are not `required` here: the service holds the rule and its messages.
+    """
+
+    persons = forms.CharField(
+        label=_("责任人员"),
+        required=False,
+        help_text=_("每行一人：姓名、职务。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    decision = forms.CharField(
+        label=_("问责决定"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    referred_to = forms.CharField(
+        label=_("有权部门"), required=False, help_text=_("如纪检监察机关、主管部门。")
+    )
+    decided_on = forms.DateField(
+        label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    files = MultipleFileField(label=_("问责材料"), help_text=_("可附问责决定书等文件。"))
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("审核结论"), choices=[("close", _("整改到位，办结")), ("escalate", _("升级问责"))]

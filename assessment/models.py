@@ -330,17 +330,65 @@ class RectificationOrder(ChoiceLabels, models.Model):
     def is_open(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.ANSWERED)
 
+    @property
+    def reply_attachments(self) -> models.QuerySet[OrderAttachment]:
+        """The unit's reply files (整改材料), not the accountability records' files."""
+        return self.attachments.filter(accountability__isnull=True)
+
 
 def _order_attachment_path(instance: OrderAttachment, filename: str) -> str:
     return stored_name("assessment/orders", instance.order_id)
 
 
-class OrderAttachment(models.Model):
-    """A file attached to a unit's rectification reply (整改材料), served by a checked view."""
+class OrderAccountability(models.Model):
+    """Accountability (问责, Art. 27–28) decided by the competent body after an escalated order."""
 
     order = models.ForeignKey(
         RectificationOrder,
         verbose_name=_("责令改正通知"),
+        on_delete=models.PROTECT,
+        related_name="accountabilities",
+    )
+    persons = models.TextField(_("责任人员（姓名、职务）"))
+    decision = models.TextField(_("问责决定"))
+    referred_to = models.CharField(_("有权部门"), max_length=200)
+    decided_on = models.DateField(_("决定日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("问责记录")
+        verbose_name_plural = _("问责记录")
+
+    def __str__(self) -> str:
+        return str(_("问责记录 #%(pk)s") % {"pk": self.pk})
+
+    @property
+    def person_lines(self) -> list[str]:
+        return [line.strip() for line in self.persons.splitlines() if line.strip()]
+
+
+class OrderAttachment(models.Model):
+    """A file attached to a unit's rectification reply (整改材料) or to an accountability record
+    (问责材料, `accountability` set), served by a checked view."""
+
+    order = models.ForeignKey(
+        RectificationOrder,
+        verbose_name=_("责令改正通知"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    accountability = models.ForeignKey(
+        OrderAccountability,
+        verbose_name=_("问责记录"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="attachments",
     )

@@ -37,6 +37,7 @@ from .facts import (
     source_status,
 )
 from .forms import (
+    AccountabilityForm,
     AdjustForm,
     AnswerForm,
     BreachForm,
@@ -564,7 +565,7 @@ def order_detail_view(request, pk: int):
         order = selectors.order_get(user=request.user, pk=pk)
     except RectificationOrder.DoesNotExist as exc:
         raise Http404 from exc
-    answer_form = decide_form = None
+    answer_form = decide_form = accountability_form = None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -586,6 +587,14 @@ def order_detail_view(request, pk: int):
                     )
                     messages.success(request, _("审核结论已记录。"))
                     return redirect("assessment:order_detail", order.pk)
+            elif action == "accountability":
+                accountability_form = AccountabilityForm(request.POST, request.FILES)
+                if accountability_form.is_valid():
+                    services.order_accountability_record(
+                        actor=request.user, order=order, **accountability_form.cleaned_data
+                    )
+                    messages.success(request, _("问责情况已记录。"))
+                    return redirect("assessment:order_detail", order.pk)
             else:
                 raise Http404
         except ApplicationError as exc:
@@ -595,6 +604,9 @@ def order_detail_view(request, pk: int):
         request.user, order
     )
     can_decide = order.is_open and can_issue_orders(request.user)
+    can_record_accountability = (
+        order.status == RectificationOrder.Status.ESCALATED and can_issue_orders(request.user)
+    )
     return render(
         request,
         "assessment/order_detail.html",
@@ -602,6 +614,12 @@ def order_detail_view(request, pk: int):
             "order": order,
             "answer_form": (answer_form or AnswerForm()) if can_answer else None,
             "decide_form": (decide_form or DecideForm()) if can_decide else None,
+            "accountability_form": (accountability_form or AccountabilityForm())
+            if can_record_accountability
+            else None,
+            "accountabilities": order.accountabilities.select_related("recorded_by")
+            .prefetch_related("attachments")
+            .all(),
             "evidence": [
                 {
                     **ref,

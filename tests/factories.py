@@ -116,3 +116,16 @@ class DocumentSettingsFactory(factory.django.DjangoModelFactory):
     pk = 1
     number_template = "蒸税共治〔{year}〕{n}号"
     issuing_unit = "蒸湘区税费精诚共治专项工作组"
+
+
+class OrderAccountabilityFactory(factory.django.DjangoModelFactory):
+    """A 问责 record (Art. 27–28); pass `order` and `recorded_by`."""
+
+    class Meta:
+        model = "assessment.OrderAccountability"
+
+    persons = "张三，区市场监管局办公室主任\n李四，信息科科长"
+    decision = "给予张三诫勉谈话，李四通报批评。"
+    referred_to = "区纪委监委"
+    decided_on = factory.LazyFunction(lambda: dt.date(2026, 10, 20))
+    recorded_at = factory.LazyFunction(timezone.now)

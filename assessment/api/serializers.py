@@ -1,7 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Indicator, IndicatorScheme, Period, RectificationOrder, Score
+from ..models import (
+    Indicator,
+    IndicatorScheme,
+    OrderAccountability,
+    Period,
+    RectificationOrder,
+    Score,
+)
 from ..rules import RuleKind
 
 
@@ -84,14 +91,24 @@ class AdjustSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class OrderAccountabilitySerializer(serializers.ModelSerializer):
+    persons = serializers.ListField(source="person_lines", child=serializers.CharField())
+
+    class Meta:
+        model = OrderAccountability
+        fields = ["id", "persons", "decision", "referred_to", "decided_on", "recorded_at"]
+        read_only_fields = fields
+
+
 class OrderSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
+    accountabilities = OrderAccountabilitySerializer(many=True, read_only=True)
 
     class Meta:
         model = RectificationOrder
         fields = ["id", "unit", "unit_code", "period", "failure", "facts", "requirement",
                   "evidence", "working_days", "due_date", "status", "issued_at", "correction",
-                  "answered_at", "decision_note", "decided_at"]  # fmt: skip
+                  "answered_at", "decision_note", "decided_at", "accountabilities"]  # fmt: skip
         read_only_fields = ["due_date", "status", "issued_at", "correction", "answered_at",
                             "decision_note", "decided_at"]  # fmt: skip
 

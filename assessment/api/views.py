@@ -111,7 +111,7 @@ class OrderViewSet(
     ordering = ["-issued_at"]
 
     def get_queryset(self):
-        return selectors.order_list(user=self.request.user)
+        return selectors.order_list(user=self.request.user).prefetch_related("accountabilities")
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -1,6 +1,7 @@
 """Every write of the assessment app (Art. 25, 28)."""
 
 from .rectification import (
+    order_accountability_record,
     order_answer,
     order_decide,
     order_document_issue,
@@ -29,6 +30,7 @@ __all__ = [
     "assessment_recompute_async",
     "breach_record",
     "open_period_ids_covering",
+    "order_accountability_record",
     "order_answer",
     "order_decide",
     "order_document_issue",

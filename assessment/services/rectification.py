@@ -25,7 +25,7 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
 
-from ..models import OrderAttachment, Period, RectificationOrder
+from ..models import OrderAccountability, OrderAttachment, Period, RectificationOrder
 from ..permissions import can_answer_order, can_issue_orders
 
 MAX_WORKING_DAYS = 60  # Art. 28 sets no term; two working months bounds a typo like 300
@@ -306,3 +306,83 @@ def order_document_issue(*, actor: Any, order: RectificationOrder) -> IssuedDocu
         issuing_unit=document_settings_get().issuing_unit,
         addressee=order.unit.name,
     )
+
+
+ACCOUNTABILITY_REFERRED_MAX = 200  # the model field's length
+
+
+@transaction.atomic
+def order_accountability_record(
+    *,
+    actor: Any,
+    order: RectificationOrder,
+    persons: str,
+    decision: str,
+    referred_to: str,
+    decided_on: dt.date,
+    files: Sequence[UploadedFile] = (),
+) -> OrderAccountability:
+    """Record the accountability (问责) for an escalated order (Art. 27–28): the responsible
+    persons, the decision, the competent body (有权部门) it was referred to, the date and files."""
+    if not can_issue_orders(actor):
+        raise PermissionDenied(_("只有专项工作组可以记录问责情况。"))
+    order = RectificationOrder.objects.select_for_update().select_related("unit").get(pk=order.pk)
+    if order.status != RectificationOrder.Status.ESCALATED:
+        raise ApplicationError(
+            code="not_escalated", message=_("只有已升级问责的通知可以记录问责情况。")
+        )
+    person_lines = [line.strip() for line in (persons or "").splitlines() if line.strip()]
+    if not person_lines:
+        raise ApplicationError(
+            code="persons_required", message=_("请写明责任人员（每行一人：姓名、职务）。")
+        )
+    if not (decision or "").strip():
+        raise ApplicationError(code="decision_required", message=_("请写明问责决定。"))
+    referred_to = (referred_to or "").strip()
+    if not referred_to or len(referred_to) > ACCOUNTABILITY_REFERRED_MAX:
+        raise ApplicationError(
+            code="referred_to_required", message=_("请写明移送的有权部门（200 字以内）。")
+        )
+    if decided_on is None or decided_on > timezone.localdate():
+        raise ApplicationError(code="invalid_date", message=_("决定日期不能晚于今天。"))
+    record = OrderAccountability.objects.create(
+        order=order,
+        persons="\n".join(person_lines),
+        decision=decision.strip(),
+        referred_to=referred_to,
+        decided_on=decided_on,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    attachments = attachments_store(
+        files=files,
+        build=lambda **fields: OrderAttachment(order=order, accountability=record, **fields),
+        actor=actor,
+    )
+    to = notice_send(
+        to=notice_recipients(unit=order.unit, with_leader=True),
+        key=f"rectification:{order.pk}:accountability:{record.pk}",
+        kind="rectification",
+        subject=_("%(order)s：已记录问责情况") % {"order": order},
+        body=_("有权部门：%(body)s；问责决定：%(decision)s")
+        % {"body": record.referred_to, "decision": record.decision[:400]},
+        url=_order_url(order),
+    )
+    ledger_append(
+        action=LedgerAction.RECTIFICATION,
+        category=LedgerCategory.WORKFLOW,
+        actor=actor,
+        unit=order.unit,
+        target=order,
+        digest=attachments[0].sha256 if len(attachments) == 1 else "",
+        details={
+            "event": "accountability",
+            "accountability": record.pk,
+            "persons": len(person_lines),
+            "referred_to": record.referred_to,
+            "decided_on": str(record.decided_on),
+            "attachments": [a.sha256 for a in attachments],
+            **to.details(),
+        },
+    )
+    return record
