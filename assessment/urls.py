@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("breaches/", views.breach_list_view, name="breach_list"),
     path("orders/", views.order_list_view, name="order_list"),
+    path("orders/export.<str:format>", views.order_export_view, name="order_export"),
     path("orders/new/", views.order_create_view, name="order_create"),
     path("orders/<int:pk>/", views.order_detail_view, name="order_detail"),
     path(

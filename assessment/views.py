@@ -22,6 +22,7 @@ from zhengxiang_portal import charts
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
+from zhengxiang_portal.exports import list_export_response
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -496,11 +497,43 @@ def breach_list_view(request):
 # --- rectification orders --------------------------------------------------------------------
 
 
-def order_list_view(request):
+def _listed_orders(request):
+    """The list page's status filter and its rows (the page and its export share them)."""
     orders = selectors.order_list(user=request.user)
     status = request.GET.get("status")
     if status in RectificationOrder.Status.values:
         orders = orders.filter(status=status)
+    return status, orders
+
+
+def order_export_view(request, format: str):
+    """What the list shows, with its filter, as .xlsx or CSV (an export in the audit log)."""
+    _status, orders = _listed_orders(request)
+    headers = [
+        _("编号"), _("单位"), _("考核期间"), _("问题类型"), _("下达时间"), _("整改截止"),
+        _("状态"), _("反馈时间"),
+    ]  # fmt: skip
+    rows = (
+        [
+            str(o),
+            o.unit.name,
+            o.period.name if o.period else "",
+            o.get_failure_display(),
+            o.issued_at,
+            o.due_date,
+            o.get_status_display(),
+            o.answered_at,
+        ]
+        for o in orders
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("责令改正通知"), what=_("责令改正通知列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
+
+
+def order_list_view(request):
+    status, orders = _listed_orders(request)
     return render(
         request,
         "assessment/order_list.html",
