@@ -10,12 +10,12 @@ semicolons when the header line has no comma.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -308,21 +308,50 @@ def _calamine_table(path: Path) -> Table:
     return Table(rows=rows, total=max(height + start_row - 1, 0), formula_cells=formulas)
 
 
-def decode_text(raw: bytes) -> str:
-    """Decode CSV bytes: UTF-16 when it starts with its BOM, else UTF-8 (BOM or not), then
-    GB18030 (a superset of GBK), then a guess."""
-    encodings = ("utf-16",) if raw.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030")
+@dataclass
+class _TextScan:
+    encoding: str
+    newlines: int
+    ends_with_newline: bool
+    has_nul: bool
+
+
+def _scan_text(path: Path, encoding: str) -> _TextScan:
+    """Decode the whole file in chunks, keeping nothing of the text; UnicodeDecodeError if it
+    is not in `encoding`."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    newlines, last, has_nul = 0, "", False
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            text = decoder.decode(chunk, final=not chunk)
+            if text:
+                newlines += text.count("\n")
+                has_nul = has_nul or "\x00" in text
+                last = text[-1]
+            if not chunk:
+                break
+    return _TextScan(encoding, newlines, last == "\n", has_nul)
+
+
+def text_encoding(path: Path) -> _TextScan:
+    """The CSV's encoding: UTF-16 when it starts with its BOM, else UTF-8 (BOM or not), then
+    GB18030 (a superset of GBK), then a guess. The file is decoded in chunks, never held
+    whole (issue 16 point 1: a 100 MB CSV would be ~300 MB as one string)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    encodings = ["utf-16"] if head.startswith(UTF16_BOMS) else ["utf-8-sig", "gb18030"]
     for encoding in encodings:
         try:
-            return raw.decode(encoding)
+            return _scan_text(path, encoding)
         except UnicodeDecodeError:
             continue
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[: 1 << 20]).best()
+    best = from_bytes(head).best()
     if best is not None and best.encoding:
         try:
-            return raw.decode(best.encoding)
+            return _scan_text(path, best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
     raise FileRejected(
@@ -331,10 +360,10 @@ def decode_text(raw: bytes) -> str:
     )
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(lines: Iterable[str]) -> str:
     """Comma, unless the header line has none and is split by tabs (Excel's "Unicode text") or
     semicolons (CSV saved where the comma is the decimal sign)."""
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    header = next((line for line in lines if line.strip()), "")
     if "," in header:
         return ","
     for candidate in ("\t", ";"):
@@ -344,16 +373,17 @@ def _delimiter(text: str) -> str:
 
 
 def _csv_table(path: Path) -> Table:
-    text = decode_text(path.read_bytes())
-    total = max(text.count("\n") - (0 if text.endswith("\n") else -1) - 1, 0)
-    if "\x00" in text:
+    scan = text_encoding(path)
+    if scan.has_nul:
         raise FileRejected(_("CSV 文件中含有非法的空字符，文件可能已损坏。"), code="file_corrupt")
-
-    delimiter = _delimiter(text)
+    total = max(scan.newlines - (0 if scan.ends_with_newline else -1) - 1, 0)
+    with path.open(encoding=scan.encoding, newline="") as fh:
+        delimiter = _delimiter(fh)
 
     def rows() -> Iterator[list[Any]]:
         try:
-            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            with path.open(encoding=scan.encoding, newline="") as fh:
+                yield from csv.reader(fh, delimiter=delimiter)
         except csv.Error as exc:
             raise FileRejected(
                 _("CSV 文件格式有误（%(detail)s），请检查引号与分隔符。") % {"detail": exc},

@@ -7,6 +7,7 @@ The hostile workbooks are written by hand (zipfile + XML), small on disk; each i
 from __future__ import annotations
 
 import resource
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,25 @@ def test_a_formula_saved_without_its_value_is_recorded_by_cell(tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", body, ["案号"])
     # When it is opened, then the table names B2 (row 2, column index 1) only
     assert open_table(path, "xlsx").formula_cells == frozenset({(2, 1)})
+
+
+def test_a_csv_is_read_in_chunks_never_held_whole(tmp_path, monkeypatch):
+    # Given a GBK CSV of 5,000 rows (decoded by trying UTF-8 first, then GB18030)
+    text = "企业名称,成交金额\r\n" + "".join(
+        f"衡阳蒸湘商贸有限公司{n},{n}\r\n" for n in range(5000)
+    )
+    path = tmp_path / "a.csv"
+    path.write_bytes(text.encode("gbk"))
+
+    # When it is read while reading a file whole is not possible
+    def whole(*_a, **_k):
+        raise AssertionError("the CSV was read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    monkeypatch.setattr(Path, "read_text", whole)
+    table = open_table(path, "csv")
+    rows = list(table.rows)
+    # Then every row arrives decoded, and the total is known beforehand
+    assert table.total == 5000
+    assert rows[0] == ["企业名称", "成交金额"]
+    assert rows[-1] == ["衡阳蒸湘商贸有限公司4999", "4999"]
