@@ -81,7 +81,7 @@ def submission_records_view(request, pk: int):
                 }
                 for r in rows
             ],
-            "masked_fields": reader.masked_fields,
+            "masked_labels": [f.label for f in reader.masked_fields],
             "purpose": reader.purpose,
             "can_object": can_object,
             "objected_rows": objected_rows,

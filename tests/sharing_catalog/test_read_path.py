@@ -326,6 +326,6 @@ def test_the_records_page_names_only_the_fields_it_masks(client, roles):
     page = client.get(url).content.decode()
     # then the notice names the phone as masked, and not the identity number shown in clear
     notice = page[page.index('id="masked-fields"') :].split("</p>", 1)[0]
-    assert "联系电话" in notice
+    assert "联系电话。" in notice  # the label people know, not the field's key
     assert "法定代表人身份证号码" not in notice
     assert CLEAR_ID in page
