@@ -82,6 +82,11 @@ urlpatterns = [
         name="submission_original",
     ),
     path("received/", submission_views.received_list_view, name="received_list"),
+    path(
+        "received/export.<str:format>",
+        submission_views.received_export_view,
+        name="received_export",
+    ),
 ]
 # Grants, agreements, coordination, records and objections (Art. 19–24)
 urlpatterns += [

@@ -36,7 +36,12 @@ from sharing_catalog.services.submissions import (
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.registry import set_nav_section
 from zhengxiang_portal.core.tables import Paginator
-from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
+from zhengxiang_portal.exports import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    bytes_response,
+    list_export_response,
+)
 
 ERRORS_PER_PAGE = 50
 # The navigation entry a submission page belongs to: the provider's tasks, a consumer's data.
@@ -247,6 +252,32 @@ def submission_diff_view(request):
             "removed": [[r["data"].get(f.key, "") for f in fields] for r in diff.removed[:200]],
         },
     )
+
+
+def received_export_view(request, format: str):
+    """What the list shows as .xlsx or CSV (an export in the audit log)."""
+    headers = [
+        _("目录项编码"), _("目录项"), _("期间"), _("提供单位"), _("版本"), _("状态"),
+        _("确认时间"), _("数据行"), _("接收"),
+    ]  # fmt: skip
+    rows = (
+        [
+            s.obligation.item.code,
+            s.obligation.item.name,
+            s.obligation.period_label,
+            s.obligation.item.provider.name,
+            s.version,
+            s.get_status_display(),
+            s.confirmed_at,
+            s.row_count,
+            _("已接收") if s.acknowledged else _("新到"),
+        ]
+        for s in received_list(user=request.user)
+    )
+    return list_export_response(
+        request=request, fmt=format, basename=_("共享数据接收"), what=_("共享数据接收列表"),
+        headers=headers, rows=rows,
+    )  # fmt: skip
 
 
 def received_list_view(request):
