@@ -21,8 +21,10 @@ from sharing_catalog.selectors.submissions import (
 )
 from sharing_catalog.services.reading import PURPOSE_REQUIRED, records_read
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.registry import set_nav_section
 
 from ..forms.governance import ObjectionRaiseForm
+from .submissions import CONSUMER_NAV, PROVIDER_NAV
 
 ROWS_PER_PAGE = 50
 
@@ -43,6 +45,7 @@ def submission_records_view(request, pk: int):
         raise Http404
     item = submission.obligation.item
     is_provider = user_provides_item(user=request.user, item=item)
+    set_nav_section(request, PROVIDER_NAV if is_provider else CONSUMER_NAV)
     fields = _fields(submission)
     page = Paginator(record_list(submission=submission), ROWS_PER_PAGE).get_page(
         request.GET.get("page")

@@ -329,3 +329,20 @@ def test_the_records_page_names_only_the_fields_it_masks(client, roles):
     assert "联系电话。" in notice  # the label people know, not the field's key
     assert "法定代表人身份证号码" not in notice
     assert CLEAR_ID in page
+
+
+def test_the_records_page_highlights_shared_data_for_a_consumer_and_obligations_for_the_provider(
+    client, roles
+):
+    # given a confirmed version read by its consumer (purpose declared) and by its provider
+    world = _world()
+    url = reverse("sharing_catalog:submission_records", args=[world.v2.pk])
+    client.login(username=world.consumer_liaison.username, password=PASSWORD)
+    _declare(client, world)
+    consumer_page = client.get(url).content.decode()
+    client.login(username=world.liaison.username, password=PASSWORD)
+    provider_page = client.get(url).content.decode()
+    # then the navigation marks the section the page belongs to, not 目录清单 (its URL prefix)
+    assert 'aria-current="page">共享数据<' in consumer_page
+    assert 'aria-current="page">报送任务<' in provider_page
+    assert 'aria-current="page">目录清单<' not in consumer_page + provider_page
