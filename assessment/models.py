@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengxiang_portal.core.models import ChoiceLabels
+from zhengxiang_portal.core.models import ChoiceLabels, StoredAttachment
 from zhengxiang_portal.core.uploads import stored_name
 from zhengxiang_portal.deadlines.asof import AsOf
 
@@ -374,7 +374,7 @@ class OrderAccountability(models.Model):
         return [line.strip() for line in self.persons.splitlines() if line.strip()]
 
 
-class OrderAttachment(models.Model):
+class OrderAttachment(StoredAttachment):
     """A file attached to a unit's rectification reply (整改材料) or to an accountability record
     (问责材料, `accountability` set), served by a checked view."""
 
@@ -393,22 +393,7 @@ class OrderAttachment(models.Model):
         related_name="attachments",
     )
     file = models.FileField(_("文件"), upload_to=_order_attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredAttachment.Meta):
         verbose_name = _("整改材料")
         verbose_name_plural = _("整改材料")
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhengxiang_portal.core.models import ChoiceLabels
+from zhengxiang_portal.core.models import ChoiceLabels, StoredAttachment
 from zhengxiang_portal.core.uploads import stored_name
 
 
@@ -394,7 +394,7 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
     return stored_name("collaboration", instance.request_id)
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     """A file attached to a request or one of its steps, served only through a checked view."""
 
     request = models.ForeignKey(
@@ -412,22 +412,7 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredAttachment.Meta):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-
-    def __str__(self) -> str:
-        return self.original_name

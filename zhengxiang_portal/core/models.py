@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
@@ -26,6 +27,35 @@ class ChoiceLabels:
 
     def _get_FIELD_display(self, field):
         return choice_label(field, getattr(self, field.attname))
+
+
+class StoredAttachment(models.Model):
+    """The stored-file fields of an attachment (filled by `core.uploads.attachments_store`).
+
+    A concrete attachment adds its own foreign keys and redeclares `file` with its own
+    `upload_to` (the field's path and label stay as they were, so no migration), and its Meta
+    (inheriting `StoredAttachment.Meta`) names it.
+    """
+
+    file = models.FileField(_("文件"), max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Heartbeat(models.Model):
