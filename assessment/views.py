@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -20,11 +20,10 @@ from django.views.decorators.http import require_POST
 from agencies.models import Unit
 from zhengxiang_portal import charts
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.uploads import attachment_response
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.exports import list_export_response
-from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-from zhengxiang_portal.ledger.services import ledger_append
 
 from . import selectors, services
 from .documents import ORDER_DOCUMENT, order_document
@@ -680,20 +679,7 @@ def order_attachment_view(request, pk: int, attachment_pk: int):
         attachment = order.attachments.get(pk=attachment_pk)
     except (RectificationOrder.DoesNotExist, OrderAttachment.DoesNotExist) as exc:
         raise Http404 from exc
-    ledger_append(
-        action=LedgerAction.DOWNLOAD,
-        category=LedgerCategory.AUDIT,
-        actor=request.user,
-        target=order,
-        digest=attachment.sha256,
-        details={"attachment": attachment.pk, "name": attachment.original_name},
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(attachment, actor=request.user, target=order)
 
 
 def _order_or_404(request, pk: int) -> RectificationOrder:

@@ -7,7 +7,7 @@ import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +20,11 @@ from zhengxiang_portal import charts
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.forms import applied_filters
 from zhengxiang_portal.core.tables import Paginator, sort_queryset
+from zhengxiang_portal.core.uploads import attachment_response
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.exports import list_export_response, xlsx_response, xlsx_write_row
-from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.statistics import StatisticsTable, statistics_tables
 
 from . import services
@@ -309,20 +308,7 @@ def attachment_download_view(request, pk: int):
         attachment: Attachment = attachment_get(user=request.user, pk=pk)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    ledger_append(
-        action=LedgerAction.DOWNLOAD,
-        category=LedgerCategory.AUDIT,
-        actor=request.user,
-        target=attachment.request,
-        digest=attachment.sha256,
-        details={"attachment": attachment.pk, "name": attachment.original_name},
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(attachment, actor=request.user, target=attachment.request)
 
 
 def oversight_view(request):

@@ -6,7 +6,7 @@ the caller may not act on is 403 (the service refuses).
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -24,6 +24,7 @@ from collaboration.models import Attachment, CollaborationRequest
 from collaboration.permissions import can_create, sees_collaboration
 from collaboration.selectors import attachment_get, matter_type_list, request_get, request_list
 from zhengxiang_portal.core.idempotency import idempotent
+from zhengxiang_portal.core.uploads import attachment_response
 
 from .serializers import (
     STEP_SERIALIZERS,
@@ -166,24 +167,8 @@ class AttachmentDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk: int):
-        from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-        from zhengxiang_portal.ledger.services import ledger_append
-
         try:
             attachment = attachment_get(user=request.user, pk=pk)
         except Attachment.DoesNotExist as exc:
             raise Http404 from exc
-        ledger_append(
-            action=LedgerAction.DOWNLOAD,
-            category=LedgerCategory.AUDIT,
-            actor=request.user,
-            target=attachment.request,
-            digest=attachment.sha256,
-            details={"attachment": attachment.pk, "name": attachment.original_name},
-        )
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
+        return attachment_response(attachment, actor=request.user, target=attachment.request)

@@ -16,9 +16,14 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+
 from .errors import ApplicationError
+from .models import StoredAttachment
 
 T = TypeVar("T", bound=models.Model)
 
@@ -58,3 +63,24 @@ def attachments_store(
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+def attachment_response(
+    attachment: StoredAttachment, *, actor: Any, target: models.Model
+) -> FileResponse:
+    """Log the download of an attachment the caller was allowed to see (the ledger entry is
+    recorded against `target`, the object the attachment belongs to) and serve it as a file."""
+    ledger_append(
+        action=LedgerAction.DOWNLOAD,
+        category=LedgerCategory.AUDIT,
+        actor=actor,
+        target=target,
+        digest=attachment.sha256,
+        details={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
