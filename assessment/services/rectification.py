@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from agencies.selectors import notice_recipients, user_recipients, working_group_recipients
+from agencies.selectors import (
+    NoticeRecipients,
+    notice_recipients,
+    user_recipients,
+    working_group_recipients,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
@@ -123,6 +128,27 @@ def order_issue(
     return order
 
 
+def _ledger_with_files(
+    *,
+    actor: Any,
+    order: RectificationOrder,
+    attachments: list[OrderAttachment],
+    to: NoticeRecipients,
+    details: dict[str, Any],
+) -> None:
+    """The ledger entry of a step that stored files: their SHA-256s in the details (the digest
+    when there is exactly one), then who was told."""
+    ledger_append(
+        action=LedgerAction.RECTIFICATION,
+        category=LedgerCategory.WORKFLOW,
+        actor=actor,
+        unit=order.unit,
+        target=order,
+        digest=attachments[0].sha256 if len(attachments) == 1 else "",
+        details={**details, "attachments": [a.sha256 for a in attachments], **to.details()},
+    )
+
+
 @transaction.atomic
 def order_answer(
     *,
@@ -171,19 +197,12 @@ def order_answer(
         body=order.correction[:500],
         url=_order_url(order),
     )
-    ledger_append(
-        action=LedgerAction.RECTIFICATION,
-        category=LedgerCategory.WORKFLOW,
+    _ledger_with_files(
         actor=actor,
-        unit=order.unit,
-        target=order,
-        digest=attachments[0].sha256 if len(attachments) == 1 else "",
-        details={
-            "event": "answer",
-            "late": order.answered_at.date() > order.due_date,
-            "attachments": [a.sha256 for a in attachments],
-            **to.details(),
-        },
+        order=order,
+        attachments=attachments,
+        to=to,
+        details={"event": "answer", "late": order.answered_at.date() > order.due_date},
     )
     return order
 
@@ -368,21 +387,17 @@ def order_accountability_record(
         % {"body": record.referred_to, "decision": record.decision[:400]},
         url=_order_url(order),
     )
-    ledger_append(
-        action=LedgerAction.RECTIFICATION,
-        category=LedgerCategory.WORKFLOW,
+    _ledger_with_files(
         actor=actor,
-        unit=order.unit,
-        target=order,
-        digest=attachments[0].sha256 if len(attachments) == 1 else "",
+        order=order,
+        attachments=attachments,
+        to=to,
         details={
             "event": "accountability",
             "accountability": record.pk,
             "persons": len(person_lines),
             "referred_to": record.referred_to,
             "decided_on": str(record.decided_on),
-            "attachments": [a.sha256 for a in attachments],
-            **to.details(),
         },
     )
     return record
