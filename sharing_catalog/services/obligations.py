@@ -262,9 +262,30 @@ def _url(obligation: Obligation) -> str:
     return reverse("sharing_catalog:obligation_detail", args=[obligation.pk])
 
 
-def _tell(obligation: Obligation, event: str, *, to: NoticeRecipients, **message: Any) -> None:
-    """Send one deadline notice and record in the ledger who was told (or 无人可通知)."""
-    notice_send(to=to, **message)
+def _labels(obligation: Obligation) -> dict[str, str]:
+    """What a deadline notice's subject and body name: the unit, the item, the period, the date."""
+    item = obligation.item
+    return {
+        "unit": item.provider.name,
+        "item": item.name,
+        "period": obligation.period_label,
+        "due": f"{obligation.due_date:%Y-%m-%d}",
+    }
+
+
+def _tell(
+    obligation: Obligation, event: str, *, to: NoticeRecipients, subject: str, body: str
+) -> None:
+    """Send one deadline notice (keyed, and of the kind, `event`: sent once per obligation) and
+    record in the ledger who was told (or 无人可通知)."""
+    notice_send(
+        to=to,
+        key=f"obligation:{obligation.pk}:{event}",
+        kind=event,
+        subject=subject,
+        body=body,
+        url=_url(obligation),
+    )
     ledger_append(
         action=LedgerAction.DEADLINE,
         category=LedgerCategory.WORKFLOW,
@@ -294,25 +315,17 @@ def _remind(days: ScanDays, now: dt.datetime) -> int:
     for claimed in claim_batches(due):
         book = NoticeBook(unit_ids={o.item.provider_id for o in claimed})
         for obligation in claimed:
-            item = obligation.item
+            labels = _labels(obligation)
             _tell(
                 obligation,
                 "reminder",
-                to=book.recipients(item.provider_id),
-                key=f"obligation:{obligation.pk}:reminder",
-                kind="reminder",
-                subject=_("报送提醒：%(item)s（%(period)s）须于 %(due)s 前报送")
-                % {
-                    "item": item.name,
-                    "period": obligation.period_label,
-                    "due": f"{obligation.due_date:%Y-%m-%d}",
-                },
+                to=book.recipients(obligation.item.provider_id),
+                subject=_("报送提醒：%(item)s（%(period)s）须于 %(due)s 前报送") % labels,
                 body=_(
                     "请在截止日前通过平台上传并确认“%(item)s”%(period)s的数据"
                     "（《蒸湘区税费精诚共治实施办法》第二十条、第二十二条）。"
                 )
-                % {"item": item.name, "period": obligation.period_label},
-                url=_url(obligation),
+                % labels,
             )
             obligation.reminded_at = now
             obligation.save(update_fields=["reminded_at"])
@@ -326,25 +339,17 @@ def _mark_overdue(days: ScanDays, now: dt.datetime) -> int:
         # Overdue: the unit's 分管负责人 hears of it too (escalation, first level).
         book = NoticeBook(unit_ids={o.item.provider_id for o in claimed}, with_leader=True)
         for obligation in claimed:
-            item = obligation.item
+            labels = _labels(obligation)
             _tell(
                 obligation,
                 "overdue",
-                to=book.recipients(item.provider_id),
-                key=f"obligation:{obligation.pk}:overdue",
-                kind="overdue",
-                subject=_("报送逾期：%(item)s（%(period)s）已超过截止日 %(due)s")
-                % {
-                    "item": item.name,
-                    "period": obligation.period_label,
-                    "due": f"{obligation.due_date:%Y-%m-%d}",
-                },
+                to=book.recipients(obligation.item.provider_id),
+                subject=_("报送逾期：%(item)s（%(period)s）已超过截止日 %(due)s") % labels,
                 body=_(
                     "“%(item)s”%(period)s的数据已逾期未报送，请尽快上传并确认；"
                     "无正当理由不按规定提供共享信息的，将责令改正（第二十八条）。"
                 )
-                % {"item": item.name, "period": obligation.period_label},
-                url=_url(obligation),
+                % labels,
             )
             obligation.status = Obligation.Status.OVERDUE
             obligation.overdue_at = now
@@ -363,29 +368,17 @@ def _escalate(days: ScanDays, now: dt.datetime) -> int:
     escalated = 0
     for claimed in claim_batches(due):
         for obligation in claimed:
-            item = obligation.item
+            labels = _labels(obligation)
             _tell(
                 obligation,
                 "escalation",
                 to=group,
-                key=f"obligation:{obligation.pk}:escalation",
-                kind="escalation",
-                subject=_("逾期升级：%(unit)s 未报送 %(item)s（%(period)s）")
-                % {
-                    "unit": item.provider.name,
-                    "item": item.name,
-                    "period": obligation.period_label,
-                },
+                subject=_("逾期升级：%(unit)s 未报送 %(item)s（%(period)s）") % labels,
                 body=_(
                     "%(unit)s 的“%(item)s”%(period)s数据在宽限期满后仍未报送，"
                     "请专项工作组协调调度（第二十条、第二十八条）。"
                 )
-                % {
-                    "unit": item.provider.name,
-                    "item": item.name,
-                    "period": obligation.period_label,
-                },
-                url=_url(obligation),
+                % labels,
             )
             obligation.escalated_at = now
             obligation.save(update_fields=["escalated_at"])
