@@ -13,6 +13,7 @@ from collaboration.models import (
     TimelineEntry,
     TransferOutcome,
 )
+from zhengxiang_portal.core.api import SlugRelatedField
 
 
 @extend_schema_field(
@@ -199,14 +200,14 @@ def _files():
 
 
 class RequestCreateSerializer(serializers.Serializer):
-    requesting_unit = serializers.SlugRelatedField(
+    requesting_unit = SlugRelatedField(
         slug_field="code",
         queryset=Unit.objects.all(),
         required=False,
         help_text="默认为本人所属单位。",
     )
-    target_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
-    matter_type = serializers.SlugRelatedField(
+    target_unit = SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    matter_type = SlugRelatedField(
         slug_field="code", queryset=MatterType.objects.filter(is_active=True)
     )
     category = CategoryField(required=False)
@@ -214,7 +215,7 @@ class RequestCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
     legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    assignee = serializers.SlugRelatedField(
+    assignee = SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
     due_date = serializers.DateField(required=False)
@@ -280,9 +281,7 @@ class ReopenIn(serializers.Serializer):
 
 
 class AssignIn(serializers.Serializer):
-    assignee = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
-    )
+    assignee = SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from collaboration.models import Status
+from collaboration.models import CollaborationRequest, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,23 @@ def test_create_via_api_and_read_back(api, world):
     assert data["assignee"] == world.market_liaison.username
     assert data["timeline"][0]["action"] == "submit"
     assert data["allowed_actions"] == ["withdraw", "assign", "attach"]
+
+
+@pytest.mark.parametrize("field", ["target_unit", "matter_type", "assignee"])
+def test_a_nul_character_in_a_code_is_a_field_error_not_a_server_error(api, world, field):
+    # PostgreSQL text cannot hold NUL: the look-up must not reach the database.
+    api.force_authenticate(world.staff)
+    body = {
+        "target_unit": world.market.code,
+        "matter_type": "tax-info-query",
+        "subject": "含空字符的请求",
+        "body": "内容",
+        field: "tax\x00query",
+    }
+    response = api.post(url(), body, format="json")
+    assert response.status_code == 400, response.content
+    assert "不能包含空字符" in str(response.json()["error"])
+    assert not CollaborationRequest.objects.filter(subject="含空字符的请求").exists()
 
 
 def test_create_for_a_unit_the_caller_does_not_act_for_is_forbidden(api, world):

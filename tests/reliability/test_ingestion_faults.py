@@ -118,7 +118,7 @@ def test_an_ingestion_longer_than_its_lease_is_not_taken_over_while_it_progresse
     """The lease follows progress: a live worker keeps its file, however long the file."""
     processes.env["INGEST_LEASE_SECONDS"] = "3"
     world = World()
-    rows = 150_000  # several leases long on this machine
+    rows = 400_000  # several leases long even on a quiet machine (150,000 took 5 s here)
     _every_second("sharing_catalog.sweep_submissions")
     processes.wait_ready(processes.worker("a")), processes.wait_ready(processes.worker("b"))
     processes.beat()
