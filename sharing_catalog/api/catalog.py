@@ -7,6 +7,7 @@ for the working group); every write goes through a service that admits only the 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from agencies.models import Unit
 from zhengxiang_portal.exports import XLSX_CONTENT_TYPE, xlsx_response
 
+from ..forms.catalog import CatalogFilterForm
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
 from ..selectors.catalog import (
     catalog_item_list,
@@ -168,7 +170,12 @@ class CatalogItemViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self):
-        filters = {"q": self.request.query_params.get("q", "")}
+        # The list page's rule for the keyword (length, no NUL: PostgreSQL text cannot hold it).
+        try:
+            text = CatalogFilterForm.base_fields["q"].clean(self.request.query_params.get("q", ""))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"q": exc.messages}) from exc
+        filters = {"q": text}
         return catalog_item_list(user=self.request.user, filters=filters).prefetch_related(
             "consumers"
         )

@@ -39,6 +39,14 @@ def test_anyone_logged_in_lists_published_items_and_filters_them(items):
     assert client.get("/api/catalog-items/?q=市场").json()["count"] == 1
 
 
+def test_a_keyword_with_a_nul_character_is_a_field_error(items):
+    # PostgreSQL text cannot hold NUL: the search must not reach the database with it.
+    client = _client(UserFactory(unit=UnitFactory()))
+    response = client.get("/api/catalog-items/?q=%E5%B8%82%00")
+    assert response.status_code == 400
+    assert "q" in str(response.json()["error"])
+
+
 def test_a_draft_is_404_outside_the_working_group_and_listed_for_it(items, wg):
     liaison = make_liaison(items["draft"].provider)
     response = _client(liaison).get(f"/api/catalog-items/{items['draft'].pk}/")
