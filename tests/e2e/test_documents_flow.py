@@ -26,6 +26,15 @@ def _shoot(page, name: str) -> None:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
+def _open_print_view(page) -> None:
+    """Follow 打印 and wait for the print page's load (its print stylesheet included): judging
+    what prints before it loaded raced on a fast machine (the banner was still visible)."""
+    link = page.get_by_role("link", name="打印")
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(lambda url: url.endswith(href))
+
+
 def test_leader_issues_and_prints_a_numbered_order_notice(page, live_server, demo):
     leader = User.objects.get(username="wg_leader")
     order = order_issue(
@@ -37,7 +46,7 @@ def test_leader_issues_and_prints_a_numbered_order_notice(page, live_server, dem
     page.goto(f"{live_server.url}/assessment/orders/{order.pk}/")
     page.get_by_role("button", name="签发并编号").click()
     number = page.locator("strong").filter(has_text="蒸税共治〔").inner_text()
-    page.get_by_role("link", name="打印").click()
+    _open_print_view(page)
     assert page.locator(".official-doc__number").inner_text() == number
     assert page.locator(".official-doc__title").inner_text() == "责令改正通知书"
     _shoot(page, "order_notice")
@@ -50,7 +59,7 @@ def test_leader_issues_and_prints_a_numbered_order_notice(page, live_server, dem
 def test_leader_prints_the_reporting_bulletin(page, live_server, demo):
     login(page, live_server, "wg_leader", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/catalog/bulletin/?period=2026-Q4")
-    page.get_by_role("link", name="打印").click()
+    _open_print_view(page)
     assert "报送情况通报" in page.locator(".official-doc__title").inner_text()
     _shoot(page, "bulletin")
     assert _pages(page.pdf(format="A4", prefer_css_page_size=True)) >= 1
