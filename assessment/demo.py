@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from agencies.models import Unit, User
 
-from .facts import BAD_TAGS
 from .models import ConfidentialityBreach, Period, RectificationOrder, Score, ScoreAdjustment
 from .rules import RuleKind
 from .services import period_create, period_recompute
-from .services.rectification import order_issue
+from .services.rectification import order_evidence_from_scores, order_issue
 
 # Working-group overall evaluation (manual indicator), per quarter: unit code -> (score, reason)
 MANUAL = {
@@ -77,12 +76,7 @@ def seed() -> str:
     if market and leader and not RectificationOrder.objects.filter(unit=market).exists():
         q4 = periods[1]
         # the facts behind the order: whatever the unit's Q4 scores counted against it
-        evidence = [
-            {**ref, "score": score.pk, "index": index}
-            for score in Score.objects.filter(period=q4, unit=market)
-            for index, ref in enumerate(score.evidence)
-            if ref.get("tag") in BAD_TAGS
-        ]
+        evidence = order_evidence_from_scores(Score.objects.filter(period=q4, unit=market))
         order_issue(
             actor=leader,
             unit=market,

@@ -38,3 +38,20 @@ def visible_unit_ids(user: Any) -> set[int] | None:
 def can_answer_order(user: Any, order: Any) -> bool:
     """The unit's liaison answers an order addressed to the unit (Art. 28)."""
     return user_can_act_for(user=user, unit=order.unit)
+
+
+def order_actions(user: Any, order: Any) -> frozenset[str]:
+    """The steps `user` may take on `order` now: the page's forms (services check them again).
+
+    One reply per order: the unit's liaison answers an open order; the working group reviews an
+    order still open (closes or escalates it) and records the accountability of an escalated one.
+    """
+    actions = set()
+    if order.status == order.Status.OPEN and can_answer_order(user, order):
+        actions.add("answer")
+    if can_issue_orders(user):
+        if order.is_open:
+            actions.add("decide")
+        if order.status == order.Status.ESCALATED:
+            actions.add("accountability")
+    return frozenset(actions)

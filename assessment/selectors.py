@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from agencies.models import Unit
 from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
-from .models import Indicator, Period, RectificationOrder, Score, UnitResult
+from .facts import EVIDENCE_TAGS, content_type_for, kind_name, readable_name, related_facts
+from .models import (
+    ConfidentialityBreach,
+    Indicator,
+    Period,
+    RectificationOrder,
+    Score,
+    ScoreAdjustment,
+    UnitResult,
+)
 from .permissions import can_issue_orders, visible_unit_ids
 
 
@@ -302,4 +311,109 @@ def order_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
         first_heading=_("被责令单位"),
         counts=counts,
         columns=RectificationOrder.Status.choices,
+    )
+
+
+def period_or_current(*, pk: int | None) -> Period | None:
+    """The period a page asked for (None if there is none such), else the current one."""
+    if pk is not None:
+        return Period.objects.filter(pk=pk).first()
+    return period_current()
+
+
+def indicator_scores(
+    *, user: Any, period: Period, indicator: Indicator, bucket: int | None = None
+) -> list[Score]:
+    """Every visible unit's score on one indicator, best first; only one band when given."""
+    scores = list(
+        score_list(user=user, period=period)
+        .filter(indicator=indicator)
+        .order_by("not_applicable", "-value", "unit__code")
+    )
+    if bucket is None:
+        return scores
+    return [
+        s for s in scores if not s.not_applicable and s.max and _bucket(s.value / s.max) == bucket
+    ]
+
+
+def score_adjustments(*, score: Score) -> QuerySet[ScoreAdjustment]:
+    """The working group's adjustments behind a score (shown with their reasons)."""
+    return score.indicator.adjustments.filter(period=score.period, unit=score.unit).select_related(
+        "actor"
+    )
+
+
+# Columns an evidence page never shows, whatever the model: secrets (password), stored files
+# and their digests, the ledger's chain hashes, validation internals and worker claim tokens.
+EVIDENCE_HIDDEN_FIELDS = frozenset(
+    {"password", "file", "file_sha256", "entry_hash", "prev_hash", "report", "warnings",
+     "claim_token"}
+)  # fmt: skip
+# Only the facts the scores are computed from may be opened through an evidence reference.
+EVIDENCE_APPS = frozenset({"sharing_catalog", "collaboration", "assessment"})
+
+
+@dataclass
+class EvidenceFact:
+    """The object behind one evidence reference of a score, as its evidence page shows it."""
+
+    ref: dict[str, Any]
+    obj: Any
+    rows: list[tuple[str, Any]]
+    name: str
+    kind: str
+    tag_label: str
+    related: list[dict[str, Any]]
+
+
+def evidence_fact_get(*, score: Score, index: int) -> EvidenceFact:
+    """The fact behind `score.evidence[index]`, its shown columns (raises IndexError)."""
+    if not 0 <= index < len(score.evidence):
+        raise IndexError(index)
+    ref = score.evidence[index]
+    ct = content_type_for(ref)
+    obj = None
+    if ct is not None and ct.app_label in EVIDENCE_APPS:
+        model = ct.model_class()
+        obj = model._default_manager.filter(pk=ref.get("id")).first() if model else None
+    rows: list[tuple[str, Any]] = []
+    if obj is not None:
+        for f in obj._meta.concrete_fields:
+            if f.name in EVIDENCE_HIDDEN_FIELDS:
+                continue
+            if f.is_relation:
+                value = getattr(obj, f.name, None)
+            else:
+                display = getattr(obj, f"get_{f.name}_display", None)
+                value = display() if callable(display) else getattr(obj, f.attname)
+            rows.append((str(f.verbose_name), value))
+    return EvidenceFact(
+        ref=ref,
+        obj=obj,
+        rows=rows,
+        name=readable_name(obj) if obj is not None else ref.get("label", ""),
+        kind=kind_name(ref),
+        tag_label=evidence_tag_label(ref),
+        related=related_facts(obj) if obj is not None else [],
+    )
+
+
+def evidence_tag_label(ref: dict[str, Any]) -> str:
+    """The evidence reference's tag in words (逾期完成 …), the raw tag if it has none."""
+    tag = ref.get("tag", "")
+    return str(EVIDENCE_TAGS.get(tag, tag))
+
+
+def breach_list(*, limit: int = 200) -> QuerySet[ConfidentialityBreach]:
+    """The latest recorded confidentiality breaches (the working group's page)."""
+    return ConfidentialityBreach.objects.select_related("unit", "recorded_by")[:limit]
+
+
+def orders_awaiting_review(*, limit: int = 10) -> list[RectificationOrder]:
+    """Answered orders the working group has still to review, oldest answer first."""
+    return list(
+        RectificationOrder.objects.filter(status=RectificationOrder.Status.ANSWERED)
+        .select_related("unit")
+        .order_by("answered_at")[:limit]
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -30,8 +30,10 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
 
-from ..models import OrderAccountability, OrderAttachment, Period, RectificationOrder
+from ..facts import BAD_TAGS
+from ..models import OrderAccountability, OrderAttachment, Period, RectificationOrder, Score
 from ..permissions import can_answer_order, can_issue_orders
+from ..rules import RuleKind
 
 MAX_WORKING_DAYS = 60  # Art. 28 sets no term; two working months bounds a typo like 300
 REMIND_WORKING_DAYS_BEFORE = 2
@@ -39,6 +41,53 @@ REMIND_WORKING_DAYS_BEFORE = 2
 
 def _order_url(order: RectificationOrder) -> str:
     return reverse("assessment:order_detail", args=[order.pk])
+
+
+Failure = RectificationOrder.Failure
+# Which of Art. 28's failures a low score points to: the data indicators (uploads on time, first
+# validation, objections upheld and answered) are "不提供或未按规定提供共享信息", a breach is the
+# confidentiality duty (Art. 24), every other indicator (requests, refusals, the working group's
+# own score) the duty to cooperate (Art. 7).
+FAILURE_BY_INDICATOR_KIND: dict[str, RectificationOrder.Failure] = {
+    RuleKind.ON_TIME_UPLOAD_RATE: Failure.NOT_PROVIDING_DATA,
+    RuleKind.FIRST_PASS_RATE: Failure.NOT_PROVIDING_DATA,
+    RuleKind.OBJECTIONS_UPHELD: Failure.NOT_PROVIDING_DATA,
+    RuleKind.OBJECTION_ANSWERS_ON_TIME: Failure.NOT_PROVIDING_DATA,
+    RuleKind.CONFIDENTIALITY_BREACHES: Failure.CONFIDENTIALITY,
+}
+
+
+def order_failure_for(indicator_kind: str) -> RectificationOrder.Failure:
+    """The failure (Art. 28) an order issued on a score of this indicator kind names."""
+    return FAILURE_BY_INDICATOR_KIND.get(indicator_kind, Failure.NOT_COOPERATING)
+
+
+def order_evidence_from_scores(scores: Iterable[Score]) -> list[dict[str, Any]]:
+    """The facts the scores counted against the unit, each pointing back at its score."""
+    return [
+        {**ref, "score": score.pk, "index": index}
+        for score in scores
+        for index, ref in enumerate(score.evidence)
+        if ref.get("tag") in BAD_TAGS
+    ]
+
+
+def order_draft_from_score(score: Score) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An order's initial fields (unit, period, failure, facts) and evidence from a low score."""
+    initial = {
+        "unit": score.unit,
+        "period": score.period,
+        "failure": order_failure_for(score.indicator.kind),
+        "facts": _("%(period)s“%(ind)s”得分 %(value)s / %(max)s：%(why)s")
+        % {
+            "period": score.period.name,
+            "ind": score.indicator.name,
+            "value": score.value,
+            "max": score.max,
+            "why": score.explanation,
+        },
+    }
+    return initial, order_evidence_from_scores([score])
 
 
 def _clean_evidence(evidence: Any) -> list[dict[str, Any]]:
