@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from assessment.facts import evidence_ref
 from assessment.models import RectificationOrder, Score
 from assessment.rules import RuleKind
 from assessment.services import order_issue, period_freeze, period_recompute
 from tests.factories import UnitFactory
 
-from .conftest import FakeStats, make_obligation
+from .conftest import FakeStats, make_obligation, make_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,24 @@ def test_score_and_evidence_pages_name_objects_as_a_person_would(client, world, 
     for html in (page, evidence):
         assert "区市场监管局登记信息 2026-09 报送任务（ITEM-SAMR，截止 2026-09-14）" in html
         assert "sharing_catalog.obligation" not in html
+
+
+def test_an_evidence_page_never_shows_a_stored_file_or_its_digest(client, world, computed):
+    obligation = make_obligation(world.market, dt.date(2026, 7, 14), fulfilled_on=None)
+    submission = make_submission(obligation, 1, "failed")
+    score = Score.objects.get(
+        period=computed, unit=world.market, indicator__kind=RuleKind.ON_TIME_UPLOAD_RATE
+    )
+    score.evidence = [*score.evidence, evidence_ref(submission, "failed")]
+    score.save(update_fields=["evidence"])
+    html = (
+        _login(client, world.leader)
+        .get(reverse("assessment:evidence_detail", args=[score.pk, len(score.evidence) - 1]))
+        .content.decode()
+    )
+    assert "数据.csv" in html  # the fact is shown …
+    assert submission.file_sha256 not in html  # … without its digest
+    assert "submissions/test-" not in html  # … or where its file is stored
 
 
 def test_excel_report_neutralises_formula_text(client, world, computed):

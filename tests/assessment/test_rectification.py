@@ -7,7 +7,14 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from assessment.models import RectificationOrder
-from assessment.services import order_answer, order_decide, order_issue, orders_scan
+from assessment.permissions import order_actions
+from assessment.services import (
+    order_answer,
+    order_decide,
+    order_failure_for,
+    order_issue,
+    orders_scan,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
@@ -168,3 +175,31 @@ def test_a_reminder_records_who_was_told(world):
         f"rectification:{order.pk}:issued",
         f"rectification:{order.pk}:reminder",
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "failure"),
+    [
+        ("on_time_upload_rate", RectificationOrder.Failure.NOT_PROVIDING_DATA),
+        ("first_pass_rate", RectificationOrder.Failure.NOT_PROVIDING_DATA),
+        ("objections_upheld", RectificationOrder.Failure.NOT_PROVIDING_DATA),
+        ("objection_answers_on_time", RectificationOrder.Failure.NOT_PROVIDING_DATA),
+        ("confidentiality_breaches", RectificationOrder.Failure.CONFIDENTIALITY),
+        ("collaboration_on_time", RectificationOrder.Failure.NOT_COOPERATING),
+        ("unjustified_refusals", RectificationOrder.Failure.NOT_COOPERATING),
+        ("manual", RectificationOrder.Failure.NOT_COOPERATING),
+    ],
+)
+def test_an_order_on_a_score_names_the_failure_its_indicator_measures(kind, failure):
+    assert order_failure_for(kind) == failure
+
+
+def test_the_order_page_offers_each_side_only_its_own_steps(world):
+    order = _issue(world)
+    assert order_actions(world.market_liaison, order) == {"answer"}
+    assert order_actions(world.land_liaison, order) == set()
+    assert order_actions(world.leader, order) == {"decide"}
+    order_decide(actor=world.leader, order=order, decision="escalate", note="逾期未反馈。")
+    order.refresh_from_db()
+    assert order_actions(world.market_liaison, order) == set()
+    assert order_actions(world.leader, order) == {"accountability"}
