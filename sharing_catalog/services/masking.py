@@ -6,6 +6,7 @@ see everything; holders of the object permission `sharing_catalog.unmask_item` f
 a consuming unit sees the fields the working group disclosed to it for the purpose it declared
 (`FieldDisclosure`, e.g. 区税务局 · 买受人证件号码 · 税费征收管理). `clear_field_keys` takes that
 decision; the read path (`services.reading`) applies it for pages, downloads, diffs and the API.
+Each value is masked by the portal's one `mask_value` (zhengxiang_portal.security.masking).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from agencies.roles import is_working_group
 from agencies.selectors import unit_liaison_users, user_can_act_for
-from sharing_catalog.models import CatalogItem, FieldType
+from sharing_catalog.models import CatalogItem
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
-from zhengxiang_portal.security.masking import mask_value as shared_mask_value
+from zhengxiang_portal.security.masking import mask_value
 
 UNMASK_CODENAME = "unmask_item"
 UNMASK_PERMISSION = f"sharing_catalog.{UNMASK_CODENAME}"
@@ -37,20 +38,6 @@ def ensure_unmask_permission() -> Permission:
         codename=UNMASK_CODENAME, content_type=ct, defaults={"name": "查看目录项敏感字段明文"}
     )
     return perm
-
-
-# Schema field types with their own mask; any other sensitive field (account numbers, free
-# text) is masked like a bank account: only the last 4 characters shown.
-_TYPED_MASKS = {FieldType.ID_NUMBER: "id_number", FieldType.PHONE: "phone"}
-_TYPED_MASKS[FieldType.CREDIT_CODE] = "credit_code"
-
-
-def mask_value(value: Any, field_type: str = "") -> str:
-    """Mask one value: ID 4301**********1234, phone 138****1234, others keep the last 4."""
-    if value is None or value == "":
-        return "" if value is None else value
-    kind = _TYPED_MASKS.get(field_type, "bank_account")  # type: ignore[call-overload]
-    return str(shared_mask_value(kind, value))
 
 
 def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:
