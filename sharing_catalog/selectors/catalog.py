@@ -69,7 +69,12 @@ def catalog_item_get(*, user: Any, pk: int) -> CatalogItem:
 
 
 def schema_in_force(*, item: CatalogItem) -> SchemaVersion | None:
-    """The highest published schema version of the item, with its fields in order."""
+    """The schema in force: the item's highest published version, its fields in order; None
+    while no version is published (a caller that needs one says why it refuses).
+
+    The one definition of "in force": uploads are checked against it, templates and pages show
+    it, publishing an item requires it; `catalog_published_for_export` prefetches the same.
+    """
     return (
         SchemaVersion.objects.filter(item=item, published_at__isnull=False)
         .select_related("item__provider")

@@ -47,7 +47,7 @@ from sharing_catalog.models import (
     Submission,
     SubmissionError,
 )
-from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
+from sharing_catalog.selectors.catalog import schema_in_force
 from zhengxiang_portal.core.dispatch import enqueue_on_commit, send_task_now
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -89,16 +89,6 @@ class DuplicateFile(ApplicationError):
         self.existing = existing
 
 
-def schema_in_force(item: Any) -> SchemaVersion:
-    """The item's highest published schema version (the one uploads are checked against)."""
-    schema = catalog_schema_in_force(item=item)
-    if schema is None:
-        raise ApplicationError(
-            code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
-        )
-    return schema
-
-
 def _media_path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
@@ -132,7 +122,11 @@ def submission_upload(
         raise PermissionDenied(_("只有提供单位的联络员可以报送数据。"))
     if obligation.status == Obligation.Status.EXEMPT:
         raise ApplicationError(code="exempt", message=_("该报送任务已协调豁免，无需报送。"))
-    schema = schema_in_force(item)
+    schema = schema_in_force(item=item)  # uploads are checked against the version in force
+    if schema is None:
+        raise ApplicationError(
+            code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
+        )
     if uploaded_file is not None:
         filename = Path(uploaded_file.name or "upload").name[:255]
         check_size(uploaded_file.size)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sharing_catalog.models import Obligation, Submission
-from sharing_catalog.selectors.catalog import schema_in_force as catalog_schema_in_force
+from sharing_catalog.selectors.catalog import schema_in_force
 from sharing_catalog.selectors.submissions import (
     new_data_for,
     obligation_submissions,
@@ -93,7 +93,7 @@ def obligation_submissions_view(request, pk: int):
         {
             "obligation": obligation,
             "item": obligation.item,
-            "schema": catalog_schema_in_force(item=obligation.item),
+            "schema": schema_in_force(item=obligation.item),
             "is_provider": True,
             "form": form,
             "versions": versions,
