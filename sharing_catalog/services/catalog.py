@@ -24,13 +24,11 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
+from ..selectors.catalog import schema_in_force
 from .validation import CellError, FieldSpec
 
 CHANGE_CATALOG = "sharing_catalog.change_catalogitem"
 
-# A field key is what the API and the CSV header use: a lowercase slug that is also a valid
-# Python identifier and PostgreSQL JSON key without quoting.
-FIELD_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_FIELDS = 200  # a wider sheet is a sign the item should be split into several items
 TEXT_LIKE_TYPES = frozenset(
     {FieldType.TEXT, FieldType.PHONE, FieldType.CREDIT_CODE, FieldType.ID_NUMBER}
@@ -181,6 +179,134 @@ def _enum_values(raw: Any) -> list[str]:
     return [str(v).strip() for v in raw if str(v).strip()]
 
 
+def _column_limit(name: str) -> int:
+    """A SchemaField column's length: the schema editor's limits are the model's own."""
+    column = SchemaField._meta.get_field(name)
+    return int(getattr(column, "max_length", None) or 0)
+
+
+def _key_problems(key: str, seen: set[str]) -> list[str]:
+    # A field key is what the API and the CSV header use: a lowercase slug that is also a valid
+    # Python identifier and PostgreSQL JSON key without quoting, as long as the column allows.
+    limit = _column_limit("key")
+    if not re.fullmatch(rf"[a-z][a-z0-9_]{{0,{limit - 1}}}", key):
+        return [
+            _("字段标识须以小写字母开头，只含小写字母、数字和下划线，不超过 %(n)d 位。")
+            % {"n": limit}
+        ]
+    if key in seen:
+        return [_("字段标识“%(key)s”重复。") % {"key": key}]
+    return []
+
+
+def _label_problems(label: str, seen: set[str]) -> list[str]:
+    limit = _column_limit("label")
+    if not label:
+        return [_("请填写中文名称。")]
+    if len(label) > limit:
+        return [_("中文名称不能超过 %(n)d 个字。") % {"n": limit}]
+    if label in seen:
+        return [_("中文名称“%(label)s”重复。") % {"label": label}]
+    return []
+
+
+def _enum_problems(field_type: str, enum_values: list[str]) -> list[str]:
+    if field_type != FieldType.ENUM:
+        return [_("只有枚举类型可以设置枚举值。")] if enum_values else []
+    if not enum_values:
+        return [_("枚举类型须列出可选值。")]
+    if len(set(enum_values)) != len(enum_values):
+        return [_("枚举值不能重复。")]
+    return []
+
+
+def _pattern_problems(field_type: str, pattern: str) -> list[str]:
+    limit = _column_limit("pattern")
+    if not pattern:
+        return []
+    if field_type not in TEXT_LIKE_TYPES:
+        return [_("只有文本、电话、证件号码类字段可以设置格式（正则）。")]
+    if len(pattern) > limit:
+        return [_("格式（正则）不能超过 %(n)d 个字符。") % {"n": limit}]
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return [_("格式（正则）无法解析：%(error)s") % {"error": exc}]
+    return []
+
+
+def _max_length(field_type: str, raw: Any) -> tuple[int | None, list[str]]:
+    """The field's maximum length (None: no limit) and what is wrong with it."""
+    if raw in ("", None):
+        return None, []
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if value <= 0:
+        return value, [_("最大长度须为正整数。")]
+    if field_type not in TEXT_LIKE_TYPES and field_type != FieldType.ENUM:
+        return value, [_("只有文本类字段可以设置最大长度。")]
+    return value, []
+
+
+def _unique_key_problems(field_type: str, required: bool) -> list[str]:
+    """A key must tell rows apart: every row has it, and a yes/no flag cannot."""
+    problems = []
+    if not required:
+        problems.append(_("唯一键字段必须是必填项。"))
+    if field_type == FieldType.BOOLEAN:
+        problems.append(_("是/否字段不能作为唯一键。"))
+    return problems
+
+
+def _field_clean(
+    raw: dict[str, Any], index: int, keys: set[str], labels: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """One field specification normalised, and its problems (keys and labels seen so far)."""
+    key = str(raw.get("key") or "").strip()
+    label = str(raw.get("label") or "").strip()
+    field_type = str(raw.get("field_type") or "").strip()
+    required = _bool(raw.get("required", False))
+    is_unique_key = _bool(raw.get("is_unique_key", False))
+    pattern = str(raw.get("pattern") or "").strip()
+    enum_values = _enum_values(raw.get("enum_values"))
+    example = str(raw.get("example") or "").strip()
+    max_length, problems = _max_length(field_type, raw.get("max_length"))
+    problems = [
+        *_key_problems(key, keys),
+        *_label_problems(label, labels),
+        *([] if field_type in FieldType.values else [_("未知的字段类型。")]),
+        *_enum_problems(field_type, enum_values),
+        *_pattern_problems(field_type, pattern),
+        *problems,
+        *(_unique_key_problems(field_type, required) if is_unique_key else []),
+    ]
+    example_error = _example_error(field_type, example, enum_values, pattern) if example else ""
+    if example_error:
+        problems.append(example_error)
+    keys.add(key)
+    labels.add(label)
+    is_sensitive = raw.get("is_sensitive")
+    cleaned = {
+        "position": index + 1,
+        "key": key,
+        "label": label,
+        "field_type": field_type,
+        "required": required,
+        "max_length": max_length,
+        "pattern": pattern,
+        "enum_values": enum_values,
+        "is_unique_key": is_unique_key,
+        "is_sensitive": (
+            field_type in SENSITIVE_BY_DEFAULT if is_sensitive is None else _bool(is_sensitive)
+        ),
+        "example": example[: _column_limit("example")],
+        "help_text": str(raw.get("help_text") or "").strip()[: _column_limit("help_text")],
+    }
+    return cleaned, problems
+
+
 def schema_fields_clean(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validate a list of field specifications and return them normalised.
 
@@ -188,103 +314,23 @@ def schema_fields_clean(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     has distinct values and only an enumeration has values; a pattern compiles and belongs to a
     text-like type; a length is positive; the unique key has at least one field, and each of its
     fields is required and not a yes/no flag (a key must tell rows apart); an example fits its
-    type. Raises ApplicationError(code="invalid_schema") listing every problem by position.
+    type. Lengths of keys, labels, patterns, examples and help texts are SchemaField's columns.
+    Raises ApplicationError(code="invalid_schema") listing every problem by position.
     """
     problems: dict[int, list[str]] = {}
     schema_problems: list[str] = []
     cleaned: list[dict[str, Any]] = []
-    seen_keys: dict[str, int] = {}
-    seen_labels: dict[str, int] = {}
-
-    def fail(index: int, message: str) -> None:
-        problems.setdefault(index, []).append(message)
-
+    keys: set[str] = set()
+    labels: set[str] = set()
     if not fields:
         schema_problems.append(_("字段规范至少要有一个字段。"))
     if len(fields) > MAX_FIELDS:
         schema_problems.append(_("字段不能超过 %(n)d 个。") % {"n": MAX_FIELDS})
     for index, raw in enumerate(fields):
-        key = str(raw.get("key") or "").strip()
-        label = str(raw.get("label") or "").strip()
-        field_type = str(raw.get("field_type") or "").strip()
-        required = _bool(raw.get("required", False))
-        is_unique_key = _bool(raw.get("is_unique_key", False))
-        pattern = str(raw.get("pattern") or "").strip()
-        enum_values = _enum_values(raw.get("enum_values"))
-        example = str(raw.get("example") or "").strip()
-        max_length = raw.get("max_length")
-        if not FIELD_KEY_RE.match(key):
-            fail(index, _("字段标识须以小写字母开头，只含小写字母、数字和下划线，不超过 50 位。"))
-        elif key in seen_keys:
-            fail(index, _("字段标识“%(key)s”重复。") % {"key": key})
-        seen_keys.setdefault(key, index)
-        if not label:
-            fail(index, _("请填写中文名称。"))
-        elif len(label) > 50:
-            fail(index, _("中文名称不能超过 50 个字。"))
-        elif label in seen_labels:
-            fail(index, _("中文名称“%(label)s”重复。") % {"label": label})
-        seen_labels.setdefault(label, index)
-        if field_type not in FieldType.values:
-            fail(index, _("未知的字段类型。"))
-        if field_type == FieldType.ENUM:
-            if not enum_values:
-                fail(index, _("枚举类型须列出可选值。"))
-            elif len(set(enum_values)) != len(enum_values):
-                fail(index, _("枚举值不能重复。"))
-        elif enum_values:
-            fail(index, _("只有枚举类型可以设置枚举值。"))
-        if pattern:
-            if field_type not in TEXT_LIKE_TYPES:
-                fail(index, _("只有文本、电话、证件号码类字段可以设置格式（正则）。"))
-            elif len(pattern) > 200:
-                fail(index, _("格式（正则）不能超过 200 个字符。"))
-            else:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    fail(index, _("格式（正则）无法解析：%(error)s") % {"error": exc})
-        if max_length in ("", None):
-            max_length = None
-        else:
-            try:
-                max_length = int(max_length)
-            except (TypeError, ValueError):
-                max_length = 0
-            if max_length <= 0:
-                fail(index, _("最大长度须为正整数。"))
-            elif field_type not in TEXT_LIKE_TYPES and field_type != FieldType.ENUM:
-                fail(index, _("只有文本类字段可以设置最大长度。"))
-        if is_unique_key:
-            if not required:
-                fail(index, _("唯一键字段必须是必填项。"))
-            if field_type == FieldType.BOOLEAN:
-                fail(index, _("是/否字段不能作为唯一键。"))
-        if example:
-            example_error = _example_error(field_type, example, enum_values, pattern)
-            if example_error:
-                fail(index, example_error)
-        is_sensitive = raw.get("is_sensitive")
-        cleaned.append(
-            {
-                "position": index + 1,
-                "key": key,
-                "label": label,
-                "field_type": field_type,
-                "required": required,
-                "max_length": max_length,
-                "pattern": pattern,
-                "enum_values": enum_values,
-                "is_unique_key": is_unique_key,
-                "is_sensitive": (
-                    field_type in SENSITIVE_BY_DEFAULT
-                    if is_sensitive is None
-                    else _bool(is_sensitive)
-                ),
-                "example": example[:100],
-                "help_text": str(raw.get("help_text") or "").strip()[:200],
-            }
-        )
+        field, field_problems = _field_clean(raw, index, keys, labels)
+        cleaned.append(field)
+        if field_problems:
+            problems[index] = field_problems
     if fields and not any(f["is_unique_key"] for f in cleaned):
         schema_problems.append(_("至少指定一个唯一键字段，用于识别记录和比较版本差异。"))
     if problems or schema_problems:
@@ -381,7 +427,7 @@ def catalog_item_publish(*, actor: Any, item: CatalogItem) -> CatalogItem:
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
     if item.status == CatalogItem.Status.PUBLISHED:
         raise ApplicationError(code="already_published", message=_("该目录项已经发布。"))
-    if not item.schema_versions.filter(published_at__isnull=False).exists():
+    if schema_in_force(item=item) is None:
         raise ApplicationError(
             code="no_schema",
             message=_("请先制定并启用字段规范，再发布目录项。"),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sharing_catalog.models import SchemaField
 from sharing_catalog.services.catalog import schema_fields_clean
 from tests.sharing_catalog.catalog_helpers import FIELDS, VALID_CREDIT_CODE
 from zhengxiang_portal.core.errors import ApplicationError
@@ -128,3 +129,18 @@ def test_a_length_must_be_positive_and_only_on_text():
         ]
     )
     assert set(details["fields"]) == {1, 2}
+
+
+def test_the_length_limits_are_the_columns_own():
+    label_limit = SchemaField._meta.get_field("label").max_length
+    key_limit = SchemaField._meta.get_field("key").max_length
+    longest = {"key": "k" * key_limit, "label": "名" * label_limit, "field_type": "text"}
+    assert schema_fields_clean([KEY, longest])[1]["label"] == "名" * label_limit
+    details = _problems(
+        [
+            KEY,
+            {"key": "k" * (key_limit + 1), "label": "名" * (label_limit + 1), "field_type": "text"},
+        ]
+    )
+    assert any(f"不超过 {key_limit} 位" in m for m in details["fields"][1])
+    assert any(f"不能超过 {label_limit} 个字" in m for m in details["fields"][1])
