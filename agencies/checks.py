@@ -1,4 +1,10 @@
-"""System checks of the agencies app: a unit with duties and nobody to tell (issue 14)."""
+"""System checks of the agencies app: a unit with duties and nobody to tell (issue 14).
+
+A fact about the data, not about the code or the settings: it is a deployment check, listed by
+`manage.py check --deploy` (run after every deployment) and shown to the working group on its
+home page and on /units/ — not repeated by every `migrate`, `seed_demo` or other command, which
+run the ordinary checks.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 UNREACHABLE_UNITS = "agencies.W001"
+DATA_TAG = "portal_data"
 
 
-@register()
+@register(DATA_TAG, deploy=True)
 def units_without_anyone_to_tell(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     """Warn about units that have open duties but no active liaison (or tax staff).
 

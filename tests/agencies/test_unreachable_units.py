@@ -96,3 +96,15 @@ def test_on_the_demo_the_tax_bureau_is_not_flagged_and_units_without_liaison_are
     )
     assert not flagged & with_liaison
     assert Unit.objects.filter(code__in=flagged).count() == len(flagged)
+
+
+def test_the_check_is_a_deployment_check_not_noise_on_every_command(leader):
+    from django.core.checks import run_checks
+
+    _order(UnitFactory(name="区医保局"), leader)
+    # Every management command (migrate, seed_demo …) runs the ordinary checks: not this one
+    assert UNREACHABLE_UNITS not in {m.id for m in run_checks()}
+    # `manage.py check --deploy` lists it (and `check --deploy --tag portal_data` alone)
+    assert UNREACHABLE_UNITS in {m.id for m in run_checks(include_deployment_checks=True)}
+    only = run_checks(tags=["portal_data"], include_deployment_checks=True)
+    assert [m.id for m in only] == [UNREACHABLE_UNITS]

@@ -243,3 +243,21 @@ def test_the_unit_and_item_filters_offer_all_by_default(client, world):
     # Then 单位 and 目录项 read 全部 like the other filters, not Django's dashes
     assert "---------" not in page
     assert page.count('<option value="" selected>全部</option>') == 4
+
+
+def test_a_liaisons_filters_list_only_the_units_and_items_of_its_own_ledger(client, world):
+    # Given a liaison of the provider, and another provider's unit and item in the catalog
+    client.login(username=world.liaison.username, password=PASSWORD)
+    # When the liaison opens the unit's 台账
+    form = client.get(reverse("ledger:entry_list")).context["form"]
+    # Then the 单位 and 目录项 filters list only the liaison's unit and the items it provides
+    assert list(form.fields["unit"].queryset) == [world.provider]
+    assert list(form.fields["item"].queryset) == [world.item]
+    # and naming another unit is refused as a filter (not silently widened)
+    other = client.get(reverse("ledger:entry_list"), {"unit": world.other.provider.pk})
+    assert "unit" in other.context["form"].errors
+    # while the working group's filters still list every unit and item
+    client.force_login(make_wg_member())
+    whole = client.get(reverse("ledger:entry_list")).context["form"]
+    assert {world.provider, world.other.provider} <= set(whole.fields["unit"].queryset)
+    assert {world.item, world.other.item} <= set(whole.fields["item"].queryset)

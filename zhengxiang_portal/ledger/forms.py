@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.forms import applied_filters
 
 from .actions import LedgerAction, LedgerCategory
-from .selectors import LedgerFilters
+from .selectors import LedgerFilters, ledger_unit_ids, user_may_read_ledger
 
 
 class LedgerFilterForm(forms.Form):
@@ -34,7 +37,13 @@ class LedgerFilterForm(forms.Form):
     target_type = forms.CharField(required=False, widget=forms.HiddenInput)
     target_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, actions: list[tuple[str, str]] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        actions: list[tuple[str, str]] | None = None,
+        user: Any = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         item_field = self.fields["item"]
@@ -44,6 +53,13 @@ class LedgerFilterForm(forms.Form):
         item_field.queryset = apps.get_model("sharing_catalog", "CatalogItem").objects.order_by(
             "code"
         )
+        if user is not None and not user_may_read_ledger(user=user):
+            # A unit's own 台账: only its own units, and the items they provide or consume.
+            own = list(ledger_unit_ids(user=user))
+            unit_field.queryset = unit_field.queryset.filter(pk__in=own)
+            item_field.queryset = item_field.queryset.filter(
+                Q(provider_id__in=own) | Q(consumers__in=own)
+            ).distinct()
         if actions is not None:
             self.fields["action"].choices = [("", _("全部")), *actions]  # type: ignore[attr-defined]
 

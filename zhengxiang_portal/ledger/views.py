@@ -79,7 +79,7 @@ def _before(request) -> int | None:
 def ledger_list_view(request):
     """The whole ledger for the working group and the auditor; a unit's own for its people."""
     _require_unit_reader(request)
-    form = LedgerFilterForm(request.GET or None)
+    form = LedgerFilterForm(request.GET or None, user=request.user)
     entries, next_before = ledger_page(
         ledger_list(user=request.user, filters=form.filters()), before=_before(request)
     )
@@ -131,7 +131,7 @@ def _export(request, *, fmt: str, kind: str) -> HttpResponse:
         _require_reader(request)
     if fmt not in {"csv", "xlsx"}:
         raise Http404
-    form = LedgerFilterForm(request.GET or None)
+    form = LedgerFilterForm(request.GET or None, user=request.user)
     list_url = reverse("ledger:access_log" if kind == "access-log" else "ledger:entry_list")
     refused = export_refused(request, form, list_url)
     if refused is not None:
