@@ -1,16 +1,17 @@
 """System checks of the agencies app: a unit with duties and nobody to tell (issue 14).
 
-A fact about the data, not about the code or the settings: it is a deployment check, listed by
-`manage.py check --deploy` (run after every deployment) and shown to the working group on its
-home page and on /units/ — not repeated by every `migrate`, `seed_demo` or other command, which
-run the ordinary checks.
+A fact about the data, not about the code or the settings: like the default-password check
+(security.E010), it is a deployment check of the database, listed by
+`manage.py check --deploy --database default` and shown to the working group on its home page
+and on /units/ — not repeated by every `migrate`, `seed_demo` or other command, which run the
+ordinary checks, nor by a settings-only `check --deploy`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Warning, register
+from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
@@ -18,13 +19,17 @@ UNREACHABLE_UNITS = "agencies.W001"
 DATA_TAG = "portal_data"
 
 
-@register(DATA_TAG, deploy=True)
-def units_without_anyone_to_tell(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+@register(Tags.database, DATA_TAG, deploy=True)
+def units_without_anyone_to_tell(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[Warning]:
     """Warn about units that have open duties but no active liaison (or tax staff).
 
     Their reminders and notices go to the working group instead (Art. 3: every unit names its
     liaison). Before the first migration there is nothing to check.
     """
+    if not databases:
+        return []
     from .selectors import units_unreachable
 
     try:

@@ -24,7 +24,13 @@ from zhengxiang_portal.core.uploads import attachment_response
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
-from zhengxiang_portal.exports import list_export_response, xlsx_response, xlsx_write_row
+from zhengxiang_portal.exports import (
+    column_widths,
+    list_export_response,
+    sheet_print_setup,
+    xlsx_response,
+    xlsx_write_row,
+)
 from zhengxiang_portal.statistics import StatisticsTable, statistics_tables
 
 from . import services
@@ -410,16 +416,23 @@ def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: li
     workbook = Workbook()
     by_unit = workbook.active
     by_unit.title = _("按承办单位")
+    unit_rows = [[unit.name, *_statistics_row(st)] for unit, st in rows]
+    sheet_print_setup(
+        by_unit, widths=column_widths([_("承办单位"), *counted], unit_rows), title_rows=2
+    )
     xlsx_write_row(by_unit, [_("期间"), f"{start.isoformat()} — {end.isoformat()}"])
     xlsx_write_row(by_unit, [_("承办单位"), *counted])
-    for unit, st in rows:
-        xlsx_write_row(by_unit, [unit.name, *_statistics_row(st)])
+    for row in unit_rows:
+        xlsx_write_row(by_unit, row)
     by_category = workbook.create_sheet(_("按协作类别"))
+    category_rows = [[label, *_statistics_row(st)] for label, st in categories]
+    sheet_print_setup(by_category, widths=column_widths([_("协作类别"), *counted], category_rows))
     xlsx_write_row(by_category, [_("协作类别"), *counted])
-    for label, st in categories:
-        xlsx_write_row(by_category, [label, *_statistics_row(st)])
+    for row in category_rows:
+        xlsx_write_row(by_category, row)
     for table in tables:
         sheet = workbook.create_sheet(str(table.title)[:31])  # Excel's limit on sheet names
+        sheet_print_setup(sheet, widths=column_widths(table.headers, table.rows))
         xlsx_write_row(sheet, table.headers)
         for row in table.rows:
             xlsx_write_row(sheet, row)

@@ -55,20 +55,78 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def display_width(value: Any) -> int:
+    """Characters a cell's text takes in a spreadsheet column: a Chinese character counts two."""
+    if value is None:
+        return 0
+    text = value.strftime("%Y-%m-%d") if isinstance(value, dt.date) else str(value)
+    longest = max(text.splitlines() or [""], key=len)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in longest)
+
+
+def column_widths(
+    headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]] = (), *, sample: int = 1000
+) -> list[int]:
+    """Column widths (in characters) that fit the headers and the first `sample` rows: at least
+    6, at most 50 (a long text wraps in the cell rather than widening the printed page)."""
+    widths: list[int] = [display_width(h) for h in headers or []]
+    for n, row in enumerate(rows):
+        if n >= sample:
+            break
+        for col, value in enumerate(row):
+            width = display_width(value)
+            if col >= len(widths):
+                widths.append(width)
+            elif width > widths[col]:
+                widths[col] = width
+    return [min(max(w + 2, 6), 50) for w in widths]
+
+
+A4_PAPER = 9  # the paper-size code of A4 in both openpyxl (OOXML) and xlsxwriter
+
+
+def sheet_print_setup(
+    worksheet: Any, *, widths: Sequence[int] = (), title_rows: int = 1, landscape: bool = True
+) -> None:
+    """Print an openpyxl worksheet (normal or write-only, before its first row) as a working
+    group would: A4, landscape, all columns on one page width, the heading rows repeated on
+    every page and frozen on screen, each column as wide as its content."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    for col, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(col)].width = width
+    worksheet.page_setup.paperSize = A4_PAPER
+    worksheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if title_rows:
+        worksheet.print_title_rows = f"1:{title_rows}"
+        worksheet.freeze_panes = f"A{title_rows + 1}"
+
+
 def xlsx_write_row(worksheet: Any, values: Iterable[Any]) -> None:
     """Append one row of safe values to an openpyxl worksheet (normal or write-only)."""
     worksheet.append([safe_cell(v) for v in values])
 
 
 def xlsx_bytes(
-    *, headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]], sheet_title: str = "数据"
+    *,
+    headers: Sequence[Any] | None,
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str = "数据",
+    widths: Sequence[int] | None = None,
 ) -> bytes:
     """A one-sheet .xlsx of `headers` + `rows`, every value through `safe_cell`.
 
     Written by xlsxwriter in constant-memory mode: each row goes to a temporary file as it is
     written, so memory stays flat whatever the row count, and 100,000 rows take a few seconds
     (issue 16 point 4; openpyxl's write-only mode took ~35 s). Strings are always strings:
-    xlsxwriter's guessing of formulas, numbers and links is off.
+    xlsxwriter's guessing of formulas, numbers and links is off. Dates show as 2026-09-25.
+
+    The sheet prints on A4 landscape, one page wide, the heading row on every page; columns
+    are `widths` wide, or fit the headers and (when `rows` is a list) the first rows.
     """
     import xlsxwriter
 
@@ -81,9 +139,20 @@ def xlsx_bytes(
             "strings_to_numbers": False,
             "strings_to_urls": False,
             "nan_inf_to_errors": True,
+            "default_date_format": "yyyy-mm-dd",
         },
     )
     sheet = workbook.add_worksheet(sheet_title)
+    if widths is None:
+        widths = column_widths(headers, rows if isinstance(rows, list | tuple) else ())
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_paper(A4_PAPER)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    if headers:
+        sheet.repeat_rows(0)
+        sheet.freeze_panes(1, 0)
     # Typed calls, not write_row's per-cell guessing: ~10 % less CPU on 100,000 rows.
     write_string, write_number, write = sheet.write_string, sheet.write_number, sheet.write
     for number, row in enumerate(chain([headers] if headers else [], rows)):
@@ -202,6 +271,7 @@ def list_export_response(
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=basename[:31])
+        sheet_print_setup(sheet, widths=column_widths(headers, data))
         xlsx_write_row(sheet, headers)
         for row in data:
             xlsx_write_row(sheet, row)

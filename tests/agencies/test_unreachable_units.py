@@ -53,9 +53,9 @@ def test_a_closed_duty_no_longer_flags_the_unit(leader):
 
 def test_the_system_check_warns_with_an_id_naming_the_units(leader):
     unit = UnitFactory(name="区医保局")
-    assert units_without_anyone_to_tell() == []
+    assert units_without_anyone_to_tell(databases=["default"]) == []
     _order(unit, leader)
-    [warning] = units_without_anyone_to_tell()
+    [warning] = units_without_anyone_to_tell(databases=["default"])
     assert warning.id == UNREACHABLE_UNITS == "agencies.W001"
     assert "区医保局" in warning.msg
 
@@ -104,7 +104,11 @@ def test_the_check_is_a_deployment_check_not_noise_on_every_command(leader):
     _order(UnitFactory(name="区医保局"), leader)
     # Every management command (migrate, seed_demo …) runs the ordinary checks: not this one
     assert UNREACHABLE_UNITS not in {m.id for m in run_checks()}
-    # `manage.py check --deploy` lists it (and `check --deploy --tag portal_data` alone)
-    assert UNREACHABLE_UNITS in {m.id for m in run_checks(include_deployment_checks=True)}
-    only = run_checks(tags=["portal_data"], include_deployment_checks=True)
+    assert UNREACHABLE_UNITS not in {m.id for m in run_checks(databases=["default"])}  # migrate
+    # nor does a settings-only `check --deploy`
+    assert UNREACHABLE_UNITS not in {m.id for m in run_checks(include_deployment_checks=True)}
+    # `manage.py check --deploy --database default` lists it
+    deploy = run_checks(include_deployment_checks=True, databases=["default"])
+    assert UNREACHABLE_UNITS in {m.id for m in deploy}
+    only = run_checks(tags=["portal_data"], include_deployment_checks=True, databases=["default"])
     assert [m.id for m in only] == [UNREACHABLE_UNITS]

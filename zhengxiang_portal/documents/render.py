@@ -25,7 +25,8 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 TITLE_PT = 22  # 二号
 BODY_PT = 16  # 三号
-TABLE_PT = 12  # 小四, for a table's cells
+TABLE_PT = 10.5  # 五号, for a table's cells (11 columns of the 通报 across A4 portrait)
+TABLE_LINE_PT = 14
 
 
 def cn_date(day: dt.date) -> str:
@@ -57,7 +58,7 @@ class OfficialDocument:
         return cn_date(self.issued_on)
 
 
-def _run_font(run: Any, *, name: str, size: int, bold: bool = False) -> None:
+def _run_font(run: Any, *, name: str, size: float, bold: bool = False) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -109,15 +110,7 @@ def docx_bytes(doc: OfficialDocument) -> bytes:
     for label, value in doc.facts:
         para(f"{label}：{value}", indent=True)
     if doc.table_headers:
-        table = word.add_table(rows=1, cols=len(doc.table_headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, doc.table_headers, strict=True):
-            _run_font(cell.paragraphs[0].add_run(str(text)), name=HEADING_FONT, size=TABLE_PT)
-        for values in doc.table_rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
-                text = "—" if value is None else str(value)
-                _run_font(cell.paragraphs[0].add_run(text), name=BODY_FONT, size=TABLE_PT)
+        _docx_table(word, doc, text_width_mm=210 - 28 - 26)
     for text in doc.closing:
         para(text, indent=True)
     para(f"依据：{doc.basis_text}", indent=True)
@@ -127,6 +120,63 @@ def docx_bytes(doc: OfficialDocument) -> bytes:
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def table_column_shares(headers: list[Any], rows: list[list[Any]]) -> list[float]:
+    """Each column's share of the text width: as wide as its longest cell, a long heading
+    a long heading wrapping after 3 Chinese characters, a long name after 12."""
+    from zhengxiang_portal.exports import display_width
+
+    widths = [min(display_width(h), 6) for h in headers]
+    for row in rows:
+        for col, value in enumerate(row):
+            widths[col] = max(widths[col], display_width("—" if value is None else value))
+    widths = [min(w + 3, 24) for w in widths]
+    total = sum(widths)
+    return [w / total for w in widths]
+
+
+def _docx_table(word: Any, doc: OfficialDocument, *, text_width_mm: float) -> None:
+    """The document's table across the text width: columns sized to their content, the heading
+    row repeated on each page, no row split across two pages, cells in 五号 (10.5 pt)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    table = word.add_table(rows=1, cols=len(doc.table_headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: "100.0" fits a narrow column
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "57")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+    shares = table_column_shares(doc.table_headers, doc.table_rows)
+    widths = [Mm(text_width_mm * share) for share in shares]
+
+    def fill(row: Any, values: list[Any], font: str, *, heading: bool = False) -> None:
+        tr_pr = row._tr.get_or_add_trPr()
+        flag = OxmlElement("w:tblHeader" if heading else "w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        tr_pr.append(flag)
+        for cell, value, width in zip(row.cells, values, widths, strict=True):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.line_spacing = Pt(TABLE_LINE_PT)
+            text = "—" if value is None else str(value)
+            _run_font(paragraph.add_run(text), name=font, size=TABLE_PT)
+
+    fill(table.rows[0], doc.table_headers, HEADING_FONT, heading=True)
+    for values in doc.table_rows:
+        fill(table.add_row(), values, BODY_FONT)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
 
 
 def docx_response(doc: OfficialDocument) -> HttpResponse:

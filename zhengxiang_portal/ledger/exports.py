@@ -24,7 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhengxiang_portal.exports import csv_rows, workbook_bytes, xlsx_write_row
+from zhengxiang_portal.exports import (
+    column_widths,
+    csv_rows,
+    sheet_print_setup,
+    workbook_bytes,
+    xlsx_write_row,
+)
 
 from .chain import canonical_json, entry_fields
 from .models import LedgerEntry
@@ -194,8 +200,10 @@ def readable_csv(entries: Iterable[LedgerEntry]) -> bytes:
 def readable_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
     from openpyxl import Workbook
 
+    rows = list(readable_rows(entries))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("台账")))
-    for row in readable_rows(entries):
+    sheet_print_setup(sheet, widths=column_widths(rows[:1], rows[1:]))  # A4, heading repeated
+    for row in rows:
         xlsx_write_row(sheet, row)
     return workbook_bytes(workbook)
