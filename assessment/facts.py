@@ -5,10 +5,10 @@ internals, never by re-implementing their rules: "on time" for an obligation is 
 `obligation_standing`, for objections and requests it is what `objection_facts` and
 `request_statistics` count. Every source judges lateness at the same as-of day
 (`zhengxiang_portal.deadlines.asof.AsOf`: today, or the period's end once it is past), passed
-down from `collect`, so no indicator counts a duty as late before its deadline. Each source is
-looked up when it is used; a source whose selectors are not installed yet is reported as not
-connected and its facts stay `None` (unknown, not zero), so the indicators that need it are
-"not applicable" rather than wrongly zero.
+down from `collect`, so no indicator counts a duty as late before its deadline. The selectors are
+imported at the top of this module: a renamed or removed selector is an ImportError at start-up,
+never an indicator silently "not applicable". A source that is not connected (only a test double
+disconnects one, through `Source.functions`) leaves its facts `None` (unknown, not zero).
 
 Documented interfaces used here:
 - sharing_catalog.selectors[.obligations].obligation_list_for_assessment(*, start, end,
@@ -27,15 +27,22 @@ Documented interfaces used here:
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from collaboration.selectors import request_evidence, request_statistics
+from sharing_catalog.models import Submission
+from sharing_catalog.selectors.objections import objection_evidence, objection_facts
+from sharing_catalog.selectors.obligations import (
+    obligation_list_for_assessment,
+    obligation_standing,
+)
+from sharing_catalog.selectors.submissions import obligation_submissions
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
 from .rules import RuleKind
@@ -45,44 +52,31 @@ from .rules import RuleKind
 class Source:
     key: str
     label: Any
-    modules: tuple[str, ...]  # where the selectors may live (package, or its concept module)
-    names: tuple[str, ...]
+    selectors: Mapping[str, Any]  # the owning app's selectors (or model), by name
 
     def functions(self) -> dict[str, Callable[..., Any]] | None:
-        """The source's selector functions, or None when its app does not provide them yet."""
-        for module_name in self.modules:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
-            if all(hasattr(module, name) for name in self.names):
-                return {name: getattr(module, name) for name in self.names}
-        return None
+        """The source's selector functions (None: not connected, which only a test double says)."""
+        return dict(self.selectors)
 
 
 OBLIGATIONS = Source(
     "obligations",
     _("报送任务（目录清单）"),
-    ("sharing_catalog.selectors", "sharing_catalog.selectors.obligations"),
-    ("obligation_list_for_assessment", "obligation_standing"),
+    {
+        "obligation_list_for_assessment": obligation_list_for_assessment,
+        "obligation_standing": obligation_standing,
+    },
 )
-SUBMISSIONS = Source(
-    "submissions",
-    _("数据报送与校验"),
-    ("sharing_catalog.models",),
-    ("Submission",),
-)
+SUBMISSIONS = Source("submissions", _("数据报送与校验"), {"Submission": Submission})
 OBJECTIONS = Source(
     "objections",
     _("异议处理"),
-    ("sharing_catalog.selectors", "sharing_catalog.selectors.objections"),
-    ("objection_facts", "objection_evidence"),
+    {"objection_facts": objection_facts, "objection_evidence": objection_evidence},
 )
 REQUESTS = Source(
     "requests",
     _("协作请求"),
-    ("collaboration.selectors",),
-    ("request_statistics", "request_evidence"),
+    {"request_statistics": request_statistics, "request_evidence": request_evidence},
 )
 SOURCES = (OBLIGATIONS, SUBMISSIONS, OBJECTIONS, REQUESTS)
 
@@ -402,8 +396,7 @@ def _read_requests(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> 
 OBLIGATION_SUBMISSIONS = Source(
     "obligation_submissions",
     _("报送任务的数据版本"),
-    ("sharing_catalog.selectors", "sharing_catalog.selectors.submissions"),
-    ("obligation_submissions",),
+    {"obligation_submissions": obligation_submissions},
 )
 
 
