@@ -9,7 +9,11 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评价")
 
     def ready(self) -> None:
-        from . import deadline_sources
+        # Imported here, not at the top: apps.py loads before the models are ready.
+        from . import (
+            deadline_sources,
+            tasks,  # noqa: F401  (registers the Celery tasks: services send them by name)
+        )
 
         deadline_sources.register()
         from zhengxiang_portal.ledger.selectors import register_unit_scope

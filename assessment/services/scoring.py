@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from zhengxiang_portal.core.dispatch import on_commit_once, send_task_now
+from zhengxiang_portal.core.dispatch import on_commit_once, send_task_now, task_named
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.asof import AsOf
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
@@ -35,6 +35,8 @@ from ..models import (
 from ..permissions import can_freeze, can_manage
 from ..rules import RuleKind, RuleResult, UnitFacts, combine, evaluate, q2, validate_params
 from ..rules import validate_weights as rules_validate_weights
+
+RECOMPUTE_PENDING_TASK = "assessment.recompute_pending"  # assessment.tasks registers it
 
 # The default scheme (weights sum to 100); a new period copies the previous period's scheme.
 #
@@ -310,8 +312,6 @@ def _mark_open_periods_changed() -> None:
 
 def _mark_changed(period_ids: list[int] | None) -> None:
     """Record that these open periods' facts changed now, and send the recompute task."""
-    from ..tasks import recompute_pending_task
-
     periods = Period.objects.filter(status=Period.Status.OPEN)
     if period_ids is not None:
         periods = periods.filter(pk__in=period_ids)
@@ -326,7 +326,7 @@ def _mark_changed(period_ids: list[int] | None) -> None:
         marks, update_conflicts=True, unique_fields=["period"], update_fields=["requested_at"]
     )
     # Never fails the caller if the broker is down: the minute scan sends it again.
-    send_task_now(recompute_pending_task)
+    send_task_now(task_named(RECOMPUTE_PENDING_TASK))
 
 
 def recompute_pending() -> list[int]:

@@ -12,10 +12,21 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
+
+
+def task_named(name: str) -> Any:
+    """The Celery task registered as `name` (KeyError if none is).
+
+    Services send their app's tasks by name, so a tasks module imports its services and never the
+    other way round. Each app's AppConfig.ready imports its tasks module, so the name is known in
+    every process (web and worker), and a renamed task fails loudly at its first send.
+    """
+    return current_app.tasks[name]
 
 
 def send_task_now(task: Any, **kwargs: Any) -> bool:

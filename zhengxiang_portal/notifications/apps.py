@@ -13,6 +13,9 @@ class NotificationsConfig(AppConfig):
 
         from zhengxiang_portal.core.registry import NavItem, register_nav
 
+        # Imported here, not at the top: apps.py loads before the models are ready.
+        from . import tasks  # noqa: F401  (registers the Celery tasks: services send them by name)
+
         register_nav(
             NavItem(key="inbox", label=_("消息"), url_name="notifications:inbox", order=900)
         )

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengxiang_portal.core.dispatch import enqueue_on_commit
+from zhengxiang_portal.core.dispatch import enqueue_on_commit, task_named
 
 from .models import Notification
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+EMAIL_TASK = "notifications.send_emails"  # notifications.tasks registers it under this name
 _EMAIL_TASK_CHUNK = 500  # ids per mail task: small broker messages, bounded task time
 MAX_EMAIL_ATTEMPTS = 5  # after that the inbox copy stands alone and the state says "failed"
 
@@ -74,9 +75,7 @@ def notify(
         )
     )
     if created:
-        from .tasks import send_notification_emails_task
-
-        enqueue_on_commit(send_notification_emails_task, notification_ids=[n.pk for n in created])
+        enqueue_on_commit(task_named(EMAIL_TASK), notification_ids=[n.pk for n in created])
     return created
 
 
@@ -182,11 +181,9 @@ def notify_many(messages: Iterable[Message]) -> int:
         created = _insert_orm(rows, now)
     pending = [pk for pk, state in created if state == Notification.EmailState.PENDING]
     if pending:
-        from .tasks import send_notification_emails_task
-
         for start in range(0, len(pending), _EMAIL_TASK_CHUNK):
             chunk = pending[start : start + _EMAIL_TASK_CHUNK]
-            enqueue_on_commit(send_notification_emails_task, notification_ids=chunk)
+            enqueue_on_commit(task_named(EMAIL_TASK), notification_ids=chunk)
     return len(created)
 
 

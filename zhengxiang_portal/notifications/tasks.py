@@ -1,10 +1,10 @@
 from celery import shared_task
 
 from .selectors import notification_pending_email_ids
-from .services import notification_send_email
+from .services import EMAIL_TASK, notification_send_email
 
 
-@shared_task(name="notifications.send_emails", acks_late=True, max_retries=3)
+@shared_task(name=EMAIL_TASK, acks_late=True, max_retries=3)
 def send_notification_emails_task(*, notification_ids: list[int]) -> int:
     """Mail the given notifications; safe to re-run (each is claimed and sent once)."""
     return sum(notification_send_email(notification_id=pk) for pk in notification_ids)
