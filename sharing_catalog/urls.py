@@ -129,6 +129,7 @@ urlpatterns += [
     ),
     path("bulletin/", bulletin_views.bulletin_view, name="bulletin"),
     path("bulletin/print/", bulletin_views.bulletin_print_view, name="bulletin_print"),
+    path("bulletin/publish/", bulletin_views.bulletin_publish_view, name="bulletin_publish"),
     path("bulletin.xlsx", bulletin_views.bulletin_xlsx_view, name="bulletin_xlsx"),
     path("bulletin.docx", bulletin_views.bulletin_docx_view, name="bulletin_docx"),
     path("objections/", objection_views.objection_list_view, name="objection_list"),

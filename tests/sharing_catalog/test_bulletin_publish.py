@@ -1,0 +1,124 @@
+"""Publishing the 报送情况通报 (issue 18 #2): every unit's liaisons and the working group are told
+through the one sender, once per period; who was told (and 无人可通知) is recorded."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from agencies.models import WorkingGroupMember
+from agencies.roles import Role
+from sharing_catalog.models import BulletinPublication
+from sharing_catalog.selectors.bulletin import bulletin_period
+from sharing_catalog.services.bulletin import bulletin_publish
+from tests.factories import UnitFactory, UserFactory, make_liaison
+from tests.sharing_catalog.test_bulletin import AFTER_Q3, scenario  # noqa: F401 (fixture)
+from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.ledger.models import LedgerEntry
+from zhengxiang_portal.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+TITLE = "2026年第三季度共享数据报送情况通报"
+
+
+@pytest.fixture
+def people(scenario):  # noqa: F811 (the fixture imported above)
+    """甲 and 乙 have liaisons, 丙 has nobody on duty; a working group of leader and member."""
+    a, b, c = scenario
+    group_unit = UnitFactory(code="WG", name="专项工作组办公室")
+    leader = UserFactory(unit=group_unit, roles=[Role.WG_LEADER], username="leader")
+    member = UserFactory(unit=group_unit, roles=[Role.WG_MEMBER], username="member")
+    for user, position in ((leader, "leader"), (member, "member")):
+        WorkingGroupMember.objects.create(user=user, unit=group_unit, position=position)
+    make_liaison(group_unit)  # the office's own liaison: a unit like any other
+    return {
+        "leader": leader, "member": member, "a": make_liaison(a, username="liaison_a"),
+        "b": make_liaison(b, username="liaison_b"), "c_unit": c,
+    }  # fmt: skip
+
+
+def _inbox(user):
+    return list(Notification.objects.filter(recipient=user, kind="bulletin"))
+
+
+@time_machine.travel(AFTER_Q3, tick=False)
+def test_publishing_tells_each_units_liaisons_their_standing_and_the_working_group(people):
+    # When the leader publishes the third quarter's bulletin
+    publication = bulletin_publish(actor=people["leader"], period=bulletin_period("2026-Q3"))
+    # Then 甲's liaison has it, with 甲's own line: ranked 3rd of 3 and urged
+    (to_a,) = _inbox(people["a"])
+    assert to_a.subject == TITLE and to_a.key == "bulletin:2026-Q3"
+    assert "予以点名督促：丙局、甲局" in to_a.body
+    assert "本单位：应报3期次，按时1，逾期报送1，未报1，按时率33.3%" in to_a.body
+    assert "排名第3（共3个单位）" in to_a.body and "本单位被点名督促" in to_a.body
+    # 乙's liaison sees 乙 first and not urged
+    (to_b,) = _inbox(people["b"])
+    assert "排名第1（共3个单位）" in to_b.body and "本单位被点名督促" not in to_b.body
+    # the working group has it once each, linked to the bulletin page
+    for user in (people["leader"], people["member"]):
+        (message,) = _inbox(user)
+        assert message.url == reverse("sharing_catalog:bulletin") + "?period=2026-Q3"
+    # Then the publication records who was told, and 丙局 as a fact: nobody could be told
+    assert {"liaison_a", "liaison_b", "leader", "member"} <= set(publication.told)
+    assert publication.unreachable == ["丙局"]
+    assert "无人可通知：丙局（无在岗联络员）" in publication.who
+    assert "甲局" in publication.who and "专项工作组" in publication.who
+    # and a 发文 ledger entry says the same
+    entry = LedgerEntry.objects.get(action=LedgerAction.DOCUMENT, target_repr=TITLE)
+    assert entry.details["period"] == "2026-Q3" and entry.details["unreachable"] == ["丙局"]
+    assert entry.details["told"] == publication.told
+    assert entry.details["named"] == ["丙局", "甲局"]
+
+
+@time_machine.travel(AFTER_Q3, tick=False)
+def test_publishing_the_same_period_twice_says_so_and_sends_nothing_more(people):
+    bulletin_publish(actor=people["leader"], period=bulletin_period("2026-Q3"))
+    sent = Notification.objects.count()
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        bulletin_publish(actor=people["member"], period=bulletin_period("2026-q3"))
+    assert refused.value.code == "already_published"
+    assert "2026年第三季度的通报已于2026-10-20 17:00由" in refused.value.message
+    assert "未重复发送" in refused.value.message
+    assert Notification.objects.count() == sent and LedgerEntry.objects.count() == entries
+    assert BulletinPublication.objects.count() == 1
+
+
+@time_machine.travel(AFTER_Q3, tick=False)
+def test_only_the_working_group_publishes_and_only_a_period_that_has_ended(people):
+    with pytest.raises(PermissionDenied):
+        bulletin_publish(actor=people["a"], period=bulletin_period("2026-Q3"))
+    with pytest.raises(ApplicationError) as running:
+        bulletin_publish(actor=people["leader"], period=bulletin_period("2026-10"))
+    assert running.value.code == "period_running" and "2026年10月尚未结束" in running.value.message
+    assert not Notification.objects.filter(kind="bulletin").exists()
+    assert not BulletinPublication.objects.exists()
+
+
+@time_machine.travel(AFTER_Q3, tick=False)
+def test_the_page_publishes_once_and_then_shows_who_was_told(client, people):
+    client.force_login(people["leader"])
+    page = client.get(reverse("sharing_catalog:bulletin"), {"period": "2026-Q3"}).content.decode()
+    assert "发布通报" in page
+    response = client.post(reverse("sharing_catalog:bulletin_publish"), {"period": "2026-Q3"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sharing_catalog:bulletin") + "?period=2026-Q3"
+    page = client.get(response["Location"]).content.decode()
+    assert "已发布2026年第三季度共享数据报送情况通报" in page  # the flash message
+    assert (
+        "data-published" in page and "无人可通知：丙局" in page and "发布通报</button>" not in page
+    )
+    again = client.post(
+        reverse("sharing_catalog:bulletin_publish"), {"period": "2026-Q3"}, follow=True
+    )
+    assert "未重复发送" in again.content.decode()
+    # a month still running offers no publishing
+    running = client.get(reverse("sharing_catalog:bulletin"), {"period": "2026-10"})
+    assert "本期尚未结束，结束后才能发布通报。" in running.content.decode()
+    # a liaison cannot publish
+    client.force_login(people["a"])
+    client.post(reverse("sharing_catalog:bulletin_publish"), {"period": "2026-Q2"})
+    assert not BulletinPublication.objects.filter(period_key="2026-Q2").exists()
