@@ -25,13 +25,14 @@ from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.documents.services import document_for
 from zhengxiang_portal.exports import (
+    XLSX_CONTENT_TYPE,
+    bytes_response,
     column_widths,
     list_export_response,
-    sheet_print_setup,
-    xlsx_response,
-    xlsx_write_row,
+    xlsx_sheets_bytes,
 )
 from zhengxiang_portal.statistics import StatisticsTable, statistics_tables
+from zhengxiang_portal.xlsx_stream import Sheet
 
 from . import services
 from .actions import ACTIONS, make_form
@@ -407,35 +408,39 @@ def _statistics_row(st) -> list:
 
 
 def _statistics_xlsx(*, start: dt.date, end: dt.date, rows: list, categories: list, tables: list):
-    from openpyxl import Workbook
-
     counted = [
         _("收到"), _("按期答复"), _("逾期答复"), _("逾期未办"), _("有理由拒绝"), _("无故拒绝"),
         _("按期办结率（%）"), _("平均答复用时（工作日）"),
     ]  # fmt: skip
-    workbook = Workbook()
-    by_unit = workbook.active
-    by_unit.title = _("按承办单位")
     unit_rows = [[unit.name, *_statistics_row(st)] for unit, st in rows]
-    sheet_print_setup(
-        by_unit, widths=column_widths([_("承办单位"), *counted], unit_rows), title_rows=2
-    )
-    xlsx_write_row(by_unit, [_("期间"), f"{start.isoformat()} — {end.isoformat()}"])
-    xlsx_write_row(by_unit, [_("承办单位"), *counted])
-    for row in unit_rows:
-        xlsx_write_row(by_unit, row)
-    by_category = workbook.create_sheet(_("按协作类别"))
     category_rows = [[label, *_statistics_row(st)] for label, st in categories]
-    sheet_print_setup(by_category, widths=column_widths([_("协作类别"), *counted], category_rows))
-    xlsx_write_row(by_category, [_("协作类别"), *counted])
-    for row in category_rows:
-        xlsx_write_row(by_category, row)
-    for table in tables:
-        sheet = workbook.create_sheet(str(table.title)[:31])  # Excel's limit on sheet names
-        sheet_print_setup(sheet, widths=column_widths(table.headers, table.rows))
-        xlsx_write_row(sheet, table.headers)
-        for row in table.rows:
-            xlsx_write_row(sheet, row)
-    return xlsx_response(
-        filename=f"协作统计-{start.isoformat()}-{end.isoformat()}.xlsx", workbook=workbook
+    period = [_("期间"), f"{start.isoformat()} — {end.isoformat()}"]
+    sheets = [
+        Sheet(
+            _("按承办单位"),
+            [period, [_("承办单位"), *counted], *unit_rows],
+            widths=column_widths([_("承办单位"), *counted], unit_rows),
+            title_rows=2,
+        ),
+        Sheet(
+            _("按协作类别"),
+            [[_("协作类别"), *counted], *category_rows],
+            widths=column_widths([_("协作类别"), *counted], category_rows),
+            title_rows=1,
+        ),
+    ]
+    # Excel's limit on sheet names (31 characters) is kept by the writer
+    sheets += [
+        Sheet(
+            table.title,
+            [table.headers, *table.rows],
+            widths=column_widths(table.headers, table.rows),
+            title_rows=1,
+        )
+        for table in tables
+    ]
+    return bytes_response(
+        xlsx_sheets_bytes(sheets),
+        filename=f"协作统计-{start.isoformat()}-{end.isoformat()}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
     )

@@ -10,8 +10,9 @@ import functools
 import hashlib
 import io
 import operator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -153,14 +154,42 @@ def receipt_acknowledge(*, submission: Submission, actor: Any) -> Receipt:
 # --- exports ----------------------------------------------------------------------------
 
 
-def _export_value(value: Any, field_type: str) -> Any:
-    if value is None:
-        return ""
-    if field_type == FieldType.BOOLEAN:
-        return "是" if value else "否"
-    if field_type == FieldType.DECIMAL:
+def _export_boolean(value: Any) -> str:
+    return "是" if value else "否"
+
+
+def _export_decimal(value: Any) -> Any:
+    try:
         return Decimal(value)
-    return value
+    except (InvalidOperation, TypeError, ValueError):
+        return value  # a masked value, or text kept as it came
+
+
+# How a stored value is written into a download, by field type (others as stored).
+_EXPORT_CONVERTERS = {FieldType.BOOLEAN: _export_boolean, FieldType.DECIMAL: _export_decimal}
+
+
+def _export_rows(datas: Iterable[Any], reader: Any) -> Iterator[list[Any]]:
+    """Stored records as export rows: opened, masked, each value converted by its column.
+
+    The conversions are chosen once per column, not per cell (issue 16 point 4: 100,000
+    rows × 12 columns); a missing value is None (an empty cell, an empty CSV field).
+    """
+    keys = [f.key for f in reader.fields]
+    converted = [
+        (index, _EXPORT_CONVERTERS[f.field_type])
+        for index, f in enumerate(reader.fields)
+        if f.field_type in _EXPORT_CONVERTERS
+    ]
+    open_record = reader.open
+    for data in datas:
+        get = open_record(data).get
+        row = [get(key) for key in keys]
+        for index, convert in converted:
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
+        yield row
 
 
 @dataclass
@@ -193,10 +222,10 @@ def submission_export(
 
     def rows() -> Any:
         nonlocal count
-        for data in records.values_list("data", flat=True).iterator(chunk_size=5000):
+        datas = records.values_list("data", flat=True).iterator(chunk_size=5000)
+        for row in _export_rows(datas, reader):
             count += 1
-            data = reader.open(data)
-            yield [_export_value(data.get(f.key), f.field_type) for f in fields]
+            yield row
 
     if fmt == "csv":
         # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly

@@ -5,8 +5,11 @@ Skips without soffice locally; fails in CI (tests.conftest.require), where .ci/r
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
+import subprocess
+from decimal import Decimal
 
 import pytest
 
@@ -21,7 +24,7 @@ from tests.conftest import require
 from tests.documents.office import pdf_pages, soffice_to_pdf
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.render import docx_bytes
-from zhengxiang_portal.exports import xlsx_response
+from zhengxiang_portal.exports import xlsx_bytes, xlsx_response
 
 DAY = dt.date(2026, 9, 25)
 
@@ -39,6 +42,24 @@ def _request(*, transfer: bool) -> CollaborationRequest:
         number="XZ-2026-000001", matter_type=matter, subject="某公司虚开发票案",
         body="请依法处理。", legal_basis="税收征管法第七十七条", due_date=DAY,
         working_days_allowed=30,
+    )  # fmt: skip
+
+
+# A download's hard cases: Chinese, XML-special and forbidden characters, formulas, numbers, dates
+EXPORT_HEADERS = ["名称", "代码", "金额", "日期", "备注", "完税"]
+EXPORT_ROWS = [
+    ["衡阳湘江商贸有限公司", "0012", Decimal("1000.50"), dt.date(2026, 12, 6), "a & b <c>", True],
+    ['=HYPERLINK("http://x")', "+86 0734", -5, None, "前\x01后\x1f", False],
+    ["长" * 5000, "_x0041_", 3.25, dt.date(2026, 1, 31), "第一行\n第二行", None],
+]
+
+
+def _soffice(tmp_path, *args: str) -> None:
+    soffice = shutil.which("soffice")
+    require(soffice is not None, "LibreOffice (soffice) is not installed")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", *args],
+        check=True, capture_output=True, timeout=180,
     )  # fmt: skip
 
 
@@ -64,6 +85,7 @@ def generated_files() -> dict[str, bytes]:
     return {
         "bulletin.docx": docx_bytes(bulletin),
         "bulletin_sheet.xlsx": sheet,  # not "bulletin": both would convert to bulletin.pdf
+        "export.xlsx": xlsx_bytes(headers=EXPORT_HEADERS, rows=EXPORT_ROWS),
         "order_notice.docx": docx_bytes(order_document(order=order, issued=notice)),
         "collaboration_letter.docx": docx_bytes(
             request_letter(req=_request(transfer=False), issued=letter)
@@ -79,3 +101,21 @@ def test_every_generated_docx_and_xlsx_converts_to_pdf_in_libreoffice(tmp_path):
     require(shutil.which("soffice") is not None, "LibreOffice (soffice) is not installed")
     pdfs = soffice_to_pdf(generated_files(), tmp_path)
     assert {name: pdf_pages(pdf) >= 1 for name, pdf in pdfs.items()} == dict.fromkeys(pdfs, True)
+
+
+def test_a_streamed_export_reads_back_in_libreoffice_as_written(tmp_path):
+    # Given an export with the hard cases, when LibreOffice opens it and saves it as UTF-8 CSV
+    (tmp_path / "export.xlsx").write_bytes(xlsx_bytes(headers=EXPORT_HEADERS, rows=EXPORT_ROWS))
+    _soffice(
+        tmp_path, "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+        "--outdir", str(tmp_path / "csv"), str(tmp_path / "export.xlsx"),
+    )  # fmt: skip
+    with (tmp_path / "csv" / "export.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    # then every value reads as written: text as text, numbers and dates as such, no formula ran
+    assert rows == [
+        EXPORT_HEADERS,
+        ["衡阳湘江商贸有限公司", "0012", "1000.5", "2026-12-06", "a & b <c>", "TRUE"],
+        ['\'=HYPERLINK("http://x")', "'+86 0734", "-5", "", "前后", "FALSE"],
+        ["长" * 5000, "_x0041_", "3.25", "2026-01-31", "第一行\n第二行", ""],
+    ]

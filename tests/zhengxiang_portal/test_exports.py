@@ -71,7 +71,7 @@ def test_xlsx_response_writes_no_formula_cells():
 
 
 def test_xlsx_bytes_writes_text_as_text_and_numbers_as_numbers():
-    # Given values xlsxwriter would otherwise guess at (formula, number-like text, a link)
+    # Given values a writer could guess at (formula, number-like text, a link)
     content = xlsx_bytes(
         headers=["名称", "代码", "链接", "金额"],
         rows=[["@SUM(A1)", "0012", "http://example.com", Decimal("1000.50")], ["正常", "", "", 7]],

@@ -1,0 +1,68 @@
+"""What a submission's download holds: every record, typed, masked for the reader, formula-safe.
+
+Issue 16 point 4 made the .xlsx download a streamed writer; these pin what it writes (the same
+rows as the CSV download) for the provider (in clear) and for a consumer (masked, Art. 24).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from sharing_catalog.services.submissions import submission_export
+from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
+    LABELS,
+    good_row,
+    private_media_root,
+)
+from tests.sharing_catalog.test_objections import confirmed_version
+from tests.sharing_catalog.test_read_path import CLEAR_ID, MASKED_ID, _world
+
+pytestmark = pytest.mark.django_db
+
+
+def _xlsx_rows(content: bytes) -> list[list]:
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_the_provider_downloads_every_record_in_clear_with_typed_cells(roles):
+    world = _world()
+    export = submission_export(submission=world.v2, actor=world.liaison, fmt="xlsx")
+    rows = _xlsx_rows(export.content)
+    assert export.rows == 4
+    assert rows[0] == LABELS
+    first = good_row(1)
+    assert rows[1][:2] == first[:2]
+    assert rows[1][2] == 1000.5  # the decimal is a number, not text
+    assert rows[1][3:] == first[3:]  # the date as stored, the ID number and phone in clear
+    assert rows[1][5] == CLEAR_ID
+    assert [r[1] for r in rows[1:]] == [good_row(n)[1] for n in range(1, 5)]
+
+
+def test_a_consumer_downloads_the_sensitive_fields_masked_in_both_formats(roles):
+    world = _world()
+    for fmt, read in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
+        export = submission_export(
+            submission=world.v2, actor=world.consumer_liaison, fmt=fmt, purpose="collection"
+        )
+        rows = read(export.content)
+        assert rows[1][5] == MASKED_ID, fmt
+        assert all(CLEAR_ID not in str(cell) for row in rows for cell in row), fmt
+        assert rows[1][6].startswith("139") and "*" in rows[1][6], fmt
+
+
+def test_text_that_could_run_as_a_formula_downloads_quoted(roles):
+    world = _world()
+    row = good_row(9)
+    row[1] = "@SUM(1+1)*cmd|'/c calc'!A0"  # text in the uploaded file (not a formula there)
+    version = confirmed_version(world, [row], name="v3.xlsx")
+    for fmt, read in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
+        export = submission_export(submission=version, actor=world.liaison, fmt=fmt)
+        assert read(export.content)[1][1] == "'" + row[1], fmt
