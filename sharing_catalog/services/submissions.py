@@ -200,7 +200,6 @@ class Export:
     rows: int
 
 
-@transaction.atomic
 def submission_export(
     *, submission: Submission, actor: Any, fmt: str, purpose: Any = None, request: Any = None
 ) -> Export:
@@ -209,6 +208,12 @@ def submission_export(
     Read through the one read path (`reading.read_open`): a consumer's download needs a
     declared statutory purpose and is written to the access log (Art. 24, 27); sensitive fields
     are masked unless this consumer sees them in clear.
+
+    The rows are read and written outside any transaction: on the embedded SQLite every
+    transaction takes the write lock (transaction_mode IMMEDIATE), and a download of 100,000
+    rows would hold it for seconds, so the worker's heartbeat and every other user's writes
+    would wait (issue 16 point 4: "database is locked"). One query reads the rows (one snapshot);
+    only the access-log entry is written in a transaction, once the file is complete.
     """
     from sharing_catalog.services.reading import read_open
 
@@ -233,7 +238,8 @@ def submission_export(
     else:
         content = xlsx_bytes(headers=header, rows=rows(), sheet_title=item.name[:31])
     digest = hashlib.sha256(content).hexdigest()
-    reader.log(action=LedgerAction.DOWNLOAD, rows=count, digest=digest, extra={"format": fmt})
+    with transaction.atomic():
+        reader.log(action=LedgerAction.DOWNLOAD, rows=count, digest=digest, extra={"format": fmt})
     filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"
     return Export(content=content, filename=filename, sha256=digest, rows=count)
 

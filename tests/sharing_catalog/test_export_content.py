@@ -66,3 +66,34 @@ def test_text_that_could_run_as_a_formula_downloads_quoted(roles):
     for fmt, read in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
         export = submission_export(submission=version, actor=world.liaison, fmt=fmt)
         assert read(export.content)[1][1] == "'" + row[1], fmt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_reads_its_rows_outside_any_transaction_and_logs_once_complete(
+    roles, monkeypatch
+):
+    # On the embedded SQLite every transaction holds the write lock (IMMEDIATE): a long download
+    # inside one made the worker's heartbeat fail with "database is locked" (issue 16 point 4).
+    from django.db import connection
+
+    from sharing_catalog.services import submissions
+    from zhengxiang_portal.ledger.models import LedgerEntry
+
+    world = _world()
+    seen = []
+    real_rows = submissions._export_rows
+
+    def watched(datas, reader):
+        for row in real_rows(datas, reader):
+            seen.append(connection.in_atomic_block)
+            yield row
+
+    monkeypatch.setattr(submissions, "_export_rows", watched)
+    before = LedgerEntry.objects.filter(action="download").count()
+    export = submission_export(
+        submission=world.v2, actor=world.consumer_liaison, fmt="xlsx", purpose="collection"
+    )
+    assert seen == [False] * 4
+    logged = LedgerEntry.objects.filter(action="download").order_by("-seq").first()
+    assert LedgerEntry.objects.filter(action="download").count() == before + 1
+    assert logged.digest == export.sha256 and logged.details["rows"] == 4
