@@ -4,34 +4,39 @@ of the other apps, a few working-group scores and one rectification order (idemp
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from agencies.models import Unit, User
+from zhengxiang_portal.core.demo_data import load_demo_data
 
 from .models import ConfidentialityBreach, Period, RectificationOrder, Score, ScoreAdjustment
 from .rules import RuleKind
 from .services import period_create, period_recompute
 from .services.rectification import order_evidence_from_scores, order_issue
 
-# Working-group overall evaluation (manual indicator), per quarter: unit code -> (score, reason)
-MANUAL = {
-    3: {
-        "ZX-FIN": (95, "主动牵头财政收支数据共享，配合度高。"),
-        "ZX-SAMR": (70, "登记数据多次延迟报送，经督促后补报。"),
-        "ZX-COURT": (90, "司法拍卖信息按时推送，协作顺畅。"),
-        "ZX-ICBC": (85, "账户信息协查响应及时。"),
-        "ZX-NR": (80, "不动产登记数据字段缺失较多。"),
-        "ZX-POWER": (88, "用电数据按月报送。"),
-    },
-    4: {
-        "ZX-FIN": (96, "持续保持高质量共享。"),
-        "ZX-SAMR": (62, "本季度仍有逾期报送，已责令改正。"),
-        "ZX-COURT": (92, "协作顺畅。"),
-        "ZX-ICBC": (88, "协查响应及时。"),
-        "ZX-NR": (84, "数据质量有所提升。"),
-        "ZX-POWER": (86, "报送稳定。"),
-    },
-}
+DATA_FILE = Path(__file__).parent / "demo_data" / "manual_scores.yaml"
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    """The working group's score of one unit on the manual indicator, with its reason."""
+
+    unit: str
+    score: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class QuarterScores:
+    quarter: int
+    scores: tuple[ManualScore, ...]
+
+
+@dataclass(frozen=True)
+class DemoManualScores:
+    quarters: tuple[QuarterScores, ...]
 
 
 def _period(quarter: int) -> Period:
@@ -42,9 +47,13 @@ def _period(quarter: int) -> Period:
 
 
 def seed() -> str:
+    manual_scores = {
+        q.quarter: q.scores for q in load_demo_data(DATA_FILE, DemoManualScores).quarters
+    }
     leader = User.objects.filter(username="wg_leader").first()
     units = {
-        u.code: u for u in Unit.objects.filter(code__in=[c for q in MANUAL.values() for c in q])
+        u.code: u
+        for u in Unit.objects.filter(code__in=[s.unit for q in manual_scores.values() for s in q])
     }
     periods = [_period(3), _period(4)]
     housing = Unit.objects.filter(code="ZX-HOUS").first()
@@ -60,15 +69,15 @@ def seed() -> str:
         manual = period.scheme.indicators.filter(kind=RuleKind.MANUAL).first()
         if manual is None:
             continue
-        for code, (value, reason) in MANUAL[period.quarter or 0].items():
-            unit = units.get(code)
+        for spec in manual_scores.get(period.quarter or 0, ()):
+            unit = units.get(spec.unit)
             if unit is None:
                 continue
             ScoreAdjustment.objects.get_or_create(
                 period=period,
                 unit=unit,
                 indicator=manual,
-                defaults={"value": Decimal(value), "reason": reason, "actor": leader},
+                defaults={"value": Decimal(spec.score), "reason": spec.reason, "actor": leader},
             )
     computed = sum(period_recompute(period=p) for p in periods)
     market = Unit.objects.filter(code="ZX-SAMR").first()
