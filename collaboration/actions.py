@@ -76,12 +76,52 @@ ACTIONS: dict[str, StepAction] = {
         ),
         StepAction(
             "report_outcome",
-            _("反馈处理结果"),
+            _("反馈案件进展"),
             f.OutcomeForm,
             lambda req, user, d, files: s.transfer_report_outcome(
-                req=req, actor=user, outcome=d["outcome"], note=d["note"], files=files
+                req=req,
+                actor=user,
+                outcome=d["outcome"],
+                note=d["note"],
+                occurred_on=d.get("occurred_on"),
+                files=files,
             ),
-            hint=_("反馈立案、不立案、判决等处理结果，请求进入“已答复”。"),
+            hint=_(
+                "每有进展（受理、立案、移送审查起诉、起诉、判决等）即反馈一次；"
+                "首次反馈即为答复，税务部门可看到全部进展。"
+            ),
+        ),
+        StepAction(
+            "return_case",
+            _("退回行政处理"),
+            f.ReturnForm,
+            lambda req, user, d, files: s.transfer_return(
+                req=req,
+                actor=user,
+                outcome=d["outcome"],
+                reason=d["reason"],
+                occurred_on=d.get("occurred_on"),
+                files=files,
+            ),
+            hint=_(
+                "不立案、不起诉、判决无罪或免予刑事处罚的案件，需给予行政处罚的，"
+                "连同决定及理由移送税务部门（第六条第三项）。"
+            ),
+        ),
+        StepAction(
+            "record_handling",
+            _("登记行政处理结果"),
+            f.HandlingForm,
+            lambda req, user, d, files: s.transfer_record_handling(
+                req=req,
+                actor=user,
+                result=d["result"],
+                note=d["note"],
+                decision_number=d["decision_number"],
+                decided_on=d.get("decided_on"),
+                files=files,
+            ),
+            hint=_("登记行政处罚决定（文号、日期）或不予处罚的理由，案件办结。"),
         ),
         StepAction(
             "ask_clarification",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CollaborationRequest, MatterType, TimelineEntry
+from .models import CollaborationRequest, MatterType, TimelineEntry, TransferReport
 
 
 @admin.register(MatterType)
@@ -28,6 +28,16 @@ class TimelineInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class TransferReportInline(admin.TabularInline):
+    """A transferred case's progress reports (Art. 6(三)), read-only like the timeline."""
+
+    model = TransferReport
+    extra = 0
+    can_delete = False
+    fields = ["occurred_on", "stage", "returned", "reported_by", "reporter_unit", "note"]
+    readonly_fields = fields
+
+
 @admin.register(CollaborationRequest)
 class CollaborationRequestAdmin(admin.ModelAdmin):
     """Read-only: every change goes through the services (timeline + ledger)."""
@@ -35,7 +45,7 @@ class CollaborationRequestAdmin(admin.ModelAdmin):
     list_display = ["number", "subject", "requesting_unit", "target_unit", "status", "due_date"]
     list_filter = ["status", "category"]
     search_fields = ["number", "subject"]
-    inlines = [TimelineInline]
+    inlines = [TransferReportInline, TimelineInline]
 
     def has_add_permission(self, request):
         return False

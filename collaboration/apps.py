@@ -29,10 +29,18 @@ class CollaborationConfig(AppConfig):
 
         from . import panels
         from .permissions import sees_collaboration
-        from .services import request_deadline_scan
+        from .services import case_return_scan, request_deadline_scan
 
         register_deadline_scan(
             DeadlineScan(key="requests", label=_("协作请求"), run=request_deadline_scan, order=10)
+        )
+        register_deadline_scan(
+            DeadlineScan(
+                key="case_returns",
+                label=_("退回行政处理的案件"),
+                run=case_return_scan,
+                order=11,
+            )
         )
 
         register_nav(
@@ -70,6 +78,16 @@ class CollaborationConfig(AppConfig):
                 order=31,
             )
         )
+        from zhengxiang_portal.statistics import StatisticsSection, register_statistics_section
+
+        from .selectors import case_return_statistics, transfer_statistics
+
+        register_statistics_section(
+            StatisticsSection(key="case_transfers", table=transfer_statistics, order=50)
+        )
+        register_statistics_section(
+            StatisticsSection(key="case_returns", table=case_return_statistics, order=51)
+        )
         view = ["collaboration.view_collaborationrequest", "collaboration.view_mattertype"]
         register_role_permissions(Role.TAX_STAFF, view)
         register_role_permissions(Role.LIAISON, view)
@@ -89,5 +107,13 @@ class CollaborationConfig(AppConfig):
                 task="collaboration.deadline_scan",
                 description="协作请求到期提醒、逾期通知与上报工作组",
                 every_seconds=15 * 60,
+            )
+        )
+        register_schedule(
+            Schedule(
+                name="collaboration: returned cases scan",
+                task="collaboration.case_return_scan",
+                description="退回行政处理案件的处理期限提醒与逾期通知（第六条第三项）",
+                every_seconds=60 * 60,
             )
         )

@@ -24,6 +24,9 @@ from .services import (
     request_refuse,
     request_start,
     request_withdraw,
+    transfer_acknowledge,
+    transfer_report_outcome,
+    transfer_return,
 )
 
 # Same list as migration 0002 (a flushed test database needs it again).
@@ -248,8 +251,8 @@ def seed() -> str:
         "衡阳某物流公司转移财产逃避追缴欠税 86 万元，依法移送。",
     )
     request_accept(req=r, actor=police)
-    request_answer(
-        req=r, actor=police, answer="已于 11 月 20 日立案侦查。", outcome=TransferOutcome.FILED
+    transfer_report_outcome(
+        req=r, actor=police, outcome=TransferOutcome.FILED, note="已于 11 月 20 日立案侦查。"
     )
     # 12. Request from a unit to the tax bureau, and a withdrawn one.
     request_create(
@@ -267,9 +270,60 @@ def seed() -> str:
         "拟于 12 月联合开展个体工商户税费优惠政策宣讲。",
     )
     request_withdraw(req=r, actor=staff, reason="活动改由区个私协会组织。")
+    _case_transfers(out, police)
     # Send what is due now (the overdue one's notice), as the periodic scan would.
     scan = request_deadline_scan()
     return f"{CollaborationRequest.objects.count()} requests, {scan.notifications} notifications"
+
+
+def _case_transfers(out, police: User) -> None:
+    """A case with several progress reports, and one returned for administrative handling."""
+    today = timezone.localdate()
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    # 14. Transferred six weeks ago; the police reported each stage (Art. 6(三)).
+    r = out(
+        "ZX-POL",
+        "case-transfer",
+        "涉嫌骗取出口退税案件移送",
+        "经稽查，衡阳某进出口公司以虚假出口骗取出口退税 318 万元，涉嫌犯罪，依法移送。",
+    )
+    _backdate(r, working_days_ago=30)
+    transfer_acknowledge(req=r, actor=police, comment="已接收，转经侦大队审查。")
+    for stage, days, note in [
+        (TransferOutcome.RECEIVED, 40, "经侦大队已受理，开展初查。"),
+        (TransferOutcome.FILED, 30, "经初查符合立案条件，已立案侦查。"),
+        (TransferOutcome.FOR_PROSECUTION, 5, "侦查终结，已移送区人民检察院审查起诉。"),
+    ]:
+        transfer_report_outcome(
+            req=r, actor=police, outcome=stage, note=note, occurred_on=ago(days)
+        )
+    # 15. Not filed, returned to the tax bureau for administrative handling.
+    r = out(
+        "ZX-POL",
+        "case-transfer",
+        "涉嫌逃税案件移送（不立案）",
+        "衡阳某餐饮公司隐匿收入少缴税款 9.6 万元，涉嫌逃税，依法移送。",
+    )
+    _backdate(r, working_days_ago=20)
+    transfer_acknowledge(req=r, actor=police)
+    transfer_report_outcome(
+        req=r,
+        actor=police,
+        outcome=TransferOutcome.RECEIVED,
+        note="已受理审查。",
+        occurred_on=ago(25),
+    )
+    transfer_return(
+        req=r,
+        actor=police,
+        outcome=TransferOutcome.NOT_FILED,
+        reason="该公司已在税务机关下达追缴通知后补缴税款及滞纳金，且五年内未因逃税受过刑事处罚，"
+        "依照《刑法》第二百零一条第四款不予追究刑事责任，建议税务机关依法给予行政处罚。",
+        occurred_on=ago(3),
+    )
 
 
 _LOGINS = [

@@ -16,7 +16,15 @@ from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import units_acted_for
 from zhengxiang_portal.core.forms import MultipleFileField, ShortModelChoiceField
 
-from .models import Category, MatterType, Priority, Status, TransferOutcome
+from .models import (
+    RETURN_STAGES,
+    AdminHandling,
+    Category,
+    MatterType,
+    Priority,
+    Status,
+    TransferOutcome,
+)
 from .selectors import assignee_candidates
 
 
@@ -53,6 +61,16 @@ class RequestFilterForm(forms.Form):
         choices=[("", _("全部")), ("incoming", _("收到的")), ("outgoing", _("发出的"))],
     )
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("案件进展"),
+        required=False,
+        choices=[("", _("全部")), *TransferOutcome.choices],
+    )
+    admin_result = forms.ChoiceField(
+        label=_("行政处理结果"),
+        required=False,
+        choices=[("", _("全部")), *AdminHandling.choices],
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,8 +198,56 @@ class AnswerForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("处理结果"), choices=TransferOutcome.choices)
-    note = forms.CharField(label=_("结果说明"), widget=forms.Textarea)
+    """One progress report on a transferred case (Art. 6(三)); a case gets several."""
+
+    outcome = forms.ChoiceField(label=_("案件进展"), choices=TransferOutcome.choices)
+    occurred_on = forms.DateField(
+        label=_("日期"), required=False, widget=DateInput, help_text=_("留空为今天。")
+    )
+    note = forms.CharField(label=_("进展说明"), widget=forms.Textarea)
+    files = _files_field()
+
+
+class ReturnForm(forms.Form):
+    """Return a case for administrative handling (退回行政处理, Art. 6(三))."""
+
+    outcome = forms.ChoiceField(
+        label=_("决定"),
+        choices=[(value, label) for value, label in TransferOutcome.choices
+                 if value in RETURN_STAGES],
+    )  # fmt: skip
+    occurred_on = forms.DateField(
+        label=_("决定日期"), required=False, widget=DateInput, help_text=_("留空为今天。")
+    )
+    reason = forms.CharField(
+        label=_("决定理由及行政处理意见"),
+        widget=forms.Textarea,
+        help_text=_(
+            "第六条第三项：对相关当事人需要给予行政处罚的，应当向同级税务部门提出意见、及时移送。"
+        ),
+    )
+    files = _files_field()
+
+
+class HandlingForm(forms.Form):
+    """The tax bureau's administrative handling of a returned case (Art. 6(三))."""
+
+    result = forms.ChoiceField(
+        label=_("行政处理结果"), choices=AdminHandling.choices, widget=forms.RadioSelect
+    )
+    decision_number = forms.CharField(
+        label=_("处罚决定书文号"),
+        required=False,
+        max_length=80,
+        help_text=_("行政处罚时必填，如 衡蒸税稽罚〔2026〕12号。"),
+    )
+    decided_on = forms.DateField(label=_("决定日期"), required=False, widget=DateInput)
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("不予行政处罚时须写明理由。"),
+    )
     files = _files_field()
 
 

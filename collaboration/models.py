@@ -43,6 +43,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
     REFUSED = "refused", _("已拒绝")
     CONTESTED = "contested", _("拒绝异议待裁定")
+    RETURNED = "returned", _("退回行政处理")
 
 
 # The clock runs in these states; the deadline scan and "overdue" consider only them.
@@ -52,15 +53,40 @@ OPEN_STATUSES = (*RUNNING_STATUSES, Status.AWAITING_CLARIFICATION)
 
 
 class TransferOutcome(models.TextChoices):
-    """Feedback a judicial organ reports on a transferred case (Art. 6(三): 反馈处理结果)."""
+    """A stage a judicial organ reports on a transferred case (Art. 6(三): 反馈处理结果).
 
+    A case goes through several (已受理, 立案, 移送审查起诉, 起诉, 判决 …); its current stage is the
+    latest one reported.
+    """
+
+    RECEIVED = "received", _("已受理")
     FILED = "filed", _("立案")
     NOT_FILED = "not_filed", _("不立案")
+    WITHDRAWN = "withdrawn", _("撤案")
+    FOR_PROSECUTION = "for_prosecution", _("移送审查起诉")
     PROSECUTED = "prosecuted", _("起诉")
     NOT_PROSECUTED = "not_prosecuted", _("不起诉")
     JUDGED = "judged", _("判决")
-    WITHDRAWN = "withdrawn", _("撤案")
+    ACQUITTED = "acquitted", _("判决无罪")
+    EXEMPTED = "exempted", _("免予刑事处罚")
     OTHER = "other", _("其他")
+
+
+# Art. 6(三): "司法机关依法作出不立案、不起诉、判决无罪或免予刑事处罚的案件，对相关当事人需要给予
+# 行政处罚的，应当向同级税务部门提出意见、及时移送": the decisions with which a case comes back.
+RETURN_STAGES = (
+    TransferOutcome.NOT_FILED,
+    TransferOutcome.NOT_PROSECUTED,
+    TransferOutcome.ACQUITTED,
+    TransferOutcome.EXEMPTED,
+)
+
+
+class AdminHandling(models.TextChoices):
+    """What the tax bureau did with a case returned for administrative handling (Art. 6(三))."""
+
+    PENALTY = "penalty", _("行政处罚")
+    NO_PENALTY = "no_penalty", _("不予行政处罚")
 
 
 class RefusalRuling(models.TextChoices):
@@ -226,6 +252,28 @@ class CollaborationRequest(ChoiceLabels, models.Model):
     outcome_note = models.TextField(_("结果说明"), blank=True)
     outcome_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
 
+    # The way back (Art. 6(三)): returned for administrative handling, and what the bureau did.
+    returned_at = models.DateTimeField(_("退回行政处理时间"), null=True, blank=True)
+    admin_due_date = models.DateField(_("行政处理期限"), null=True, blank=True)
+    admin_reminded_at = models.DateTimeField(_("行政处理到期提醒时间"), null=True, blank=True)
+    admin_overdue_at = models.DateTimeField(_("行政处理逾期通知时间"), null=True, blank=True)
+    admin_result = models.CharField(
+        _("行政处理结果"), max_length=16, choices=AdminHandling.choices, blank=True
+    )
+    admin_decision_number = models.CharField(_("处罚决定书文号"), max_length=80, blank=True)
+    admin_decided_on = models.DateField(_("行政处理决定日期"), null=True, blank=True)
+    admin_note = models.TextField(_("行政处理说明"), blank=True)
+    admin_recorded_at = models.DateTimeField(_("行政处理登记时间"), null=True, blank=True)
+    admin_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("行政处理登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    admin_handled_late = models.BooleanField(_("逾期行政处理"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -241,6 +289,14 @@ class CollaborationRequest(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(refusal_reason=""),
                 name="request_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(admin_result="penalty") | ~Q(admin_decision_number=""),
+                name="request_penalty_has_decision_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | Q(admin_due_date__isnull=False),
+                name="request_returned_has_admin_deadline",
             ),
         ]
         indexes = [
@@ -260,6 +316,10 @@ class CollaborationRequest(ChoiceLabels, models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
+
+    @property
+    def awaits_admin_handling(self) -> bool:
+        return self.status == Status.RETURNED
 
     @property
     def pending_extension(self) -> Extension | None:
@@ -336,6 +396,10 @@ class TimelineEntry(ChoiceLabels, models.Model):
         ANSWER_CLARIFICATION = "answer_clarification", _("补充说明")
         ANSWER = "answer", _("答复")
         REPORT_OUTCOME = "report_outcome", _("反馈处理结果")
+        RETURN_CASE = "return_case", _("退回行政处理")
+        RECORD_HANDLING = "record_handling", _("登记行政处理结果")
+        HANDLING_REMIND = "handling_remind", _("行政处理到期提醒")
+        HANDLING_OVERDUE = "handling_overdue", _("行政处理逾期通知")
         REFUSE = "refuse", _("拒绝")
         CONTEST = "contest", _("对拒绝提出异议")
         REPLY_CONTEST = "reply_contest", _("拒绝单位答复异议")
@@ -388,6 +452,56 @@ class TimelineEntry(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.get_action_display()}"
+
+
+class TransferReport(ChoiceLabels, models.Model):
+    """One progress report (案件进展反馈) of a judicial organ on a transferred case (Art. 6(三)).
+
+    A case has several (已受理, 立案, 移送审查起诉, 起诉, 判决 …); the latest is its current stage.
+    `returned` marks the report with which the case came back for administrative handling.
+    Its attachments hang on its timeline entry.
+    """
+
+    request = models.ForeignKey(
+        CollaborationRequest,
+        verbose_name=_("协作请求"),
+        on_delete=models.CASCADE,
+        related_name="transfer_reports",
+    )
+    stage = models.CharField(_("案件进展"), max_length=16, choices=TransferOutcome.choices)
+    occurred_on = models.DateField(_("日期"))
+    note = models.TextField(_("说明"))
+    returned = models.BooleanField(_("退回行政处理"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反馈人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reporter_unit = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("反馈单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("反馈时间"))
+    timeline_entry = models.OneToOneField(
+        TimelineEntry,
+        verbose_name=_("办理记录"),
+        on_delete=models.CASCADE,
+        related_name="transfer_report",
+    )
+
+    class Meta:
+        ordering = ["occurred_on", "reported_at", "id"]
+        verbose_name = _("案件进展反馈")
+        verbose_name_plural = _("案件进展反馈")
+        indexes = [
+            models.Index(fields=["request", "occurred_on"], name="transfer_report_request_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.get_stage_display()} {self.occurred_on:%Y-%m-%d}"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

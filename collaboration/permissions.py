@@ -93,6 +93,15 @@ def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
             actions.append("acknowledge" if transfer else "accept")
         if req.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED):
             actions.append("report_outcome" if transfer else "answer")
+        if transfer and req.status == Status.ANSWERED:
+            actions.append("report_outcome")  # later stages of the case (Art. 6(三))
+        if transfer and req.status in (
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+            Status.REOPENED,
+            Status.ANSWERED,
+        ):
+            actions.append("return_case")
         if req.status == Status.ACCEPTED:
             actions.append("start")
         if req.status == Status.CONTESTED:
@@ -104,6 +113,8 @@ def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
     if requester:
         if req.status == Status.AWAITING_CLARIFICATION:
             actions.append("answer_clarification")
+        if transfer and req.status == Status.RETURNED:
+            actions.append("record_handling")
         if req.status == Status.ANSWERED:
             actions += ["close", "reopen"]
         if req.status == Status.REFUSED and not req.refusal_ruling:

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Unit, User
 from agencies.roles import Role, is_working_group
@@ -19,9 +20,11 @@ from agencies.selectors import user_unit_ids
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule
+from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
 from .models import (
     RUNNING_STATUSES,
+    AdminHandling,
     Attachment,
     CollaborationRequest,
     Extension,
@@ -29,10 +32,13 @@ from .models import (
     RefusalRuling,
     Status,
     TimelineEntry,
+    TransferOutcome,
+    TransferReport,
 )
 from .permissions import seat_unit_ids, visible_unit_ids
 
-ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED)
+# A case returned for administrative handling was answered by the judicial organ (Art. 6(三)).
+ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED, Status.RETURNED)
 AMBER_WORKING_DAYS = 2  # "due soon" highlight: due within two working days
 
 
@@ -61,6 +67,9 @@ LIST_COLUMNS = (
     "target_unit__short_name",
     "assignee__username",
     "assignee__full_name",
+    "outcome",
+    "admin_result",
+    "admin_due_date",
 )
 
 
@@ -106,6 +115,10 @@ def request_list(*, user: Any, filters: dict | None = None) -> QuerySet[Collabor
         qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
     if filters.get("contested"):
         qs = qs.filter(status=Status.CONTESTED)
+    if filters.get("outcome"):
+        qs = qs.filter(outcome=filters["outcome"])
+    if filters.get("admin_result"):
+        qs = qs.filter(admin_result=filters["admin_result"])
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(Q(number__icontains=q) | Q(subject__icontains=q))
@@ -128,7 +141,14 @@ def request_get(*, user: Any, pk: int) -> CollaborationRequest:
                 "extensions",
                 queryset=Extension.objects.select_related("requested_by", "decided_by"),
             ),
+            Prefetch(
+                "transfer_reports",
+                queryset=TransferReport.objects.select_related(
+                    "reported_by", "reporter_unit", "timeline_entry"
+                ).prefetch_related("timeline_entry__attachments"),
+            ),
         )
+        .select_related("admin_recorded_by")
         .get(pk=pk)
     )
 
@@ -360,6 +380,58 @@ def request_evidence(
         )
     return mine.select_related("matter_type", "requesting_unit", "target_unit").order_by(
         "due_date", "pk"
+    )
+
+
+def transfer_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
+    """Cases transferred in [start, end] by judicial organ and current stage (Art. 6(三))."""
+    counts = (
+        CollaborationRequest.objects.filter(
+            matter_type__is_case_transfer=True, submitted_on__gte=start, submitted_on__lte=end
+        )
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("target_unit__name", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return crosstab(
+        title=_("案件移送（按司法机关与当前进展）"),
+        first_heading=_("司法机关"),
+        counts=counts,
+        columns=[("", _("未反馈")), *TransferOutcome.choices],
+    )
+
+
+def case_return_statistics(start: dt.date, end: dt.date) -> StatisticsTable:
+    """Cases returned in [start, end] by judicial organ and the tax bureau's handling."""
+    today = timezone.localdate()
+    rows = (
+        CollaborationRequest.objects.filter(
+            returned_at__isnull=False,
+            returned_at__date__gte=start,
+            returned_at__date__lte=end,
+        )
+        .values_list("target_unit__name", "admin_result", "admin_due_date", "admin_handled_late")
+        .order_by()
+    )
+
+    def column(result: str, due: dt.date | None, late: bool | None) -> str:
+        if result:
+            return f"{result}_late" if late else result
+        return "overdue" if due is not None and due < today else "pending"
+
+    return crosstab(
+        title=_("退回行政处理（按司法机关与行政处理结果）"),
+        first_heading=_("退回机关"),
+        counts=[(name, column(result, due, late), 1) for name, result, due, late in rows],
+        columns=[
+            ("pending", _("待处理")),
+            ("overdue", _("逾期未处理")),
+            (AdminHandling.PENALTY, _("按期行政处罚")),
+            (f"{AdminHandling.PENALTY}_late", _("逾期行政处罚")),
+            (AdminHandling.NO_PENALTY, _("按期不予处罚")),
+            (f"{AdminHandling.NO_PENALTY}_late", _("逾期不予处罚")),
+        ],
     )
 
 

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from zhengxiang_portal.core.dispatch import send_task_now
 
-from .services import request_deadline_scan
+from .services import case_return_scan, request_deadline_scan
 
 
 @shared_task(name="collaboration.deadline_scan", acks_late=True, max_retries=3)
@@ -23,3 +23,9 @@ def deadline_scan_task() -> dict:
         "escalated": result.escalated,
         "notifications": result.notifications,
     }
+
+
+@shared_task(name="collaboration.case_return_scan", acks_late=True, max_retries=3)
+def case_return_scan_task() -> dict:
+    """Remind and flag overdue the returned cases' handling deadlines (Art. 6(三)); idempotent."""
+    return case_return_scan().as_dict()

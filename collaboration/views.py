@@ -117,6 +117,7 @@ def request_export_view(request, format: str):
     headers = [
         _("编号"), _("事项标题"), _("协作类别"), _("事项类型"), _("请求单位"), _("被请求单位"),
         _("状态"), _("优先级"), _("提交时间"), _("办理期限"),
+        _("案件进展"), _("行政处理结果"), _("行政处理期限"),
     ]  # fmt: skip
     rows = (
         [
@@ -130,6 +131,9 @@ def request_export_view(request, format: str):
             r.get_priority_display(),
             r.submitted_at,
             r.due_date,
+            r.get_outcome_display(),
+            r.get_admin_result_display(),
+            r.admin_due_date,
         ]
         for r in qs
     )

@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from agencies.models import Unit, User
 from collaboration.models import (
+    RETURN_STAGES,
+    AdminHandling,
     Attachment,
     Category,
     CollaborationRequest,
@@ -12,6 +14,7 @@ from collaboration.models import (
     Priority,
     TimelineEntry,
     TransferOutcome,
+    TransferReport,
 )
 from zhengxiang_portal.core.api import SlugRelatedField
 
@@ -99,6 +102,33 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         ]
 
 
+class TransferReportSerializer(serializers.ModelSerializer):
+    """One progress report of a judicial organ on a transferred case (Art. 6(三))."""
+
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    reported_by = serializers.CharField(source="reported_by.get_username", read_only=True)
+    reporter_unit = serializers.CharField(source="reporter_unit.code", read_only=True)
+    attachments = AttachmentSerializer(
+        source="timeline_entry.attachments", many=True, read_only=True
+    )
+
+    class Meta:
+        model = TransferReport
+        fields = [
+            "id",
+            "stage",
+            "stage_display",
+            "occurred_on",
+            "note",
+            "returned",
+            "reported_by",
+            "reporter_unit",
+            "reported_at",
+            "timeline_entry",
+            "attachments",
+        ]
+
+
 class ExtensionSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending / approved / declined")
 
@@ -151,6 +181,9 @@ class RequestSerializer(serializers.ModelSerializer):
             "is_overdue",
             "answered_at",
             "answered_late",
+            "outcome",
+            "admin_result",
+            "admin_due_date",
         ]
 
     def get_is_overdue(self, obj) -> bool:
@@ -162,6 +195,7 @@ class RequestDetailSerializer(RequestSerializer):
     timeline = TimelineEntrySerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
+    transfer_reports = TransferReportSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(RequestSerializer.Meta):
@@ -180,9 +214,15 @@ class RequestDetailSerializer(RequestSerializer):
             "refusal_ruling",
             "ruling_comment",
             "acknowledged_at",
-            "outcome",
             "outcome_note",
+            "returned_at",
+            "admin_decision_number",
+            "admin_decided_on",
+            "admin_note",
+            "admin_recorded_at",
+            "admin_handled_late",
             "closed_at",
+            "transfer_reports",
             "timeline",
             "attachments",
             "extensions",
@@ -233,7 +273,28 @@ class AnswerIn(serializers.Serializer):
 
 class OutcomeIn(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=TransferOutcome.choices)
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField()
+    files = _files()
+
+
+class ReturnIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[(v, label) for v, label in TransferOutcome.choices if v in RETURN_STAGES],
+        help_text="不立案 / 不起诉 / 判决无罪 / 免予刑事处罚（第六条第三项）",
+    )
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField()
+    files = _files()
+
+
+class HandlingIn(serializers.Serializer):
+    result = serializers.ChoiceField(choices=AdminHandling.choices)
+    decision_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=80
+    )
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
     files = _files()
 
 
@@ -296,6 +357,8 @@ STEP_SERIALIZERS = {
     "start": CommentIn,
     "answer": AnswerIn,
     "report_outcome": OutcomeIn,
+    "return_case": ReturnIn,
+    "record_handling": HandlingIn,
     "ask_clarification": QuestionIn,
     "answer_clarification": ClarificationIn,
     "refuse": RefuseIn,

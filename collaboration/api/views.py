@@ -34,6 +34,7 @@ from .serializers import (
     RequestDetailSerializer,
     RequestSerializer,
     TimelineEntrySerializer,
+    TransferReportSerializer,
 )
 
 FILTER_PARAMS = [
@@ -44,6 +45,8 @@ FILTER_PARAMS = [
     OpenApiParameter("overdue", bool, description="仅逾期"),
     OpenApiParameter("contested", bool, description="仅待裁定"),
     OpenApiParameter("q", str, description="编号或标题"),
+    OpenApiParameter("outcome", str, description="案件移送的当前进展（第六条第三项）"),
+    OpenApiParameter("admin_result", str, description="退回案件的行政处理结果"),
 ]
 
 
@@ -125,6 +128,13 @@ class CollaborationRequestViewSet(
     def timeline(self, request, pk=None):
         req = self.get_object()
         return Response(TimelineEntrySerializer(req.timeline.all(), many=True).data)
+
+    @extend_schema(responses=TransferReportSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, url_path="transfer-reports")
+    def transfer_reports(self, request, pk=None):
+        """A transferred case's progress reports, oldest first (Art. 6(三))."""
+        req = self.get_object()
+        return Response(TransferReportSerializer(req.transfer_reports.all(), many=True).data)
 
     @extend_schema(responses=AttachmentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -1,4 +1,5 @@
-"""Every write to collaboration requests; see lifecycle.py (steps) and scan.py (deadlines)."""
+"""Every write to collaboration requests: lifecycle.py (steps), transfer.py (case transfers both
+ways, Art. 6(三)) and scan.py (deadlines)."""
 
 from .letters import request_letter_issue
 from .lifecycle import (
@@ -20,14 +21,20 @@ from .lifecycle import (
     request_rule,
     request_start,
     request_withdraw,
-    transfer_acknowledge,
-    transfer_report_outcome,
 )
 from .scan import ScanResult, request_deadline_scan
+from .transfer import (
+    case_return_scan,
+    transfer_acknowledge,
+    transfer_record_handling,
+    transfer_report_outcome,
+    transfer_return,
+)
 
 __all__ = [
     "ScanResult",
     "allocate_number",
+    "case_return_scan",
     "extension_decide",
     "request_accept",
     "request_add_attachments",
@@ -48,5 +55,7 @@ __all__ = [
     "request_start",
     "request_withdraw",
     "transfer_acknowledge",
+    "transfer_record_handling",
     "transfer_report_outcome",
+    "transfer_return",
 ]

@@ -47,7 +47,6 @@ from ..models import (
     RequestNumberSequence,
     Status,
     TimelineEntry,
-    TransferOutcome,
 )
 from ..permissions import JUDICIAL_KINDS, acts_for_requester, acts_for_target, can_rule, is_party
 from ..selectors import default_due_rule
@@ -159,15 +158,26 @@ def _record(
 
 
 def _notify_side(
-    *, req: CollaborationRequest, side: str, entry: TimelineEntry, subject: str, body: str = ""
+    *,
+    req: CollaborationRequest,
+    side: str,
+    entry: TimelineEntry,
+    subject: str,
+    body: str = "",
+    to: NoticeRecipients | None = None,
+    event: str = "",
 ) -> NoticeRecipients:
     """Tell the other side of a step, once per timeline entry, after commit; record who.
 
     Who is the one rule (agencies.selectors.notice_recipients): the target unit's assignee, else its
     liaisons, else the tax bureau's tax staff, else the working group; on the requesting side the
-    person who asked, else the same rule for the requesting unit.
+    person who asked, else the same rule for the requesting unit. `to` is a choice by the same
+    rule made by the caller; `event` names the event in the notice's key when one kind of step
+    happens several times with different meanings (a case's stages).
     """
-    if side == "target":
+    if to is not None:
+        pass  # the caller chose by the same rule (e.g. the requesting unit's people)
+    elif side == "target":
         to = notice_recipients(unit=req.target_unit, assignee=req.assignee)
     elif side == "requester":
         to = user_recipients(user=req.requested_by, unit=req.requesting_unit)
@@ -175,7 +185,7 @@ def _notify_side(
         to = working_group_recipients()
     notice_send(
         to=to,
-        key=f"request:{req.pk}:{entry.action}:{entry.pk}",
+        key=f"request:{req.pk}:{event or entry.action}:{entry.pk}",
         kind="collaboration",
         subject=subject,
         body=body,
@@ -424,15 +434,6 @@ def request_accept(
     return req
 
 
-def transfer_acknowledge(
-    *, req: CollaborationRequest, actor: Any, comment: str = ""
-) -> CollaborationRequest:
-    """The judicial organ acknowledges a transferred case (Art. 6(三): 及时接收)."""
-    if not req.matter_type.is_case_transfer:
-        raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
-    return request_accept(req=req, actor=actor, comment=comment)
-
-
 @transaction.atomic
 def request_start(
     *, req: CollaborationRequest, actor: Any, comment: str = ""
@@ -506,37 +507,13 @@ def request_ask_clarification(
     return req
 
 
-@transaction.atomic
-def request_answer(
-    *,
-    req: CollaborationRequest,
-    actor: Any,
-    answer: str,
-    files: Sequence[UploadedFile] = (),
-    outcome: str = "",
-) -> CollaborationRequest:
-    """The target unit answers; on time when answered on or before the due date.
-
-    A case transfer is answered by reporting its outcome (立案/不立案/起诉/…, Art. 6(三)).
-    """
-    req = _lock(req)
-    _target_only(actor, req)
-    _require_status(req, [Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED])
-    answer = _require_text(answer, code="answer_required", message=_("请填写答复内容。"))
-    if req.is_case_transfer:
-        if outcome not in TransferOutcome.values:
-            raise ApplicationError(
-                code="outcome_required",
-                message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
-            )
-    elif outcome:
-        raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
+def stamp_answer(req: CollaborationRequest, actor: User, text: str) -> list[str]:
+    """Mark `req` answered today by `actor` (on time or late); return the fields changed."""
     cal = WorkingCalendar()
     now = timezone.now()
     today = timezone.localdate(now)
-    before = req.status
     req.status = Status.ANSWERED
-    req.answer = answer
+    req.answer = text
     req.answered_at = now
     req.answered_on = today
     req.answered_by = actor
@@ -544,7 +521,7 @@ def request_answer(
     req.working_days_to_answer = max(
         cal.working_days_between(req.submitted_on, today) - req.paused_working_days, 0
     )
-    fields = [
+    return [
         "status",
         "answer",
         "answered_at",
@@ -554,20 +531,40 @@ def request_answer(
         "working_days_to_answer",
         "updated_at",
     ]
+
+
+@transaction.atomic
+def request_answer(
+    *,
+    req: CollaborationRequest,
+    actor: Any,
+    answer: str,
+    files: Sequence[UploadedFile] = (),
+) -> CollaborationRequest:
+    """The target unit answers; on time when answered on or before the due date.
+
+    A case transfer is answered by its progress reports instead (`transfer_report_outcome`:
+    立案/不立案/起诉/…, Art. 6(三)).
+    """
+    req = _lock(req)
+    _target_only(actor, req)
+    _require_status(req, [Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED])
     if req.is_case_transfer:
-        req.outcome, req.outcome_note, req.outcome_at = outcome, answer, now
-        fields += ["outcome", "outcome_note", "outcome_at"]
-    req.save(update_fields=fields)
+        raise ApplicationError(
+            code="outcome_required",
+            message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
+        )
+    answer = _require_text(answer, code="answer_required", message=_("请填写答复内容。"))
+    before = req.status
+    req.save(update_fields=stamp_answer(req, actor, answer))
     entry = _record(
         req=req,
         actor=actor,
-        action=Action.REPORT_OUTCOME if req.is_case_transfer else Action.ANSWER,
+        action=Action.ANSWER,
         side="target",
         from_status=before,
         comment=answer,
-        details={"late": req.answered_late, "outcome": outcome}
-        if outcome
-        else {"late": req.answered_late},
+        details={"late": req.answered_late},
         files=files,
     )
     _notify_side(
@@ -578,20 +575,6 @@ def request_answer(
         body=answer,
     )
     return req
-
-
-def transfer_report_outcome(
-    *,
-    req: CollaborationRequest,
-    actor: Any,
-    outcome: str,
-    note: str,
-    files: Sequence[UploadedFile] = (),
-) -> CollaborationRequest:
-    """The judicial organ reports what became of a transferred case (Art. 6(三): 反馈处理结果)."""
-    if not req.matter_type.is_case_transfer:
-        raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
-    return request_answer(req=req, actor=actor, answer=note, outcome=outcome, files=files)
 
 
 @transaction.atomic
@@ -1044,7 +1027,10 @@ def request_add_attachments(
         raise PermissionDenied(_("只有请求单位或承办单位可以补充材料。"))
     if not files:
         raise ApplicationError(code="file_required", message=_("请选择要上传的文件。"))
-    _require_status(req, [*OPEN_STATUSES, Status.ANSWERED, Status.REFUSED, Status.CONTESTED])
+    _require_status(
+        req,
+        [*OPEN_STATUSES, Status.ANSWERED, Status.REFUSED, Status.CONTESTED, Status.RETURNED],
+    )
     return _record(
         req=req,
         actor=actor,

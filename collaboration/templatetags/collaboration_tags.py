@@ -22,6 +22,7 @@ STATUS_MODIFIERS = {
     "contested": " tag--err",
     "withdrawn": " tag--muted",
     "awaiting_clarification": " tag--warn",
+    "returned": " tag--warn",
 }
 
 
@@ -34,7 +35,21 @@ def request_status(r: Any) -> str:
 
 @register.simple_tag
 def request_deadline(r: Any, today: dt.date, soon: dt.date) -> str:
-    """Red when overdue, amber within two working days, paused while awaiting clarification."""
+    """Red when overdue, amber within two working days, paused while awaiting clarification.
+
+    A case returned for administrative handling shows the tax bureau's handling deadline.
+    """
+    if r.status == "returned" and r.admin_due_date is not None:
+        admin_due = date_format(r.admin_due_date, "Y-m-d")
+        if r.admin_due_date < today:
+            return format_html(
+                '<span class="deadline--overdue" title="{}">{} <span class="tag tag--err">{}'
+                "</span></span>",
+                gettext("行政处理期限"),
+                admin_due,
+                gettext("逾期"),
+            )
+        return format_html('<span title="{}">{}</span>', gettext("行政处理期限"), admin_due)
     due = date_format(r.due_date, "Y-m-d")
     if r.is_running and r.due_date < today:
         return format_html(

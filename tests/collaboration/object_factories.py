@@ -194,6 +194,22 @@ def report_outcome(unit):
     return ObjectCase({"pk": req.pk}, owner, "post", {"outcome": "filed", "note": "已立案侦查。"})
 
 
+@object_factory("collaboration-request-return-case")
+def return_case(unit):
+    req, owner = _transfer(unit)
+    req = _run(req, "acknowledge", owner, comment="")
+    data = {"outcome": "not_filed", "reason": "当事人已补缴税款，不予立案，建议行政处罚。"}
+    return ObjectCase({"pk": req.pk}, owner, "post", data)
+
+
+@object_factory("collaboration-request-transfer-reports")
+def transfer_reports(unit):
+    req, owner = _transfer(unit)
+    req = _run(req, "acknowledge", owner, comment="")
+    req = _run(req, "report_outcome", owner, outcome="filed", note="已立案侦查。")
+    return ObjectCase(kwargs={"pk": req.pk}, owner=owner)
+
+
 @object_factory("collaboration:attachment_download", "collaboration-api-attachment-download")
 def attachment(unit):
     req = incoming(unit, files=[_file("协查函.txt")])
@@ -279,6 +295,21 @@ def approve_extension(unit):
 def decline_extension(unit):
     req, owner = _extension_pending(unit)
     return ObjectCase({"pk": req.pk}, owner, "post", {"comment": "时限紧迫，不同意。"})
+
+
+@object_factory("collaboration-request-record-handling")
+def record_handling(unit):
+    """A case transferred to A (police) came back; the tax bureau's staff record the handling."""
+    req, officer = _transfer(unit)
+    req = _run(req, "acknowledge", officer, comment="")
+    reason = "不予立案，建议依法给予行政处罚。"
+    req = _run(req, "return_case", officer, outcome="not_filed", reason=reason)
+    data = {"result": "no_penalty", "note": "违法行为轻微并及时纠正，依法不予行政处罚。"}
+    return ObjectCase({"pk": req.pk}, _bureau_staff_of(req), "post", data)
+
+
+def _bureau_staff_of(req: CollaborationRequest):
+    return _staff(req.requesting_unit)
 
 
 # --- the working group's ruling ---------------------------------------------------------------

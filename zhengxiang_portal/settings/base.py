@@ -184,6 +184,10 @@ OBLIGATION_ESCALATE_WORKING_DAYS = env.int("OBLIGATION_ESCALATE_WORKING_DAYS", d
 COLLAB_REMIND_WORKING_DAYS = env.int("COLLAB_REMIND_WORKING_DAYS", default=2)
 COLLAB_ESCALATE_WORKING_DAYS = env.int("COLLAB_ESCALATE_WORKING_DAYS", default=3)
 COLLAB_SCAN_BATCH_SIZE = env.int("COLLAB_SCAN_BATCH_SIZE", default=100_000)
+# A case the judicial organ returns for administrative handling (Art. 6(三): 不立案、不起诉、
+# 判决无罪、免予刑事处罚): the tax bureau records its handling within N working days. 60 working
+# days are about the 90 days 《行政处罚法》第六十条 gives to decide a penalty case.
+CASE_RETURN_HANDLING_WORKING_DAYS = env.int("CASE_RETURN_HANDLING_WORKING_DAYS", default=60)
 # Working-day calendar (deadlines): the last year whose official schedule the `holidays` package
 # carries (0.109: 2026; later years it guesses), and the day (MM-DD) from which admins are warned
 # that next year's State Council schedule has not been entered.
