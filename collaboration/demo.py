@@ -29,17 +29,47 @@ from .services import (
     transfer_return,
 )
 
-# Same list as migration 0002 (a flushed test database needs it again).
+# Same list and values as the migrations seed (0002 and its correction 0007, 0005 for the banks):
+# a flushed test database needs it again, and tests/collaboration/test_matter_types.py holds the
+# three equal. Each legal basis cites this regulation by article alone and other laws by name.
 MATTER_TYPES = [
     ("tax-before-cert", "先税后证核验", "enforcement", 3, False, "第六条第一项"),
-    ("withholding-assist", "代扣代缴协助", "enforcement", 10, False, "第六条第一项"),
+    (
+        "withholding-assist",
+        "代扣代缴协助",
+        "enforcement",
+        10,
+        False,
+        "第六条第一项；《税收征收管理法》第三十条",
+    ),
     ("tax-info-query", "涉税信息查询", "supervision", 5, False, "第六条第二项、第二十二条"),
-    ("bank-account-query", "银行账户查询", "enforcement", 5, False, "第八条"),
-    ("judicial-auction", "司法拍卖税费协助", "judicial", 10, False, "第六条第三项"),
-    ("bankruptcy-claim", "破产清算债权申报", "judicial", 15, False, "第六条第三项"),
+    (
+        "bank-account-query",
+        "银行账户查询",
+        "enforcement",
+        5,
+        False,
+        "第八条；《税收征收管理法》第五十四条第六项",
+    ),
+    (
+        "judicial-auction",
+        "司法拍卖税费协助",
+        "judicial",
+        10,
+        False,
+        "第六条第三项（人民法院税费征收协作）",
+    ),
+    (
+        "bankruptcy-claim",
+        "破产清算债权申报",
+        "judicial",
+        15,
+        False,
+        "第六条第三项；《企业破产法》第四十八条",
+    ),
     ("case-transfer", "案件移送", "judicial", 30, True, "第六条第三项（案件移送制度）"),
-    ("clue-transfer", "线索移送", "judicial", 10, False, "第六条第三项"),
-    ("joint-investigation", "协查取证", "judicial", 15, False, "第六条第三项"),
+    ("clue-transfer", "线索移送", "judicial", 10, False, "第六条第三项（线索移送）"),
+    ("joint-investigation", "协查取证", "judicial", 15, False, "第六条第三项（协查取证）"),
     ("joint-publicity", "联合宣传", "service", 20, False, "第六条第四项、第十一条"),
     # Banks (Art. 8); migration 0005 seeds the same three with the same values.
     (
