@@ -346,8 +346,10 @@ def statistics_view(request):
     categories: list = []
     sections: list = []
     charts_ctx: dict = {}
+    period: tuple[dt.date, dt.date] | None = None
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        period = (start, end)
         stats = request_statistics(start=start, end=end)
         units = Unit.objects.in_bulk(list(stats))
         rows = sorted(
@@ -385,6 +387,7 @@ def statistics_view(request):
             "rows": rows,
             "categories": categories,
             "sections": sections,
+            "period": period,
             **charts_ctx,
         },
     )
