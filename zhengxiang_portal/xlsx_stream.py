@@ -54,6 +54,11 @@ _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]|_x[
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _MARKUP = re.compile("[&<>\r]|_x[0-9A-Fa-f]{4}_")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+# First and last characters that send a text cell down the careful path (`_text_cell`): a
+# formula trigger or leading blank first, or whitespace at either end (xml:space="preserve").
+_WHITESPACE = frozenset(chr(c) for c in range(0x3001) if chr(c).isspace())
+_SLOW_FIRST = _RISKY_FIRST | _WHITESPACE
+_SLOW_LAST = _WHITESPACE
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
@@ -182,6 +187,7 @@ def _sheet_xml_head(sheet: Sheet) -> str:
 
 def _write_sheet_rows(stream: IO[bytes], sheet: Sheet) -> None:
     columns = _COLUMNS
+    needs_escape = _NEEDS_ESCAPE.search
     buffer: list[str] = []
     append = buffer.append
     for number, row in enumerate(sheet.rows, start=1):
@@ -192,17 +198,27 @@ def _write_sheet_rows(stream: IO[bytes], sheet: Sheet) -> None:
         append(f'<row r="{r}">')
         for col, value in enumerate(row):
             cls = value.__class__
-            if cls is str:
-                if value:
-                    if style:
-                        cell = _text_cell(columns[col] + r, value)
-                        append(cell.replace(' t="inlineStr"', f' s="{style}" t="inlineStr"', 1))
-                    else:
-                        append(_text_cell(columns[col] + r, value))
-            elif cls is int and not style:
+            # The common cells inline (1.2 million a 100,000-row download); the rest by function.
+            if style:
+                if value is not None and value != "":
+                    cell = _other_cell(columns[col] + r, value, style)
+                    append(cell.replace(' t="inlineStr"', f' s="{style}" t="inlineStr"', 1))
+            elif cls is str:
+                if not value:
+                    continue
+                if (
+                    value[0] in _SLOW_FIRST
+                    or value[-1] in _SLOW_LAST
+                    or len(value) > EXCEL_MAX_CELL_CHARS
+                    or needs_escape(value)
+                ):
+                    append(_text_cell(columns[col] + r, value))
+                else:
+                    append(f'<c r="{columns[col]}{r}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif cls is int or (cls is Decimal and value.is_finite()):
                 append(f'<c r="{columns[col]}{r}"><v>{value}</v></c>')
             elif value is not None:
-                append(_other_cell(columns[col] + r, value, style))
+                append(_other_cell(columns[col] + r, value, 0))
         append("</row>")
         if number % _ROWS_PER_WRITE == 0:
             stream.write("".join(buffer).encode("utf-8"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,9 +17,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,6 +173,14 @@ def _export_decimal(value: Any) -> Any:
 _EXPORT_CONVERTERS = {FieldType.BOOLEAN: _export_boolean, FieldType.DECIMAL: _export_decimal}
 
 
+def _parsed(texts: Iterable[str]) -> Iterator[Any]:
+    for text in texts:
+        try:
+            yield orjson.loads(text)
+        except orjson.JSONDecodeError:  # NaN or Infinity, which only SQLite's JSON may hold
+            yield json.loads(text)
+
+
 def _export_rows(datas: Iterable[Any], reader: Any) -> Iterator[list[Any]]:
     """Stored records as export rows: opened, masked, each value converted by its column.
 
@@ -227,8 +239,9 @@ def submission_export(
 
     def rows() -> Any:
         nonlocal count
-        datas = records.values_list("data", flat=True).iterator(chunk_size=5000)
-        for row in _export_rows(datas, reader):
+        # the JSON as text, parsed by orjson: half the CPU of the JSON field's own decoding
+        texts = records.annotate(text=Cast("data", TextField())).values_list("text", flat=True)
+        for row in _export_rows(_parsed(texts.iterator(chunk_size=5000)), reader):
             count += 1
             yield row
 

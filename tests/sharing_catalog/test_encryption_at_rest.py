@@ -111,6 +111,15 @@ def test_a_token_moved_to_another_field_does_not_open():
     assert codec.open({"phone": sealed["legal_id"]}) == {"phone": "（无法解密）"}
 
 
+@pytest.mark.parametrize(
+    "value",
+    ['"', 'a"b', "back\\slash", "行\n换", "", "蒸湘 0734", 5, 1.5, None, True, ["x"], {"k": "v"}],
+)
+def test_every_sealed_value_opens_as_it_was(value):
+    codec = RecordCodec([SchemaField(key="note", field_type="text", is_sensitive=True)])
+    assert codec.open(codec.seal({"note": value})) == {"note": value}
+
+
 def test_a_sensitive_unique_key_is_a_keyed_hash_and_versions_still_compare(client, roles):
     world = _world("credit_code", "legal_id")
     v1 = confirmed_version(world, [good_row(n) for n in range(1, 4)])
