@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,16 @@ UNREADABLE = _("（无法解密）")
 logger = logging.getLogger(__name__)
 # One encoder for every value: json.dumps() with options builds a new encoder per call.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _encode_bytes(value: Any) -> bytes:
+    """A value's JSON as UTF-8, as `seal` encodes it (orjson writes a string the same way)."""
+    if value.__class__ is str:
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # a lone surrogate, which only the standard encoder writes
+            pass
+    return _encode(value).encode("utf-8")
 
 
 def field_context(key: str) -> str:
@@ -86,6 +97,17 @@ class RecordCodec:
             if key in data:
                 data[key] = cipher.encrypt(_encode(data[key]))
         return data
+
+    def seal_rows(self, rows: list[dict[str, Any]]) -> None:
+        """`seal` for a batch of rows in clear, in place, one field at a time (FieldCipher's
+        `encrypt_many`): the same tokens' form, a fraction of the per-value cost."""
+        for key, cipher in self._ciphers.items():
+            holders = [row for row in rows if key in row]
+            if not holders:
+                continue
+            tokens = cipher.encrypt_many([_encode_bytes(row[key]) for row in holders])
+            for row, token in zip(holders, tokens, strict=True):
+                row[key] = token
 
     def stored_key(self, key: str) -> str:
         """What `Record.unique_key` holds for a key in clear."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -241,7 +243,7 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def uscc_check_char(body: str) -> str:
     """The 18th character of a credit code whose first 17 are `body` (already well-formed)."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, body), _USCC_WEIGHTS))
     return _USCC_ALPHABET[-total % 31]
 
 
@@ -456,6 +458,41 @@ def match_headers(header: list[Any], specs: list[FieldSpec]) -> HeaderMatch:
     return HeaderMatch(columns, errors, warnings)
 
 
+_MISSING = object()  # an empty optional cell in a column converted whole: left out of the row
+_STR_ONLY = {str}
+# Values `validate` treats one by one (empty, or a type the converters do not all take the same
+# way): a column holding any of them goes through the row-by-row path.
+_NEEDS_ROW_PATH = frozenset({str, type(None)})
+
+
+def _convert_mixed(
+    values: Sequence[Any], convert: Callable[[Any], Any], required: bool, text_like: bool
+) -> list[Any] | None:
+    """One column's values converted as `validate` does, empty ones as _MISSING; None when a
+    value needs reporting (an empty required cell, a number in a text column). CellError
+    propagates."""
+    out: list[Any] = []
+    append = out.append
+    for value in values:
+        cls = value.__class__
+        if cls is str:
+            value = value.strip()
+            if not value:
+                if required:
+                    return None
+                append(_MISSING)
+                continue
+        elif value is None:
+            if required:
+                return None
+            append(_MISSING)
+            continue
+        elif text_like and (cls is float or cls is int):
+            return None
+        append(convert(value))
+    return out
+
+
 class RowValidator:
     """Validates data rows one by one; keeps the unique keys seen to catch duplicates."""
 
@@ -536,6 +573,82 @@ class RowValidator:
             )
         self.seen_keys[key] = row_number
         return data, key, errors
+
+    def validate_batch(
+        self, rows: Sequence[list[Any]], first_row: int
+    ) -> tuple[list[dict[str, Any]], list[str]] | None:
+        """The rows' data and unique keys, checked column by column (issue 16 point 6), or None
+        when any row needs `validate`'s row-by-row path: an error, an empty cell that counts, a
+        number in a text column, a blank or short row, a duplicate key. Then nothing was
+        recorded, and `validate` gives every row its exact answer; otherwise the result equals
+        what `validate` returns row by row, and the keys are recorded as seen.
+
+        Column by column, each converter runs over a whole column in one `map`, with no
+        per-cell dispatch on the value's type."""
+        if self.formula_cells or not rows:
+            return None
+        plan = self._plan
+        need = max((p[0] for p in plan), default=-1) + 1
+        widths = set(map(len, rows))
+        need = max(need, 1)
+        if min(widths) < need:
+            return None
+        # every row is at least `need` long, so the transposed columns are all complete
+        if len(widths) == 1:
+            cols = list(zip(*rows, strict=True))
+        else:
+            cols = list(zip(*(r[:need] for r in rows), strict=True))
+        first = cols[0]
+        if "" in first or None in first:  # maybe a blank row: `validate`'s caller skips those
+            return None
+        converted: list[list[Any]] = []
+        gaps = False
+        try:
+            for idx, _key, required, text_like, convert, _spec in plan:
+                values = cols[idx]
+                kinds = set(map(type, values))
+                if kinds == _STR_ONLY:
+                    stripped = list(map(str.strip, values))
+                    if all(stripped):
+                        converted.append(list(map(convert, stripped)))
+                        continue
+                    if required:
+                        return None
+                    gaps = True
+                    converted.append([convert(v) if v else _MISSING for v in stripped])
+                elif kinds.isdisjoint(_NEEDS_ROW_PATH) and not text_like:
+                    converted.append(list(map(convert, values)))
+                else:  # mixed: `validate`'s dispatch, cell by cell
+                    column = _convert_mixed(values, convert, required, text_like)
+                    if column is None:
+                        return None
+                    gaps = gaps or _MISSING in column
+                    converted.append(column)
+        except CellError:
+            return None
+        keys = [p[1] for p in plan]
+        if gaps:
+            data = [
+                {k: v for k, v in zip(keys, values, strict=True) if v is not _MISSING}
+                for values in zip(*converted, strict=True)
+            ]
+        else:  # the columns are of one length: dicts built by C-level maps, no frame per row
+            by_row = zip(*converted, strict=True)
+            data = list(map(dict, map(zip, itertools.repeat(keys), by_row)))
+        if not self.key_complete:
+            return data, [""] * len(data)
+        if self._single_key is not None:
+            column = converted[keys.index(self._single_key)]
+            unique = ["" if v is _MISSING else v if v.__class__ is str else str(v) for v in column]
+        else:
+            unique = [self.unique_key(d) for d in data]
+        seen = self.seen_keys
+        if self.key_columns and (
+            len(set(unique)) != len(unique) or not seen.keys().isdisjoint(unique)
+        ):
+            return None
+        seen.update(zip(unique, itertools.count(first_row)))
+        return data, unique
 
     def _empty(
         self, errors: list[dict[str, Any]], row_number: int, idx: int, spec: Any, required: bool

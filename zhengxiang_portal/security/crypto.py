@@ -106,6 +106,22 @@ class FieldCipher:
         body = binascii.b2a_base64(nonce + sealed, newline=False).translate(_URLSAFE)
         return self._head + body.decode("ascii")
 
+    def encrypt_many(self, values: list[bytes]) -> list[str]:
+        """`encrypt` for many UTF-8 values at once: one call for all the nonces (each still a
+        fresh 96-bit random value) and no per-value method lookups; ingestion seals a batch of
+        rows' field this way."""
+        if not values:
+            return []
+        nonces = os.urandom(_NONCE_BYTES * len(values))
+        seal, aad, b2a = self._current.encrypt, self._aad, binascii.b2a_base64
+        bodies = []
+        for start, value in zip(range(0, len(nonces), _NONCE_BYTES), values, strict=True):
+            nonce = nonces[start : start + _NONCE_BYTES]
+            bodies.append(b2a(nonce + seal(nonce, value, aad), newline=False))
+        # base64 never holds a space: the bodies are made URL-safe and decoded in one go
+        joined = b" ".join(bodies).translate(_URLSAFE).decode("ascii")
+        return list(map(self._head.__add__, joined.split(" ")))
+
     def decrypt(self, token: str) -> str:
         try:
             prefix, kid, body = token.split(":", 2)
