@@ -240,11 +240,21 @@ def list_export_response(
     what: str,
     headers: Sequence[Any],
     rows: Iterable[Sequence[Any]],
+    shared: bool = False,
 ) -> HttpResponse:
     """A list page's rows (with its filters) as .xlsx or CSV, in local time, formula-safe, and
-    recorded as an export in the audit log (what, how many rows, the file's SHA-256)."""
+    recorded as an export in the audit log (what, how many rows, the file's SHA-256).
+
+    `shared`: the list tells of other units' shared data (received data, objections to it), so
+    its download is also an entry of the access log (Art. 24, 27: 数据传送接收有记录), in the
+    exporting unit's own 台账, like a download of the records themselves.
+    """
     import hashlib
 
+    from django.db import transaction
+
+    from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+    from zhengxiang_portal.ledger.services import ledger_append
     from zhengxiang_portal.security.audit import audit_export
 
     data = [[local_text(v) for v in row] for row in rows]
@@ -258,12 +268,18 @@ def list_export_response(
         from django.http import Http404
 
         raise Http404
-    audit_export(
-        actor=request.user,
-        what=what,
-        rows=len(data),
-        digest=hashlib.sha256(content).hexdigest(),
-        request=request,
-        details={"format": fmt, "filters": request.GET.urlencode()},
-    )
+    digest = hashlib.sha256(content).hexdigest()
+    details = {"format": fmt, "filters": request.GET.urlencode()}
+    with transaction.atomic():  # both entries or neither
+        audit_export(
+            actor=request.user, what=what, rows=len(data), digest=digest, request=request,
+            details=details,
+        )  # fmt: skip
+        if shared:
+            ledger_append(
+                action=LedgerAction.DOWNLOAD, actor=request.user,
+                unit=getattr(request.user, "unit", None), target_label=what, digest=digest,
+                details={"list": what, "rows": len(data), **details},
+                category=LedgerCategory.TRANSFER,
+            )  # fmt: skip
     return bytes_response(content, filename=f"{basename}.{fmt}", content_type=content_type)

@@ -114,7 +114,7 @@ def objection_export_view(request, format: str):
     )
     return list_export_response(
         request=request, fmt=format, basename=_("数据异议"), what=_("数据异议列表"),
-        headers=headers, rows=rows,
+        headers=headers, rows=rows, shared=True,
     )  # fmt: skip
 
 

@@ -276,7 +276,7 @@ def received_export_view(request, format: str):
     )
     return list_export_response(
         request=request, fmt=format, basename=_("共享数据接收"), what=_("共享数据接收列表"),
-        headers=headers, rows=rows,
+        headers=headers, rows=rows, shared=True,
     )  # fmt: skip
 
 

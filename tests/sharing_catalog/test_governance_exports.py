@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from agencies.models import Unit
 from sharing_catalog.models import AccessGrant, CoordinationRequest, Objection
 from sharing_catalog.services.coordination import coordination_decide
 from sharing_catalog.services.objections import objection_close, objection_raise
@@ -25,6 +26,7 @@ from tests.sharing_catalog.governance_factories import (
 from tests.sharing_catalog.ledgerx_helpers import make_wg_member
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
+from zhengxiang_portal.ledger.selectors import access_log_list, ledger_list
 
 pytestmark = pytest.mark.django_db
 NOON_LOCAL = dt.datetime(2026, 9, 24, 4, 0, tzinfo=dt.UTC)  # 12:00 in Asia/Shanghai
@@ -135,3 +137,35 @@ def test_coordination_export_follows_the_status_filter_and_the_users_units(clien
     assert len(rows) == 2 and rows[1][6] == "2026-12-31" and rows[1][8] == "2026-09-24 12:00"
     assert _logged_rows() == 1
     assert {v[0] for v in _xlsx(client, "coordination")[1:]} == {"甲局"}
+
+
+def test_an_objection_export_is_in_the_access_log_and_a_grant_export_is_not(client, roles):
+    # Given an objection to shared records, and a grant
+    _o, shared = _objection(UnitFactory(name="甲局"))
+    _grant(provider=UnitFactory(), consumer=shared.consumer, approve=True)
+    client.force_login(shared.consumer_liaison)
+    # When the consumer exports the objection list (it tells of another unit's data)
+    _csv(client, "objection")
+    # Then the access log holds the download, in the consumer unit's own 台账
+    wg = make_wg_member()
+    (entry,) = access_log_list(user=wg)
+    assert (entry.action, entry.actor_id, entry.unit_id) == (
+        LedgerAction.DOWNLOAD, shared.consumer_liaison.pk, shared.consumer.pk,
+    )  # fmt: skip
+    assert entry.details["list"] == "数据异议列表" and entry.details["format"] == "csv"
+    assert entry.seq in {e.seq for e in ledger_list(user=shared.consumer_liaison)}
+    # while the grant list (no shared data) is only an export in the audit trail
+    _csv(client, "grant")
+    assert access_log_list(user=wg).count() == 1
+    assert LedgerEntry.objects.filter(action=LedgerAction.EXPORT).count() == 2
+
+
+def test_a_unit_name_that_a_spreadsheet_would_run_is_kept_as_text(client, roles):
+    _o, shared = _objection(UnitFactory(name="甲局"))
+    formula = '=HYPERLINK("http://evil","点我")'
+    Unit.objects.filter(pk=shared.consumer.pk).update(name=formula)
+    client.force_login(shared.provider_liaison)
+    headers, *rows = _csv(client, "objection")
+    assert [row[headers.index("提出单位")] for row in rows] == ["'" + formula]
+    values = _xlsx(client, "objection")
+    assert [row[values[0].index("提出单位")] for row in values[1:]] == ["'" + formula]

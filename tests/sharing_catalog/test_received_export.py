@@ -58,3 +58,15 @@ def test_an_unknown_format_is_not_found(client, roles):
     client.force_login(shared.consumer_liaison)
     url = reverse("sharing_catalog:received_export", args=["pdf"])
     assert client.get(url).status_code == 404
+
+
+def test_the_received_list_export_is_a_download_in_the_access_log(client, roles):
+    from tests.sharing_catalog.ledgerx_helpers import make_wg_member
+    from zhengxiang_portal.ledger.selectors import access_log_list
+
+    mine = _Shared(UnitFactory(name="甲局"))
+    client.force_login(mine.consumer_liaison)
+    client.get(reverse("sharing_catalog:received_export", args=["xlsx"]))
+    (entry,) = access_log_list(user=make_wg_member())
+    assert entry.action == LedgerAction.DOWNLOAD and entry.unit_id == mine.consumer.pk
+    assert entry.details["list"] == "共享数据接收列表" and entry.details["rows"] == 1
