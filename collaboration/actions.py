@@ -1,21 +1,28 @@
 """The steps a user takes on a request, by name: form, label and the service each one calls.
 
-Pages (views.py) and the API (api/views.py) dispatch through this one table, so both call the
-same service with the same arguments.
+One entry per step of the state machine (`transitions.TRANSITIONS`, which says who may take it
+when). Pages (views.py) and the API (api/views.py) dispatch through this one table, so both call
+the same service with the same arguments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+from agencies.models import User
+from zhengxiang_portal.core.errors import ApplicationError
 
 from . import forms as f
 from . import services as s
-from .models import CollaborationRequest
+from .models import CollaborationRequest, Extension
+from .transitions import TRANSITIONS
 
 
 @dataclass(frozen=True)
@@ -25,16 +32,14 @@ class StepAction:
     name: str
     label: Any
     form: type[forms.Form]
-    run: Callable[..., Any]
+    run: Callable[[CollaborationRequest, User, dict[str, Any], Sequence[UploadedFile]], object]
     hint: Any
     danger: bool = False
 
 
-def _pending(req: CollaborationRequest):
-    ext = req.extensions.filter(status="pending").first()
+def _pending(req: CollaborationRequest) -> Extension:
+    ext = req.extensions.filter(status=Extension.Status.PENDING).first()
     if ext is None:
-        from zhengxiang_portal.core.errors import ApplicationError
-
         raise ApplicationError(code="no_pending_extension", message=_("没有待审批的延期申请。"))
     return ext
 
@@ -258,6 +263,12 @@ ACTIONS: dict[str, StepAction] = {
         ),
     ]
 }
+
+
+if set(ACTIONS) != set(TRANSITIONS):  # a step without its form and service, or the reverse
+    raise ImproperlyConfigured(
+        f"collaboration actions {sorted(set(ACTIONS) ^ set(TRANSITIONS))} differ from the steps"
+    )
 
 
 def make_form(name: str, req: CollaborationRequest, data=None, files=None) -> forms.Form:

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -72,16 +72,16 @@ class RequestFilterForm(forms.Form):
         choices=[("", _("全部")), *AdminHandling.choices],
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units_for(user)
 
 
-def _sees_all_units(user) -> bool:
+def _sees_all_units(user: User) -> bool:
     return is_working_group(user) or has_role(user, Role.TAX_STAFF)
 
 
-def _units_for(user):
+def _units_for(user: User | None) -> QuerySet[Unit]:
     """Units a user may pick: all for tax staff and the WG; a liaison their own and the bureau."""
     qs = Unit.objects.filter(is_active=True)
     if user is None or _sees_all_units(user):
@@ -140,7 +140,7 @@ class RequestCreateForm(forms.Form):
     )
     files = _files_field()
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         acted = Unit.objects.filter(pk__in=units_acted_for(user=user).values("pk"))
         own = {u.pk for u in acted}

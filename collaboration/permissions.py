@@ -7,30 +7,33 @@ refuse, ask clarification or extension) and the working group (rule on a contest
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agencies.models import UnitKind
+from agencies.models import UnitKind, User, WorkingGroupMember
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import user_can_act_for, user_unit_ids
+from zhengxiang_portal.core.errors import ApplicationError
 
 from .models import CollaborationRequest
+from .transitions import TRANSITIONS, Kind, Side, kind_fits
 
 # Art. 6(三): cases go from the tax bureau to the judicial organs.
 JUDICIAL_KINDS = frozenset({UnitKind.POLICE, UnitKind.PROCURATORATE, UnitKind.COURT})
 
 
-def _cached_unit_ids(user: Any) -> set[int]:
+def _cached_unit_ids(user: User) -> set[int]:
     return user_unit_ids(user=user)  # built on the per-request acted_unit_ids: no query again
 
 
-def visible_unit_ids(user: Any) -> set[int]:
+def visible_unit_ids(user: User) -> set[int]:
     """Units whose requests (incoming and outgoing) this user sees."""
     return _cached_unit_ids(user)
 
 
-def can_view(user: Any, req: CollaborationRequest) -> bool:
+def can_view(user: User, req: CollaborationRequest) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if is_working_group(user):
@@ -39,99 +42,114 @@ def can_view(user: Any, req: CollaborationRequest) -> bool:
     return req.requesting_unit_id in ids or req.target_unit_id in ids
 
 
-def acts_for_requester(user: Any, req: CollaborationRequest) -> bool:
+def acts_for_requester(user: User, req: CollaborationRequest) -> bool:
     return user_can_act_for(user=user, unit=req.requesting_unit)
 
 
-def acts_for_target(user: Any, req: CollaborationRequest) -> bool:
+def acts_for_target(user: User, req: CollaborationRequest) -> bool:
     return user_can_act_for(user=user, unit=req.target_unit)
 
 
-def seat_unit_ids(user: Any) -> QuerySet:
+def seat_unit_ids(user: User) -> QuerySet:
     """The unit a working-group member sits for (a subquery: no round trip of its own)."""
-    from agencies.models import WorkingGroupMember
-
     return WorkingGroupMember.objects.filter(user_id=user.pk).values("unit_id")
 
 
-def own_unit_ids(user: Any) -> set[int]:
+def own_unit_ids(user: User) -> set[int]:
     """Units a working-group member answers for: their account's units and their seat's unit."""
     return set(_cached_unit_ids(user)) | {row["unit_id"] for row in seat_unit_ids(user)}
 
 
-def is_party(user: Any, req: CollaborationRequest) -> bool:
+def is_party(user: User, req: CollaborationRequest) -> bool:
     """The user's own unit requested or was asked: a member must stand aside (回避) from ruling."""
     return bool({req.requesting_unit_id, req.target_unit_id} & own_unit_ids(user))
 
 
-def can_rule(user: Any, req: CollaborationRequest) -> bool:
+def can_rule(user: User, req: CollaborationRequest) -> bool:
     """The working group rules on a contested refusal (Art. 3, 7), never in its own unit's cause."""
     return is_working_group(user) and not is_party(user, req)
 
 
-def can_create(user: Any) -> bool:
+def can_create(user: User) -> bool:
     """Tax staff and liaisons raise requests (a liaison's go to the tax bureau)."""
     return has_role(user, Role.TAX_STAFF, Role.LIAISON)
 
 
-def sees_collaboration(user: Any) -> bool:
+def sees_collaboration(user: User) -> bool:
     """Whether the navigation shows 协作事项 to this user."""
     return is_working_group(user) or has_role(user, Role.TAX_STAFF, Role.LIAISON)
 
 
-def allowed_actions(user: Any, req: CollaborationRequest) -> list[str]:
-    """The steps this user may take on this request now (pages show exactly these forms)."""
-    from .models import OPEN_STATUSES, RUNNING_STATUSES, Status
+_DENIED = {
+    Side.TARGET: gettext_lazy("只有承办单位可以办理此操作。"),
+    Side.REQUESTER: gettext_lazy("只有请求单位可以办理此操作。"),
+    Side.ASSIGNER: gettext_lazy("您不能为该请求指定承办人。"),
+    Side.EITHER: gettext_lazy("只有请求单位或承办单位可以补充材料。"),
+}
 
-    actions: list[str] = []
-    target = acts_for_target(user, req)
+
+def acting_side(user: User, req: CollaborationRequest, side: Side) -> Side | None:
+    """The side `user` takes `side`'s step as (target, requester or the working group), or None."""
+    if side == Side.TARGET:
+        return Side.TARGET if acts_for_target(user, req) else None
+    if side == Side.REQUESTER:
+        return Side.REQUESTER if acts_for_requester(user, req) else None
+    if side == Side.WORKING_GROUP:
+        return Side.WORKING_GROUP if can_rule(user, req) else None
+    if acts_for_target(user, req):
+        return Side.TARGET
     requester = acts_for_requester(user, req)
-    transfer = req.matter_type.is_case_transfer
-    pending = req.pending_extension
-    if target:
-        if req.status == Status.SUBMITTED:
-            actions.append("acknowledge" if transfer else "accept")
-        if req.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED):
-            actions.append("report_outcome" if transfer else "answer")
-        if transfer and req.status == Status.ANSWERED:
-            actions.append("report_outcome")  # later stages of the case (Art. 6(三))
-        if transfer and req.status in (
-            Status.ACCEPTED,
-            Status.IN_PROGRESS,
-            Status.REOPENED,
-            Status.ANSWERED,
-        ):
-            actions.append("return_case")
-        if req.status == Status.ACCEPTED:
-            actions.append("start")
-        if req.status == Status.CONTESTED:
-            actions.append("reply_contest")
-        if req.status in RUNNING_STATUSES:
-            actions += ["ask_clarification", "refuse"]
-            if pending is None:
-                actions.append("ask_extension")
-    if requester:
-        if req.status == Status.AWAITING_CLARIFICATION:
-            actions.append("answer_clarification")
-        if transfer and req.status == Status.RETURNED:
-            actions.append("record_handling")
-        if req.status == Status.ANSWERED:
-            actions += ["close", "reopen"]
-        if req.status == Status.REFUSED and not req.refusal_ruling:
-            actions.append("contest")
-        if pending is not None:
-            actions += ["approve_extension", "decline_extension"]
-        if req.status in OPEN_STATUSES:
-            actions.append("withdraw")
-    if req.status in OPEN_STATUSES and (
-        target or (requester and req.requesting_unit.is_tax_bureau)
-    ):
-        actions.append("assign")
-    if req.status == Status.CONTESTED and can_rule(user, req):
-        actions.append("rule")
-    if (target or requester) and req.status not in (
-        Status.CLOSED,
-        Status.WITHDRAWN,
-    ):
-        actions.append("attach")
-    return actions
+    if side == Side.ASSIGNER:
+        requester = requester and req.requesting_unit.is_tax_bureau
+    return Side.REQUESTER if requester else None
+
+
+def step_allows(user: User, req: CollaborationRequest, name: str) -> bool:
+    """Whether `user` may take step `name` on `req` now (side, kind, state, condition)."""
+    step = TRANSITIONS[name]
+    return (
+        kind_fits(step, req)
+        and req.status in step.sources
+        and (step.condition is None or step.condition.holds(req))
+        and acting_side(user, req, step.side) is not None
+    )
+
+
+def step_check(user: User, req: CollaborationRequest, name: str) -> Side:
+    """Check step `name` for a service; return the side the user acts as.
+
+    In this order: the side (PermissionDenied), the kind of request, the state, the condition
+    (an ApplicationError with a code each).
+    """
+    step = TRANSITIONS[name]
+    side = acting_side(user, req, step.side)
+    if side is None:
+        if step.side == Side.WORKING_GROUP:
+            if is_party(user, req):
+                raise PermissionDenied(
+                    _("您所在单位是该协作请求的当事方，须回避，由工作组其他成员裁定。")
+                )
+            raise PermissionDenied(_("只有共治专项工作组可以裁定。"))
+        raise PermissionDenied(str(_DENIED[step.side]))
+    if not kind_fits(step, req):
+        if step.kind == Kind.TRANSFER:
+            raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
+        raise ApplicationError(
+            code="outcome_required",
+            message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
+        )
+    if req.status not in step.sources:
+        raise ApplicationError(
+            code="invalid_status",
+            message=_("协作请求当前状态为“%(status)s”，不能进行此操作。")
+            % {"status": req.get_status_display()},
+        )
+    if step.condition is not None and not step.condition.holds(req):
+        raise ApplicationError(code=step.condition.code, message=str(step.condition.message))
+    return side
+
+
+def allowed_actions(user: User, req: CollaborationRequest) -> list[str]:
+    """The steps this user may take on this request now, in the table's order (pages show
+    exactly these forms; the API's detail lists them)."""
+    return [name for name in TRANSITIONS if step_allows(user, req, name)]

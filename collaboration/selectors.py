@@ -82,7 +82,7 @@ def request_rows(qs: QuerySet[CollaborationRequest]) -> QuerySet[CollaborationRe
     )
 
 
-def request_visible(*, user: Any) -> QuerySet[CollaborationRequest]:
+def request_visible(*, user: User) -> QuerySet[CollaborationRequest]:
     """Requests this user may see: their units' incoming and outgoing ones; all for the WG."""
     if not getattr(user, "is_authenticated", False):
         return CollaborationRequest.objects.none()
@@ -93,7 +93,7 @@ def request_visible(*, user: Any) -> QuerySet[CollaborationRequest]:
     return qs.filter(Q(requesting_unit_id__in=ids) | Q(target_unit_id__in=ids))
 
 
-def request_list(*, user: Any, filters: dict | None = None) -> QuerySet[CollaborationRequest]:
+def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CollaborationRequest]:
     """The list page and API: visible requests, filtered (status, category, unit, overdue …)."""
     qs = request_visible(user=user)
     filters = filters or {}
@@ -125,7 +125,7 @@ def request_list(*, user: Any, filters: dict | None = None) -> QuerySet[Collabor
     return qs
 
 
-def request_get(*, user: Any, pk: int) -> CollaborationRequest:
+def request_get(*, user: User, pk: int) -> CollaborationRequest:
     """One request with its timeline, attachments and extensions; DoesNotExist if not visible."""
     return (
         request_visible(user=user)
@@ -153,7 +153,7 @@ def request_get(*, user: Any, pk: int) -> CollaborationRequest:
     )
 
 
-def attachment_get(*, user: Any, pk: int) -> Attachment:
+def attachment_get(*, user: User, pk: int) -> Attachment:
     """An attachment, if the user may see its request (DoesNotExist otherwise)."""
     visible = request_visible(user=user).values("pk")
     return Attachment.objects.select_related("request").get(pk=pk, request__in=visible)
@@ -163,7 +163,7 @@ def matter_type_list() -> QuerySet[MatterType]:
     return MatterType.objects.filter(is_active=True)
 
 
-def oversight_list(*, user: Any) -> QuerySet[CollaborationRequest]:
+def oversight_list(*, user: User) -> QuerySet[CollaborationRequest]:
     """The working group's view: every overdue and every contested request."""
     today = timezone.localdate()
     return request_visible(user=user).filter(
@@ -193,7 +193,7 @@ def default_due_date(*, matter_type: MatterType, start: dt.date | None = None) -
     return default_due_rule(matter_type=matter_type, start=start).compute()
 
 
-def contests_to_rule(*, user: Any) -> QuerySet[CollaborationRequest]:
+def contests_to_rule(*, user: User) -> QuerySet[CollaborationRequest]:
     """Contested refusals this member may rule on: not those where their own unit is a party."""
     own, seat = user_unit_ids(user=user), seat_unit_ids(user)
     return (
@@ -209,7 +209,7 @@ def due_soon_threshold(today: dt.date | None = None) -> dt.date:
     return WorkingCalendar().add_working_days(today or timezone.localdate(), AMBER_WORKING_DAYS)
 
 
-def request_todo(*, user: Any) -> QuerySet[CollaborationRequest]:
+def request_todo(*, user: User) -> QuerySet[CollaborationRequest]:
     """What waits on this user's units: incoming running requests, clarifications, answers.
 
     A pending extension is an EXISTS, not a join: joining the extensions needed DISTINCT over

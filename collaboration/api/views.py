@@ -23,6 +23,7 @@ from collaboration.forms import RequestFilterForm
 from collaboration.models import Attachment, CollaborationRequest
 from collaboration.permissions import can_create, sees_collaboration
 from collaboration.selectors import attachment_get, matter_type_list, request_get, request_list
+from collaboration.transitions import TRANSITIONS
 from zhengxiang_portal.core.idempotency import idempotent
 from zhengxiang_portal.core.uploads import attachment_response
 
@@ -168,7 +169,8 @@ def _make_step(name: str):
     )(decorated)
 
 
-for _name in STEP_SERIALIZERS:
+# One POST action per step of the state machine (collaboration.transitions), each with its input.
+for _name in TRANSITIONS:
     setattr(CollaborationRequestViewSet, _name, _make_step(_name))
 
 

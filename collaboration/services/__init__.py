@@ -1,24 +1,22 @@
-"""Every write to collaboration requests: lifecycle.py (steps), transfer.py (case transfers both
-ways, Art. 6(三)) and scan.py (deadlines)."""
+"""Every write to collaboration requests, by concept: requests.py (a request's own steps),
+extensions.py, refusals.py (refusal, contest, ruling), transfer.py (case transfers both ways,
+Art. 6(三)), scan.py (deadlines); common.py holds what they share. Each step is a row of
+`collaboration.transitions.TRANSITIONS`."""
 
+from .common import allocate_number
+from .extensions import extension_decide, request_ask_extension
 from .letters import request_letter_issue
-from .lifecycle import (
-    allocate_number,
-    extension_decide,
+from .refusals import request_contest, request_refuse, request_reply_contest, request_rule
+from .requests import (
     request_accept,
     request_add_attachments,
     request_answer,
     request_answer_clarification,
     request_ask_clarification,
-    request_ask_extension,
     request_assign,
     request_close,
-    request_contest,
     request_create,
-    request_refuse,
     request_reopen,
-    request_reply_contest,
-    request_rule,
     request_start,
     request_withdraw,
 )

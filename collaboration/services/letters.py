@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.services import document_issue
@@ -18,7 +17,7 @@ from ..permissions import acts_for_requester
 
 
 @transaction.atomic
-def request_letter_issue(*, actor: Any, req: CollaborationRequest) -> IssuedDocument:
+def request_letter_issue(*, actor: User, req: CollaborationRequest) -> IssuedDocument:
     """The requesting side numbers and issues its letter to the asked unit; a ledger entry."""
     if not acts_for_requester(actor, req):
         raise PermissionDenied(_("只有请求单位可以签发协作函或案件移送函。"))

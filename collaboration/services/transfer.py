@@ -41,25 +41,22 @@ from ..models import (
     TransferOutcome,
     TransferReport,
 )
-from .lifecycle import (
+from ..transitions import Side, step_move
+from .common import (
     MIN_JUSTIFICATION_CHARS,
-    _lock,
-    _notify_side,
-    _record,
-    _requester_only,
-    _require_status,
-    _require_text,
-    _target_only,
-    request_accept,
+    begin,
+    notify_side,
+    record,
+    require_text,
     stamp_answer,
+    tell,
 )
+from .requests import request_accept
 from .scan import remind_working_days
 
 Action = TimelineEntry.Action
 DEFAULT_HANDLING_WORKING_DAYS = 60  # ≈ the 90 days 《行政处罚法》第六十条 gives to decide
-# A case is reported on while the judicial organ holds it: before the first report (the clock
-# runs), after it (已答复: later stages), or after the bureau sent the answer back (退回重办).
-REPORTABLE = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED, Status.ANSWERED)
+# Reported on before the first report (the clock runs) or after 退回重办: the report answers.
 ANSWERS_NOW = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED)
 
 
@@ -68,11 +65,6 @@ def handling_working_days() -> int:
     return int(
         getattr(settings, "CASE_RETURN_HANDLING_WORKING_DAYS", DEFAULT_HANDLING_WORKING_DAYS)
     )
-
-
-def _require_transfer(req: CollaborationRequest) -> None:
-    if not req.matter_type.is_case_transfer:
-        raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
 
 
 def _bureau_people(req: CollaborationRequest, *, with_leader: bool = False) -> NoticeRecipients:
@@ -121,11 +113,11 @@ def _report(
     returned: bool = False,
 ) -> TransferReport:
     """Write one progress report with its timeline entry (and files) and ledger entry."""
-    entry = _record(
+    entry = record(
         req=req,
         actor=actor,
         action=action,
-        side="target",
+        side=Side.TARGET,
         from_status=before,
         comment=note,
         details={"outcome": stage, "occurred_on": occurred_on.isoformat(), **details},
@@ -148,7 +140,6 @@ def transfer_acknowledge(
     *, req: CollaborationRequest, actor: User, comment: str = ""
 ) -> CollaborationRequest:
     """The judicial organ acknowledges a transferred case (Art. 6(三): 及时接收)."""
-    _require_transfer(req)
     return request_accept(req=req, actor=actor, comment=comment)
 
 
@@ -167,21 +158,19 @@ def transfer_report_outcome(
     The first report answers the request; later ones add to the case's history, and the latest
     is its current stage. The tax bureau is told of each.
     """
-    _require_transfer(req)
-    req = _lock(req)
-    _target_only(actor, req)
-    _require_status(req, REPORTABLE)
+    req, _side = begin(req, actor, "report_outcome")
     if outcome not in TransferOutcome.values:
         raise ApplicationError(
             code="outcome_required",
             message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
         )
-    note = _require_text(note, code="note_required", message=_("请填写进展说明。"))
+    note = require_text(note, code="note_required", message=_("请填写进展说明。"))
     day = _event_day(occurred_on, since=req.submitted_on, what=_("进展日期"))
-    before = req.status
-    fields = ["updated_at"]
+    answers = req.status in ANSWERS_NOW
+    before = step_move(req, "report_outcome")
+    fields = ["status", "updated_at"]
     details: dict[str, Any] = {}
-    if req.status in ANSWERS_NOW:
+    if answers:
         fields += stamp_answer(req, actor, note)
         details["late"] = req.answered_late
     report = _report(
@@ -197,14 +186,14 @@ def transfer_report_outcome(
     )
     fields += _current_stage(req)
     req.save(update_fields=list(dict.fromkeys(fields)))
-    _notify_side(
+    tell(
         req=req,
-        side="requester",
+        name="report_outcome",
         entry=report.timeline_entry,
         subject=_("移送案件 %(number)s 进展：%(stage)s")
         % {"number": req.number, "stage": report.get_stage_display()},
         body=note,
-        to=_bureau_people(req),
+        to={Side.REQUESTER: _bureau_people(req)},
         event=f"{Action.REPORT_OUTCOME.value}:{outcome}",  # each stage is its own event
     )
     return req
@@ -225,10 +214,7 @@ def transfer_return(
     Only with a decision of 不立案, 不起诉, 判决无罪 or 免予刑事处罚, its reasons and files; the tax
     bureau then has `CASE_RETURN_HANDLING_WORKING_DAYS` working days to record its handling.
     """
-    _require_transfer(req)
-    req = _lock(req)
-    _target_only(actor, req)
-    _require_status(req, REPORTABLE)
+    req, _side = begin(req, actor, "return_case")
     if outcome not in RETURN_STAGES:
         raise ApplicationError(
             code="not_a_return_decision",
@@ -236,7 +222,7 @@ def transfer_return(
                 "只有不立案、不起诉、判决无罪或免予刑事处罚的案件可以退回行政处理（第六条第三项）。"
             ),
         )
-    reason = _require_text(
+    reason = require_text(
         reason,
         code="reason_required",
         message=_("请写明决定及需给予行政处罚的意见（不少于 %(n)d 字）。")
@@ -244,15 +230,15 @@ def transfer_return(
         min_chars=MIN_JUSTIFICATION_CHARS,
     )
     day = _event_day(occurred_on, since=req.submitted_on, what=_("决定日期"))
-    before = req.status
+    answers = req.status in ANSWERS_NOW
+    before = step_move(req, "return_case")
     fields = ["updated_at"]
     details: dict[str, Any] = {}
-    if req.status in ANSWERS_NOW:
+    if answers:
         fields += stamp_answer(req, actor, reason)
         details["late"] = req.answered_late
     now = timezone.now()
     rule = Rule("admin_due_date", handling_working_days(), start=timezone.localdate(now))
-    req.status = Status.RETURNED
     req.returned_at = now
     req.admin_due_date = rule.compute(WorkingCalendar())
     req.admin_reminded_at = None
@@ -274,9 +260,9 @@ def transfer_return(
     fields += _current_stage(req)
     req.save(update_fields=list(dict.fromkeys(fields)))
     deadline_rules_record([(req, rule)])
-    _notify_side(
+    tell(
         req=req,
-        side="requester",
+        name="return_case",
         entry=report.timeline_entry,
         subject=_("移送案件 %(number)s 退回行政处理（%(stage)s），请于 %(due)s 前登记处理结果")
         % {
@@ -285,7 +271,7 @@ def transfer_return(
             "due": req.admin_due_date.isoformat(),
         },
         body=reason,
-        to=_bureau_people(req),
+        to={Side.REQUESTER: _bureau_people(req)},
     )
     return req
 
@@ -306,16 +292,13 @@ def transfer_record_handling(
     行政处罚: the decision's number (文书号) and date. 不予行政处罚: the written reason.
     On time when recorded on or before the handling deadline.
     """
-    _require_transfer(req)
-    req = _lock(req)
-    _requester_only(actor, req)
-    _require_status(req, [Status.RETURNED])
+    req, side = begin(req, actor, "record_handling")
     if result not in AdminHandling.values:
         raise ApplicationError(code="result_required", message=_("请选择行政处理结果。"))
     note = (note or "").strip()
     decision_number = (decision_number or "").strip()
     if result == AdminHandling.PENALTY:
-        decision_number = _require_text(
+        decision_number = require_text(
             decision_number,
             code="decision_number_required",
             message=_("请填写行政处罚决定书文号。"),
@@ -325,7 +308,7 @@ def transfer_record_handling(
                 code="decided_on_required", message=_("请填写行政处罚决定日期。")
             )
     else:
-        note = _require_text(
+        note = require_text(
             note,
             code="reason_required",
             message=_("不予行政处罚须写明理由（不少于 %(n)d 字）。")
@@ -336,8 +319,7 @@ def transfer_record_handling(
     day = _event_day(decided_on, since=returned_on, what=_("行政处理决定日期"))
     now = timezone.now()
     today = timezone.localdate(now)
-    before = req.status
-    req.status = Status.CLOSED
+    before = step_move(req, "record_handling")
     req.closed_at = now
     req.admin_result = result
     req.admin_decision_number = decision_number
@@ -360,11 +342,11 @@ def transfer_record_handling(
             "updated_at",
         ]
     )
-    entry = _record(
+    entry = record(
         req=req,
         actor=actor,
         action=Action.RECORD_HANDLING,
-        side="requester",
+        side=side,
         from_status=before,
         comment=note,
         details={
@@ -375,9 +357,9 @@ def transfer_record_handling(
         },
         files=files,
     )
-    _notify_side(
+    tell(
         req=req,
-        side="target",
+        name="record_handling",
         entry=entry,
         subject=_("退回的案件 %(number)s 已作行政处理：%(result)s")
         % {"number": req.number, "result": req.get_admin_result_display()},
@@ -417,9 +399,9 @@ def case_return_scan(*, today: dt.date | None = None) -> ScanResult:
                 setattr(req, stamp, timezone.now())
                 req.save(update_fields=[stamp])
                 due = req.admin_due_date.isoformat() if req.admin_due_date else ""
-                entry = _record(
+                entry = record(
                     req=req,
-                    actor="system",
+                    actor=None,
                     action=action,
                     side="system",
                     from_status=req.status,
@@ -435,9 +417,9 @@ def case_return_scan(*, today: dt.date | None = None) -> ScanResult:
                     )
                     subject = _("退回的案件 %(number)s 逾期未登记行政处理结果（期限 %(due)s）")
                     result.overdue += 1
-                _notify_side(
+                notify_side(
                     req=req,
-                    side="requester",
+                    side=Side.REQUESTER,
                     entry=entry,
                     subject=subject % {"number": req.number, "due": due},
                     body=req.subject,

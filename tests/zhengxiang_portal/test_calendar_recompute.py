@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from agencies.roles import Role
 from assessment.models import RectificationOrder
 from assessment.services.rectification import order_issue
-from collaboration.services import request_create
-from collaboration.services.lifecycle import (
+from collaboration.services import (
     extension_decide,
     request_accept,
     request_ask_extension,
+    request_create,
 )
 from sharing_catalog.models import Obligation
 from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau

@@ -1,0 +1,94 @@
+"""The state machine is declared once (issue 19 #1): the services' checks, the page's forms and
+the API's actions all come from `collaboration.transitions.TRANSITIONS`."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from collaboration.actions import ACTIONS
+from collaboration.api.serializers import STEP_SERIALIZERS
+from collaboration.models import Status
+from collaboration.permissions import allowed_actions, step_allows, step_check
+from collaboration.services import request_accept, request_close, request_refuse
+from collaboration.transitions import TRANSITIONS, Side, step_move
+from zhengxiang_portal.core.errors import ApplicationError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_step_has_its_form_service_and_api_input_and_nothing_else_does():
+    assert set(ACTIONS) == set(TRANSITIONS) == set(STEP_SERIALIZERS)
+
+
+def test_every_step_is_an_api_action(world, make_request):
+    req = make_request()
+    for name in TRANSITIONS:
+        url = reverse(f"collaboration-request-{name.replace('_', '-')}", args=[req.pk])
+        assert url == f"/api/requests/{req.pk}/{name.replace('_', '-')}/"
+
+
+def test_every_target_state_is_a_status_and_every_side_is_known():
+    for name, step in TRANSITIONS.items():
+        assert set(step.targets) <= set(Status.values), name
+        assert step.sources <= set(Status.values), name
+        assert set(step.tell) <= {Side.TARGET, Side.REQUESTER, Side.WORKING_GROUP}, name
+
+
+def test_allowed_actions_are_the_steps_the_check_lets_through(world, make_request):
+    # Given requests in several states and the people around them
+    fresh = make_request()
+    accepted = request_accept(req=make_request(), actor=world.market_liaison)
+    refused = request_refuse(
+        req=make_request(), actor=world.market_liaison, justification="不属于本单位职责范围。"
+    )
+    people = [world.staff, world.market_liaison, world.other_liaison, world.wg]
+    for req in (fresh, accepted, refused):
+        for user in people:
+            offered = allowed_actions(user, req)
+            # Then a step is offered exactly when the services' own check passes
+            for name in TRANSITIONS:
+                try:
+                    step_check(user, req, name)
+                except (PermissionDenied, ApplicationError):
+                    passes = False
+                else:
+                    passes = True
+                assert (name in offered) == passes == step_allows(user, req, name), (
+                    req.status,
+                    user.username,
+                    name,
+                )
+
+
+def test_a_step_out_of_its_states_is_refused_with_invalid_status(world, make_request):
+    req = make_request()
+    with pytest.raises(ApplicationError) as exc:
+        request_close(req=req, actor=world.staff)
+    assert exc.value.code == "invalid_status"
+
+
+def test_the_wrong_side_is_refused_before_the_state_is_looked_at(world, make_request):
+    req = make_request()
+    with pytest.raises(PermissionDenied):
+        request_close(req=req, actor=world.market_liaison)
+
+
+def test_step_move_goes_only_where_the_table_says(world, make_request):
+    req = make_request()
+    assert step_move(req, "accept") == Status.SUBMITTED and req.status == Status.ACCEPTED
+    with pytest.raises(ValueError):
+        step_move(req, "rule", Status.CLOSED)
+
+
+def test_the_api_offers_the_same_steps_as_the_page(client, world, make_request):
+    req = make_request()
+    api = APIClient()
+    api.force_authenticate(world.market_liaison)
+    listed = api.get(f"/api/requests/{req.pk}/").json()["allowed_actions"]
+    client.force_login(world.market_liaison)
+    html = client.get(reverse("collaboration:request_detail", args=[req.pk])).content.decode()
+    shown = [name for name in TRANSITIONS if f"/requests/{req.pk}/{name}/" in html]
+    assert listed == shown == allowed_actions(world.market_liaison, req)
