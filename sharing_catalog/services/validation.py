@@ -16,6 +16,7 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -716,11 +717,27 @@ def is_blank_row(row: Iterable[Any]) -> bool:
     return True
 
 
+def decimal_jumps(
+    before: Mapping[str, str], values: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """The amounts of one record that grew tenfold or more since the previous version, as
+    (field, old text, new text)."""
+    jumps = []
+    for field_key, now_text in values.items():
+        old_text = before.get(field_key)
+        if old_text is None:
+            continue
+        old, now = abs(Decimal(old_text)), abs(Decimal(now_text))
+        if old and now >= old * 10:
+            jumps.append((field_key, old_text, now_text))
+    return jumps
+
+
 def plausibility_warnings(
     *,
     specs: list[FieldSpec],
     row_count: int,
-    keys: set[str],
+    keys: AbstractSet[str],
     decimals: dict[str, dict[str, str]],
     previous_count: int,
     previous_keys: set[str],
@@ -752,18 +769,11 @@ def plausibility_warnings(
             }
         )
     labels = {s.key: s.label for s in specs}
-    jumps = []
+    jumps: list[tuple[str, str, str, str]] = []
     for key, values in decimals.items():
         before = previous_decimals.get(key)
-        if not before:
-            continue
-        for field_key, now_text in values.items():
-            old_text = before.get(field_key)
-            if old_text is None:
-                continue
-            old, now = abs(Decimal(old_text)), abs(Decimal(now_text))
-            if old and now >= old * 10:
-                jumps.append((key, field_key, old_text, now_text))
+        if before:
+            jumps.extend((key, *jump) for jump in decimal_jumps(before, values))
     if jumps:
         key, field_key, old_text, now_text = jumps[0]
         warnings.append(

@@ -22,6 +22,7 @@ from sharing_catalog.services.readers import FileRejected
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     LABELS,
     World,
+    credit_code,
     csv_file,
     good_row,
     private_media_root,
@@ -276,6 +277,34 @@ def test_plausibility_warnings_compare_with_previous_confirmed(
     codes = [w["code"] for w in second.warnings]
     assert codes == ["row_count_drop", "keys_vanished", "amount_jump"]
     assert second.status == Submission.Status.VALIDATED
+
+
+def test_a_second_version_keeps_only_the_amounts_that_jumped(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Memory bounded by the jumps, not the rows (issue 16 point 6: a 1,000,000-row second
+    # version kept every row's amounts, ~400 MB); the warning counts and names them the same
+    from sharing_catalog.services.submissions import submission_confirm
+
+    first = _upload(
+        world, xlsx_file([good_row(n) for n in range(1, 7)]), django_capture_on_commit_callbacks
+    )
+    submission_confirm(submission=first, actor=world.liaison)
+    kept = []
+    real = ingest.plausibility_warnings
+
+    def spy(**kwargs):
+        kept.append(dict(kwargs["decimals"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(ingest, "plausibility_warnings", spy)
+    rows = [good_row(n) for n in range(1, 7)]
+    rows[0], rows[2], rows[4] = good_row(1, "10005.00"), good_row(3, "50000"), good_row(5, "1.00")
+    second = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
+    assert list(kept[0]) == [credit_code(1), credit_code(3)]
+    jump = next(w for w in second.warnings if w["code"] == "amount_jump")
+    assert jump["message"].startswith("2 处金额比上一期增长十倍以上")
+    assert credit_code(1) in jump["message"] and "1000.50 变为 10005.00" in jump["message"]
 
 
 def test_missing_required_column_and_unknown_column(world, django_capture_on_commit_callbacks):
