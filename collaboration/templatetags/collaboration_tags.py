@@ -13,6 +13,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from collaboration.models import TransferOutcome
+
 register = template.Library()
 
 STATUS_MODIFIERS = {
@@ -74,3 +76,11 @@ def request_deadline(r: Any, today: dt.date, soon: dt.date) -> str:
             gettext("计时暂停"),
         )
     return due
+
+
+@register.filter
+def transfer_stage(value: str) -> str:
+    """A case's stage (立案, 不起诉 …) from the value a timeline entry's details hold."""
+    if value in TransferOutcome.values:
+        return str(TransferOutcome(value).label)
+    return ""
