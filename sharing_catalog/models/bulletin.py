@@ -12,7 +12,8 @@ class BulletinPublication(models.Model):
 
     One row per period (the unique key makes a second publication of the same period, even a
     concurrent one, a refusal instead of a second round of messages). `who` and `told` record
-    the fact of who was told; `unreachable` names the units that had nobody to tell.
+    the fact of who was told; `unreachable` names the units ranked in the bulletin that had
+    nobody to tell (无人可通知).
     """
 
     period_key = models.CharField(_("期间"), max_length=8, unique=True)  # "2026-09", "2026-Q3"

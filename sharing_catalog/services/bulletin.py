@@ -102,7 +102,8 @@ def bulletin_publish(
     unreachable: list[str] = []
     for unit in units:
         if not book.active_people(unit.pk):
-            unreachable.append(unit.name)
+            if unit.pk in by_unit:  # ranked in the bulletin, and nobody there to hear of it
+                unreachable.append(unit.name)
             continue
         to = notice_send(
             to=book.recipients(unit.pk), key=key, kind=NOTICE_KIND, subject=doc.title,
@@ -116,8 +117,6 @@ def bulletin_publish(
     )  # fmt: skip
     told = group if told is None else told + group
     who = told.who if told.users else _("无人可通知（各单位及专项工作组均无在岗人员）")
-    if unreachable:
-        who += "；" + _("无人可通知：%(units)s（无在岗联络员）") % {"units": "、".join(unreachable)}
     publication.told = [u.get_username() for u in told.users]
     publication.who = who
     publication.unreachable = unreachable

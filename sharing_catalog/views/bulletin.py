@@ -79,11 +79,16 @@ def bulletin_publish_view(request):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("已发布%(title)s，已通知：%(who)s")
-            % {"title": publication.title, "who": publication.who},
-        )
+        text = _("已发布%(title)s，已通知%(people)s人（各单位在岗联络员和专项工作组）。") % {
+            "title": publication.title,
+            "people": len(publication.told),
+        }
+        if publication.unreachable:
+            text += _("%(n)s个应报单位无人可通知：%(units)s。") % {
+                "n": len(publication.unreachable),
+                "units": "、".join(publication.unreachable),
+            }
+        messages.success(request, text)
     return redirect(f"{reverse('sharing_catalog:bulletin')}?{urlencode({'period': period_key})}")
 
 

@@ -34,6 +34,7 @@ def people(scenario):  # noqa: F811 (the fixture imported above)
     for user, position in ((leader, "leader"), (member, "member")):
         WorkingGroupMember.objects.create(user=user, unit=group_unit, position=position)
     make_liaison(group_unit)  # the office's own liaison: a unit like any other
+    UnitFactory(code="Z", name="无职责单位")  # no obligation, no liaison
     return {
         "leader": leader, "member": member, "a": make_liaison(a, username="liaison_a"),
         "b": make_liaison(b, username="liaison_b"), "c_unit": c,
@@ -63,8 +64,8 @@ def test_publishing_tells_each_units_liaisons_their_standing_and_the_working_gro
         assert message.url == reverse("sharing_catalog:bulletin") + "?period=2026-Q3"
     # Then the publication records who was told, and 丙局 as a fact: nobody could be told
     assert {"liaison_a", "liaison_b", "leader", "member"} <= set(publication.told)
+    # (a unit with neither a duty in the bulletin nor a liaison is not expected to hear of it)
     assert publication.unreachable == ["丙局"]
-    assert "无人可通知：丙局（无在岗联络员）" in publication.who
     assert "甲局" in publication.who and "专项工作组" in publication.who
     # and a 发文 ledger entry says the same
     entry = LedgerEntry.objects.get(action=LedgerAction.DOCUMENT, target_repr=TITLE)
@@ -107,10 +108,10 @@ def test_the_page_publishes_once_and_then_shows_who_was_told(client, people):
     assert response.status_code == 302
     assert response["Location"] == reverse("sharing_catalog:bulletin") + "?period=2026-Q3"
     page = client.get(response["Location"]).content.decode()
-    assert "已发布2026年第三季度共享数据报送情况通报" in page  # the flash message
-    assert (
-        "data-published" in page and "无人可通知：丙局" in page and "发布通报</button>" not in page
-    )
+    assert "已发布2026年第三季度共享数据报送情况通报，已通知" in page  # the flash message
+    assert "1个应报单位无人可通知：丙局。" in page
+    assert "data-published" in page and "发布通报</button>" not in page
+    assert "无人可通知（无在岗联络员）：丙局" in page
     again = client.post(
         reverse("sharing_catalog:bulletin_publish"), {"period": "2026-Q3"}, follow=True
     )
