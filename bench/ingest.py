@@ -209,13 +209,13 @@ def child_ingest(path: Path) -> dict:
     from django.core.files import File
 
     from sharing_catalog.models import Record, Submission
-    from sharing_catalog.services import ingest
+    from sharing_catalog.services.ingest import pipeline, upload
     from zhengxiang_portal.celery import app
 
     app.conf.task_always_eager = True
     obligation, user = _setup_world()
     phases: dict[str, float] = {}
-    real_validate, real_load = ingest._validate_into, ingest._load_records
+    real_validate, real_load = pipeline._validate_into, pipeline._load_records
 
     def timed_validate(*args, **kwargs):
         t = time.perf_counter()
@@ -231,10 +231,10 @@ def child_ingest(path: Path) -> dict:
         finally:
             phases["load_records_s"] = time.perf_counter() - t
 
-    ingest._validate_into, ingest._load_records = timed_validate, timed_load
+    pipeline._validate_into, pipeline._load_records = timed_validate, timed_load
     start = time.perf_counter()
     with path.open("rb") as fh:
-        submission = ingest.submission_upload(
+        submission = upload.submission_upload(
             obligation=obligation, actor=user, uploaded_file=File(fh, name=path.name)
         )
     elapsed = time.perf_counter() - start

@@ -143,7 +143,8 @@ def _auction_file(item: CatalogItem) -> SimpleUploadedFile:
 
 
 def _confirmed_auction_submission(item: CatalogItem, court_liaison: User) -> Submission | None:
-    from sharing_catalog.services.ingest import DuplicateFile, submission_ingest, submission_upload
+    from sharing_catalog.services.ingest.pipeline import submission_ingest
+    from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
     from sharing_catalog.services.submissions import submission_confirm
 
     obligation, _c = Obligation.objects.get_or_create(

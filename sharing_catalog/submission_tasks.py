@@ -10,7 +10,7 @@ from celery import shared_task
     max_retries=3,
 )
 def ingest_submission_task(submission_id: int) -> str:
-    from sharing_catalog.services.ingest import submission_ingest
+    from sharing_catalog.services.ingest.pipeline import submission_ingest
 
     return submission_ingest(submission_id=submission_id).status
 
@@ -18,6 +18,6 @@ def ingest_submission_task(submission_id: int) -> str:
 @shared_task(name="sharing_catalog.sweep_submissions", ignore_result=True)
 def sweep_submissions_task() -> int:
     """Re-send ingestion that a broker outage or a dead worker left behind."""
-    from sharing_catalog.services.ingest import submission_ingest_sweep
+    from sharing_catalog.services.ingest.pipeline import submission_ingest_sweep
 
     return len(submission_ingest_sweep())

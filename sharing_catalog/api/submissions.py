@@ -28,7 +28,7 @@ from sharing_catalog.selectors.submissions import (
     submission_readable_data,
     submission_visible_to,
 )
-from sharing_catalog.services.ingest import submission_upload
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.reading import records_read
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,

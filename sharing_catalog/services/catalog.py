@@ -25,7 +25,7 @@ from zhengxiang_portal.ledger.services import ledger_append
 
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
 from ..selectors.catalog import schema_in_force
-from .validation import CellError, FieldSpec
+from .validation.cells import CellError, FieldSpec
 
 CHANGE_CATALOG = "sharing_catalog.change_catalogitem"
 

@@ -32,7 +32,7 @@ from zhengxiang_portal.security.crypto import (
     register_rotation,
 )
 
-from .validation import key_display, record_key
+from .validation.rows import key_display, record_key
 
 KEY_CONTEXT = "sharing_catalog.record.unique_key"
 UNREADABLE = _("（无法解密）")

@@ -23,7 +23,7 @@ from sharing_catalog.selectors.submissions import (
     submission_readable_data,
     user_provides_item,
 )
-from sharing_catalog.services.ingest import DuplicateFile, submission_upload
+from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
 from sharing_catalog.services.reading import PURPOSE_REQUIRED
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,

@@ -22,7 +22,8 @@ from assessment.services import order_document_issue
 from collaboration.models import CollaborationRequest
 from collaboration.services.letters import request_letter_issue
 from sharing_catalog.models import CatalogItem, Submission
-from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import submission_upload
 from tests.conftest import require
 from tests.documents.office import pdf_pages, soffice_to_pdf
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)

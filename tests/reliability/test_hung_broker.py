@@ -16,7 +16,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import Submission
-from sharing_catalog.services.ingest import _media_path
+from sharing_catalog.services.ingest.upload import _media_path
 from tests.reliability.conftest import wait_for
 from tests.reliability.test_ingestion_faults import _every_second, _validated_once
 from tests.sharing_catalog.submission_builders import World, csv_file, good_row

@@ -9,7 +9,7 @@ import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from sharing_catalog.models import Record, Submission
-from sharing_catalog.services.ingest import submission_upload
+from sharing_catalog.services.ingest.upload import submission_upload
 from tests.reliability.conftest import wait_for
 from tests.sharing_catalog.submission_builders import World, csv_file, good_row
 from zhengxiang_portal.core.schedules import schedules_sync

@@ -25,7 +25,8 @@ from sharing_catalog.services import objections as objection_services
 from sharing_catalog.services.agreements import agreement_register
 from sharing_catalog.services.coordination import coordination_request_create
 from sharing_catalog.services.grants import grant_apply, grant_decide_provider
-from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
 from tests.factories import UnitFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory

@@ -18,7 +18,8 @@ from django.db import connection
 from django.urls import reverse
 
 from sharing_catalog.models import Record, SchemaField, Submission
-from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.record_codec import KEY_CONTEXT, RecordCodec, field_context
 from sharing_catalog.services.submissions import submission_confirm, submission_diff
 from tests.factories import PASSWORD

@@ -11,13 +11,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from sharing_catalog.models import Obligation, Record, Submission, SubmissionError
-from sharing_catalog.services import ingest
-from sharing_catalog.services.ingest import (
-    DuplicateFile,
-    submission_ingest,
-    submission_ingest_sweep,
-    submission_upload,
-)
+from sharing_catalog.services.ingest import pipeline, upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest, submission_ingest_sweep
+from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
 from sharing_catalog.services.readers import FileRejected
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     LABELS,
@@ -100,7 +96,7 @@ def test_invalid_file_stores_no_records_but_keeps_file_and_report(
     assert cells == ["A4", "C3"]
     assert submission.error_count == 2
     assert submission.report["errors"] == 2
-    assert (ingest._media_path(submission.file.name)).exists()
+    assert (upload._media_path(submission.file.name)).exists()
 
 
 def test_gbk_csv_upload_is_validated(world, django_capture_on_commit_callbacks):
@@ -156,7 +152,7 @@ def test_same_file_twice_points_to_the_earlier_submission(
     assert exc.value.existing == first
     assert exc.value.details["submission"] == first.pk
     assert Submission.objects.count() == 1
-    stored = list((ingest._media_path("submissions") / str(world.obligation.pk)).iterdir())
+    stored = list((upload._media_path("submissions") / str(world.obligation.pk)).iterdir())
     assert len(stored) == 1
 
 
@@ -184,7 +180,7 @@ def test_wrong_type_is_refused_at_upload_and_nothing_is_stored(world):
             uploaded_file=csv_file([good_row(1)], name="data.xlsx"),
         )
     assert not Submission.objects.exists()
-    assert not any(ingest._media_path("submissions").rglob("*.*"))
+    assert not any(upload._media_path("submissions").rglob("*.*"))
 
 
 def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
@@ -200,7 +196,7 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
             actor=world.liaison,
             uploaded_file=xlsx_file([good_row(n) for n in range(1, 4)]),
         )
-    with mock.patch.object(ingest, "ledger_append", die), pytest.raises(SystemExit):
+    with mock.patch.object(pipeline, "ledger_append", die), pytest.raises(SystemExit):
         callbacks[-1]()  # the queued task (last hook), run by a worker that then dies
     submission = Submission.objects.get()
     # then nothing is half-stored: the transaction rolled back
@@ -249,15 +245,15 @@ def test_progress_renews_the_lease(world, django_capture_on_commit_callbacks):
         status=Submission.Status.PROCESSING, claim_token="t"
     )
     _expire_lease(submission)
-    ingest._orm_progress(submission, "t")(2000, 5000)
+    pipeline._orm_progress(submission, "t")(2000, 5000)
     assert submission_ingest_sweep(now=timezone.now()) == []  # renewed: not taken over
 
 
 def test_stale_worker_cannot_store_after_another_claimed(world, django_capture_on_commit_callbacks):
     submission = _upload(world, xlsx_file([good_row(1)]), django_capture_on_commit_callbacks)
     Submission.objects.filter(pk=submission.pk).update(status="processing", claim_token="old")
-    result = ingest.IngestResult(processed=1, row_count=1)
-    assert ingest._finish(submission.pk, "someone-else", result, None) is False
+    result = pipeline.IngestResult(processed=1, row_count=1)
+    assert pipeline._finish(submission.pk, "someone-else", result, None) is False
 
 
 def test_plausibility_warnings_compare_with_previous_confirmed(
@@ -291,13 +287,13 @@ def test_a_second_version_keeps_only_the_amounts_that_jumped(
     )
     submission_confirm(submission=first, actor=world.liaison)
     kept = []
-    real = ingest.plausibility_warnings
+    real = pipeline.plausibility_warnings
 
     def spy(**kwargs):
         kept.append(dict(kwargs["decimals"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(ingest, "plausibility_warnings", spy)
+    monkeypatch.setattr(pipeline, "plausibility_warnings", spy)
     rows = [good_row(n) for n in range(1, 7)]
     rows[0], rows[2], rows[4] = good_row(1, "10005.00"), good_row(3, "50000"), good_row(5, "1.00")
     second = _upload(world, xlsx_file(rows), django_capture_on_commit_callbacks)
@@ -331,19 +327,19 @@ def test_an_upload_interrupted_after_its_commit_keeps_its_file(transactional_db)
             obligation=world.obligation, actor=world.liaison, uploaded_file=csv_file([good_row(1)])
         )
     submission = Submission.objects.get()
-    assert ingest._media_path(submission.file.name).is_file()
+    assert upload._media_path(submission.file.name).is_file()
 
 
 def test_an_upload_whose_transaction_fails_leaves_no_file(world):
     with (
-        mock.patch.object(ingest, "ledger_append", side_effect=RuntimeError("ledger down")),
+        mock.patch.object(upload, "ledger_append", side_effect=RuntimeError("ledger down")),
         pytest.raises(RuntimeError),
     ):
         submission_upload(
             obligation=world.obligation, actor=world.liaison, uploaded_file=csv_file([good_row(1)])
         )
     assert not Submission.objects.exists()
-    assert not any(ingest._media_path("submissions").rglob("*.*"))
+    assert not any(upload._media_path("submissions").rglob("*.*"))
 
 
 def test_an_upload_while_the_broker_is_down_succeeds_and_the_sweep_processes_it(
@@ -427,7 +423,7 @@ def test_an_ingestion_moves_through_the_stages_a_person_understands(
 ):
     # Given the stage recorded when the file is opened and when the rows are written
     seen: dict[str, str] = {}
-    real_open, real_load = ingest.open_table, ingest._load_records
+    real_open, real_load = pipeline.open_table, pipeline._load_records
 
     def stage() -> str:
         return Submission.objects.values_list("stage", flat=True).get()
@@ -440,11 +436,11 @@ def test_an_ingestion_moves_through_the_stages_a_person_understands(
         seen["loading"] = stage()
         return real_load(spool)
 
-    monkeypatch.setattr(ingest, "open_table", spy_open)
-    monkeypatch.setattr(ingest, "_load_records", spy_load)
+    monkeypatch.setattr(pipeline, "open_table", spy_open)
+    monkeypatch.setattr(pipeline, "_load_records", spy_load)
     # (the spooled path on every database: during PostgreSQL's streaming COPY the test's own
     # connection is busy and cannot read the stage)
-    monkeypatch.setattr(ingest, "_ingest_streaming", ingest._ingest_spooled)
+    monkeypatch.setattr(pipeline, "_ingest_streaming", pipeline._ingest_spooled)
     # When a valid file is ingested (validated into a spool, then loaded)
     submission = _upload(
         world, xlsx_file([good_row(n) for n in range(1, 4)]), django_capture_on_commit_callbacks

@@ -19,9 +19,11 @@ from django.db import connection, transaction
 from psycopg.errors import ForeignKeyViolation
 
 from sharing_catalog.models import FieldType, Record, SchemaField, Submission
-from sharing_catalog.services import ingest, sheet_measure
+from sharing_catalog.services import sheet_measure
+from sharing_catalog.services.ingest import pipeline, upload
 from sharing_catalog.services.record_codec import RecordCodec
-from sharing_catalog.services.validation import FieldSpec, RowValidator
+from sharing_catalog.services.validation.cells import FieldSpec
+from sharing_catalog.services.validation.rows import RowValidator
 from tests.sharing_catalog.hostile_workbooks import column_letter, write_xlsx
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     FIELDS,
@@ -212,7 +214,7 @@ def test_a_record_whose_submission_does_not_exist_is_refused_by_its_copy():
     missing = (Submission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 99
     with pytest.raises(ForeignKeyViolation), transaction.atomic():
         connection.ensure_connection()
-        feeder = ingest._CopyFeeder(connection.connection, Record._meta.db_table)
+        feeder = pipeline._CopyFeeder(connection.connection, Record._meta.db_table)
         try:
             feeder.write(_line(missing, 1))
             # When the rows are all in
@@ -232,12 +234,12 @@ def test_an_ingestion_stopped_between_copies_leaves_no_record(
     # Given a submission and more rows than one COPY statement takes
     world = World()
     with django_capture_on_commit_callbacks(execute=False):
-        submission = ingest.submission_upload(
+        submission = upload.submission_upload(
             obligation=world.obligation,
             actor=world.liaison,
             uploaded_file=xlsx_file([good_row(1)]),
         )
-    chunks = ingest.COPY_CHUNKS_PER_STATEMENT * 2 + 1
+    chunks = pipeline.COPY_CHUNKS_PER_STATEMENT * 2 + 1
 
     class Stop(Exception):
         pass
@@ -245,7 +247,7 @@ def test_an_ingestion_stopped_between_copies_leaves_no_record(
     # When the validating side fails after several COPY statements went through
     with pytest.raises(Stop), transaction.atomic():
         connection.ensure_connection()
-        feeder = ingest._CopyFeeder(connection.connection, Record._meta.db_table)
+        feeder = pipeline._CopyFeeder(connection.connection, Record._meta.db_table)
         try:
             for n in range(chunks):
                 feeder.write("".join(_line(submission.pk, n * 10 + i) for i in range(10)))
@@ -275,7 +277,7 @@ def test_the_feeder_stores_every_row_in_order_across_copies():
     )
     with transaction.atomic():
         connection.ensure_connection()
-        feeder = ingest._CopyFeeder(connection.connection, Record._meta.db_table)
+        feeder = pipeline._CopyFeeder(connection.connection, Record._meta.db_table)
         for n in range(23):
             feeder.write("".join(_line(submission.pk, n * 100 + i) for i in range(100)))
         feeder.finish()

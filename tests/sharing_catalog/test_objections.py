@@ -19,7 +19,8 @@ from sharing_catalog.selectors.objections import (
     objection_overdue_list,
 )
 from sharing_catalog.services import objections as svc
-from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
 from tests.factories import PASSWORD, UserFactory
 from tests.sharing_catalog.ledgerx_helpers import make_wg_member

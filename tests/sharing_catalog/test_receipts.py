@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from agencies.roles import Role
 from sharing_catalog.models import Receipt
 from sharing_catalog.selectors.submissions import new_data_for, submission_visible_to
-from sharing_catalog.services.ingest import submission_upload
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,
     submission_confirm,

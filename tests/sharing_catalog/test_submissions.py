@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from sharing_catalog.models import CatalogItem, Obligation, Submission
-from sharing_catalog.services.ingest import submission_upload
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm, submission_diff
 from tests.factories import PASSWORD
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)

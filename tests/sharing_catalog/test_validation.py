@@ -9,13 +9,10 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from sharing_catalog.models import FieldType
-from sharing_catalog.services.validation import (
-    FieldSpec,
-    RowValidator,
-    match_headers,
-    plausibility_warnings,
-    uscc_check_char,
-)
+from sharing_catalog.services.validation.cells import FieldSpec, uscc_check_char
+from sharing_catalog.services.validation.headers import match_headers
+from sharing_catalog.services.validation.plausibility import plausibility_warnings
+from sharing_catalog.services.validation.rows import RowValidator
 from tests.sharing_catalog.submission_builders import credit_code, id_number
 
 

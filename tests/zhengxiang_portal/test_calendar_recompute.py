@@ -231,7 +231,8 @@ def test_a_date_a_person_chose_is_not_moved(sysadmin, world):
 
 def _objection(settings, tmp_path):
     """区法院's confirmed data and an objection to row 2 by the consumer, raised on 2026-12-01."""
-    from sharing_catalog.services.ingest import submission_ingest, submission_upload
+    from sharing_catalog.services.ingest.pipeline import submission_ingest
+    from sharing_catalog.services.ingest.upload import submission_upload
     from sharing_catalog.services.objections import objection_raise
     from sharing_catalog.services.submissions import submission_confirm
     from tests.sharing_catalog.submission_builders import World, good_row, xlsx_file

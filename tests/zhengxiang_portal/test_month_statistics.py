@@ -21,7 +21,8 @@ from assessment.models import RectificationOrder
 from assessment.services import order_issue
 from sharing_catalog.models import Submission
 from sharing_catalog.services import objections as objection_services
-from sharing_catalog.services.ingest import submission_ingest, submission_upload
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
 from tests.factories import UserFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)

@@ -1,7 +1,6 @@
-"""Receiving a submission and processing it in the background (Art. 22: upload, check).
+"""Processing a submission in the background (Art. 22: 校核): what the Celery task runs.
 
-`submission_upload` stores the file (outside the web root), creates the Submission and enqueues
-`ingest_submission_task` after commit. `submission_ingest` (run by the task, idempotent):
+`submission_ingest` (run by `ingest_submission_task`, idempotent):
 
 1. claims the submission (a fresh claim token) unless another attempt holds a live lease, and
    deletes anything a dead worker left;
@@ -12,16 +11,15 @@
    error report, and sets the final status — so a worker that dies leaves nothing half-stored,
    and a re-run completes exactly once: the claim token is checked under the row lock in that
    same transaction, and a superseded attempt rolls back everything it wrote.
+
+`submission_ingest_sweep` (a periodic task) re-sends what a broker outage or a dead worker left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
-import json
 import logging
-import os
 import queue
 import re
 import tempfile
@@ -30,45 +28,36 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.selectors import user_can_act_for
 from sharing_catalog.models import (
     FieldType,
-    Obligation,
     Record,
-    SchemaVersion,
     Submission,
     SubmissionError,
 )
-from sharing_catalog.selectors.catalog import schema_in_force
-from zhengxiang_portal.core.dispatch import enqueue_on_commit, send_task_now
-from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.core.dispatch import send_task_now
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
-from .obligations import obligation_mark_submitted
-from .readers import FileRejected, check_size, inspect_file, open_table
-from .record_codec import RecordCodec
-from .validation import (
-    KEY_SEPARATOR,
-    RowValidator,
-    decimal_jumps,
-    error,
-    is_blank_row,
-    plausibility_warnings,
-    specs_for_schema,
-)
+from ..obligations import obligation_mark_submitted
+from ..readers import FileRejected, open_table
+from ..record_codec import RecordCodec
+from ..validation.cells import FieldSpec, error, specs_for_schema
+from ..validation.plausibility import decimal_jumps, plausibility_warnings
+from ..validation.rows import KEY_SEPARATOR, RowValidator, is_blank_row
+from .upload import _media_path
+
+if TYPE_CHECKING:
+    import psycopg
 
 logger = logging.getLogger(__name__)
 
@@ -79,159 +68,7 @@ SQLITE_BATCH = 2000
 Progress = Callable[..., None]  # (processed, total, stage=Submission.Stage.VALIDATING)
 
 
-class DuplicateFile(ApplicationError):
-    """The same file (by SHA-256) was already submitted for this obligation."""
-
-    def __init__(self, existing: Submission) -> None:
-        super().__init__(
-            code="duplicate_file",
-            message=_("该文件已于 %(when)s 上传过（第 %(v)s 版），未重复保存。")
-            % {
-                "when": timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M"),
-                "v": existing.version,
-            },
-            details={"submission": existing.pk, "version": existing.version},
-        )
-        self.existing = existing
-
-
-def _media_path(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / name
-
-
-def _store_stream(chunks: Any) -> tuple[Path, str, int]:
-    """Write chunks to a temporary file under MEDIA_ROOT, hashing as we go."""
-    tmp_dir = _media_path("submissions/tmp")
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
-    with os.fdopen(fd, "wb") as out:
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return Path(name), digest.hexdigest(), size
-
-
-def submission_upload(
-    *,
-    obligation: Obligation,
-    actor: Any,
-    uploaded_file: Any = None,
-    rows: list[dict[str, Any]] | None = None,
-    source: str = Submission.Source.UPLOAD,
-) -> Submission:
-    """Store an uploaded file (or API rows) as a new version and queue its validation."""
-    item = obligation.item
-    if not user_can_act_for(user=actor, unit=item.provider):
-        raise PermissionDenied(_("只有提供单位的联络员可以报送数据。"))
-    if obligation.status == Obligation.Status.EXEMPT:
-        raise ApplicationError(code="exempt", message=_("该报送任务已协调豁免，无需报送。"))
-    schema = schema_in_force(item=item)  # uploads are checked against the version in force
-    if schema is None:
-        raise ApplicationError(
-            code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
-        )
-    if uploaded_file is not None:
-        filename = Path(uploaded_file.name or "upload").name[:255]
-        check_size(uploaded_file.size)
-        tmp, sha256, size = _store_stream(uploaded_file.chunks())
-    elif rows is not None:
-        if not rows:
-            raise ApplicationError(code="no_rows", message=_("没有提交任何数据行。"))
-        filename = "api-rows.json"
-        payload = json.dumps({"rows": rows}, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        check_size(len(payload))
-        tmp, sha256, size = _store_stream([payload])
-    else:
-        raise ApplicationError(code="no_file", message=_("请选择要上传的文件。"))
-    try:
-        kind = inspect_file(tmp, filename)
-        existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
-        if existing is not None:
-            raise DuplicateFile(existing)
-        final_name = f"submissions/{obligation.pk}/{uuid.uuid4().hex}.{kind}"
-        final_path = _media_path(final_name)
-        final_path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, final_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    committed: list[bool] = []
-    try:
-        with transaction.atomic():
-            # Registered before the task's own on_commit hook, so it runs first: from then on
-            # the submission row exists and its file must stay, whatever interrupts the request.
-            transaction.on_commit(lambda: committed.append(True))
-            return _create_submission(
-                obligation=obligation,
-                actor=actor,
-                schema=schema,
-                name=final_name,
-                filename=filename,
-                kind=kind,
-                size=size,
-                sha256=sha256,
-                source=source,
-            )
-    except IntegrityError as exc:  # the same file raced in from a second request
-        final_path.unlink(missing_ok=True)
-        existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
-        if existing is not None:
-            raise DuplicateFile(existing) from exc
-        raise
-    except BaseException:
-        if not committed:  # rolled back: no row refers to the file
-            final_path.unlink(missing_ok=True)
-        raise
-
-
-@transaction.atomic
-def _create_submission(
-    *,
-    obligation: Obligation,
-    actor: Any,
-    schema: SchemaVersion,
-    name: str,
-    filename: str,
-    kind: str,
-    size: int,
-    sha256: str,
-    source: str,
-) -> Submission:
-    locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    last = Submission.objects.filter(obligation=locked).aggregate(v=Max("version"))["v"] or 0
-    submission = Submission.objects.create(
-        obligation=locked,
-        version=last + 1,
-        uploaded_by=actor,
-        unit=locked.item.provider,
-        source=source,
-        file=name,
-        original_filename=filename,
-        file_kind=kind,
-        file_size=size,
-        file_sha256=sha256,
-        schema=schema,
-    )
-    ledger_append(
-        action=LedgerAction.UPLOAD,
-        actor=actor,
-        unit=locked.item.provider,
-        target=submission,
-        digest=sha256,
-        details={"filename": filename, "version": submission.version, "source": source},
-    )
-    from sharing_catalog.submission_tasks import ingest_submission_task
-
-    # Sent after commit and never failing the upload: if the broker is down, the submission
-    # waits as "received" and submission_ingest_sweep sends it when the broker is back.
-    enqueue_on_commit(ingest_submission_task, submission_id=submission.pk)
-    return submission
-
-
-def submission_ingest_sweep(*, now: Any = None) -> list[int]:
+def submission_ingest_sweep(*, now: dt.datetime | None = None) -> list[int]:
     """Re-send ingestion for submissions whose task was lost; return their ids.
 
     A submission still "received" after INGEST_REDISPATCH_AFTER_SECONDS never reached a worker
@@ -255,9 +92,6 @@ def submission_ingest_sweep(*, now: Any = None) -> list[int]:
         .values_list("pk", flat=True)[:500]
     )
     return [pk for pk in stuck if send_task_now(ingest_submission_task, submission_id=pk)]
-
-
-# --- background processing ---------------------------------------------------------------
 
 
 def _copy_escape(text: str) -> str:
@@ -386,13 +220,13 @@ def _previous_confirmed(submission: Submission) -> Submission | None:
 
 def _validate_into(
     submission: Submission,
-    specs: list[Any],
+    specs: list[FieldSpec],
     write: Callable[[str], Any],
     result: IngestResult,
     *,
     track: bool,
     progress: Progress,
-) -> list[Any]:
+) -> list[FieldSpec]:
     """Stream the file through the validator, writing valid rows as COPY text lines.
 
     Once an error is found nothing more is written (the rows will not be stored), but the
@@ -643,7 +477,7 @@ def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> Previ
 
 def _validate_safely(
     submission: Submission,
-    specs: list[Any],
+    specs: list[FieldSpec],
     write: Callable[[str], Any],
     result: IngestResult,
     snapshot: PreviousSnapshot | None,
@@ -675,7 +509,7 @@ def _validate_safely(
 
 
 def _ingest_spooled(
-    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+    submission: Submission, token: str, specs: list[FieldSpec], snapshot: PreviousSnapshot | None
 ) -> None:
     """SQLite: validate into a spool file, then bulk-load it with the status in one transaction."""
     result = IngestResult()
@@ -715,7 +549,7 @@ class _CopyFeeder:
     the caller's transaction on the same connection: nothing is visible before it commits.
     """
 
-    def __init__(self, raw: Any, table: str) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], table: str) -> None:
         self._raw = raw  # the psycopg connection under Django's; the caller does not use it
         self._sql = f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
         self._table = table
@@ -798,7 +632,7 @@ class _Superseded(Exception):
 
 
 def _ingest_streaming(
-    submission: Submission, token: str, specs: list[Any], snapshot: PreviousSnapshot | None
+    submission: Submission, token: str, specs: list[FieldSpec], snapshot: PreviousSnapshot | None
 ) -> None:
     """PostgreSQL: COPY valid rows while validating, inside the one final transaction.
 
