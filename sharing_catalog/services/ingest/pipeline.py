@@ -147,13 +147,13 @@ class IngestResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keys: AbstractSet[str] = field(default_factory=set)
     # Amounts kept for the tenfold-jump warning: only those of rows that jumped against the
-    # previous version (`previous_decimals`). Keeping every row's took ~400 MB for a
+    # previous version (`previous`). Keeping every row's took ~400 MB for a
     # 1,000,000-row second version, over the 1 GB budget (issue 16 point 6).
     decimals: dict[str, dict[str, str]] = field(default_factory=dict)
-    previous_decimals: dict[str, dict[str, str]] = field(default_factory=dict)
+    previous: PreviousSnapshot | None = None
 
     def note_decimals(self, key: str, data: Mapping[str, Any], decimal_keys: list[str]) -> None:
-        before = self.previous_decimals.get(key)
+        before = self.previous.amounts(key) if self.previous is not None else None
         if before:
             values = {k: data[k] for k in decimal_keys if k in data}
             if decimal_jumps(before, values):
@@ -438,12 +438,22 @@ class PreviousSnapshot:
 
     row_count: int
     keys: set[str]
-    decimals: dict[str, dict[str, str]]
+    # Each record's amounts as a tuple in `decimal_fields` order: a dict per record took
+    # ~130 MB more for 1,000,000 records (issue 16 point 6: a second version within 1 GB).
+    decimals: dict[str, tuple[Any, ...]]
     has_key: bool
     labels: dict[str, str] = field(default_factory=dict)
+    decimal_fields: tuple[str, ...] = ()
 
     def describe(self, key: str) -> str:
         return self.labels.get(key) or key.replace(KEY_SEPARATOR, " / ")
+
+    def amounts(self, key: str) -> dict[str, str] | None:
+        """The previous version's amounts of the record with `key` (field → text), if any."""
+        values = self.decimals.get(key)
+        if values is None:
+            return None
+        return {k: v for k, v in zip(self.decimal_fields, values, strict=True) if v is not None}
 
 
 def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> PreviousSnapshot | None:
@@ -453,6 +463,7 @@ def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> Previ
     decimal_keys = set(codec.decimal_fields)
     has_key = bool(specs)
     snapshot = PreviousSnapshot(previous.row_count, set(), {}, has_key)
+    snapshot.decimal_fields = order = tuple(codec.decimal_fields)
     if not has_key:
         return snapshot
     before = RecordCodec.for_schema(previous.schema)
@@ -471,7 +482,7 @@ def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> Previ
         if codec.hashes_key:
             snapshot.labels[key] = codec.display_key(data)
         if decimal_keys:
-            snapshot.decimals[key] = {k: v for k, v in data.items() if k in decimal_keys}
+            snapshot.decimals[key] = tuple(data.get(k) for k in order)
     return snapshot
 
 
@@ -484,8 +495,7 @@ def _validate_safely(
     progress: Progress,
 ) -> None:
     """Validate (no database access: on PostgreSQL this runs while a COPY is open)."""
-    if snapshot is not None:
-        result.previous_decimals = snapshot.decimals
+    result.previous = snapshot
     try:
         _validate_into(
             submission, specs, write, result, track=snapshot is not None, progress=progress
@@ -502,7 +512,9 @@ def _validate_safely(
                 decimals=result.decimals,
                 previous_count=snapshot.row_count,
                 previous_keys=snapshot.keys,
-                previous_decimals=snapshot.decimals,
+                previous_decimals={
+                    key: amounts for key in result.decimals if (amounts := snapshot.amounts(key))
+                },
                 describe=snapshot.describe,
             )
         )
