@@ -124,7 +124,8 @@ def test_month_tables_count_november_by_item_state_and_unit(scenario):
 
 def test_month_tables_are_empty_for_a_month_without_records(scenario):
     tables = statistics_tables(start=D(2026, 9, 1), end=D(2026, 9, 30))
-    assert len(tables) == 3 and all(t.rows == [] for t in tables)
+    # objections, uploads, orders, and the collaboration app's case transfers and returned cases
+    assert len(tables) == 5 and all(t.rows == [] for t in tables)
 
 
 def test_statistics_page_shows_and_exports_the_sections(client, scenario):
@@ -143,6 +144,7 @@ def test_statistics_page_shows_and_exports_the_sections(client, scenario):
     # and the workbook has one sheet per section with the page's rows
     book = load_workbook(io.BytesIO(export.content))
     assert book.sheetnames[2:] == ["异议（按信息资源与办理状态）", "数据上传（按信息资源与状态）",
-                                   "责令改正（按单位与状态）"]  # fmt: skip
+                                   "责令改正（按单位与状态）", "案件移送（按司法机关与当前进展）",
+                                   "退回行政处理（按司法机关与行政处理结果）"]  # fmt: skip
     upload_row = [c.value for c in book["数据上传（按信息资源与状态）"][2]]
     assert upload_row[0] == ITEM and upload_row[-1] == 2
