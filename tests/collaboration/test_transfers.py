@@ -39,6 +39,7 @@ from collaboration.services import (
 )
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.scan import deadline_scans
+from zhengxiang_portal.deadlines.services import calendar_override_set
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.notifications.models import Notification
 
@@ -487,3 +488,17 @@ def test_api_other_unit_gets_404_on_reports(world, case):
         f"/api/requests/{case.pk}/report-outcome/", {"outcome": "filed", "note": "x"}
     )
     assert response.status_code == 404
+
+
+@override_settings(CASE_RETURN_HANDLING_WORKING_DAYS=5)
+def test_a_calendar_change_moves_the_handling_deadline_and_tells_the_bureau(world, case):
+    req = returned(case, world)  # Friday 11-20 + 5 working days = Friday 11-27
+    assert req.admin_due_date == D(2026, 11, 27)
+    with time_machine.travel(at(D(2026, 11, 23)), tick=False):
+        # the system's own recompute after a rest day is declared (actor None: no role check)
+        calendar_override_set(day=D(2026, 11, 25), is_working_day=False, note="临时放假")
+    req.refresh_from_db()
+    assert req.admin_due_date == D(2026, 11, 30)
+    moved = LedgerEntry.objects.get(details__event="deadline_moved")
+    assert moved.details["moved"] == {"admin_due_date": ["2026-11-27", "2026-11-30"]}
+    assert moved.details["told"] == ["staff"]  # the bureau's deadline, not the police's
