@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from agencies.errors import AgencyErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -37,7 +38,7 @@ def roles_sync() -> dict[str, int]:
             ).first()
             if perm is None:
                 raise ApplicationError(
-                    code="unknown_permission",
+                    code=AgencyErrorCode.UNKNOWN_PERMISSION,
                     message=_("角色 %(role)s 引用了不存在的权限 %(perm)s。")
                     % {"role": role, "perm": dotted},
                 )
@@ -57,7 +58,9 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     wanted = {str(r) for r in roles}
     unknown = wanted - set(Role.values)
     if unknown:
-        raise ApplicationError(code="unknown_role", message=_("未知角色：%s") % ", ".join(unknown))
+        raise ApplicationError(
+            code=AgencyErrorCode.UNKNOWN_ROLE, message=_("未知角色：%s") % ", ".join(unknown)
+        )
     from .roles import has_role
 
     if not has_role(actor, Role.SECURITY_ADMIN):
@@ -67,7 +70,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     admin_roles = wanted & ADMIN_ROLES
     if len(admin_roles) > 1 or (admin_roles and wanted - ADMIN_ROLES):
         raise ApplicationError(
-            code="separation_of_duties",
+            code=AgencyErrorCode.SEPARATION_OF_DUTIES,
             message=_("系统管理员、安全管理员、审计管理员三种角色互斥，且不能兼任业务角色。"),
         )
     before = sorted(n for n in user.groups.values_list("name", flat=True) if n in set(Role.values))
@@ -100,7 +103,7 @@ def user_create(
         if not has_role(actor, Role.SECURITY_ADMIN):
             raise PermissionDenied(_("只有安全管理员可以创建账号。"))
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(code="duplicate_username", message=_("用户名已存在。"))
+        raise ApplicationError(code=AgencyErrorCode.DUPLICATE_USERNAME, message=_("用户名已存在。"))
     user = User(username=username, full_name=full_name, unit=unit, email=email, phone=phone)
     if password:
         user.set_password(password)
@@ -137,7 +140,7 @@ def liaison_save(
     """
     if liaison is not None and liaison.user_id is not None and liaison.unit_id != unit.pk:
         raise ApplicationError(
-            code="liaison_linked",
+            code=AgencyErrorCode.LIAISON_LINKED,
             message=_("该联络员已绑定账号，变更其单位须通过角色变更审批。"),
         )
     if is_primary:
@@ -176,7 +179,9 @@ def user_set_unit(*, actor: Any, user: User, unit: Unit | None, acts_for: bool) 
     if actor.pk == user.pk:
         raise PermissionDenied(_("不能修改自己的角色（三员分立）。"))
     if acts_for and unit is None:
-        raise ApplicationError(code="unit_required", message=_("联络员须指定所属单位。"))
+        raise ApplicationError(
+            code=AgencyErrorCode.UNIT_REQUIRED, message=_("联络员须指定所属单位。")
+        )
     acted = list(Unit.objects.filter(pk__in=_acted_unit_pks(user)))
     before = {
         "unit": user.unit.code if user.unit else None,

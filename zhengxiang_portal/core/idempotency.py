@@ -29,6 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .api import error_response
+from .errors import ApiErrorCode
 from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
@@ -84,7 +85,7 @@ def idempotent_response(request: Any, create: Callable[[], Response]) -> Respons
         return create()
     if not key or len(key) > KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
         return error_response(
-            "invalid_idempotency_key",
+            ApiErrorCode.INVALID_IDEMPOTENCY_KEY,
             _("Idempotency-Key 必须是 1 至 255 个可打印的 ASCII 字符。"),
         )
     fingerprint = request_fingerprint(request)
@@ -100,7 +101,7 @@ def idempotent_response(request: Any, create: Callable[[], Response]) -> Respons
             if entry.created_at >= fresh_after:
                 if entry.fingerprint != fingerprint:
                     return error_response(
-                        "idempotency_key_reused",
+                        ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
                         _("该 Idempotency-Key 已用于另一份内容不同的请求；新的请求请使用新的键。"),
                         http_status=422,
                     )

@@ -3,6 +3,8 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from rest_framework.views import APIView
 
+from .errors import ApiErrorCode
+
 
 class LoginRequiredMiddleware(_DjangoLoginRequired):
     """Django's login-required middleware, leaving API views to DRF's own authentication.
@@ -39,7 +41,7 @@ def database_unavailable_response(request):
         return JsonResponse(
             {
                 "error": {
-                    "code": "database_unavailable",
+                    "code": ApiErrorCode.DATABASE_UNAVAILABLE,
                     "message": "数据库暂时无法连接，本次操作未保存，请稍后重试。",
                     "details": {},
                 }

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
-from .errors import ApplicationError
+from .errors import ApiErrorCode, ApplicationError
 from .models import StoredAttachment
 
 T = TypeVar("T", bound=models.Model)
@@ -41,7 +41,7 @@ def attachments_store(
     for upload in files:
         if upload.size is None or upload.size > limit:
             raise ApplicationError(
-                code="file_too_large",
+                code=ApiErrorCode.FILE_TOO_LARGE,
                 message=_("附件“%(name)s”超过大小上限（%(mb)d MB）。")
                 % {"name": upload.name, "mb": limit // (1024 * 1024)},
             )

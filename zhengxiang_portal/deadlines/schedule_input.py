@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.errors import CalendarErrorCode
 
 # A holiday range longer than this is a typo (the longest, Spring Festival, is 8–9 days).
 MAX_RANGE_DAYS = 15
@@ -101,7 +102,7 @@ def _read(rows: list[tuple[int, list[str]]]) -> list[ScheduleEntry]:
             errors.append(_line_error(line, str(exc)))
     if errors:
         raise ApplicationError(
-            code="invalid_schedule",
+            code=CalendarErrorCode.INVALID_SCHEDULE,
             message=_("节假日安排有 %(n)d 处错误，未保存任何内容。") % {"n": len(errors)},
             details={"errors": errors},
         )
@@ -125,7 +126,7 @@ def schedule_from_csv(data: bytes) -> list[ScheduleEntry]:
     """Read a CSV file of `date,kind[,name]` rows (UTF-8 with or without BOM, or GBK)."""
     if len(data) > MAX_CSV_BYTES:
         raise ApplicationError(
-            code="schedule_file_too_large",
+            code=CalendarErrorCode.SCHEDULE_FILE_TOO_LARGE,
             message=_("文件过大：一年的节假日安排不应超过 %(kb)d KB。")
             % {"kb": MAX_CSV_BYTES // 1024},
         )
@@ -137,7 +138,7 @@ def schedule_from_csv(data: bytes) -> list[ScheduleEntry]:
             continue
     else:
         raise ApplicationError(
-            code="schedule_file_encoding",
+            code=CalendarErrorCode.SCHEDULE_FILE_ENCODING,
             message=_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV 文件。"),
         )
     rows = []

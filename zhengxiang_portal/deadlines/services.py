@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.errors import CalendarErrorCode
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -49,7 +50,7 @@ def _forget_calendar() -> None:
 def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ApplicationError(
-            code="invalid_year",
+            code=CalendarErrorCode.INVALID_YEAR,
             message=_("年度应在 %(first)d 至 %(last)d 之间。")
             % {"first": FIRST_YEAR, "last": LAST_YEAR},
         )
@@ -95,7 +96,7 @@ def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
         )
     if errors:
         raise ApplicationError(
-            code="invalid_schedule",
+            code=CalendarErrorCode.INVALID_SCHEDULE,
             message=_("节假日安排有 %(n)d 处错误，未保存任何内容。") % {"n": len(errors)},
             details={"errors": errors},
         )
@@ -159,7 +160,7 @@ def calendar_override_set(
         raise PermissionDenied(_("只有系统管理员或安全管理员可以调整工作日历。"))
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ApplicationError(
-            code="invalid_year",
+            code=CalendarErrorCode.INVALID_YEAR,
             message=_("年度应在 %(first)d 至 %(last)d 之间。")
             % {"first": FIRST_YEAR, "last": LAST_YEAR},
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.documents.errors import DocumentErrorCode
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -35,7 +36,7 @@ def number_template_check(template: str) -> str:
         fields = set()
     if fields != _TEMPLATE_FIELDS:
         raise ApplicationError(
-            code="invalid_number_template",
+            code=DocumentErrorCode.INVALID_NUMBER_TEMPLATE,
             message=_(
                 "文号模板须且只能包含 {year}（年度）和 {n}（序号），例如 蒸税共治〔{year}〕{n}号。"
             ),
@@ -57,7 +58,9 @@ def document_settings_update(
     template = number_template_check(number_template)
     issuing_unit = (issuing_unit or "").strip()
     if not issuing_unit:
-        raise ApplicationError(code="issuing_unit_required", message=_("请填写发文机关。"))
+        raise ApplicationError(
+            code=DocumentErrorCode.ISSUING_UNIT_REQUIRED, message=_("请填写发文机关。")
+        )
     current = DocumentSettings.objects.select_for_update().filter(pk=1).first()
     before = (
         {"number_template": current.number_template, "issuing_unit": current.issuing_unit}
@@ -117,7 +120,9 @@ def document_issue(
     today = today or timezone.localdate()
     serial = _next_serial(today.year)  # taken first: the lock also serialises the check below
     if document_for(target=target, kind=kind) is not None:
-        raise ApplicationError(code="already_issued", message=_("该文书已发文，不能重复编号。"))
+        raise ApplicationError(
+            code=DocumentErrorCode.ALREADY_ISSUED, message=_("该文书已发文，不能重复编号。")
+        )
     number = document_settings_get().number_template.format(year=today.year, n=serial)
     doc = IssuedDocument.objects.create(
         kind=kind,

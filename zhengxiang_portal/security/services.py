@@ -23,6 +23,7 @@ from agencies.roles import ADMIN_ROLES, Role, has_role
 from agencies.services import user_set_roles, user_set_unit
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
+from zhengxiang_portal.security.errors import SecurityErrorCode
 
 from .audit import audit_event
 from .models import RoleChangeRequest, RolePolicy
@@ -175,7 +176,7 @@ def role_policy_set(*, actor: Any, role: str, require_2fa: bool, request: Any = 
     """Make the second factor mandatory (or not) for a role; security admin only."""
     _require_security_admin(actor)
     if role not in Role.values:
-        raise ApplicationError(code="unknown_role", message=_("未知角色。"))
+        raise ApplicationError(code=SecurityErrorCode.UNKNOWN_ROLE, message=_("未知角色。"))
     before = role_requires_2fa(role)
     policy, _created = RolePolicy.objects.update_or_create(
         role=role, defaults={"require_2fa": require_2fa, "updated_by": actor}
@@ -289,26 +290,34 @@ def role_change_request(
     wanted = sorted({str(r) for r in roles})
     unknown = set(wanted) - set(Role.values)
     if unknown:
-        raise ApplicationError(code="unknown_role", message=_("未知角色：%s") % ", ".join(unknown))
+        raise ApplicationError(
+            code=SecurityErrorCode.UNKNOWN_ROLE, message=_("未知角色：%s") % ", ".join(unknown)
+        )
     if actor.pk == user.pk:
         raise PermissionDenied(_("不能修改自己的角色（三员分立）。"))
     admin_roles = set(wanted) & ADMIN_ROLES
     if len(admin_roles) > 1 or (admin_roles and set(wanted) - ADMIN_ROLES):
         raise ApplicationError(
-            code="separation_of_duties",
+            code=SecurityErrorCode.SEPARATION_OF_DUTIES,
             message=_("系统管理员、安全管理员、审计管理员三种角色互斥，且不能兼任业务角色。"),
         )
     if Role.LIAISON in wanted and unit_after is None:
-        raise ApplicationError(code="unit_required", message=_("联络员须指定所属单位。"))
+        raise ApplicationError(
+            code=SecurityErrorCode.UNIT_REQUIRED, message=_("联络员须指定所属单位。")
+        )
     before = _current_roles(user)
     if before == wanted and unit_after == user.unit:
-        raise ApplicationError(code="no_change", message=_("角色没有变化。"))
+        raise ApplicationError(code=SecurityErrorCode.NO_CHANGE, message=_("角色没有变化。"))
     if not reason.strip():
-        raise ApplicationError(code="reason_required", message=_("请填写变更理由。"))
+        raise ApplicationError(
+            code=SecurityErrorCode.REASON_REQUIRED, message=_("请填写变更理由。")
+        )
     if RoleChangeRequest.objects.filter(
         user=user, status=RoleChangeRequest.Status.PENDING
     ).exists():
-        raise ApplicationError(code="pending_exists", message=_("该账号已有待审批的角色变更申请。"))
+        raise ApplicationError(
+            code=SecurityErrorCode.PENDING_EXISTS, message=_("该账号已有待审批的角色变更申请。")
+        )
     change = RoleChangeRequest.objects.create(
         user=user,
         roles_before=before,
@@ -342,7 +351,7 @@ def _acts_for(user: User) -> bool:
 def _lock_pending(change: RoleChangeRequest) -> RoleChangeRequest:
     change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != RoleChangeRequest.Status.PENDING:
-        raise ApplicationError(code="already_decided", message=_("该申请已处理。"))
+        raise ApplicationError(code=SecurityErrorCode.ALREADY_DECIDED, message=_("该申请已处理。"))
     return change
 
 
@@ -362,7 +371,8 @@ def role_change_approve(
         or change.user.unit_id != change.unit_before_id
     ):
         raise ApplicationError(
-            code="stale", message=_("该账号的角色在申请后已变化，请驳回后重新申请。")
+            code=SecurityErrorCode.STALE,
+            message=_("该账号的角色在申请后已变化，请驳回后重新申请。"),
         )
     user_set_roles(actor=actor, user=change.user, roles=change.roles_after)
     acts_for = Role.LIAISON in change.roles_after

@@ -324,6 +324,11 @@ SPECTACULAR_SETTINGS = {
     },
     # Default-deny (security): the schema and the docs need a login too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The error shape and every declared error code (core.errors) as components.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zhengxiang_portal.core.api.error_codes_schema_hook",
+    ],
 }
 
 # --- Security (issue 7, docs/SECURITY.md) ------------------------------------------------

@@ -1,0 +1,42 @@
+"""The machine-readable codes this domain's ApplicationErrors carry (see core.errors)."""
+
+from zhengxiang_portal.core.errors import ErrorCode
+
+
+class CollaborationErrorCode(ErrorCode):
+    """Collaboration requests (Art. 6, 7): creating, answering, refusing, extending and
+    transferring them: why a step is refused."""
+
+    ALREADY_RULED = "already_ruled"
+    ANSWER_REQUIRED = "answer_required"
+    BODY_REQUIRED = "body_required"
+    CLARIFICATION_REQUIRED = "clarification_required"
+    COMMENT_REQUIRED = "comment_required"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_NOT_LATER = "date_not_later"
+    DATE_TOO_EARLY = "date_too_early"
+    DECIDED_ON_REQUIRED = "decided_on_required"
+    DECISION_NUMBER_REQUIRED = "decision_number_required"
+    DUE_TOO_EARLY = "due_too_early"
+    EXTENSION_DECIDED = "extension_decided"
+    EXTENSION_PENDING = "extension_pending"
+    FILE_REQUIRED = "file_required"
+    INACTIVE_MATTER_TYPE = "inactive_matter_type"
+    INACTIVE_UNIT = "inactive_unit"
+    INVALID_ASSIGNEE = "invalid_assignee"
+    INVALID_CASE_TRANSFER = "invalid_case_transfer"
+    INVALID_STATUS = "invalid_status"
+    JUSTIFICATION_REQUIRED = "justification_required"
+    NO_PENDING_EXTENSION = "no_pending_extension"
+    NOT_A_RETURN_DECISION = "not_a_return_decision"
+    NOT_CASE_TRANSFER = "not_case_transfer"
+    NOT_WITH_TAX_BUREAU = "not_with_tax_bureau"
+    NOTE_REQUIRED = "note_required"
+    OUTCOME_REQUIRED = "outcome_required"
+    QUESTION_REQUIRED = "question_required"
+    REASON_REQUIRED = "reason_required"
+    REPLY_REQUIRED = "reply_required"
+    RESULT_REQUIRED = "result_required"
+    SAME_UNIT = "same_unit"
+    SUBJECT_REQUIRED = "subject_required"
+    WITHDRAWN = "withdrawn"
