@@ -24,7 +24,13 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 def test_every_deadline_scan_is_registered_in_order():
-    assert [s.key for s in deadline_scans()] == ["requests", "obligations", "objections", "orders"]
+    assert [s.key for s in deadline_scans()] == [
+        "requests",
+        "case_returns",  # cases returned for administrative handling (Art. 6(三))
+        "obligations",
+        "objections",
+        "orders",
+    ]
 
 
 def test_reached_and_passed_count_working_days_after_a_deadline():
@@ -59,7 +65,7 @@ def test_the_command_runs_every_scan_says_what_each_did_and_sends_nothing_twice(
         first, second = _run(), _run()
     # then each scan reports its counts, and the second run finds nothing left to do
     labels = [line.split("：")[0] for line in first]
-    assert labels == ["协作请求", "报送任务", "数据异议", "责令改正"]
+    assert labels == ["协作请求", "退回行政处理的案件", "报送任务", "数据异议", "责令改正"]
     assert "数据异议：提醒 0 逾期 1 升级 0 办结 0" in first
     assert "数据异议：提醒 0 逾期 0 升级 0 办结 0" in second
     assert [e.details["step"] for e in ledger_history(o)] == ["raise", "overdue"]
