@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
+from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
@@ -51,7 +52,8 @@ def bulletin_period(key: str) -> BulletinPeriod:
         label = _("%(y)s年第%(q)s季度") % {"y": year, "q": _QUARTER_NAMES[q]}
         return BulletinPeriod(label, key, start, end)
     raise ApplicationError(
-        code="invalid_period", message=_("期间格式应为 2026-09（月）或 2026-Q3（季度）。")
+        code=CatalogErrorCode.INVALID_PERIOD,
+        message=_("期间格式应为 2026-09（月）或 2026-Q3（季度）。"),
     )
 
 

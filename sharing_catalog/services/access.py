@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, PurposeDeclaration
 from sharing_catalog.purposes import StatutoryPurpose, purpose_label
 from sharing_catalog.selectors.entitlements import user_may_read_item
@@ -42,11 +43,14 @@ class Purpose:
 def purpose_validate(*, code: str, text: str = "") -> Purpose:
     """A statutory purpose from the fixed list; "other" needs its text."""
     if code not in StatutoryPurpose.values:
-        raise ApplicationError(code="purpose_required", message=_("请选择法定职责用途。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.PURPOSE_REQUIRED, message=_("请选择法定职责用途。")
+        )
     text = (text or "").strip()
     if code == StatutoryPurpose.OTHER and len(text) < 4:
         raise ApplicationError(
-            code="purpose_text_required", message=_("选择“其他法定职责”时须说明具体用途。")
+            code=CatalogErrorCode.PURPOSE_TEXT_REQUIRED,
+            message=_("选择“其他法定职责”时须说明具体用途。"),
         )
     return Purpose(code=code, text=text[:300])
 
@@ -132,7 +136,9 @@ def access_log_record(
     if isinstance(purpose, str):
         purpose = purpose_validate(code=purpose)
     if purpose is None:
-        raise ApplicationError(code="purpose_required", message=_("查看或下载数据前须声明用途。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.PURPOSE_REQUIRED, message=_("查看或下载数据前须声明用途。")
+        )
     details: dict[str, Any] = {
         "item_id": item.pk,
         "item_code": item.code,

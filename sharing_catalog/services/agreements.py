@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, OffPlatformAgreement
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
@@ -67,13 +68,18 @@ def agreement_register(
     ):
         raise PermissionDenied(_("只有协议双方可以登记线下共享协议。"))
     if provider.pk == consumer.pk:
-        raise ApplicationError(code="same_party", message=_("提供单位与需求单位不能相同。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.SAME_PARTY, message=_("提供单位与需求单位不能相同。")
+        )
     if target_migration_date < signed_on:
         raise ApplicationError(
-            code="migration_before_signing", message=_("计划融入平台日期不能早于商定日期。")
+            code=CatalogErrorCode.MIGRATION_BEFORE_SIGNING,
+            message=_("计划融入平台日期不能早于商定日期。"),
         )
     if item is not None and item.provider_id != provider.pk:
-        raise ApplicationError(code="item_provider", message=_("目录项的提供单位与协议不一致。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ITEM_PROVIDER, message=_("目录项的提供单位与协议不一致。")
+        )
     agreement = OffPlatformAgreement.objects.create(
         provider=provider,
         consumer=consumer,
@@ -97,7 +103,7 @@ def agreement_file(*, actor: Any, agreement: OffPlatformAgreement) -> OffPlatfor
     if not _is_party(actor, agreement):
         raise PermissionDenied(_("只有协议双方可以报备。"))
     if agreement.status != S.REGISTERED:
-        raise ApplicationError(code="already_filed", message=_("该协议已报备。"))
+        raise ApplicationError(code=CatalogErrorCode.ALREADY_FILED, message=_("该协议已报备。"))
     agreement.status = S.FILED
     agreement.filed_with_wg_at = timezone.now()
     agreement.save(update_fields=["status", "filed_with_wg_at"])
@@ -125,7 +131,9 @@ def agreement_mark_migrated(*, actor: Any, agreement: OffPlatformAgreement) -> O
     if not (is_working_group(actor) or user_can_act_for(user=actor, unit=agreement.provider)):
         raise PermissionDenied(_("只有提供单位或专项工作组可以确认融入平台。"))
     if agreement.status == S.MIGRATED:
-        raise ApplicationError(code="already_migrated", message=_("该协议已融入平台。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ALREADY_MIGRATED, message=_("该协议已融入平台。")
+        )
     agreement.status = S.MIGRATED
     agreement.migrated_at = timezone.now()
     agreement.save(update_fields=["status", "migrated_at"])

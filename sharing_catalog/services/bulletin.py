@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Unit
 from agencies.roles import is_working_group
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
+from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -36,7 +37,7 @@ NOTICE_KIND = "bulletin"
 
 def _published_already(publication: BulletinPublication) -> ApplicationError:
     return ApplicationError(
-        code="already_published",
+        code=CatalogErrorCode.ALREADY_PUBLISHED,
         message=_("%(period)s的通报已于%(at)s由%(by)s发布，未重复发送。")
         % {
             "period": publication.period_label,
@@ -77,7 +78,7 @@ def bulletin_publish(
     today = today or timezone.localdate()
     if period.end >= today:
         raise ApplicationError(
-            code="period_running",
+            code=CatalogErrorCode.PERIOD_RUNNING,
             message=_("%(period)s尚未结束，结束后才能发布通报。") % {"period": period.label},
         )
     existing = BulletinPublication.objects.filter(period_key=period.key).first()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Unit
 from agencies.roles import is_working_group
+from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -99,7 +100,7 @@ def _apply(item: CatalogItem, fields: dict[str, Any]) -> list[str]:
     unknown = set(fields) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(
-            code="unknown_field",
+            code=CatalogErrorCode.UNKNOWN_FIELD,
             message=_("不能修改这些字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))},
         )
     changed = []
@@ -144,7 +145,9 @@ def catalog_item_update(
     _require_editor(actor)
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
     if item.status != CatalogItem.Status.DRAFT and fields.get("code", item.code) != item.code:
-        raise ApplicationError(code="code_frozen", message=_("目录项发布后不能修改目录编码。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.CODE_FROZEN, message=_("目录项发布后不能修改目录编码。")
+        )
     changed = _apply(item, fields)
     consumer_list = list(consumers) if consumers is not None else list(item.consumers.all())
     item.full_clean()
@@ -335,7 +338,7 @@ def schema_fields_clean(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]
         schema_problems.append(_("至少指定一个唯一键字段，用于识别记录和比较版本差异。"))
     if problems or schema_problems:
         raise ApplicationError(
-            code="invalid_schema",
+            code=CatalogErrorCode.INVALID_SCHEMA,
             message=_("字段规范有误，请按提示修改。"),
             details={"fields": problems, "schema": schema_problems},
         )
@@ -371,7 +374,9 @@ def schema_version_create(
     """Add a new (not yet in force) version of an item's field schema."""
     _require_editor(actor)
     if item.status == CatalogItem.Status.RETIRED:
-        raise ApplicationError(code="retired", message=_("已停用的目录项不能再修改字段规范。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.RETIRED, message=_("已停用的目录项不能再修改字段规范。")
+        )
     cleaned = schema_fields_clean(fields)
     CatalogItem.objects.select_for_update().filter(pk=item.pk).first()  # serialise numbering
     last = item.schema_versions.aggregate(m=Max("version"))["m"] or 0
@@ -395,13 +400,16 @@ def schema_version_publish(*, actor: Any, schema: SchemaVersion) -> SchemaVersio
     _require_editor(actor)
     schema = SchemaVersion.objects.select_for_update().select_related("item").get(pk=schema.pk)
     if schema.published_at is not None:
-        raise ApplicationError(code="already_published", message=_("该版本已经启用。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ALREADY_PUBLISHED, message=_("该版本已经启用。")
+        )
     newer = SchemaVersion.objects.filter(
         item=schema.item, version__gt=schema.version, published_at__isnull=False
     ).exists()
     if newer:
         raise ApplicationError(
-            code="outdated_version", message=_("已有更新的版本在用，不能启用旧版本。")
+            code=CatalogErrorCode.OUTDATED_VERSION,
+            message=_("已有更新的版本在用，不能启用旧版本。"),
         )
     schema.published_at = timezone.now()
     schema.save(update_fields=["published_at"])
@@ -426,10 +434,12 @@ def catalog_item_publish(*, actor: Any, item: CatalogItem) -> CatalogItem:
     _require_editor(actor)
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
     if item.status == CatalogItem.Status.PUBLISHED:
-        raise ApplicationError(code="already_published", message=_("该目录项已经发布。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ALREADY_PUBLISHED, message=_("该目录项已经发布。")
+        )
     if schema_in_force(item=item) is None:
         raise ApplicationError(
-            code="no_schema",
+            code=CatalogErrorCode.NO_SCHEMA,
             message=_("请先制定并启用字段规范，再发布目录项。"),
         )
     item.status = CatalogItem.Status.PUBLISHED
@@ -455,12 +465,14 @@ def catalog_item_retire(*, actor: Any, item: CatalogItem, reason: str = "") -> C
     _require_editor(actor)
     if len(reason) > RETIRE_REASON_MAX:
         raise ApplicationError(
-            code="reason_too_long",
+            code=CatalogErrorCode.REASON_TOO_LONG,
             message=_("停用原因最多 %(n)d 字，请精简后再提交。") % {"n": RETIRE_REASON_MAX},
         )
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
     if item.status != CatalogItem.Status.PUBLISHED:
-        raise ApplicationError(code="not_published", message=_("只有已发布的目录项可以停用。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_PUBLISHED, message=_("只有已发布的目录项可以停用。")
+        )
     item.status = CatalogItem.Status.RETIRED
     item.save(update_fields=["status", "updated_at"])
     ledger_append(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.roles import is_working_group
 from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, CoordinationRequest, Obligation
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
@@ -52,11 +53,15 @@ def coordination_request_create(
     if not user_can_act_for(user=actor, unit=item.provider):
         raise PermissionDenied(_("只有该目录项的提供单位可以申请协调。"))
     if reason not in CoordinationRequest.Reason.values:
-        raise ApplicationError(code="invalid_reason", message=_("请选择原因类别。"))
+        raise ApplicationError(code=CatalogErrorCode.INVALID_REASON, message=_("请选择原因类别。"))
     if len((reason_text or "").strip()) < 4:
-        raise ApplicationError(code="reason_required", message=_("请具体说明无法共享的原因。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.REASON_REQUIRED, message=_("请具体说明无法共享的原因。")
+        )
     if CoordinationRequest.objects.filter(item=item, status=S.REQUESTED).exists():
-        raise ApplicationError(code="pending_exists", message=_("该目录项已有待协调的申请。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.PENDING_EXISTS, message=_("该目录项已有待协调的申请。")
+        )
     req = CoordinationRequest.objects.create(
         unit=item.provider,
         item=item,
@@ -101,23 +106,31 @@ def coordination_decide(
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以作出协调决定。"))
     if req.status != S.REQUESTED:
-        raise ApplicationError(code="already_decided", message=_("该申请已作出决定。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ALREADY_DECIDED, message=_("该申请已作出决定。")
+        )
     today = timezone.localdate()
     if decision == S.EXEMPT:
         if exempt_until is None or exempt_until < today:
             raise ApplicationError(
-                code="exempt_until", message=_("请填写不早于今天的豁免截止日期。")
+                code=CatalogErrorCode.EXEMPT_UNTIL, message=_("请填写不早于今天的豁免截止日期。")
             )
         req.exempt_until = exempt_until
     elif decision == S.PLAN:
         if plan_target_date is None or plan_target_date < today:
-            raise ApplicationError(code="plan_date", message=_("请填写不早于今天的计划完成日期。"))
+            raise ApplicationError(
+                code=CatalogErrorCode.PLAN_DATE, message=_("请填写不早于今天的计划完成日期。")
+            )
         req.plan_target_date = plan_target_date
     elif decision == S.REJECTED:
         if not comment.strip():
-            raise ApplicationError(code="reason_required", message=_("不予豁免须说明理由。"))
+            raise ApplicationError(
+                code=CatalogErrorCode.REASON_REQUIRED, message=_("不予豁免须说明理由。")
+            )
     else:
-        raise ApplicationError(code="invalid_decision", message=_("请选择协调决定。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.INVALID_DECISION, message=_("请选择协调决定。")
+        )
     req.status = decision
     req.decision_comment = comment.strip()
     req.decided_by = actor

@@ -19,6 +19,7 @@ from agencies.selectors import (
     user_can_act_for,
     working_group_recipients,
 )
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.services.access import purpose_validate
 from zhengxiang_portal.core.errors import ApplicationError
@@ -66,15 +67,21 @@ def grant_apply(
     if not user_can_act_for(user=actor, unit=consumer):
         raise PermissionDenied(_("只能以本单位名义申请授权。"))
     if item.status != CatalogItem.Status.PUBLISHED:
-        raise ApplicationError(code="item_not_published", message=_("该目录项尚未发布。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.ITEM_NOT_PUBLISHED, message=_("该目录项尚未发布。")
+        )
     if item.sharing_class != CatalogItem.SharingClass.CONDITIONAL:
         raise ApplicationError(
-            code="not_conditional", message=_("只有有条件共享的目录项需要申请授权。")
+            code=CatalogErrorCode.NOT_CONDITIONAL, message=_("只有有条件共享的目录项需要申请授权。")
         )
     if item.provider_id == consumer.pk:
-        raise ApplicationError(code="own_item", message=_("提供单位无需申请本单位的数据。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.OWN_ITEM, message=_("提供单位无需申请本单位的数据。")
+        )
     if not (legal_basis or "").strip():
-        raise ApplicationError(code="legal_basis_required", message=_("请填写法律依据。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.LEGAL_BASIS_REQUIRED, message=_("请填写法律依据。")
+        )
     checked = purpose_validate(code=purpose, text=purpose_text)
     open_grant = (
         AccessGrant.objects.select_for_update()
@@ -83,7 +90,7 @@ def grant_apply(
     )
     if open_grant is not None:
         raise ApplicationError(
-            code="grant_exists",
+            code=CatalogErrorCode.GRANT_EXISTS,
             message=_("本单位对该目录项已有待审批或有效的授权。"),
             details={"grant_id": open_grant.pk},
         )
@@ -148,12 +155,16 @@ def grant_decide_provider(
     if not user_can_act_for(user=actor, unit=grant.item.provider):
         raise PermissionDenied(_("只有提供单位可以审批该授权申请。"))
     if grant.status != S.REQUESTED or grant.provider_decision != D.PENDING:
-        raise ApplicationError(code="not_pending", message=_("该申请不在待提供单位审批状态。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_PENDING, message=_("该申请不在待提供单位审批状态。")
+        )
     today = timezone.localdate()
     if valid_until is not None and valid_until < today:
-        raise ApplicationError(code="invalid_until", message=_("截止日期不能早于今天。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.INVALID_UNTIL, message=_("截止日期不能早于今天。")
+        )
     if not approve and not comment.strip():
-        raise ApplicationError(code="reason_required", message=_("驳回须说明理由。"))
+        raise ApplicationError(code=CatalogErrorCode.REASON_REQUIRED, message=_("驳回须说明理由。"))
     grant.provider_decision = D.APPROVED if approve else D.REJECTED
     grant.provider_comment = comment.strip()
     grant.provider_decided_by = actor
@@ -194,9 +205,11 @@ def grant_decide_working_group(
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以作出该决定。"))
     if not grant.awaiting_working_group:
-        raise ApplicationError(code="not_pending", message=_("该申请不在待工作组审批状态。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_PENDING, message=_("该申请不在待工作组审批状态。")
+        )
     if not approve and not comment.strip():
-        raise ApplicationError(code="reason_required", message=_("驳回须说明理由。"))
+        raise ApplicationError(code=CatalogErrorCode.REASON_REQUIRED, message=_("驳回须说明理由。"))
     grant.wg_decision = D.APPROVED if approve else D.REJECTED
     grant.wg_comment = comment.strip()
     grant.wg_decided_by = actor
@@ -222,9 +235,11 @@ def grant_revoke(*, actor: Any, grant: AccessGrant, reason: str) -> AccessGrant:
     if not (is_working_group(actor) or user_can_act_for(user=actor, unit=grant.item.provider)):
         raise PermissionDenied(_("只有提供单位或专项工作组可以撤销授权。"))
     if grant.status not in (S.APPROVED, S.REQUESTED):
-        raise ApplicationError(code="not_revocable", message=_("该授权已结束，无法撤销。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_REVOCABLE, message=_("该授权已结束，无法撤销。")
+        )
     if not reason.strip():
-        raise ApplicationError(code="reason_required", message=_("撤销须说明理由。"))
+        raise ApplicationError(code=CatalogErrorCode.REASON_REQUIRED, message=_("撤销须说明理由。"))
     grant.status = S.REVOKED
     grant.revoked_reason = reason.strip()
     grant.decided_by, grant.decided_at = actor, timezone.now()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from agencies.roles import is_working_group
 from agencies.selectors import unit_liaison_users, user_can_act_for
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
@@ -226,11 +227,17 @@ def field_disclosure_add(
         raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
     labels = dict(sensitive_field_choices(item=item))
     if field_key not in labels:
-        raise ApplicationError(code="not_sensitive", message=_("该字段不是本目录项的敏感字段。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_SENSITIVE, message=_("该字段不是本目录项的敏感字段。")
+        )
     if not item.consumers.filter(pk=consumer.pk).exists():
-        raise ApplicationError(code="not_consumer", message=_("该单位不是本目录项的需求单位。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_CONSUMER, message=_("该单位不是本目录项的需求单位。")
+        )
     if purpose not in StatutoryPurpose.values:
-        raise ApplicationError(code="purpose_required", message=_("请选择法定职责用途。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.PURPOSE_REQUIRED, message=_("请选择法定职责用途。")
+        )
     rule, created = FieldDisclosure.objects.get_or_create(
         item=item,
         consumer=consumer,

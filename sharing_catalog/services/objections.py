@@ -35,6 +35,7 @@ from agencies.selectors import (
     user_can_act_for,
     working_group_recipients,
 )
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import Objection, Record, Submission
 from sharing_catalog.selectors.entitlements import items_consumed_by, reader_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
@@ -76,7 +77,7 @@ class Step:
     target: str
     tell: tuple[str, ...]
     denied: Promise  # the actor is not on `side`
-    code: str  # the objection is not in `sources`
+    code: CatalogErrorCode  # the objection is not in `sources`
     wrong_state: Promise
 
 
@@ -85,41 +86,42 @@ TRANSITIONS: dict[str, Step] = {
     "explain": Step(
         Side.PROVIDER, AWAITING_ANSWER, S.EXPLAINED, (Side.CONSUMER,),
         gettext_lazy("只有提供单位可以答复该异议。"),
-        "not_awaiting_provider", _NOT_AWAITING_PROVIDER,
+        CatalogErrorCode.NOT_AWAITING_PROVIDER, _NOT_AWAITING_PROVIDER,
     ),
     "correct": Step(
         Side.PROVIDER, AWAITING_ANSWER, S.CORRECTED, (Side.CONSUMER,),
-        gettext_lazy("只有提供单位可以更正。"), "not_awaiting_provider", _NOT_AWAITING_PROVIDER,
+        gettext_lazy("只有提供单位可以更正。"), CatalogErrorCode.NOT_AWAITING_PROVIDER,
+        _NOT_AWAITING_PROVIDER,
     ),
     "accept": Step(
         Side.CONSUMER, ANSWERED, S.CLOSED, (Side.PROVIDER,),
-        gettext_lazy("只有提出单位可以确认答复。"), "not_awaiting_consumer",
+        gettext_lazy("只有提出单位可以确认答复。"), CatalogErrorCode.NOT_AWAITING_CONSUMER,
         gettext_lazy("该异议当前无需确认。"),
     ),
     "dispute": Step(
         Side.CONSUMER, ANSWERED, S.DISPUTED, (Side.PROVIDER,),
-        gettext_lazy("只有提出单位可以对答复提出异议。"), "not_awaiting_consumer",
+        gettext_lazy("只有提出单位可以对答复提出异议。"), CatalogErrorCode.NOT_AWAITING_CONSUMER,
         gettext_lazy("该异议当前不能再提出异议。"),
     ),
     "arbitrate": Step(
         Side.EITHER, IN_PLAY, S.ARBITRATION, (Side.WORKING_GROUP,),
-        gettext_lazy("只有异议双方可以申请裁决。"), "not_arbitrable",
+        gettext_lazy("只有异议双方可以申请裁决。"), CatalogErrorCode.NOT_ARBITRABLE,
         gettext_lazy("该异议已办结或已在裁决中。"),
     ),
     "rule": Step(
         Side.WORKING_GROUP, frozenset({S.ARBITRATION}), S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
-        gettext_lazy("只有专项工作组可以裁决。"), "not_in_arbitration",
+        gettext_lazy("只有专项工作组可以裁决。"), CatalogErrorCode.NOT_IN_ARBITRATION,
         gettext_lazy("该异议未申请裁决。"),
     ),
     "close": Step(
         Side.EITHER, IN_PLAY, S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
-        gettext_lazy("只有异议双方可以办结。"), "not_closable",
+        gettext_lazy("只有异议双方可以办结。"), CatalogErrorCode.NOT_CLOSABLE,
         gettext_lazy("该异议已办结或正在裁决。"),
     ),
     # The objector stayed silent past `accept_deadline`: closes with the provider's answer.
     "lapse": Step(
         Side.SYSTEM, ANSWERED, S.CLOSED, (Side.PROVIDER, Side.CONSUMER),
-        gettext_lazy("只有系统可以按期办结。"), "not_answered",
+        gettext_lazy("只有系统可以按期办结。"), CatalogErrorCode.NOT_ANSWERED,
         gettext_lazy("该异议不在待确认状态。"),
     ),
 }  # fmt: skip
@@ -305,26 +307,36 @@ def objection_raise(
     item = submission.obligation.item
     consumer = _consumer_unit(actor, submission)
     if submission.status not in READABLE:
-        raise ApplicationError(code="not_confirmed", message=_("只能对已确认的数据提出异议。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_CONFIRMED, message=_("只能对已确认的数据提出异议。")
+        )
     if category not in Objection.Category.values:
-        raise ApplicationError(code="invalid_category", message=_("请选择异议类别。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.INVALID_CATEGORY, message=_("请选择异议类别。")
+        )
     if len((description or "").strip()) < 4:
-        raise ApplicationError(code="description_required", message=_("请具体说明异议内容。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.DESCRIPTION_REQUIRED, message=_("请具体说明异议内容。")
+        )
     row_list = sorted({int(r) for r in rows})
     records = {
         r.row_number: r.unique_key
         for r in Record.objects.filter(submission=submission, row_number__in=row_list)
     }
     if len(records) != len(row_list):
-        raise ApplicationError(code="unknown_rows", message=_("所选行不属于该数据版本。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.UNKNOWN_ROWS, message=_("所选行不属于该数据版本。")
+        )
     known_fields = set(submission.schema.fields.values_list("key", flat=True))
     field_list = [f for f in dict.fromkeys(fields) if f]
     if set(field_list) - known_fields:
-        raise ApplicationError(code="unknown_fields", message=_("所选字段不属于该数据规范。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.UNKNOWN_FIELDS, message=_("所选字段不属于该数据规范。")
+        )
     existing = _overlapping_open(submission, row_list)
     if existing is not None:
         raise ApplicationError(
-            code="objection_exists",
+            code=CatalogErrorCode.OBJECTION_EXISTS,
             message=_("所选数据已有未办结的异议（编号 %(pk)s），请在该异议中跟进。")
             % {"pk": existing.pk},
             details={"objection_id": existing.pk, "url": _url(existing)},
@@ -384,7 +396,9 @@ def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> 
     objection = _lock(objection)
     step = _check("explain", actor, objection)
     if len((explanation or "").strip()) < 4:
-        raise ApplicationError(code="explanation_required", message=_("请填写解释说明。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.EXPLANATION_REQUIRED, message=_("请填写解释说明。")
+        )
     objection.explanation = explanation.strip()
     accept_by = _answered(objection, actor, step)
     told = _tell(
@@ -411,7 +425,8 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
         or correction.status != Submission.Status.CONFIRMED
     ):
         raise ApplicationError(
-            code="invalid_correction", message=_("更正版本须是同一报送任务中已确认的更新版本。")
+            code=CatalogErrorCode.INVALID_CORRECTION,
+            message=_("更正版本须是同一报送任务中已确认的更新版本。"),
         )
     objection.correction = correction
     accept_by = _answered(objection, actor, step)
@@ -471,7 +486,9 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
     objection = _lock(objection)
     step = _check("dispute", actor, objection)
     if len((text or "").strip()) < 4:
-        raise ApplicationError(code="text_required", message=_("请说明对答复的异议。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.TEXT_REQUIRED, message=_("请说明对答复的异议。")
+        )
     objection.status = step.target
     objection.dispute_text = text.strip()
     objection.round += 1
@@ -499,7 +516,9 @@ def objection_request_arbitration(*, actor: Any, objection: Objection, reason: s
     objection = _lock(objection)
     step = _check("arbitrate", actor, objection)
     if len((reason or "").strip()) < 4:
-        raise ApplicationError(code="reason_required", message=_("请说明申请裁决的理由。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.REASON_REQUIRED, message=_("请说明申请裁决的理由。")
+        )
     objection.status = step.target
     objection.arbitration_requested_by = actor
     objection.arbitration_reason = reason.strip()
@@ -516,7 +535,9 @@ def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: s
     objection = _lock(objection)
     step = _check("rule", actor, objection)
     if len((comment or "").strip()) < 2:
-        raise ApplicationError(code="comment_required", message=_("请填写裁决意见。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.COMMENT_REQUIRED, message=_("请填写裁决意见。")
+        )
     objection.ruling = Objection.Ruling.UPHELD if upheld else Objection.Ruling.NOT_UPHELD
     objection.ruling_comment = comment.strip()
     objection.ruled_by, objection.ruled_at = actor, timezone.now()
@@ -539,9 +560,11 @@ def objection_close(*, actor: Any, objection: Objection, reason: str, text: str 
     objection = _lock(objection)
     step = _check("close", actor, objection)
     if reason not in close_reasons_for(user=actor, objection=objection):
-        raise ApplicationError(code="invalid_reason", message=_("不能以该原因办结。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.INVALID_REASON, message=_("不能以该原因办结。")
+        )
     if reason in (R.OTHER, R.DUPLICATE) and len((text or "").strip()) < 2:
-        raise ApplicationError(code="text_required", message=_("请填写办结说明。"))
+        raise ApplicationError(code=CatalogErrorCode.TEXT_REQUIRED, message=_("请填写办结说明。"))
     _close(objection, actor, reason, (text or "").strip())
     told = _tell(objection, step.tell, "closed", _closed_subject(objection), actor=actor)
     _ledger(actor, objection, "close", closing_reason=reason, told=told)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
+from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
@@ -242,7 +243,9 @@ def obligation_mark_fulfilled(*, obligation: Obligation, at: dt.datetime) -> Obl
     """Record the provider's confirmation (校核、确认, Art. 22); the first confirmation counts."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status == Obligation.Status.EXEMPT:
-        raise ApplicationError(code="exempt", message=_("该报送任务已经协调豁免，无需确认报送。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.EXEMPT, message=_("该报送任务已经协调豁免，无需确认报送。")
+        )
     if obligation.status != Obligation.Status.FULFILLED:
         obligation.status = Obligation.Status.FULFILLED
         obligation.fulfilled_at = at

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 
 from .sheet_measure import SheetMeasure, SheetTooLarge, measure_workbook, sheet_budget_bytes
@@ -56,7 +57,9 @@ KIND_NAMES = {
 class FileRejected(ApplicationError):
     """The file cannot be read safely; the message tells the uploader what to do."""
 
-    def __init__(self, message: Any, code: str = "file_rejected") -> None:
+    def __init__(
+        self, message: Any, code: CatalogErrorCode = CatalogErrorCode.FILE_REJECTED
+    ) -> None:
         super().__init__(code=code, message=message)
 
 
@@ -90,10 +93,12 @@ def check_size(size: int, limits: Limits | None = None) -> None:
         raise FileRejected(
             _("文件大小 %(size)s MB，超过平台允许的 %(limit)s MB。请分期或分批上传。")
             % {"size": _mb(size), "limit": _mb(limits.max_bytes)},
-            code="file_too_large",
+            code=CatalogErrorCode.FILE_TOO_LARGE,
         )
     if size == 0:
-        raise FileRejected(_("文件是空的，请选择要上传的数据文件。"), code="file_empty")
+        raise FileRejected(
+            _("文件是空的，请选择要上传的数据文件。"), code=CatalogErrorCode.FILE_EMPTY
+        )
 
 
 def detect_kind(head: bytes) -> str:
@@ -115,7 +120,7 @@ def _extension_kind(filename: str) -> str | None:
         raise FileRejected(
             _("不接收含宏或二进制格式的工作簿（%(ext)s）。请在 Excel 中另存为 .xlsx 后上传。")
             % {"ext": suffix},
-            code="file_macro",
+            code=CatalogErrorCode.FILE_MACRO,
         )
     return EXTENSION_KINDS.get(suffix)
 
@@ -128,26 +133,28 @@ def _check_zip(path: Path, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected(
             _("文件已损坏，无法作为 Excel 工作簿打开。请在 Excel 中重新保存后上传。"),
-            code="file_corrupt",
+            code=CatalogErrorCode.FILE_CORRUPT,
         ) from exc
     if len(infos) > limits.max_entries:
         raise FileRejected(
             _("压缩包内文件数量异常（%(n)s 个），疑似恶意文件，已拒绝。") % {"n": len(infos)},
-            code="file_zip_bomb",
+            code=CatalogErrorCode.FILE_ZIP_BOMB,
         )
     names = {info.filename for info in infos}
     if any(info.flag_bits & 0x1 for info in infos):
         raise FileRejected(
-            _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"), code="file_encrypted"
+            _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"),
+            code=CatalogErrorCode.FILE_ENCRYPTED,
         )
     if "xl/vbaProject.bin" in names:
         raise FileRejected(
-            _("不接收含宏的工作簿。请在 Excel 中另存为 .xlsx（不含宏）后上传。"), code="file_macro"
+            _("不接收含宏的工作簿。请在 Excel 中另存为 .xlsx（不含宏）后上传。"),
+            code=CatalogErrorCode.FILE_MACRO,
         )
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise FileRejected(
             _("该文件是压缩包但不是 Excel 工作簿（.xlsx），请上传 Excel 或 CSV 文件。"),
-            code="file_wrong_type",
+            code=CatalogErrorCode.FILE_WRONG_TYPE,
         )
     total = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos) or 1
@@ -155,7 +162,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
         raise FileRejected(
             _("工作簿解压后达 %(size)s MB，超过 %(limit)s MB 的上限，疑似压缩炸弹，已拒绝。")
             % {"size": _mb(total), "limit": _mb(limits.max_uncompressed)},
-            code="file_zip_bomb",
+            code=CatalogErrorCode.FILE_ZIP_BOMB,
         )
     worst = max(
         (info.file_size / max(info.compress_size, 1) for info in infos if info.file_size > 1 << 20),
@@ -165,7 +172,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
         raise FileRejected(
             _("工作簿压缩比异常（约 %(ratio)s 倍），疑似压缩炸弹，已拒绝。")
             % {"ratio": int(max(worst, total / packed))},
-            code="file_zip_bomb",
+            code=CatalogErrorCode.FILE_ZIP_BOMB,
         )
 
 
@@ -177,7 +184,7 @@ def _check_ole(path: Path) -> None:
             if ENCRYPTED_PACKAGE in tail + chunk:
                 raise FileRejected(
                     _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"),
-                    code="file_encrypted",
+                    code=CatalogErrorCode.FILE_ENCRYPTED,
                 )
             tail = chunk[-len(ENCRYPTED_PACKAGE) :]
 
@@ -195,10 +202,12 @@ def inspect_file(path: Path, filename: str, limits: Limits | None = None) -> str
     if kind == "unknown":
         raise FileRejected(
             _("文件内容不是 Excel 或 CSV 表格（可能是程序、图片或其他文件），已拒绝。"),
-            code="file_wrong_type",
+            code=CatalogErrorCode.FILE_WRONG_TYPE,
         )
     if declared is None:
-        raise FileRejected(_("只接收 .xlsx、.xls 或 .csv 文件。"), code="file_wrong_type")
+        raise FileRejected(
+            _("只接收 .xlsx、.xls 或 .csv 文件。"), code=CatalogErrorCode.FILE_WRONG_TYPE
+        )
     if declared != kind:
         raise FileRejected(
             _(
@@ -206,7 +215,7 @@ def inspect_file(path: Path, filename: str, limits: Limits | None = None) -> str
                 "请改正扩展名或另存为正确格式后重新上传。"
             )
             % {"ext": Path(filename).suffix.lower(), "actual": KIND_NAMES[kind]},
-            code="file_wrong_type",
+            code=CatalogErrorCode.FILE_WRONG_TYPE,
         )
     if kind == "xlsx":
         _check_zip(path, limits)
@@ -239,7 +248,7 @@ def too_large(estimate: int | None = None) -> FileRejected:
             "单元格内容总量过大：展开后约 %(size)s MB，超过平台处理一个文件的上限 %(limit)s MB。"
             "请删除超长的单元格内容、多余的空列，或把数据分成几个文件上传。"
         ) % {"size": _mb(estimate), "limit": budget}
-    return FileRejected(message, code="file_too_large_expanded")
+    return FileRejected(message, code=CatalogErrorCode.FILE_TOO_LARGE_EXPANDED)
 
 
 def _data_sheet(workbook: Any) -> Any:
@@ -267,7 +276,8 @@ def _measure(path: Path) -> dict[str, SheetMeasure]:
         raise too_large(exc.estimate) from exc
     except (ValueError, zipfile.BadZipFile, OSError, KeyError, RuntimeError) as exc:
         raise FileRejected(
-            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
+            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"),
+            code=CatalogErrorCode.FILE_CORRUPT,
         ) from exc
 
 
@@ -288,18 +298,21 @@ def _calamine_table(path: Path) -> Table:
             rows = (pad + row for row in rows)
     except PasswordError as exc:
         raise FileRejected(
-            _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"), code="file_encrypted"
+            _("文件已加密或设有密码，平台无法读取。请取消密码后重新上传。"),
+            code=CatalogErrorCode.FILE_ENCRYPTED,
         ) from exc
     except MemoryError as exc:  # the last guard, when the measure could not foresee it
         raise too_large() from exc
     except (CalamineError, ValueError, OSError) as exc:
         raise FileRejected(
-            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
+            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"),
+            code=CatalogErrorCode.FILE_CORRUPT,
         ) from exc
     except Exception as exc:  # anything else a hostile file provokes: refused, and logged whole
         logger.warning("workbook %s refused: %r", path.name, exc, exc_info=True)
         raise FileRejected(
-            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"), code="file_corrupt"
+            _("文件已损坏或格式无法识别，请在 Excel 中重新保存后上传。"),
+            code=CatalogErrorCode.FILE_CORRUPT,
         ) from exc
     measure = measures.get(sheet.name)
     formulas = (
@@ -356,7 +369,7 @@ def text_encoding(path: Path) -> _TextScan:
             pass
     raise FileRejected(
         _("无法识别 CSV 文件的文字编码。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后上传。"),
-        code="file_encoding",
+        code=CatalogErrorCode.FILE_ENCODING,
     )
 
 
@@ -375,7 +388,9 @@ def _delimiter(lines: Iterable[str]) -> str:
 def _csv_table(path: Path) -> Table:
     scan = text_encoding(path)
     if scan.has_nul:
-        raise FileRejected(_("CSV 文件中含有非法的空字符，文件可能已损坏。"), code="file_corrupt")
+        raise FileRejected(
+            _("CSV 文件中含有非法的空字符，文件可能已损坏。"), code=CatalogErrorCode.FILE_CORRUPT
+        )
     total = max(scan.newlines - (0 if scan.ends_with_newline else -1) - 1, 0)
     with path.open(encoding=scan.encoding, newline="") as fh:
         delimiter = _delimiter(fh)
@@ -387,7 +402,7 @@ def _csv_table(path: Path) -> Table:
         except csv.Error as exc:
             raise FileRejected(
                 _("CSV 文件格式有误（%(detail)s），请检查引号与分隔符。") % {"detail": exc},
-                code="file_corrupt",
+                code=CatalogErrorCode.FILE_CORRUPT,
             ) from exc
 
     return Table(rows=rows(), total=total)
@@ -425,11 +440,16 @@ def open_table(path: Path, kind: str, *, keys: list[str] | None = None) -> Table
         try:
             payload = json.loads(path.read_bytes().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FileRejected(_("JSON 数据无法解析。"), code="file_corrupt") from exc
+            raise FileRejected(
+                _("JSON 数据无法解析。"), code=CatalogErrorCode.FILE_CORRUPT
+            ) from exc
         rows = payload.get("rows") if isinstance(payload, dict) else payload
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise FileRejected(
-                _("JSON 数据须为对象数组，每个对象以字段标识为键。"), code="file_corrupt"
+                _("JSON 数据须为对象数组，每个对象以字段标识为键。"),
+                code=CatalogErrorCode.FILE_CORRUPT,
             )
         return json_rows_table(rows, keys or [])
-    raise FileRejected(_("只接收 .xlsx、.xls 或 .csv 文件。"), code="file_wrong_type")
+    raise FileRejected(
+        _("只接收 .xlsx、.xls 或 .csv 文件。"), code=CatalogErrorCode.FILE_WRONG_TYPE
+    )

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, Record, SchemaField, Submission
 from sharing_catalog.selectors.submissions import submission_readable_data, user_provides_item
 from zhengxiang_portal.core.errors import ApplicationError
@@ -27,8 +28,6 @@ from zhengxiang_portal.ledger.services import ledger_append
 from .access import Purpose, access_log_record, declared_purpose, purpose_validate
 from .masking import clear_field_keys, field_masker, hidden_fields, record_unmasked_access
 from .record_codec import RecordCodec
-
-PURPOSE_REQUIRED = "purpose_required"
 
 
 @dataclass
@@ -128,7 +127,9 @@ def read_open(
     if purpose is None and request is not None:
         purpose = declared_purpose(request=request, item=item)
     if purpose is None and not is_provider:
-        raise ApplicationError(code=PURPOSE_REQUIRED, message=_("查看或下载数据前须声明用途。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.PURPOSE_REQUIRED, message=_("查看或下载数据前须声明用途。")
+        )
     fields = list(submission.schema.fields.order_by("position"))
     clear = clear_field_keys(user=actor, item=item, fields=fields, purpose=purpose)
     mask, masked = field_masker(fields, clear)

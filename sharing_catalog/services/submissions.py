@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import NoticeBook, user_can_act_for
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
@@ -60,7 +61,9 @@ def submission_confirm(*, submission: Submission, actor: Any) -> Submission:
         .get(pk=submission.pk)
     )
     if submission.status != Submission.Status.VALIDATED:
-        raise ApplicationError(code="not_validated", message=_("数据尚未通过校验，不能确认。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_VALIDATED, message=_("数据尚未通过校验，不能确认。")
+        )
     previous = (
         Submission.objects.select_for_update()
         .filter(obligation=submission.obligation, status=Submission.Status.CONFIRMED)
@@ -132,7 +135,9 @@ def _consumer_unit_id(actor: Any, submission: Submission) -> int:
 def receipt_acknowledge(*, submission: Submission, actor: Any) -> Receipt:
     """Record that a consumer unit received confirmed data (接收有记录, Art. 22); idempotent."""
     if submission.status not in (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED):
-        raise ApplicationError(code="not_confirmed", message=_("数据尚未确认，不能接收。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.NOT_CONFIRMED, message=_("数据尚未确认，不能接收。")
+        )
     if not user_may_read_item(user=actor, item=submission.obligation.item):
         raise PermissionDenied(_("您所在单位无权接收该数据。"))
     unit_id = _consumer_unit_id(actor, submission)
@@ -230,7 +235,9 @@ def submission_export(
     from sharing_catalog.services.reading import read_open
 
     if fmt not in {"xlsx", "csv"}:
-        raise ApplicationError(code="bad_format", message=_("下载格式只能是 xlsx 或 csv。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.BAD_FORMAT, message=_("下载格式只能是 xlsx 或 csv。")
+        )
     reader = read_open(actor=actor, submission=submission, request=request, purpose=purpose)
     item, fields = reader.item, reader.fields
     header = [f.label for f in fields]
@@ -358,7 +365,9 @@ def submission_diff(
     if not submission_readable_data(user=actor, submission=old):
         raise PermissionDenied(_("您无权查看该版本的数据。"))
     if old.obligation.item_id != new.obligation.item_id:
-        raise ApplicationError(code="different_items", message=_("只能比较同一目录项的版本。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.DIFFERENT_ITEMS, message=_("只能比较同一目录项的版本。")
+        )
     reader = read_open(actor=actor, submission=new, request=request, purpose=purpose)
     codec, mask = reader.codec, reader.mask
     old_codec = RecordCodec.for_schema(old.schema)

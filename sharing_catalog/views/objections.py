@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import user_can_act_for
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import Objection, Submission
 from sharing_catalog.selectors.objections import objection_get, objection_list
 from sharing_catalog.selectors.submissions import submission_get
@@ -183,7 +184,7 @@ def objection_action_view(request, pk: int, step: str):
                 correction = Submission.objects.get(pk=int(post.get("correction", "")))
             except (ValueError, Submission.DoesNotExist) as exc:
                 raise ApplicationError(
-                    code="invalid_correction", message=_("请选择更正版本。")
+                    code=CatalogErrorCode.INVALID_CORRECTION, message=_("请选择更正版本。")
                 ) from exc
             svc.objection_correct(actor=request.user, objection=o, correction=correction)
         elif step == "accept":

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import Objection, Submission
 from sharing_catalog.selectors.submissions import (
     record_list,
@@ -19,7 +20,7 @@ from sharing_catalog.selectors.submissions import (
     submission_readable_data,
     user_provides_item,
 )
-from sharing_catalog.services.reading import PURPOSE_REQUIRED, records_read
+from sharing_catalog.services.reading import records_read
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.registry import set_nav_section
 
@@ -57,7 +58,7 @@ def submission_records_view(request, pk: int):
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
-        if exc.code == PURPOSE_REQUIRED:
+        if exc.code == CatalogErrorCode.PURPOSE_REQUIRED:
             return purpose_step(request, item)
         raise
     objected_rows = {

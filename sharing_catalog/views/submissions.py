@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import Obligation, Submission
 from sharing_catalog.selectors.catalog import schema_in_force
 from sharing_catalog.selectors.submissions import (
@@ -24,7 +25,6 @@ from sharing_catalog.selectors.submissions import (
     user_provides_item,
 )
 from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
-from sharing_catalog.services.reading import PURPOSE_REQUIRED
 from sharing_catalog.services.submissions import (
     receipt_acknowledge,
     submission_confirm,
@@ -177,7 +177,9 @@ def submission_export_view(request, pk: int, fmt: str):
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
-        if exc.code == PURPOSE_REQUIRED:  # Art. 24, 27: the purpose is declared before any download
+        if (
+            exc.code == CatalogErrorCode.PURPOSE_REQUIRED
+        ):  # Art. 24, 27: the purpose is declared before any download
             return purpose_step(request, submission.obligation.item)
         raise Http404 from exc
     content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
@@ -219,7 +221,7 @@ def submission_diff_view(request):
     except PermissionDenied as exc:
         raise Http404 from exc
     except ApplicationError as exc:
-        if exc.code == PURPOSE_REQUIRED:
+        if exc.code == CatalogErrorCode.PURPOSE_REQUIRED:
             return purpose_step(request, new.obligation.item)
         messages.error(request, exc.message)
         return redirect("sharing_catalog:submission_detail", pk=new.pk)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import User
 from agencies.selectors import user_can_act_for
+from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import (
     Obligation,
     SchemaVersion,
@@ -47,7 +48,7 @@ class DuplicateFile(ApplicationError):
 
     def __init__(self, existing: Submission) -> None:
         super().__init__(
-            code="duplicate_file",
+            code=CatalogErrorCode.DUPLICATE_FILE,
             message=_("该文件已于 %(when)s 上传过（第 %(v)s 版），未重复保存。")
             % {
                 "when": timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -90,11 +91,13 @@ def submission_upload(
     if not user_can_act_for(user=actor, unit=item.provider):
         raise PermissionDenied(_("只有提供单位的联络员可以报送数据。"))
     if obligation.status == Obligation.Status.EXEMPT:
-        raise ApplicationError(code="exempt", message=_("该报送任务已协调豁免，无需报送。"))
+        raise ApplicationError(
+            code=CatalogErrorCode.EXEMPT, message=_("该报送任务已协调豁免，无需报送。")
+        )
     schema = schema_in_force(item=item)  # uploads are checked against the version in force
     if schema is None:
         raise ApplicationError(
-            code="no_schema", message=_("该目录项尚未发布字段规范，暂不能报送数据。")
+            code=CatalogErrorCode.NO_SCHEMA, message=_("该目录项尚未发布字段规范，暂不能报送数据。")
         )
     if uploaded_file is not None:
         filename = Path(uploaded_file.name or "upload").name[:255]
@@ -102,13 +105,13 @@ def submission_upload(
         tmp, sha256, size = _store_stream(uploaded_file.chunks())
     elif rows is not None:
         if not rows:
-            raise ApplicationError(code="no_rows", message=_("没有提交任何数据行。"))
+            raise ApplicationError(code=CatalogErrorCode.NO_ROWS, message=_("没有提交任何数据行。"))
         filename = "api-rows.json"
         payload = json.dumps({"rows": rows}, ensure_ascii=False, sort_keys=True).encode("utf-8")
         check_size(len(payload))
         tmp, sha256, size = _store_stream([payload])
     else:
-        raise ApplicationError(code="no_file", message=_("请选择要上传的文件。"))
+        raise ApplicationError(code=CatalogErrorCode.NO_FILE, message=_("请选择要上传的文件。"))
     try:
         kind = inspect_file(tmp, filename)
         existing = Submission.objects.filter(obligation=obligation, file_sha256=sha256).first()
