@@ -20,6 +20,7 @@ from agencies.selectors import (
     user_recipients,
     working_group_recipients,
 )
+from assessment.errors import AssessmentErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
@@ -95,7 +96,9 @@ def _clean_evidence(evidence: Any) -> list[dict[str, Any]]:
     cleaned = []
     for ref in evidence or []:
         if not isinstance(ref, dict) or not ref.get("ct") or ref.get("id") in (None, ""):
-            raise ApplicationError(code="invalid_evidence", message=_("附带事实的格式不正确。"))
+            raise ApplicationError(
+                code=AssessmentErrorCode.INVALID_EVIDENCE, message=_("附带事实的格式不正确。")
+            )
         item = {
             "ct": str(ref["ct"])[:100],
             "id": ref["id"],
@@ -127,12 +130,16 @@ def order_issue(
     if not can_issue_orders(actor):
         raise PermissionDenied(_("只有专项工作组可以下达责令改正通知。"))
     if failure not in RectificationOrder.Failure.values:
-        raise ApplicationError(code="invalid_failure", message=_("请选择问题类型。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.INVALID_FAILURE, message=_("请选择问题类型。")
+        )
     if not (facts or "").strip() or not (requirement or "").strip():
-        raise ApplicationError(code="facts_required", message=_("请写明事实依据和整改要求。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.FACTS_REQUIRED, message=_("请写明事实依据和整改要求。")
+        )
     if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
         raise ApplicationError(
-            code="invalid_deadline",
+            code=AssessmentErrorCode.INVALID_DEADLINE,
             message=_("整改期限应为 1 至 %(n)s 个工作日。") % {"n": MAX_WORKING_DAYS},
         )
     today = today or timezone.localdate()
@@ -215,13 +222,17 @@ def order_answer(
         raise PermissionDenied(_("只有被责令单位的联络员可以反馈整改情况。"))
     if order.status == RectificationOrder.Status.ANSWERED:
         raise ApplicationError(
-            code="order_answered", message=_("整改情况已反馈，正由专项工作组审核。")
+            code=AssessmentErrorCode.ORDER_ANSWERED,
+            message=_("整改情况已反馈，正由专项工作组审核。"),
         )
     if order.status != RectificationOrder.Status.OPEN:
-        raise ApplicationError(code="order_closed", message=_("该通知已办结，不能再反馈。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.ORDER_CLOSED, message=_("该通知已办结，不能再反馈。")
+        )
     if len((correction or "").strip()) < 4:
         raise ApplicationError(
-            code="correction_required", message=_("请写明整改情况（至少 4 个字）。")
+            code=AssessmentErrorCode.CORRECTION_REQUIRED,
+            message=_("请写明整改情况（至少 4 个字）。"),
         )
     order.correction = correction.strip()
     order.answered_by = actor
@@ -265,13 +276,19 @@ def order_decide(
         raise PermissionDenied(_("只有专项工作组可以审核整改情况。"))
     order = RectificationOrder.objects.select_for_update().select_related("unit").get(pk=order.pk)
     if decision not in ("close", "escalate"):
-        raise ApplicationError(code="invalid_decision", message=_("请选择办结或升级。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.INVALID_DECISION, message=_("请选择办结或升级。")
+        )
     if order.status in (RectificationOrder.Status.CLOSED, RectificationOrder.Status.ESCALATED):
-        raise ApplicationError(code="order_closed", message=_("该通知已办结。"))
+        raise ApplicationError(code=AssessmentErrorCode.ORDER_CLOSED, message=_("该通知已办结。"))
     if decision == "close" and order.status != RectificationOrder.Status.ANSWERED:
-        raise ApplicationError(code="not_answered", message=_("单位尚未反馈整改情况，不能办结。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.NOT_ANSWERED, message=_("单位尚未反馈整改情况，不能办结。")
+        )
     if decision == "escalate" and len(note.strip()) < 4:
-        raise ApplicationError(code="note_required", message=_("升级问责须写明理由。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.NOTE_REQUIRED, message=_("升级问责须写明理由。")
+        )
     order.status = (
         RectificationOrder.Status.CLOSED
         if decision == "close"
@@ -397,22 +414,29 @@ def order_accountability_record(
     order = RectificationOrder.objects.select_for_update().select_related("unit").get(pk=order.pk)
     if order.status != RectificationOrder.Status.ESCALATED:
         raise ApplicationError(
-            code="not_escalated", message=_("只有已升级问责的通知可以记录问责情况。")
+            code=AssessmentErrorCode.NOT_ESCALATED,
+            message=_("只有已升级问责的通知可以记录问责情况。"),
         )
     person_lines = [line.strip() for line in (persons or "").splitlines() if line.strip()]
     if not person_lines:
         raise ApplicationError(
-            code="persons_required", message=_("请写明责任人员（每行一人：姓名、职务）。")
+            code=AssessmentErrorCode.PERSONS_REQUIRED,
+            message=_("请写明责任人员（每行一人：姓名、职务）。"),
         )
     if not (decision or "").strip():
-        raise ApplicationError(code="decision_required", message=_("请写明问责决定。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.DECISION_REQUIRED, message=_("请写明问责决定。")
+        )
     referred_to = (referred_to or "").strip()
     if not referred_to or len(referred_to) > ACCOUNTABILITY_REFERRED_MAX:
         raise ApplicationError(
-            code="referred_to_required", message=_("请写明移送的有权部门（200 字以内）。")
+            code=AssessmentErrorCode.REFERRED_TO_REQUIRED,
+            message=_("请写明移送的有权部门（200 字以内）。"),
         )
     if decided_on is None or decided_on > timezone.localdate():
-        raise ApplicationError(code="invalid_date", message=_("决定日期不能晚于今天。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.INVALID_DATE, message=_("决定日期不能晚于今天。")
+        )
     record = OrderAccountability.objects.create(
         order=order,
         persons="\n".join(person_lines),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
+from assessment.errors import AssessmentErrorCode
 from zhengxiang_portal.core.dispatch import on_commit_once, send_task_now, task_named
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.asof import AsOf
@@ -78,14 +79,16 @@ MIN_PERIOD_YEAR, MAX_PERIOD_YEAR = 2000, 2100
 def period_bounds(kind: str, year: int, quarter: int | None) -> tuple[dt.date, dt.date, str]:
     if not MIN_PERIOD_YEAR <= year <= MAX_PERIOD_YEAR:
         raise ApplicationError(
-            code="invalid_year",
+            code=AssessmentErrorCode.INVALID_YEAR,
             message=_("考核年度必须在 %(lo)s 至 %(hi)s 之间。")
             % {"lo": MIN_PERIOD_YEAR, "hi": MAX_PERIOD_YEAR},
         )
     if kind == Period.Kind.YEAR:
         return dt.date(year, 1, 1), dt.date(year, 12, 31), _("%(y)s年度") % {"y": year}
     if quarter not in (1, 2, 3, 4):
-        raise ApplicationError(code="invalid_quarter", message=_("季度必须是 1 至 4。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.INVALID_QUARTER, message=_("季度必须是 1 至 4。")
+        )
     first_month = 3 * quarter - 2
     last_month = first_month + 2
     end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
@@ -103,7 +106,9 @@ def period_create(
         quarter = None
     start, end, name = period_bounds(kind, year, quarter)
     if Period.objects.filter(kind=kind, year=year, quarter=quarter).exists():
-        raise ApplicationError(code="period_exists", message=_("该考核期间已存在。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.PERIOD_EXISTS, message=_("该考核期间已存在。")
+        )
     period = Period.objects.create(
         kind=kind, year=year, quarter=quarter, name=name, start=start, end=end
     )
@@ -187,12 +192,14 @@ def _clean_indicators(scheme: IndicatorScheme, rows: list[dict[str, Any]]) -> li
         )
     if errors:
         raise ApplicationError(
-            code="invalid_scheme", message=next(iter(errors.values())), details=errors
+            code=AssessmentErrorCode.INVALID_SCHEME,
+            message=next(iter(errors.values())),
+            details=errors,
         )
     try:
         rules_validate_weights([i.weight for i in cleaned])
     except ValueError as exc:
-        raise ApplicationError(code="weights_not_100", message=str(exc)) from exc
+        raise ApplicationError(code=AssessmentErrorCode.WEIGHTS_NOT_100, message=str(exc)) from exc
     return cleaned
 
 
@@ -211,11 +218,13 @@ def scheme_save(
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_frozen:
         raise ApplicationError(
-            code="period_frozen", message=_("考核期间已冻结，指标体系不能再修改。")
+            code=AssessmentErrorCode.PERIOD_FROZEN,
+            message=_("考核期间已冻结，指标体系不能再修改。"),
         )
     if note is not None and len(note) > NOTE_MAX:
         raise ApplicationError(
-            code="note_too_long", message=_("指标体系说明最多 %(n)d 字。") % {"n": NOTE_MAX}
+            code=AssessmentErrorCode.NOTE_TOO_LONG,
+            message=_("指标体系说明最多 %(n)d 字。") % {"n": NOTE_MAX},
         )
     scheme, _c = IndicatorScheme.objects.get_or_create(period=period)
     new = _clean_indicators(scheme, indicators)
@@ -407,7 +416,8 @@ def period_recompute(*, period: Period, actor: Any = None) -> int:
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_frozen:
         raise ApplicationError(
-            code="period_frozen", message=_("考核期间已冻结，得分保持不变，不能重新计算。")
+            code=AssessmentErrorCode.PERIOD_FROZEN,
+            message=_("考核期间已冻结，得分保持不变，不能重新计算。"),
         )
     # Stamped before any fact is read: a change committed later is newer than this computation.
     now = timezone.now()
@@ -553,17 +563,23 @@ def score_adjust(*, actor: Any, score: Score, value: Decimal, reason: str) -> Sc
         raise PermissionDenied(_("只有专项工作组可以调整考核得分。"))
     score = Score.objects.select_related("period", "indicator", "unit").get(pk=score.pk)
     if score.period.is_frozen:
-        raise ApplicationError(code="period_frozen", message=_("考核期间已冻结，得分不能再调整。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.PERIOD_FROZEN, message=_("考核期间已冻结，得分不能再调整。")
+        )
     reason = (reason or "").strip()
     if len(reason) < 4:
-        raise ApplicationError(code="reason_required", message=_("请写明调整理由（至少 4 个字）。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.REASON_REQUIRED, message=_("请写明调整理由（至少 4 个字）。")
+        )
     try:
         value = q2(Decimal(str(value)))
     except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError(code="invalid_value", message=_("得分必须是数字。")) from exc
+        raise ApplicationError(
+            code=AssessmentErrorCode.INVALID_VALUE, message=_("得分必须是数字。")
+        ) from exc
     if not Decimal(0) <= value <= score.max:
         raise ApplicationError(
-            code="invalid_value",
+            code=AssessmentErrorCode.INVALID_VALUE,
             message=_("得分应在 0 至 %(max)s 之间。") % {"max": score.max},
         )
     adjustment = ScoreAdjustment.objects.create(
@@ -602,7 +618,9 @@ def breach_record(
     if not can_manage(actor):
         raise PermissionDenied(_("只有专项工作组可以记录违反保密义务的情况。"))
     if not (description or "").strip():
-        raise ApplicationError(code="description_required", message=_("请填写情况说明。"))
+        raise ApplicationError(
+            code=AssessmentErrorCode.DESCRIPTION_REQUIRED, message=_("请填写情况说明。")
+        )
     breach = ConfidentialityBreach.objects.create(
         unit=unit,
         occurred_on=occurred_on,

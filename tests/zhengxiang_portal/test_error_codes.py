@@ -20,7 +20,7 @@ from zhengxiang_portal.core.errors import (
 )
 
 # The apps whose call sites name their codes by enum member (each app as it is converted).
-APPS = ["agencies", "sharing_catalog", "zhengxiang_portal"]
+APPS = ["agencies", "sharing_catalog", "assessment", "zhengxiang_portal"]
 # Calls that carry an ApplicationError's code: the error itself, its subclasses, the helpers
 # that raise it with a code they are given.
 RAISERS = {"ApplicationError", "FileRejected", "_require_text", "super().__init__"}
