@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 
 from . import forms as f
@@ -40,7 +41,9 @@ class StepAction:
 def _pending(req: CollaborationRequest) -> Extension:
     ext = req.extensions.filter(status=Extension.Status.PENDING).first()
     if ext is None:
-        raise ApplicationError(code="no_pending_extension", message=_("没有待审批的延期申请。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.NO_PENDING_EXTENSION, message=_("没有待审批的延期申请。")
+        )
     return ext
 
 

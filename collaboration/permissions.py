@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import UnitKind, User, WorkingGroupMember
 from agencies.roles import Role, has_role, is_working_group
 from agencies.selectors import user_can_act_for, user_unit_ids
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 
 from .models import CollaborationRequest
@@ -133,14 +134,16 @@ def step_check(user: User, req: CollaborationRequest, name: str) -> Side:
         raise PermissionDenied(str(_DENIED[step.side]))
     if not kind_fits(step, req):
         if step.kind == Kind.TRANSFER:
-            raise ApplicationError(code="not_case_transfer", message=_("该请求不是案件移送。"))
+            raise ApplicationError(
+                code=CollaborationErrorCode.NOT_CASE_TRANSFER, message=_("该请求不是案件移送。")
+            )
         raise ApplicationError(
-            code="outcome_required",
+            code=CollaborationErrorCode.OUTCOME_REQUIRED,
             message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
         )
     if req.status not in step.sources:
         raise ApplicationError(
-            code="invalid_status",
+            code=CollaborationErrorCode.INVALID_STATUS,
             message=_("协作请求当前状态为“%(status)s”，不能进行此操作。")
             % {"status": req.get_status_display()},
         )

@@ -19,6 +19,8 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from collaboration.errors import CollaborationErrorCode
+
 from .models import OPEN_STATUSES, RUNNING_STATUSES, CollaborationRequest, Status
 
 ALL_STATUSES = frozenset(Status.values)
@@ -49,7 +51,7 @@ class Condition:
     """A further condition of a step beyond its state, with the error when it fails."""
 
     holds: Callable[[CollaborationRequest], bool]
-    code: str
+    code: CollaborationErrorCode
     message: Promise
 
 
@@ -83,7 +85,7 @@ def _not_ruled(req: CollaborationRequest) -> bool:
 # The service decides a given extension: when none is pending, that one was decided already.
 PENDING = Condition(
     holds=lambda req: req.pending_extension is not None,
-    code="extension_decided",
+    code=CollaborationErrorCode.EXTENSION_DECIDED,
     message=gettext_lazy("该延期申请已处理。"),
 )
 
@@ -123,7 +125,9 @@ TRANSITIONS: dict[str, Step] = {
     "ask_extension": Step(
         Side.TARGET, frozenset(RUNNING_STATUSES), (), (Side.REQUESTER,),
         condition=Condition(
-            _no_pending_extension, "extension_pending", gettext_lazy("已有待审批的延期申请。")
+            _no_pending_extension,
+            CollaborationErrorCode.EXTENSION_PENDING,
+            gettext_lazy("已有待审批的延期申请。"),
         ),
     ),
     # --- the requesting unit ---
@@ -143,7 +147,9 @@ TRANSITIONS: dict[str, Step] = {
     "contest": Step(
         Side.REQUESTER, frozenset({Status.REFUSED}), (Status.CONTESTED,), (Side.WORKING_GROUP,),
         condition=Condition(
-            _not_ruled, "already_ruled", gettext_lazy("工作组已对该拒绝作出裁定。")
+            _not_ruled,
+            CollaborationErrorCode.ALREADY_RULED,
+            gettext_lazy("工作组已对该拒绝作出裁定。"),
         ),
     ),
     "approve_extension": Step(

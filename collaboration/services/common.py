@@ -25,6 +25,7 @@ from agencies.selectors import (
     user_recipients,
     working_group_recipients,
 )
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.uploads import attachments_store
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
@@ -53,7 +54,9 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def require_text(value: str, *, code: str, message: str, min_chars: int = 1) -> str:
+def require_text(
+    value: str, *, code: CollaborationErrorCode, message: str, min_chars: int = 1
+) -> str:
     text = (value or "").strip()
     if len(text) < min_chars:
         raise ApplicationError(code=code, message=message)

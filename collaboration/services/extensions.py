@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import User
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import deadline_rule_forget
@@ -26,10 +27,13 @@ def request_ask_extension(
 ) -> Extension:
     """The assignee asks for a later deadline; the requester decides."""
     req, side = begin(req, actor, "ask_extension")
-    reason = require_text(reason, code="reason_required", message=_("请说明延期理由。"))
+    reason = require_text(
+        reason, code=CollaborationErrorCode.REASON_REQUIRED, message=_("请说明延期理由。")
+    )
     if new_due_date <= req.due_date:
         raise ApplicationError(
-            code="date_not_later", message=_("申请延至的日期须晚于当前办理期限。")
+            code=CollaborationErrorCode.DATE_NOT_LATER,
+            message=_("申请延至的日期须晚于当前办理期限。"),
         )
     ext = Extension.objects.create(
         request=req,
@@ -65,7 +69,9 @@ def extension_decide(*, ext: Extension, actor: User, approve: bool, comment: str
     req, side = begin(ext.request, actor, name)
     ext = Extension.objects.select_for_update().get(pk=ext.pk)
     if ext.status != Extension.Status.PENDING:
-        raise ApplicationError(code="extension_decided", message=_("该延期申请已处理。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.EXTENSION_DECIDED, message=_("该延期申请已处理。")
+        )
     ext.status = Extension.Status.APPROVED if approve else Extension.Status.DECLINED
     ext.decided_by = actor
     ext.decided_at = timezone.now()

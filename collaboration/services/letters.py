@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import User
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.documents.services import document_issue
@@ -22,7 +23,9 @@ def request_letter_issue(*, actor: User, req: CollaborationRequest) -> IssuedDoc
     if not acts_for_requester(actor, req):
         raise PermissionDenied(_("只有请求单位可以签发协作函或案件移送函。"))
     if req.status == Status.WITHDRAWN:
-        raise ApplicationError(code="withdrawn", message=_("已撤回的请求不能发函。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.WITHDRAWN, message=_("已撤回的请求不能发函。")
+        )
     return document_issue(
         kind=letter_kind(req),
         target=req,

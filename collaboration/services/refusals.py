@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import User
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 
 from ..models import CollaborationRequest, RefusalRuling, Status, TimelineEntry
@@ -43,7 +44,7 @@ def request_refuse(
     req, side = begin(req, actor, "refuse")
     justification = require_text(
         justification,
-        code="justification_required",
+        code=CollaborationErrorCode.JUSTIFICATION_REQUIRED,
         message=_("拒绝协作须书面说明理由（不少于 %(n)d 字）。") % {"n": MIN_JUSTIFICATION_CHARS},
         min_chars=MIN_JUSTIFICATION_CHARS,
     )
@@ -82,7 +83,7 @@ def request_contest(
     req, side = begin(req, actor, "contest")
     reason = require_text(
         reason,
-        code="reason_required",
+        code=CollaborationErrorCode.REASON_REQUIRED,
         message=_("请说明异议理由（不少于 %(n)d 字）。") % {"n": MIN_JUSTIFICATION_CHARS},
         min_chars=MIN_JUSTIFICATION_CHARS,
     )
@@ -123,7 +124,9 @@ def request_reply_contest(
     working group and the requester are told. The state stays 拒绝异议待裁定.
     """
     req, side = begin(req, actor, "reply_contest")
-    reply = require_text(reply, code="reply_required", message=_("请填写对异议的答复。"))
+    reply = require_text(
+        reply, code=CollaborationErrorCode.REPLY_REQUIRED, message=_("请填写对异议的答复。")
+    )
     entry = record(
         req=req,
         actor=actor,
@@ -156,7 +159,9 @@ def request_rule(
     the request goes back to the unit with a new deadline (the matter's default, or a given date).
     """
     req, side = begin(req, actor, "rule")
-    comment = require_text(comment, code="comment_required", message=_("请填写裁定意见。"))
+    comment = require_text(
+        comment, code=CollaborationErrorCode.COMMENT_REQUIRED, message=_("请填写裁定意见。")
+    )
     before = req.status
     req.refusal_ruling = RefusalRuling.JUSTIFIED if justified else RefusalRuling.UNJUSTIFIED
     req.ruling_comment = comment

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Unit, User
 from agencies.selectors import unit_liaison_users, user_can_act_for
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
@@ -47,7 +48,7 @@ Action = TimelineEntry.Action
 def _validate_assignee(assignee: User | None, target: Unit) -> None:
     if assignee is not None and not user_can_act_for(user=assignee, unit=target):
         raise ApplicationError(
-            code="invalid_assignee",
+            code=CollaborationErrorCode.INVALID_ASSIGNEE,
             message=_("承办人必须是承办单位的联络员（税务局为税务工作人员）。"),
         )
 
@@ -85,25 +86,35 @@ def request_create(
     if not user_can_act_for(user=actor, unit=requesting_unit):
         raise PermissionDenied(_("您不能代表该单位提出协作请求。"))
     if requesting_unit.pk == target_unit.pk:
-        raise ApplicationError(code="same_unit", message=_("不能向本单位提出协作请求。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.SAME_UNIT, message=_("不能向本单位提出协作请求。")
+        )
     if not (requesting_unit.is_tax_bureau or target_unit.is_tax_bureau):
         raise ApplicationError(
-            code="not_with_tax_bureau",
+            code=CollaborationErrorCode.NOT_WITH_TAX_BUREAU,
             message=_("协作请求须在税务部门与共治单位之间提出（第七条）。"),
         )
     if not target_unit.is_active:
-        raise ApplicationError(code="inactive_unit", message=_("承办单位已停用。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.INACTIVE_UNIT, message=_("承办单位已停用。")
+        )
     if not matter_type.is_active:
-        raise ApplicationError(code="inactive_matter_type", message=_("该事项类型已停用。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.INACTIVE_MATTER_TYPE, message=_("该事项类型已停用。")
+        )
     if matter_type.is_case_transfer and not (
         requesting_unit.is_tax_bureau and target_unit.kind in JUDICIAL_KINDS
     ):
         raise ApplicationError(
-            code="invalid_case_transfer",
+            code=CollaborationErrorCode.INVALID_CASE_TRANSFER,
             message=_("案件移送只能由税务部门移送公安机关、检察机关或人民法院（第六条第三项）。"),
         )
-    subject = require_text(subject, code="subject_required", message=_("请填写事项标题。"))
-    body = require_text(body, code="body_required", message=_("请填写请求内容。"))
+    subject = require_text(
+        subject, code=CollaborationErrorCode.SUBJECT_REQUIRED, message=_("请填写事项标题。")
+    )
+    body = require_text(
+        body, code=CollaborationErrorCode.BODY_REQUIRED, message=_("请填写请求内容。")
+    )
     if assignee is None:
         assignee = _default_assignee(target_unit)
     _validate_assignee(assignee, target_unit)
@@ -115,7 +126,7 @@ def request_create(
     default_due = default_rule.compute(cal)
     if due_date is not None and due_date < default_due:
         raise ApplicationError(
-            code="due_too_early",
+            code=CollaborationErrorCode.DUE_TOO_EARLY,
             message=_("办理期限不得早于该事项的默认期限 %(date)s。")
             % {"date": default_due.isoformat()},
         )
@@ -252,7 +263,9 @@ def request_ask_clarification(
     The working days left are stored, so the resumed deadline is exactly as long as the rest.
     """
     req, side = begin(req, actor, "ask_clarification")
-    question = require_text(question, code="question_required", message=_("请写明需补充的内容。"))
+    question = require_text(
+        question, code=CollaborationErrorCode.QUESTION_REQUIRED, message=_("请写明需补充的内容。")
+    )
     cal = WorkingCalendar()
     today = local_today()
     req.status_before_pause = req.status
@@ -302,7 +315,9 @@ def request_answer(
     立案/不立案/起诉/…, Art. 6(三)).
     """
     req, side = begin(req, actor, "answer")
-    answer = require_text(answer, code="answer_required", message=_("请填写答复内容。"))
+    answer = require_text(
+        answer, code=CollaborationErrorCode.ANSWER_REQUIRED, message=_("请填写答复内容。")
+    )
     before = step_move(req, "answer")
     req.save(update_fields=stamp_answer(req, actor, answer))
     entry = record(
@@ -336,7 +351,9 @@ def request_answer_clarification(
     """The requester clarifies; the clock resumes with the working days that were left."""
     req, side = begin(req, actor, "answer_clarification")
     clarification = require_text(
-        clarification, code="clarification_required", message=_("请填写补充说明。")
+        clarification,
+        code=CollaborationErrorCode.CLARIFICATION_REQUIRED,
+        message=_("请填写补充说明。"),
     )
     cal = WorkingCalendar()
     today = local_today()
@@ -407,7 +424,9 @@ def request_reopen(
 ) -> CollaborationRequest:
     """The requester is not satisfied: back to the target with the matter's full deadline."""
     req, side = begin(req, actor, "reopen")
-    reason = require_text(reason, code="reason_required", message=_("请说明退回重办的理由。"))
+    reason = require_text(
+        reason, code=CollaborationErrorCode.REASON_REQUIRED, message=_("请说明退回重办的理由。")
+    )
     cal = WorkingCalendar()
     before = step_move(req, "reopen")
     rule = default_due_rule(matter_type=req.matter_type, start=local_today())
@@ -467,7 +486,9 @@ def request_add_attachments(
     """Either side adds material to an open request; a timeline entry records it."""
     req, side = begin(req, actor, "attach")
     if not files:
-        raise ApplicationError(code="file_required", message=_("请选择要上传的文件。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.FILE_REQUIRED, message=_("请选择要上传的文件。")
+        )
     return record(
         req=req,
         actor=actor,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import User
 from agencies.selectors import NoticeRecipients, notice_recipients, working_group_recipients
+from collaboration.errors import CollaborationErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import Rule, deadline_rules_record
@@ -80,11 +81,12 @@ def _event_day(day: dt.date | None, *, since: dt.date, what: str) -> dt.date:
     day = day or today
     if day > today:
         raise ApplicationError(
-            code="date_in_future", message=_("%(what)s不能晚于今天。") % {"what": what}
+            code=CollaborationErrorCode.DATE_IN_FUTURE,
+            message=_("%(what)s不能晚于今天。") % {"what": what},
         )
     if day < since:
         raise ApplicationError(
-            code="date_too_early",
+            code=CollaborationErrorCode.DATE_TOO_EARLY,
             message=_("%(what)s不能早于 %(date)s。") % {"what": what, "date": since.isoformat()},
         )
     return day
@@ -161,10 +163,12 @@ def transfer_report_outcome(
     req, _side = begin(req, actor, "report_outcome")
     if outcome not in TransferOutcome.values:
         raise ApplicationError(
-            code="outcome_required",
+            code=CollaborationErrorCode.OUTCOME_REQUIRED,
             message=_("案件移送须反馈处理结果（立案、不立案、判决等）。"),
         )
-    note = require_text(note, code="note_required", message=_("请填写进展说明。"))
+    note = require_text(
+        note, code=CollaborationErrorCode.NOTE_REQUIRED, message=_("请填写进展说明。")
+    )
     day = _event_day(occurred_on, since=req.submitted_on, what=_("进展日期"))
     answers = req.status in ANSWERS_NOW
     before = step_move(req, "report_outcome")
@@ -217,14 +221,14 @@ def transfer_return(
     req, _side = begin(req, actor, "return_case")
     if outcome not in RETURN_STAGES:
         raise ApplicationError(
-            code="not_a_return_decision",
+            code=CollaborationErrorCode.NOT_A_RETURN_DECISION,
             message=_(
                 "只有不立案、不起诉、判决无罪或免予刑事处罚的案件可以退回行政处理（第六条第三项）。"
             ),
         )
     reason = require_text(
         reason,
-        code="reason_required",
+        code=CollaborationErrorCode.REASON_REQUIRED,
         message=_("请写明决定及需给予行政处罚的意见（不少于 %(n)d 字）。")
         % {"n": MIN_JUSTIFICATION_CHARS},
         min_chars=MIN_JUSTIFICATION_CHARS,
@@ -294,23 +298,26 @@ def transfer_record_handling(
     """
     req, side = begin(req, actor, "record_handling")
     if result not in AdminHandling.values:
-        raise ApplicationError(code="result_required", message=_("请选择行政处理结果。"))
+        raise ApplicationError(
+            code=CollaborationErrorCode.RESULT_REQUIRED, message=_("请选择行政处理结果。")
+        )
     note = (note or "").strip()
     decision_number = (decision_number or "").strip()
     if result == AdminHandling.PENALTY:
         decision_number = require_text(
             decision_number,
-            code="decision_number_required",
+            code=CollaborationErrorCode.DECISION_NUMBER_REQUIRED,
             message=_("请填写行政处罚决定书文号。"),
         )
         if decided_on is None:
             raise ApplicationError(
-                code="decided_on_required", message=_("请填写行政处罚决定日期。")
+                code=CollaborationErrorCode.DECIDED_ON_REQUIRED,
+                message=_("请填写行政处罚决定日期。"),
             )
     else:
         note = require_text(
             note,
-            code="reason_required",
+            code=CollaborationErrorCode.REASON_REQUIRED,
             message=_("不予行政处罚须写明理由（不少于 %(n)d 字）。")
             % {"n": MIN_JUSTIFICATION_CHARS},
             min_chars=MIN_JUSTIFICATION_CHARS,
