@@ -11,6 +11,7 @@ from django.utils import timezone
 from agencies.models import Liaison, Unit, UnitKind, User
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
+from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
 
 PASSWORD = "Test-Passw0rd!"
 
@@ -48,22 +49,35 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.groups.add(Group.objects.get_or_create(name=str(role))[0])
 
 
+class LiaisonFactory(factory.django.DjangoModelFactory):
+    """A unit's liaison (Art. 3) with an account that holds the right to act for the unit."""
+
+    class Meta:
+        model = Liaison
+        skip_postgeneration_save = True
+
+    unit = factory.SubFactory(UnitFactory)
+    user = factory.SubFactory(
+        UserFactory, unit=factory.SelfAttribute("..unit"), roles=[Role.LIAISON]
+    )
+    name = factory.LazyAttribute(lambda o: o.user.full_name)
+    phone = "13800000000"
+    email = factory.LazyAttribute(lambda o: o.user.email)
+    is_primary = True
+
+    @factory.post_generation
+    def act_for_unit(self, create, extracted, **kwargs):
+        from guardian.shortcuts import assign_perm
+
+        if create:
+            assign_perm(ACT_FOR_UNIT, self.user, self.unit)
+
+
 def make_liaison(unit: Unit | None = None, *, primary: bool = True, **user_kwargs) -> User:
     """A user who is a liaison of `unit` (a new unit if none), with the right to act for it."""
-    from guardian.shortcuts import assign_perm
-
-    unit = unit or UnitFactory()
-    user = UserFactory(unit=unit, roles=[Role.LIAISON], **user_kwargs)
-    Liaison.objects.create(
-        unit=unit,
-        user=user,
-        name=user.full_name,
-        phone="13800000000",
-        email=user.email,
-        is_primary=primary,
-    )
-    assign_perm(ACT_FOR_UNIT, user, unit)
-    return user
+    kwargs = {"unit": unit} if unit is not None else {}
+    user_args = {f"user__{name}": value for name, value in user_kwargs.items()}
+    return LiaisonFactory(is_primary=primary, **kwargs, **user_args).user
 
 
 def make_tax_bureau() -> Unit:
@@ -129,3 +143,82 @@ class OrderAccountabilityFactory(factory.django.DjangoModelFactory):
     referred_to = "区纪委监委"
     decided_on = factory.LazyFunction(lambda: dt.date(2026, 10, 20))
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+# --- the catalog (Art. 20, 22) ------------------------------------------------------------------
+
+
+class CatalogItemFactory(factory.django.DjangoModelFactory):
+    """A catalog item, published by default; `schema=[field dicts]` gives it schema version 1
+    (published with `schema__published=True`), `consumers=[units]` its consumer units."""
+
+    class Meta:
+        model = CatalogItem
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"T-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试目录项{n}")
+    provider = factory.SubFactory(UnitFactory)
+    sharing_class = CatalogItem.SharingClass.UNCONDITIONAL
+    legal_basis = "《税收征收管理法》第五条"
+    frequency = CatalogItem.Frequency.MONTHLY
+    transmission = CatalogItem.Transmission.PLATFORM_UPLOAD
+    status = CatalogItem.Status.PUBLISHED
+
+    @factory.post_generation
+    def consumers(self, create, extracted, **kwargs):
+        if create:
+            self.consumers.set(extracted or ())
+
+    @factory.post_generation
+    def schema(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            add_schema(self, extracted, **kwargs)
+
+
+class SchemaVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchemaVersion
+
+    item = factory.SubFactory(CatalogItemFactory)
+    version = 1
+
+
+class SchemaFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchemaField
+
+    schema = factory.SubFactory(SchemaVersionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    key = factory.Sequence(lambda n: f"field_{n}")
+    label = factory.Sequence(lambda n: f"字段{n}")
+    field_type = FieldType.TEXT
+
+
+def add_schema(item, fields, *, published: bool = False, version: int = 1):
+    """Schema `version` of `item` with `fields` (dicts of SchemaField values) in that order."""
+    schema = SchemaVersionFactory(
+        item=item, version=version, published_at=timezone.now() if published else None
+    )
+    for position, spec in enumerate(fields, start=1):
+        SchemaFieldFactory(schema=schema, position=position, **spec)
+    return schema
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    """The obligation of one month of 2026 (`month`, October by default) for `item`."""
+
+    class Meta:
+        model = Obligation
+
+    class Params:
+        month = 10
+
+    item = factory.SubFactory(CatalogItemFactory)
+    period_start = factory.LazyAttribute(lambda o: dt.date(2026, o.month, 1))
+    period_end = factory.LazyAttribute(
+        lambda o: dt.date(2026, o.month + 1, 1) - dt.timedelta(days=1)
+    )
+    period_label = factory.LazyAttribute(lambda o: f"2026年{o.month}月")
+    due_date = factory.LazyAttribute(lambda o: o.period_end + dt.timedelta(days=7))
+    grace_until = factory.LazyAttribute(lambda o: o.period_end + dt.timedelta(days=10))

@@ -28,16 +28,10 @@ from sharing_catalog.services.grants import grant_apply, grant_decide_provider
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import UnitFactory, make_liaison
+from tests.factories import ObligationFactory, UnitFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
-from tests.sharing_catalog.ledgerx_helpers import make_item as make_governed_item
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
-from tests.sharing_catalog.submission_builders import (
-    good_row,
-    make_item,
-    make_obligation,
-    xlsx_file,
-)
+from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, make_wg_member
+from tests.sharing_catalog.submission_builders import AuctionItemFactory, good_row, xlsx_file
 
 BASIS = "《税收征收管理法》第五条"
 CONDITIONAL = CatalogItem.SharingClass.CONDITIONAL
@@ -54,7 +48,7 @@ def _grant(*, provider, consumer, approve: bool = False):
     """A grant of `consumer` for a conditional item of `provider`; returns the grant and the
     two liaisons."""
     provider_liaison, consumer_liaison = _liaison(provider), _liaison(consumer)
-    item = make_governed_item(provider=provider, consumers=[consumer], sharing_class=CONDITIONAL)
+    item = GovernedItemFactory(provider=provider, consumers=[consumer], sharing_class=CONDITIONAL)
     grant = grant_apply(
         actor=consumer_liaison, item=item, consumer=consumer, purpose="risk", legal_basis=BASIS
     )
@@ -111,7 +105,7 @@ def grant_apply_on_an_unpublished_item(unit):
     is public, Art. 20; the provider then decides). What must not show across units is an item
     that is not public: a retired conditional item of the unit. No one may apply for it, its
     provider included, so there is no positive control."""
-    item = make_governed_item(
+    item = GovernedItemFactory(
         provider=unit, sharing_class=CONDITIONAL, status=CatalogItem.Status.RETIRED
     )
     return ObjectCase(kwargs={"item_pk": item.pk})
@@ -189,7 +183,7 @@ def agreements(unit):
 # --- coordination requests and exemptions (Art. 20) ----------------------------------------
 def _coordination(unit):
     liaison = _liaison(unit)
-    item = make_governed_item(provider=unit)
+    item = GovernedItemFactory(provider=unit)
     req = coordination_request_create(
         actor=liaison,
         item=item,
@@ -234,8 +228,8 @@ class _Shared:
         self.provider_liaison = make_liaison(unit)
         self.consumer = UnitFactory()
         self.consumer_liaison = make_liaison(self.consumer)
-        self.item = make_item(provider=unit, consumers=[self.consumer])
-        self.obligation = make_obligation(self.item)
+        self.item = AuctionItemFactory(provider=unit, consumers=[self.consumer])
+        self.obligation = ObligationFactory(item=self.item)
         self.v1 = self.confirmed_version([good_row(n) for n in (1, 2, 3)])
 
     def confirmed_version(self, rows):
@@ -271,14 +265,14 @@ def objection_raise(unit):
 @object_factory("sharing_catalog:purpose")
 def purpose_step(unit):
     """The purpose step of an item the unit consumes (not public records of another unit)."""
-    item = make_item(provider=UnitFactory(), consumers=[unit])
+    item = AuctionItemFactory(provider=UnitFactory(), consumers=[unit])
     return ObjectCase(kwargs={"item_pk": item.pk}, owner=make_liaison(unit))
 
 
 @object_factory("sharing_catalog:unmask_manage")
 def unmask_manage(unit):
     """Who may see the unit's sensitive fields in clear is the provider's (and WG's) business."""
-    item = make_item(provider=unit, consumers=[UnitFactory()])
+    item = AuctionItemFactory(provider=unit, consumers=[UnitFactory()])
     return ObjectCase(kwargs={"item_pk": item.pk}, owner=make_liaison(unit))
 
 

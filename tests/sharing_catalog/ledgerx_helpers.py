@@ -2,65 +2,39 @@
 
 from __future__ import annotations
 
+import factory
+
 from agencies.models import WorkingGroupMember
 from agencies.roles import Role
-from sharing_catalog.models import CatalogItem, FieldType, SchemaField, SchemaVersion
-from tests.factories import UnitFactory, UserFactory, make_liaison
+from sharing_catalog.models import CatalogItem, FieldType, SchemaField
+from tests.factories import CatalogItemFactory, UnitFactory, UserFactory, add_schema, make_liaison
 
-_n = [0]
+# The item of the grant, masking and objection tests: a name, and three fields masked unless
+# the consumer is entitled to them (Art. 24).
+GOVERNED_FIELDS = [
+    {"key": "name", "label": "姓名", "field_type": FieldType.TEXT},
+    {
+        "key": "id_number",
+        "label": "身份证号",
+        "field_type": FieldType.ID_NUMBER,
+        "is_sensitive": True,
+    },
+    {"key": "phone", "label": "电话", "field_type": FieldType.PHONE, "is_sensitive": True},
+    {"key": "account", "label": "账号", "field_type": FieldType.TEXT, "is_sensitive": True},
+]
 
 
-def make_item(
-    *,
-    provider=None,
-    consumers=(),
-    sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
-    status=CatalogItem.Status.PUBLISHED,
-    needs_wg=False,
-    sensitive=True,
-) -> CatalogItem:
-    _n[0] += 1
-    item = CatalogItem.objects.create(
-        code=f"T-{_n[0]:04d}",
-        name=f"测试目录项{_n[0]}",
-        provider=provider or UnitFactory(),
-        sharing_class=sharing_class,
-        legal_basis="《税收征收管理法》第五条",
-        frequency=CatalogItem.Frequency.MONTHLY,
-        transmission=CatalogItem.Transmission.PLATFORM_UPLOAD,
-        status=status,
-        grant_needs_working_group=needs_wg,
+class GovernedItemFactory(CatalogItemFactory):
+    """A published item (unconditional unless `sharing_class` says otherwise) with the four
+    GOVERNED_FIELDS in schema version 1, not published."""
+
+    schema = factory.PostGeneration(
+        lambda item, create, extracted, **kwargs: (
+            add_schema(item, GOVERNED_FIELDS if extracted is None else extracted, **kwargs)
+            if create
+            else None
+        )
     )
-    item.consumers.set(consumers)
-    schema = SchemaVersion.objects.create(item=item, version=1)
-    SchemaField.objects.create(
-        schema=schema, position=1, key="name", label="姓名", field_type=FieldType.TEXT
-    )
-    SchemaField.objects.create(
-        schema=schema,
-        position=2,
-        key="id_number",
-        label="身份证号",
-        field_type=FieldType.ID_NUMBER,
-        is_sensitive=sensitive,
-    )
-    SchemaField.objects.create(
-        schema=schema,
-        position=3,
-        key="phone",
-        label="电话",
-        field_type=FieldType.PHONE,
-        is_sensitive=sensitive,
-    )
-    SchemaField.objects.create(
-        schema=schema,
-        position=4,
-        key="account",
-        label="账号",
-        field_type=FieldType.TEXT,
-        is_sensitive=sensitive,
-    )
-    return item
 
 
 def schema_fields(item: CatalogItem):

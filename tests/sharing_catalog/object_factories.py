@@ -13,10 +13,10 @@ from django.test import TestCase
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import make_liaison
+from tests.factories import ObligationFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
 from tests.sharing_catalog.catalog_helpers import make_wg_member
-from tests.sharing_catalog.submission_builders import good_row, make_item, make_obligation
+from tests.sharing_catalog.submission_builders import AuctionItemFactory, good_row
 
 KEYS = ["credit_code", "name", "amount", "deal_date", "kind", "legal_id", "phone"]
 
@@ -29,13 +29,13 @@ KEYS = ["credit_code", "name", "amount", "deal_date", "kind", "legal_id", "phone
     "catalog-item-schema-in-force",
 )
 def retired_item(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.RETIRED)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.RETIRED)
     return ObjectCase(kwargs={"pk": item.pk}, owner=make_liaison(unit))
 
 
 @object_factory("sharing_catalog:item_edit", "sharing_catalog:item_schema")
 def draft_item_pages(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.DRAFT)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.DRAFT)
     return ObjectCase(kwargs={"pk": item.pk}, owner=make_wg_member())
 
 
@@ -46,19 +46,19 @@ def draft_item_pages(unit):
     "catalog-item-retire",
 )
 def draft_item_actions(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.DRAFT)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.DRAFT)
     return ObjectCase(kwargs={"pk": item.pk}, method="post")
 
 
 @object_factory("catalog-item-schema-versions")  # POST: a new schema version
 def schema_versions_action(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.DRAFT)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.DRAFT)
     return ObjectCase(kwargs={"pk": item.pk}, method="post")
 
 
 @object_factory("sharing_catalog:schema_publish", "catalog-item-schema-version-publish")
 def schema_version_action(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.DRAFT)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.DRAFT)
     return ObjectCase(kwargs={"pk": item.pk, "version": 1}, method="post")
 
 
@@ -70,13 +70,15 @@ def schema_version_action(unit):
     "obligation-template",
 )
 def obligation(unit):
-    item = make_item(provider=unit)  # published, but no consumer: only the provider's business
-    return ObjectCase(kwargs={"pk": make_obligation(item).pk}, owner=make_liaison(unit))
+    item = AuctionItemFactory(
+        provider=unit
+    )  # published, but no consumer: only the provider's business
+    return ObjectCase(kwargs={"pk": ObligationFactory(item=item).pk}, owner=make_liaison(unit))
 
 
 def _submission(unit):
-    item = make_item(provider=unit)
-    ob = make_obligation(item)
+    item = AuctionItemFactory(provider=unit)
+    ob = ObligationFactory(item=item)
     liaison = make_liaison(unit)
     api = APIClient()
     api.force_authenticate(liaison)
@@ -129,13 +131,15 @@ def submission_actions(unit):
 
 @list_factory("catalog-item-list")
 def catalog_items(unit):
-    item = make_item(provider=unit, status=CatalogItem.Status.RETIRED)
+    item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.RETIRED)
     return ListCase(id_field="id", ids={item.pk})
 
 
 @list_factory("obligation-list")
 def obligations(unit):
-    return ListCase(id_field="id", ids={make_obligation(make_item(provider=unit)).pk})
+    return ListCase(
+        id_field="id", ids={ObligationFactory(item=AuctionItemFactory(provider=unit)).pk}
+    )
 
 
 @list_factory("submission-list")
@@ -148,7 +152,7 @@ def submissions(unit):
 def overdue_by_unit(unit):
     from sharing_catalog.models import Obligation
 
-    ob = make_obligation(make_item(provider=unit))
+    ob = ObligationFactory(item=AuctionItemFactory(provider=unit))
     Obligation.objects.filter(pk=ob.pk).update(status=Obligation.Status.OVERDUE)
     return ListCase(id_field="provider", ids={unit.pk})
 

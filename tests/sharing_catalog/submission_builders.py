@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
+import factory
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.cn import ric, uscc
 
-from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
-from tests.factories import UnitFactory, make_liaison
+from sharing_catalog.models import FieldType
+from tests.factories import (
+    CatalogItemFactory,
+    ObligationFactory,
+    UnitFactory,
+    add_schema,
+    make_liaison,
+)
 
 # (key, label, type, required, unique, extra)
 FIELDS: list[tuple[str, str, str, bool, bool, dict[str, Any]]] = [
@@ -52,51 +57,30 @@ def good_row(n: int, amount: str = "1000.50") -> list[Any]:
     ]
 
 
-def make_item(
-    *,
-    provider=None,
-    consumers=(),
-    sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
-    status=CatalogItem.Status.PUBLISHED,
-    code: str | None = None,
-) -> CatalogItem:
-    provider = provider or UnitFactory()
-    item = CatalogItem.objects.create(
-        code=code or f"ZX-CAT-{CatalogItem.objects.count() + 1:03d}",
-        name="司法拍卖成交信息",
-        provider=provider,
-        sharing_class=sharing_class,
-        legal_basis="《蒸湘区税费精诚共治实施办法（试行）》第二十二条",
-        frequency=CatalogItem.Frequency.MONTHLY,
-        transmission=CatalogItem.Transmission.PLATFORM_UPLOAD,
-        status=status,
-    )
-    item.consumers.set(consumers)
-    schema = SchemaVersion.objects.create(item=item, version=1, published_at=timezone.now())
-    for position, (key, label, ftype, required, unique, extra) in enumerate(FIELDS, start=1):
-        SchemaField.objects.create(
-            schema=schema,
-            position=position,
-            key=key,
-            label=label,
-            field_type=ftype,
-            required=required,
-            is_unique_key=unique,
-            **extra,
+# FIELDS as SchemaField values, for the factory.
+AUCTION_FIELDS = [
+    {"key": k, "label": lbl, "field_type": t, "required": req, "is_unique_key": uniq, **extra}
+    for k, lbl, t, req, uniq, extra in FIELDS
+]
+
+
+class AuctionItemFactory(CatalogItemFactory):
+    """The 司法拍卖成交信息 item the submission tests upload to: FIELDS in schema version 1,
+    published."""
+
+    code = factory.Sequence(lambda n: f"ZX-CAT-{n:03d}")
+    name = "司法拍卖成交信息"
+    legal_basis = "《蒸湘区税费精诚共治实施办法（试行）》第二十二条"
+    schema = factory.PostGeneration(
+        lambda item, create, extracted, **kwargs: (
+            add_schema(
+                item,
+                AUCTION_FIELDS if extracted is None else extracted,
+                **{"published": True, **kwargs},
+            )
+            if create
+            else None
         )
-    return item
-
-
-def make_obligation(item: CatalogItem, *, month: int = 10) -> Obligation:
-    start = dt.date(2026, month, 1)
-    end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
-    return Obligation.objects.create(
-        item=item,
-        period_start=start,
-        period_end=end,
-        period_label=f"2026年{month}月",
-        due_date=end + dt.timedelta(days=7),
-        grace_until=end + dt.timedelta(days=10),
     )
 
 
@@ -110,8 +94,10 @@ class World:
         self.liaison = make_liaison(self.provider)
         self.consumer_liaison = make_liaison(self.consumer)
         self.outsider = make_liaison(self.outsider_unit)
-        self.item = make_item(provider=self.provider, consumers=[self.consumer], **item_kwargs)
-        self.obligation = make_obligation(self.item)
+        self.item = AuctionItemFactory(
+            provider=self.provider, consumers=[self.consumer], **item_kwargs
+        )
+        self.obligation = ObligationFactory(item=self.item)
 
 
 def xlsx_file(

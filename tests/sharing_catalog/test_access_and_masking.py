@@ -18,7 +18,7 @@ from sharing_catalog.services.masking import (
 )
 from tests.factories import PASSWORD, UnitFactory, UserFactory, make_liaison
 from tests.sharing_catalog.ledgerx_helpers import (
-    make_item,
+    GovernedItemFactory,
     make_wg_member,
     provider_and_consumer,
     schema_fields,
@@ -47,7 +47,7 @@ def test_mask_value_formats():
 
 def test_consumer_without_permission_sees_sensitive_fields_masked(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     fields = schema_fields(item)
     masked = mask_record(RECORD, fields, consumer, item)
     assert masked == {
@@ -61,8 +61,8 @@ def test_consumer_without_permission_sees_sensitive_fields_masked(roles):
 
 def test_unmask_permission_is_per_item_and_granted_by_provider_or_wg(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
-    other_item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
+    other_item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     with pytest.raises(PermissionDenied):
         unmask_grant(actor=consumer, item=item, unit=consumer.unit)
     unmask_grant(actor=provider, item=item, unit=consumer.unit)
@@ -79,7 +79,7 @@ def test_unmask_permission_is_per_item_and_granted_by_provider_or_wg(roles):
 
 def test_unmasked_access_by_a_consumer_is_logged(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     record_unmasked_access(actor=consumer, item=item, target=item, rows=3)
     record_unmasked_access(actor=provider, item=item, target=item, rows=3)  # own data: no entry
     entry = LedgerEntry.objects.get(action=LedgerAction.UNMASK)
@@ -88,7 +88,7 @@ def test_unmasked_access_by_a_consumer_is_logged(roles):
 
 def test_access_log_records_who_unit_what_and_purpose(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3")
     entry = access_log_record(
         actor=consumer,
@@ -108,7 +108,7 @@ def test_access_log_records_who_unit_what_and_purpose(roles):
 
 def test_access_without_purpose_or_entitlement_is_refused(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     outsider = make_liaison(UnitFactory())
     with pytest.raises(ApplicationError):
         access_log_record(
@@ -127,7 +127,7 @@ def test_access_without_purpose_or_entitlement_is_refused(roles):
 
 def test_purpose_step_is_remembered_for_the_item_and_refused_to_outsiders(client, roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     url = reverse("sharing_catalog:purpose", args=[item.pk])
     client.login(username=consumer.username, password=PASSWORD)
     bad = client.post(url, {"purpose": "other", "purpose_text": "", "next": "/inbox/"})
@@ -148,7 +148,7 @@ def test_purpose_step_is_remembered_for_the_item_and_refused_to_outsiders(client
 
 def test_auditor_reviews_and_exports_the_access_log(client, roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     access_log_record(
         actor=consumer, item=item, target=item, action=LedgerAction.VIEW, purpose="analysis"
     )

@@ -23,7 +23,11 @@ from sharing_catalog.services.coordination import (
     exemptions_apply,
 )
 from tests.factories import PASSWORD, UnitFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import make_item, make_wg_member, provider_and_consumer
+from tests.sharing_catalog.ledgerx_helpers import (
+    GovernedItemFactory,
+    make_wg_member,
+    provider_and_consumer,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
@@ -140,7 +144,7 @@ def test_api_registers_an_agreement(client, roles):
 def test_exemption_sets_covered_obligations_exempt_and_later_ones_by_the_scan(roles):
     provider, _consumer = provider_and_consumer()
     wg = make_wg_member()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     covered = _obligation(item, TODAY + dt.timedelta(days=10))
     overdue = _obligation(item, TODAY - dt.timedelta(days=20))
     overdue.status = Obligation.Status.OVERDUE
@@ -171,7 +175,7 @@ def test_exemption_sets_covered_obligations_exempt_and_later_ones_by_the_scan(ro
 def test_plan_and_rejection_need_their_fields(roles):
     provider, _c = provider_and_consumer()
     wg = make_wg_member()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     req = coordination_request_create(
         actor=provider, item=item, reason="technical", reason_text="系统改造中"
     )
@@ -187,7 +191,7 @@ def test_plan_and_rejection_need_their_fields(roles):
 
 def test_only_the_provider_asks_and_one_pending_request_per_item(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     with pytest.raises(PermissionDenied):
         coordination_request_create(
             actor=consumer, item=item, reason="policy", reason_text="无法提供"
@@ -202,7 +206,7 @@ def test_only_the_provider_asks_and_one_pending_request_per_item(roles):
 def test_wg_decides_through_the_page_and_other_units_are_refused(client, roles):
     provider, consumer = provider_and_consumer()
     wg = make_wg_member()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     req = coordination_request_create(
         actor=provider, item=item, reason="policy", reason_text="口径不一"
     )
@@ -231,7 +235,7 @@ def test_an_exempt_obligation_is_never_marked_overdue_by_the_obligation_scan(rol
 
     provider, _c = provider_and_consumer()
     wg = make_wg_member()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     late = _obligation(item, TODAY - dt.timedelta(days=30))
     req = coordination_request_create(
         actor=provider, item=item, reason="management", reason_text="系统迁移期间无法导出"
@@ -248,7 +252,7 @@ def test_an_exempt_obligation_is_never_marked_overdue_by_the_obligation_scan(rol
 def test_a_coordination_request_on_another_units_item_reveals_no_pending_request(client, roles):
     """Issue 15, seen 5: the API answered 400 "item 必须能构成唯一集合" to another unit."""
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit)
+    item = GovernedItemFactory(provider=provider.unit)
     coordination_request_create(actor=provider, item=item, reason="policy", reason_text="口径不一")
     client.login(username=consumer.username, password=PASSWORD)
     pending = client.post(
@@ -256,7 +260,9 @@ def test_a_coordination_request_on_another_units_item_reveals_no_pending_request
         {"item": item.pk, "reason": "policy", "reason_text": "我也要协调"},
         content_type="application/json",
     )
-    other = make_item(provider=provider.unit)  # the same provider's item with nothing pending
+    other = GovernedItemFactory(
+        provider=provider.unit
+    )  # the same provider's item with nothing pending
     nothing = client.post(
         "/api/coordination-requests/",
         {"item": other.pk, "reason": "policy", "reason_text": "我也要协调"},

@@ -12,7 +12,7 @@ from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.selectors.entitlements import items_readable_by, user_may_read_item
 from sharing_catalog.services.grants import grant_apply, grant_decide_provider
 from tests.factories import UnitFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import make_item, provider_and_consumer
+from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, provider_and_consumer
 
 pytestmark = pytest.mark.django_db
 S = CatalogItem.SharingClass
@@ -40,7 +40,7 @@ def _approve_for_30_days(provider, grant) -> None:
 def test_unconditional_item_is_read_by_its_consumers_and_provider_only():
     provider, consumer = provider_and_consumer()
     outsider = make_liaison(UnitFactory())
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     assert user_may_read_item(user=provider, item=item)
     assert user_may_read_item(user=consumer, item=item)
     assert not user_may_read_item(user=outsider, item=item)
@@ -48,7 +48,7 @@ def test_unconditional_item_is_read_by_its_consumers_and_provider_only():
 
 def test_draft_item_is_hidden_from_consumers_but_not_from_its_provider():
     provider, consumer = provider_and_consumer()
-    item = make_item(
+    item = GovernedItemFactory(
         provider=provider.unit, consumers=[consumer.unit], status=CatalogItem.Status.DRAFT
     )
     assert user_may_read_item(user=provider, item=item)
@@ -57,14 +57,18 @@ def test_draft_item_is_hidden_from_consumers_but_not_from_its_provider():
 
 def test_not_shared_item_is_read_by_nobody_but_the_provider():
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.NOT_SHARED)
+    item = GovernedItemFactory(
+        provider=provider.unit, consumers=[consumer.unit], sharing_class=S.NOT_SHARED
+    )
     assert list(items_readable_by(user=consumer)) == []
     assert list(items_readable_by(user=provider)) == [item]
 
 
 def test_conditional_item_is_hidden_until_a_grant_is_approved_and_after_it_expires():
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
+    item = GovernedItemFactory(
+        provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL
+    )
     assert not user_may_read_item(user=consumer, item=item)
     grant = _apply(consumer, item)
     assert not user_may_read_item(user=consumer, item=item)  # requested is not enough
@@ -83,7 +87,7 @@ def test_items_readable_by_has_no_duplicates_and_flat_queries(django_assert_num_
 
     assign_perm("agencies.act_for_unit", consumer, other_consumer_unit)
     for _ in range(5):
-        make_item(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
+        GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit, other_consumer_unit])
     consumer = type(consumer).objects.get(pk=consumer.pk)  # as a request loads the account
     # The account's authorisation snapshot (roles, user and group permissions, the units it acts
     # for, the items it consumes, its second factor: agencies.authz), then the items in one query.
@@ -112,7 +116,9 @@ def _listed(user) -> set[int]:
 
 def test_the_listed_items_follow_every_change_of_the_rule_on_the_next_request():
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[], status=CatalogItem.Status.DRAFT)
+    item = GovernedItemFactory(
+        provider=provider.unit, consumers=[], status=CatalogItem.Status.DRAFT
+    )
     assert _listed(consumer) == set()
     item.consumers.add(consumer.unit)
     assert _listed(consumer) == set()  # still a draft
@@ -134,7 +140,9 @@ def test_a_grant_shows_when_approved_and_goes_when_revoked_or_past_its_end():
     from sharing_catalog.services.grants import grant_revoke
 
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL)
+    item = GovernedItemFactory(
+        provider=provider.unit, consumers=[consumer.unit], sharing_class=S.CONDITIONAL
+    )
     grant = _apply(consumer, item)
     assert _listed(consumer) == set()
     _approve_for_30_days(provider, grant)
@@ -148,7 +156,7 @@ def test_a_grant_shows_when_approved_and_goes_when_revoked_or_past_its_end():
 
 def test_a_deleted_item_leaves_the_lists_on_the_next_request():
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     assert _listed(consumer) == {item.pk}
     CatalogItem.objects.get(pk=item.pk).delete()
     assert _listed(consumer) == set()
@@ -162,7 +170,7 @@ def test_tax_staff_read_for_their_bureau_only_while_it_is_the_tax_bureau():
     bureau = make_tax_bureau()
     staff = UserFactory(unit=bureau, roles=[Role.TAX_STAFF])
     provider = make_liaison(UnitFactory())
-    item = make_item(provider=provider.unit, consumers=[bureau])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[bureau])
     assert _listed(staff) == {item.pk}
     reclassified = Unit.objects.get(pk=bureau.pk)
     reclassified.kind = UnitFactory().kind  # an ordinary unit now

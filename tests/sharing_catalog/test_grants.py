@@ -18,7 +18,11 @@ from sharing_catalog.services.grants import (
     grant_revoke,
 )
 from tests.factories import PASSWORD, UnitFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import make_item, make_wg_member, provider_and_consumer
+from tests.sharing_catalog.ledgerx_helpers import (
+    GovernedItemFactory,
+    make_wg_member,
+    provider_and_consumer,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
@@ -32,7 +36,7 @@ BASIS = "《税收征收管理法》第五条"
 @pytest.fixture
 def setup(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(
+    item = GovernedItemFactory(
         provider=provider.unit,
         consumers=[consumer.unit],
         sharing_class=CatalogItem.SharingClass.CONDITIONAL,
@@ -67,7 +71,7 @@ def test_a_second_open_application_is_refused(setup):
 
 def test_only_conditional_published_items_take_applications(setup):
     provider, consumer, _item = setup
-    unconditional = make_item(provider=provider.unit, consumers=[consumer.unit])
+    unconditional = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     with pytest.raises(ApplicationError, match="有条件共享"):
         _apply(consumer, unconditional)
 
@@ -223,7 +227,9 @@ def test_api_apply_and_decide(client, setup):
 def test_grant_list_query_count_is_flat(client, roles, django_assert_max_num_queries):
     provider = make_liaison(UnitFactory())
     items = [
-        make_item(provider=provider.unit, sharing_class=CatalogItem.SharingClass.CONDITIONAL)
+        GovernedItemFactory(
+            provider=provider.unit, sharing_class=CatalogItem.SharingClass.CONDITIONAL
+        )
         for _ in range(6)
     ]
     for item in items:

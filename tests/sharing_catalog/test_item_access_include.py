@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from sharing_catalog.models import CatalogItem
-from tests.sharing_catalog.ledgerx_helpers import make_item, provider_and_consumer
+from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, provider_and_consumer
 
 pytestmark = pytest.mark.django_db
 TEMPLATE = Template(
@@ -24,7 +24,7 @@ def _render(user, item) -> str:
 
 def test_consumer_of_a_conditional_item_is_offered_to_apply(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(
+    item = GovernedItemFactory(
         provider=provider.unit,
         consumers=[consumer.unit],
         sharing_class=CatalogItem.SharingClass.CONDITIONAL,
@@ -37,7 +37,7 @@ def test_consumer_of_a_conditional_item_is_offered_to_apply(roles):
 
 def test_provider_manages_unmask_and_coordination(roles):
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     html = _render(provider, item)
     assert "敏感字段查看权限" in html
     assert "申请协调" in html
@@ -48,7 +48,7 @@ def test_revoking_unmask_for_a_mangled_account_id_is_not_found(client, roles):
     from django.urls import reverse
 
     provider, consumer = provider_and_consumer()
-    item = make_item(provider=provider.unit, consumers=[consumer.unit])
+    item = GovernedItemFactory(provider=provider.unit, consumers=[consumer.unit])
     client.force_login(provider)
     url = reverse("sharing_catalog:unmask_manage", args=[item.pk])
     assert client.post(url, {"revoke": "abc"}).status_code == 404
