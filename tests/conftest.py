@@ -23,6 +23,15 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs -n 2 --dist loadgroup) the fault tests, which start,
+    freeze and kill their own Redis, workers and beats and wait on timings, run one after
+    another on a single worker."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     from agencies.authz import clear_process_cache
@@ -49,11 +58,22 @@ def roles(db):
 
 
 @pytest.fixture
-def demo(db):
-    """The whole demo data set, as `make run` loads it."""
-    from django.core.management import call_command
+def demo(db, request):
+    """The whole demo data set, as `make run` loads it (seeded once, copied back: see
+    tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import forget_derived_state, load_demo
 
-    call_command("seed_demo", verbosity=0)
+    load_demo(transactional=_is_transactional(request))
+    yield
+    forget_derived_state()
+
+
+def _is_transactional(request) -> bool:
+    """Whether the test commits (a transactional test, a live server) instead of rolling back."""
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
 
 
 _SQLITE_LEDGER_TRIGGERS = [
@@ -85,9 +105,7 @@ def _ledger_flushable(request):
     off only for the flush. PostgreSQL flushes with TRUNCATE, which the row trigger lets through.
     """
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
-    )
+    transactional = _is_transactional(request)
     from django.db import connection
 
     if not transactional:
