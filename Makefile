@@ -4,6 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 BENCH  ?=
+# The suite on two workers (pytest-xdist), each with its own test database; the fault tests on
+# one of them, in turn (tests/conftest.py). XDIST= runs it in one process.
+XDIST  ?= -n 2 --dist loadgroup
 STAMP  := $(VENV)/.installed
 
 .PHONY: install run test lint format bench migrate demo clean audit
@@ -35,7 +38,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 format: install
 	$(VENV)/bin/ruff format .

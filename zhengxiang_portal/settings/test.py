@@ -1,7 +1,9 @@
 """Test settings: SQLite unless DATABASE_URL is set (CI sets PostgreSQL and Redis)."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import CELERY_BROKER_URL, REDIS_TRANSPORT_OPTIONS, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
@@ -26,3 +28,13 @@ FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbmc="]
 FIELD_HASH_KEY = "test-only-field-hash-key"
 LEDGER_HMAC_KEY = "test-only-ledger-hmac-key"
 LEDGER_HEAD_LOG = ""  # the ledger tests give it a file of their own (one per test database)
+
+# Parallel test workers (pytest-xdist, `make test`) each publish under their own Redis key
+# prefix, as they each have their own test database (pytest-django's _gw0, _gw1 suffixes). The
+# fault tests' private Redis servers keep REDIS_TRANSPORT_OPTIONS, as their spawned workers do.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **REDIS_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"test-{_XDIST_WORKER}:",
+    }
