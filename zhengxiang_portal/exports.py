@@ -85,7 +85,7 @@ def column_widths(
     return [min(max(w + 2, 6), 50) for w in widths]
 
 
-A4_PAPER = 9  # the paper-size code of A4 in both openpyxl (OOXML) and xlsxwriter
+A4_PAPER = 9  # OOXML's paper-size code of A4 (openpyxl's and xlsx_stream's)
 
 
 def sheet_print_setup(

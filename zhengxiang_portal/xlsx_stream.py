@@ -1,9 +1,13 @@
 """A streaming .xlsx writer: rows go straight into the zip as SpreadsheetML, memory stays flat.
 
-Every .xlsx the portal exports (submission downloads, list exports, the ledger, statistics, the
-catalog list) is written here, so one rule holds for all of them: every text value goes through
-`exports.safe_cell` (nothing a spreadsheet could run as a formula), strings are always written as
-strings (never guessed into numbers, formulas or links), and XML cannot be broken by the data.
+Every .xlsx of data rows the portal exports (submission downloads, list exports, the readable
+台账, the audit trail, the bulletin table, the statistics) is written here, so one rule holds for
+all of them: every text value goes through `exports.safe_cell` (nothing a spreadsheet could run
+as a formula), strings are always written as strings (never guessed into numbers, formulas or
+links), and XML cannot be broken by the data. Not here: the styled workbooks built with openpyxl
+(upload templates, marked-up files, the catalog list, the assessment report), which write their
+cells through `exports.xlsx_write_row`, and the ledger's hashed export, whose cells must stay
+byte-exact for `verify_ledger_export.py`.
 
 Why our own writer (issue 16 point 4): xlsxwriter in constant-memory mode spent ~9 s of Python
 per 100,000 × 12 cells (a method call, a dimension check, a cell name and three regular

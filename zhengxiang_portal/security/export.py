@@ -1,6 +1,7 @@
 """Writing the audit trail to CSV/XLSX, every cell neutralised against formula injection.
 
-The neutralising rule is the portal's one `zhengxiang_portal.exports.safe_cell`.
+The neutralising rule is the portal's one `zhengxiang_portal.exports.safe_cell`; the .xlsx is
+written by the portal's one streamed writer (`exports.xlsx_bytes`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 
-from zhengxiang_portal.exports import safe_cell
+from zhengxiang_portal.exports import safe_cell, xlsx_bytes
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[bytes, int]:
@@ -26,30 +27,16 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[bytes, int]:
-    """Write-only openpyxl workbook; every string cell is typed as text, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计记录")
-
-    def cells(values):
-        out = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=safe_cell(v))
-            if isinstance(v, str):
-                cell.data_type = "s"
-            out.append(cell)
-        return out
-
-    ws.append(cells(header))
+    """One streamed sheet (`exports.xlsx_bytes`: text stays text, never a formula)."""
     count = 0
-    for row in rows:
-        ws.append(cells(row))
-        count += 1
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+
+    def counted() -> Iterable[Sequence[object]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    return xlsx_bytes(headers=header, rows=counted(), sheet_title="审计记录"), count
 
 
 def sha256_hex(data: bytes) -> str:
