@@ -17,7 +17,7 @@ from agencies.selectors import units_acted_for
 from zhengxiang_portal.core.forms import MultipleFileField, ShortModelChoiceField
 
 from .models import (
-    RETURN_STAGES,
+    RETURN_DECISION_CHOICES,
     AdminHandling,
     Category,
     MatterType,
@@ -211,11 +211,7 @@ class OutcomeForm(forms.Form):
 class ReturnForm(forms.Form):
     """Return a case for administrative handling (退回行政处理, Art. 6(三))."""
 
-    outcome = forms.ChoiceField(
-        label=_("决定"),
-        choices=[(value, label) for value, label in TransferOutcome.choices
-                 if value in RETURN_STAGES],
-    )  # fmt: skip
+    outcome = forms.ChoiceField(label=_("决定"), choices=RETURN_DECISION_CHOICES)
     occurred_on = forms.DateField(
         label=_("决定日期"), required=False, widget=DateInput, help_text=_("留空为今天。")
     )

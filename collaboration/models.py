@@ -82,6 +82,12 @@ RETURN_STAGES = (
 )
 
 
+# The decisions a case is returned with, as choices (the return form and the API's input).
+RETURN_DECISION_CHOICES = [
+    (value, label) for value, label in TransferOutcome.choices if value in RETURN_STAGES
+]
+
+
 class AdminHandling(models.TextChoices):
     """What the tax bureau did with a case returned for administrative handling (Art. 6(三))."""
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from agencies.models import Unit, User
 from collaboration.models import (
-    RETURN_STAGES,
+    RETURN_DECISION_CHOICES,
     AdminHandling,
     Attachment,
     Category,
@@ -280,7 +280,7 @@ class OutcomeIn(serializers.Serializer):
 
 class ReturnIn(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=[(v, label) for v, label in TransferOutcome.choices if v in RETURN_STAGES],
+        choices=RETURN_DECISION_CHOICES,
         help_text="不立案 / 不起诉 / 判决无罪 / 免予刑事处罚（第六条第三项）",
     )
     occurred_on = serializers.DateField(required=False, allow_null=True, default=None)

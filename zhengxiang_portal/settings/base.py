@@ -321,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field name ("status") other models use too: name them explicitly.
     "ENUM_NAME_OVERRIDES": {
         "CollaborationRequestStatusEnum": "collaboration.models.Status",
+        # A transferred case's stage (a report's, the request's current one, Art. 6(三)), the
+        # decisions a case is returned with, and the tax bureau's handling of a returned case.
+        "TransferStageEnum": "collaboration.models.TransferOutcome",
+        "ReturnDecisionEnum": "collaboration.models.RETURN_DECISION_CHOICES",
+        "AdminHandlingEnum": "collaboration.models.AdminHandling",
     },
     # Default-deny (security): the schema and the docs need a login too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
