@@ -45,6 +45,10 @@ _CELL_REF = re.compile(r"([A-Za-z]{0,3})(\d*)")
 # expat measure instead. The range is counted from A1 (calamine's rows are padded from there).
 _CELL_ROW = re.compile(rb' r="[A-Z]{1,3}(\d+)"')
 _CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')
+# a cell not written `<c r="A1"` with plain capitals and digits (no reference, lower case,
+# other spacing, no attributes): the exact measure
+_NOT_PLAIN = re.compile(rb'<c(?! r="[A-Z]{1,3}\d+")[\s/>]')
+_LAST_REF = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><v>(\d+)</v>')
 _TEXT = re.compile(rb">([^<]+)<")
 _BARE_FORMULA = re.compile(
@@ -198,19 +202,60 @@ def _unusual(piece: bytes, cells: int | None = None) -> bool:
     return piece.count(b"<c") != cells and bool(_BARE_CELL.search(piece))
 
 
+def _beyond(value: bytes, low: int, high: int, more: bytes) -> list[bytes]:
+    """Pattern options matching a string of the same alphabet (`low`..`high`, e.g. A..Z or
+    0..9) that sorts after `value` as a number does: longer (`more`, e.g. rb"[A-Z]{4,3}" is
+    never) or as long and greater at the first difference."""
+    options = [more] if more else []
+    for i, char in enumerate(value):
+        if char < high:
+            rest = len(value) - i - 1
+            options.append(
+                re.escape(value[:i])
+                + rb"[%c-%c]" % (char + 1, high)
+                + rb"[%c-%c]{%d}" % (low, high, rest)
+            )
+    return options
+
+
 @functools.lru_cache(maxsize=64)
 def _columns_beyond(letters: bytes) -> re.Pattern[bytes]:
     """A pattern finding a cell reference whose column comes after `letters` (A < Z < AA)."""
-    options = [rb"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
-    for i, char in enumerate(letters):
-        if char < ord("Z"):
-            rest = len(letters) - i - 1
-            options.append(
-                re.escape(letters[:i]) + rb"[%c-Z]" % (char + 1) + (rb"[A-Z]{%d}" % rest)
-            )
+    options = _beyond(
+        letters,
+        ord("A"),
+        ord("Z"),
+        rb"[A-Z]{%d,3}" % (len(letters) + 1) if len(letters) < 3 else b"",
+    )
     if not options:
         return re.compile(rb"(?!)")
     return re.compile(rb' r="(?:' + rb"|".join(options) + rb")\d")
+
+
+def _up_to(value: bytes, low: int, high: int) -> bytes:
+    """A pattern matching exactly the strings of the alphabet `low`..`high` (A..Z, 0..9) that
+    sort no later than `value` as numbers do: shorter, or as long and not greater."""
+    options = [rb"[%c-%c]{1,%d}" % (low, high, len(value) - 1)] if len(value) > 1 else []
+    for i, char in enumerate(value):
+        if char > low:
+            rest = len(value) - i - 1
+            options.append(
+                re.escape(value[:i])
+                + rb"[%c-%c]" % (low, char - 1)
+                + rb"[%c-%c]{%d}" % (low, high, rest)
+            )
+    options.append(re.escape(value))
+    return rb"(?:" + rb"|".join(options) + rb")"
+
+
+@functools.lru_cache(maxsize=64)
+def _outside(letters: bytes, row: bytes) -> re.Pattern[bytes]:
+    """A pattern finding, in one pass, any cell the range up to column `letters` and row `row`
+    (1-based digits) does not already cover: a cell not written `<c r="A1"` with plain capitals
+    and digits (no reference, lower case, other spacing, no attributes), or one in a later
+    column or row. Where it finds nothing, every cell of the piece is one `<c r="` in range."""
+    inside = _up_to(letters, ord("A"), ord("Z")) + _up_to(row, ord("0"), ord("9"))
+    return re.compile(rb'<c(?! r="' + inside + rb'")[\s/>]')
 
 
 def _fast_shared_lengths(archive: zipfile.ZipFile, name: str) -> array[int] | None:
@@ -225,6 +270,27 @@ def _fast_shared_lengths(archive: zipfile.ZipFile, name: str) -> array[int] | No
     return lengths
 
 
+def _piece_text(m: SheetMeasure, piece: bytes, shared: array[int], size: int) -> bool:
+    """Add a piece's text (shared strings by reference, every other value as the text between
+    its tags) and its formulas without a cached value to `m`; False when its shared-string
+    references are written in a way the patterns do not count."""
+    if size:
+        strings = _SHARED_INDEX.findall(piece)
+        if len(strings) != piece.count(b't="s"') or b"t='s'" in piece:
+            return False
+        for index, count in Counter(strings).items():
+            number = int(index)
+            if number < size:
+                m.text_bytes += count * shared[number]
+    # (no shared-string table: a reference reads as nothing, there is nothing to count)
+    # every other value is text between tags (numbers, inline strings, formula results)
+    m.text_bytes += sum(map(len, _TEXT.findall(piece)))
+    if b"<f" in piece:
+        for letters, row in _BARE_FORMULA.findall(piece):
+            m.uncached_formulas.add((int(row) - 1, _column(letters.decode())))
+    return True
+
+
 def _fast_sheet(
     archive: zipfile.ZipFile, name: str, shared: array[int], budget: int, table_bytes: int
 ) -> SheetMeasure | None:
@@ -236,20 +302,30 @@ def _fast_sheet(
     for piece in _pieces(archive, name, b"</row>"):
         if piece is None:
             return None
-        cells = piece.count(b"<c ")
-        if _unusual(piece, cells):
+        # prefixes and declarations here; a cell without a plain reference (attributes
+        # missing or written otherwise) is found by _outside, or _NOT_PLAIN below
+        if (b"!" in piece and b"<!" in piece) or (b":" in piece and _PREFIXED.search(piece)):
             return None
+        cells = piece.count(b"<c ")
+        if cells and column and m.max_row >= 0:
+            # the usual piece: its last cell's row extends the range, and one search says no
+            # cell lies outside it (rows ascend, the widest column came early)
+            last = _LAST_REF.match(piece, piece.rfind(b'<c r="'))
+            if last is not None:
+                high = max(m.max_row, int(last.group(1)) - 1)
+                if not _outside(column, b"%d" % (high + 1)).search(piece):
+                    m.cells += cells
+                    m.max_row = high
+                    if not _piece_text(m, piece, shared, size):
+                        return None
+                    if m.estimate > budget:
+                        raise SheetTooLarge(m.estimate, budget)
+                    continue
         rows = _CELL_ROW.findall(piece)
-        if len(rows) != cells:
+        if len(rows) != cells or _NOT_PLAIN.search(piece):
             return None  # a cell without its reference: positions need the exact measure
         if not cells:
             continue
-        if size:
-            strings = _SHARED_INDEX.findall(piece)
-            if len(strings) != piece.count(b't="s"') or b"t='s'" in piece:
-                return None
-        else:  # no shared-string table: a reference reads as nothing, there is nothing to count
-            strings = []
         m.cells += cells
         digits = set(map(len, rows))
         longest = max(digits)
@@ -263,15 +339,8 @@ def _fast_sheet(
         m.min_row = m.min_col = 0
         m.max_row = max(m.max_row, high)
         m.max_col = max(m.max_col, _column(column.decode()))
-        for index, count in Counter(strings).items():
-            number = int(index)
-            if number < size:
-                m.text_bytes += count * shared[number]
-        # every other value is text between tags (numbers, inline strings, formula results)
-        m.text_bytes += sum(map(len, _TEXT.findall(piece)))
-        if b"<f" in piece:
-            for letters, row in _BARE_FORMULA.findall(piece):
-                m.uncached_formulas.add((int(row) - 1, _column(letters.decode())))
+        if not _piece_text(m, piece, shared, size):
+            return None
         if m.estimate > budget:
             raise SheetTooLarge(m.estimate, budget)
     return m

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,92 @@ def test_columns_beyond_finds_exactly_the_later_columns(last):
     for other in ("A", "B", "Y", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD", "XFE", "ZZZ"):
         later = (len(other), other) > (len(last), last)
         assert bool(pattern.search(f' r="{other}12"'.encode())) == later, other
+
+
+@pytest.mark.parametrize("value", ["A", "L", "Z", "AZ", "XFD", "1", "9", "10", "200001", "99"])
+def test_up_to_matches_exactly_what_sorts_no_later(value):
+    letters = value.isalpha()
+    pattern = re.compile(
+        sheet_measure._up_to(value.encode(), *((65, 90) if letters else (48, 57))) + b"$"
+    )
+    others = (
+        [
+            "A",
+            "B",
+            "K",
+            "L",
+            "M",
+            "Y",
+            "Z",
+            "AA",
+            "AZ",
+            "BA",
+            "ZZ",
+            "AAA",
+            "XFC",
+            "XFD",
+            "XFE",
+            "ZZZ",
+        ]
+        if letters
+        else [
+            "0",
+            "1",
+            "8",
+            "9",
+            "10",
+            "11",
+            "99",
+            "100",
+            "199999",
+            "200000",
+            "200001",
+            "200002",
+            "300000",
+            "1000000",
+            "0000009",
+        ]
+    )
+    for other in others:
+        later = (len(other), other) > (len(value), value)
+        assert (pattern.match(other.encode()) is None) == later, other
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        '<c r="AB{r}"><v>1</v></c>',  # a far column
+        '<c r="B{far}"><v>1</v></c>',  # a far row, out of order
+        '<c r="b{r}"><v>1</v></c>',  # lower case
+        '<c\tr="C{r}"><v>1</v></c>',  # other spacing
+        '<c t="n"><v>1</v></c>',  # no reference
+        "<c><v>1</v></c>",  # no attributes
+        '<c r="C{r}"/><c/>',  # an empty cell without attributes
+        '<c r="C0000{r}"><v>1</v></c>',  # leading zeros
+    ],
+)
+def test_the_one_search_per_piece_never_measures_less_than_the_exact_scan(
+    tmp_path, monkeypatch, late
+):
+    # Given a sheet read in small pieces, with one odd cell in a late piece
+    monkeypatch.setattr(sheet_measure, "CHUNK", 2048)
+    body = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{column_letter(c)}{r}"><v>{r}</v></c>' for c in range(3))
+        + (late.format(r=r, far=5000) if r == 400 else "")
+        + "</row>"
+        for r in range(1, 500)
+    )
+    path = write_xlsx(tmp_path / "odd.xlsx", body, [])
+    # When it is measured, then the range, the cells and the estimate are never below the
+    # exact (expat) measure's
+    fast = sheet_measure.measure_workbook(path)["数据"]
+    exact = _exact(path)
+    assert fast.cells >= exact.cells
+    assert fast.max_row >= exact.max_row
+    assert fast.max_col >= exact.max_col
+    assert fast.dense_cells >= exact.dense_cells
+    assert fast.estimate >= exact.estimate
 
 
 # --- PostgreSQL: the records reach COPY through a second thread --------------------------------
