@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -20,7 +21,13 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+
+from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
+from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.security.audit import audit_export
 
 if TYPE_CHECKING:
     from zhengxiang_portal.xlsx_stream import Sheet
@@ -224,8 +231,6 @@ LIST_EXPORT_FORMATS = ("xlsx", "csv")
 def local_text(value: Any) -> Any:
     """A datetime as local wall-clock text ("2026-09-25 17:00"); anything else unchanged."""
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return value.strftime("%Y-%m-%d %H:%M")
@@ -249,14 +254,6 @@ def list_export_response(
     its download is also an entry of the access log (Art. 24, 27: 数据传送接收有记录), in the
     exporting unit's own 台账, like a download of the records themselves.
     """
-    import hashlib
-
-    from django.db import transaction
-
-    from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-    from zhengxiang_portal.ledger.services import ledger_append
-    from zhengxiang_portal.security.audit import audit_export
-
     data = [[local_text(v) for v in row] for row in rows]
     if fmt == "csv":
         content = ("\ufeff" + csv_rows(headers, data)).encode("utf-8")
@@ -265,8 +262,6 @@ def list_export_response(
         content = xlsx_bytes(headers=headers, rows=data, sheet_title=basename)
         content_type = XLSX_CONTENT_TYPE
     else:
-        from django.http import Http404
-
         raise Http404
     digest = hashlib.sha256(content).hexdigest()
     details = {"format": fmt, "filters": request.GET.urlencode()}

@@ -8,9 +8,9 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .core.health import healthz
-from .core.views import home, session_check
+from .health import healthz
 from .security.views import PortalLoginView
+from .views import home, session_check
 
 # The apps' routers add no per-app root view and no ".json" suffix routes: the API's one index is
 # its documentation, and the format comes from the Accept header.
@@ -48,4 +48,4 @@ urlpatterns = [
 ]
 
 # A database lost before any view runs (session or user loading in a middleware) -> 503 page.
-handler500 = "zhengxiang_portal.core.views.server_error"
+handler500 = "zhengxiang_portal.views.server_error"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import RequestFactory
 
-from zhengxiang_portal.security.network import client_ip
+from zhengxiang_portal.core.network import client_ip
 
 rf = RequestFactory()
 

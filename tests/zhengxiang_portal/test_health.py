@@ -56,7 +56,7 @@ def test_stale_threshold_is_several_heartbeat_intervals(settings):
 
 def test_healthz_is_503_when_the_broker_is_down(client):
     with mock.patch(
-        "zhengxiang_portal.core.health.celery_app.connection_for_write",
+        "zhengxiang_portal.health.celery_app.connection_for_write",
         side_effect=ConnectionRefusedError,
     ):
         response = client.get("/healthz")
@@ -70,7 +70,7 @@ def test_healthz_is_503_when_the_broker_is_down(client):
 
 def test_healthz_is_503_when_the_database_is_down(client):
     with mock.patch(
-        "zhengxiang_portal.core.health._select_one", side_effect=OSError("connection refused")
+        "zhengxiang_portal.health._select_one", side_effect=OSError("connection refused")
     ):
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -81,7 +81,7 @@ def test_healthz_answers_in_time_as_json_when_a_check_hangs(client, settings):
     settings.HEALTH_TIMEOUT_SECONDS = 1.0
     release = threading.Event()
     with mock.patch(
-        "zhengxiang_portal.core.health._broker_round_trip", side_effect=lambda _t: release.wait(30)
+        "zhengxiang_portal.health._broker_round_trip", side_effect=lambda _t: release.wait(30)
     ):
         started = time.monotonic()
         response = client.get("/healthz")

@@ -133,7 +133,7 @@ def test_the_email_link_uses_the_portal_address_and_opens_the_message(
 
 
 def test_run_portal_derives_the_base_url_from_the_port_unless_it_is_set():
-    from zhengxiang_portal.core.management.commands.run_portal import base_url_for
+    from agencies.management.commands.run_portal import base_url_for
 
     assert base_url_for(8123, {}) == "http://127.0.0.1:8123"
     assert base_url_for(8123, {"PORTAL_BASE_URL": "https://portal.example.gov.cn"}) == (

@@ -14,8 +14,11 @@ import socket
 import threading
 
 from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
+
+from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +28,6 @@ BEAT = "beat"
 
 def heartbeat_record(name: str, **details: object) -> None:
     """Record that component `name` is alive now; a database error is logged, never raised."""
-    from .models import Heartbeat
 
     try:
         Heartbeat.objects.update_or_create(
@@ -57,7 +59,6 @@ _thread: _WorkerHeartbeat | None = None
 @worker_ready.connect
 def _start_worker_heartbeat(sender: object = None, **_kwargs: object) -> None:
     global _thread
-    from django.conf import settings
 
     hostname = getattr(sender, "hostname", None) or socket.gethostname()
     _thread = _WorkerHeartbeat(hostname, settings.HEARTBEAT_INTERVAL_SECONDS)

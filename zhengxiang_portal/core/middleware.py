@@ -1,6 +1,12 @@
 """Default-deny: every page needs a login unless its view is marked public."""
 
+import logging
+import time
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from rest_framework.views import APIView
 
 from .errors import ApiErrorCode
@@ -21,8 +27,6 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
 
 
 def is_database_unavailable(exception: BaseException | None) -> bool:
-    from django.db import InterfaceError, OperationalError
-
     return isinstance(exception, OperationalError | InterfaceError)
 
 
@@ -31,10 +35,6 @@ def database_unavailable_response(request):
 
     Rendered without the request's context: the context processors would query the database.
     """
-    import logging
-
-    from django.http import HttpResponse, JsonResponse
-    from django.template.loader import render_to_string
 
     logging.getLogger(__name__).error("database unavailable: %s", request.path)
     if request.path.startswith("/api/"):
@@ -56,8 +56,8 @@ class DatabaseUnavailableMiddleware:
 
     Every service runs in a transaction, so a connection dropped mid-request has written nothing;
     the page says so. API calls get the API's error shape. A database lost while a middleware
-    loads the session or the user (before any view) reaches core.views.server_error, which
-    answers the same.
+    loads the session or the user (before any view) reaches zhengxiang_portal.views.server_error,
+    which answers the same.
     """
 
     def __init__(self, get_response):
@@ -89,8 +89,6 @@ class IdleSessionRenewalMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.session_key and not session.is_empty():
-            import time
-
             now = int(time.time())
             if now - int(session.get("_idle_renewed_at", 0)) >= self.RENEW_EVERY_SECONDS:
                 session["_idle_renewed_at"] = now  # marks it modified: saved with a new expiry

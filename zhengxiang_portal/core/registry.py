@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from agencies.models import User
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def set_nav_section(request: HttpRequest, key: str) -> None:
     setattr(request, NAV_SECTION_ATTR, key)
 
 
-def nav_for(user: Any) -> list[NavItem]:
+def nav_for(user: User | AnonymousUser) -> list[NavItem]:
     """Return the navigation entries this user may use, in order."""
     if not user.is_authenticated:
         return []

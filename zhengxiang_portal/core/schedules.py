@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -31,8 +34,6 @@ def registered_schedules() -> list[Schedule]:
 
 def schedules_sync() -> list[str]:
     """Create the PeriodicTask rows that are missing; return the names created."""
-    from django.conf import settings
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     created = []
     for sched in registered_schedules():

@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +25,9 @@ from zhengxiang_portal.ledger.services import ledger_append
 from .errors import ApiErrorCode, ApplicationError
 from .models import StoredAttachment
 
+if TYPE_CHECKING:
+    from agencies.models import User
+
 T = TypeVar("T", bound=models.Model)
 
 
@@ -34,7 +37,7 @@ def stored_name(prefix: str, owner_id: Any) -> str:
 
 
 def attachments_store(
-    *, files: Sequence[UploadedFile], build: Callable[..., T], actor: Any
+    *, files: Sequence[UploadedFile], build: Callable[..., T], actor: User
 ) -> list[T]:
     """Check every file, then store each as `build(**fields)` (an unsaved attachment model)."""
     limit = settings.PORTAL_UPLOAD_MAX_BYTES
@@ -66,7 +69,7 @@ def attachments_store(
 
 
 def attachment_response(
-    attachment: StoredAttachment, *, actor: Any, target: models.Model
+    attachment: StoredAttachment, *, actor: User, target: models.Model
 ) -> FileResponse:
     """Log the download of an attachment the caller was allowed to see (the ledger entry is
     recorded against `target`, the object the attachment belongs to) and serve it as a file."""

@@ -20,6 +20,8 @@ import holidays
 from django.conf import settings
 from django.core.cache import cache
 
+from .models import CalendarOverride, OfficialDay, OfficialYear
+
 _CALENDAR_CACHE_KEY = "deadlines:calendar:v2"
 _CALENDAR_TTL_S = 300  # admin edits clear the key at once; the TTL only bounds a stale worker
 
@@ -46,8 +48,6 @@ def calendar_data() -> CalendarData:
     """The entered calendar, cached (three small queries at most every few minutes)."""
     cached = cache.get(_CALENDAR_CACHE_KEY)
     if cached is None:
-        from .models import CalendarOverride, OfficialDay, OfficialYear
-
         cached = CalendarData(
             overrides=dict(CalendarOverride.objects.values_list("day", "is_working_day")),
             official_days=dict(OfficialDay.objects.values_list("day", "is_working_day")),

@@ -8,15 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
+from agencies.selectors import NoticeBook
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.errors import CalendarErrorCode
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
+from zhengxiang_portal.notifications.services import notice_send
 
 from .calendar import WorkingCalendar, calendar_changed
 from .models import CalendarOverride, DeadlineRule, OfficialDay, OfficialYear
@@ -34,7 +40,7 @@ DAYS_BEFORE_YEAR = 7
 MIN_HOLIDAYS = 13
 
 
-def can_edit_calendar(user: Any) -> bool:
+def can_edit_calendar(user: User | AnonymousUser) -> bool:
     """The system admin and the security admin keep the calendar (三员分立: not the auditor)."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
         "deadlines.add_officialyear"
@@ -104,7 +110,7 @@ def _check_entries(year: int, entries: Sequence[ScheduleEntry]) -> None:
 
 @transaction.atomic
 def official_year_enter(
-    *, actor: Any, year: int, entries: Sequence[ScheduleEntry], source: str = ""
+    *, actor: User, year: int, entries: Sequence[ScheduleEntry], source: str = ""
 ) -> tuple[OfficialYear, list[DeadlineMove]]:
     """Record `year`'s State Council schedule (放假调休安排), replacing any earlier entry.
 
@@ -153,7 +159,7 @@ def official_year_enter(
 
 @transaction.atomic
 def calendar_override_set(
-    *, day: dt.date, is_working_day: bool, note: str = "", actor: Any = None
+    *, day: dt.date, is_working_day: bool, note: str = "", actor: User | None = None
 ) -> CalendarOverride:
     """Declare `day` a working day or a rest day, overriding every schedule (临时调整)."""
     if actor is not None and not can_edit_calendar(actor):
@@ -189,7 +195,7 @@ def calendar_override_set(
 
 
 @transaction.atomic
-def calendar_override_delete(*, day: dt.date, actor: Any = None) -> None:
+def calendar_override_delete(*, day: dt.date, actor: User | None = None) -> None:
     """Withdraw the override of `day`: the schedule (or the package) decides it again."""
     if actor is not None and not can_edit_calendar(actor):
         raise PermissionDenied(_("只有系统管理员或安全管理员可以调整工作日历。"))
@@ -243,7 +249,7 @@ def _changes(obj: Any, rules: list[DeadlineRule], cal: WorkingCalendar, today: d
 
 @transaction.atomic
 def deadlines_recompute(
-    *, reason: str, actor: Any = None, today: dt.date | None = None
+    *, reason: str, actor: User | None = None, today: dt.date | None = None
 ) -> list[DeadlineMove]:
     """Compute every running deadline again with today's calendar; move, record and tell.
 
@@ -254,11 +260,6 @@ def deadlines_recompute(
     of agencies.selectors.NoticeBook: assignee, liaisons, staff, else the working group).
     Idempotent: a second run finds nothing to move.
     """
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from agencies.selectors import NoticeBook
-    from zhengxiang_portal.notifications.services import notice_send
 
     today = today or timezone.localdate()
     cal = WorkingCalendar()

@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from zhengxiang_portal.exports import bytes_response
+from zhengxiang_portal.exports import bytes_response, display_width
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REGULATION = "《蒸湘区税费精诚共治实施办法（试行）》"
@@ -125,7 +125,6 @@ def docx_bytes(doc: OfficialDocument) -> bytes:
 def table_column_shares(headers: list[Any], rows: list[list[Any]]) -> list[float]:
     """Each column's share of the text width: as wide as its longest cell, a long heading
     a long heading wrapping after 3 Chinese characters, a long name after 12."""
-    from zhengxiang_portal.exports import display_width
 
     widths = [min(display_width(h), 6) for h in headers]
     for row in rows:

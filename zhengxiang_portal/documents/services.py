@@ -7,10 +7,13 @@ import string
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
+from agencies.roles import is_working_group
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.errors import DocumentErrorCode
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
@@ -46,14 +49,11 @@ def number_template_check(template: str) -> str:
 
 @transaction.atomic
 def document_settings_update(
-    *, actor: Any, number_template: str, issuing_unit: str
+    *, actor: User, number_template: str, issuing_unit: str
 ) -> DocumentSettings:
     """The working group sets its document number template and its name as issuing unit."""
-    from agencies.roles import is_working_group
 
     if not is_working_group(actor):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("只有专项工作组可以设置公文编号。"))
     template = number_template_check(number_template)
     issuing_unit = (issuing_unit or "").strip()
@@ -106,7 +106,7 @@ def document_issue(
     *,
     kind: str,
     target: models.Model,
-    actor: Any,
+    actor: User,
     unit: Any,
     issuing_unit: str,
     addressee: str,

@@ -15,6 +15,8 @@ import hmac
 import json
 from typing import Any
 
+from django.conf import settings
+
 GENESIS_HASH = "0" * 64
 KEYED_PREFIX = "hmac-"
 
@@ -30,7 +32,6 @@ def base_algorithm() -> str:
 
 def ledger_key() -> bytes:
     """The chain key from the settings (environment); empty when none is configured."""
-    from django.conf import settings
 
     return str(getattr(settings, "LEDGER_HMAC_KEY", "") or "").encode("utf-8")
 

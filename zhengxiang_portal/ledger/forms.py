@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import User
 from zhengxiang_portal.core.forms import applied_filters
 
 from .actions import LedgerAction, LedgerCategory
@@ -41,7 +40,7 @@ class LedgerFilterForm(forms.Form):
         self,
         *args,
         actions: list[tuple[str, str]] | None = None,
-        user: Any = None,
+        user: User | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 logger = logging.getLogger("zhengxiang_portal.ledger.heads")
 
 
 def head_log_path() -> Path | None:
-    from django.conf import settings
-
     path = getattr(settings, "LEDGER_HEAD_LOG", "")
     return Path(path) if path else None
 

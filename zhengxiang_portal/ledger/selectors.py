@@ -15,11 +15,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+
+from agencies.models import Unit, User
+from agencies.roles import Role, has_role, is_working_group
+from agencies.selectors import acted_unit_ids
 
 from .actions import LedgerAction, LedgerCategory
 from .models import LedgerDailyDigest, LedgerEntry
@@ -55,12 +60,10 @@ def register_unit_scope(scope: Callable[[Collection[int]], Q]) -> None:
 UNIT_LEDGER_CATEGORIES = (LedgerCategory.TRANSFER, LedgerCategory.WORKFLOW)
 
 
-def ledger_unit_ids(*, user: Any) -> frozenset[int]:
+def ledger_unit_ids(*, user: User | AnonymousUser) -> frozenset[int]:
     """Units whose own ledger `user` reads: those they act for, and the tax bureau for its staff."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return frozenset()
-    from agencies.roles import Role, has_role
-    from agencies.selectors import acted_unit_ids
 
     ids = set(acted_unit_ids(user=user))
     if user.unit_id and has_role(user, Role.TAX_STAFF):
@@ -84,11 +87,10 @@ def target_scope(model: type[models.Model], pks: QuerySet) -> Q:
     return Q(target_type=ct, target_id__in=as_text)
 
 
-def user_may_read_ledger(*, user: Any) -> bool:
+def user_may_read_ledger(*, user: User | AnonymousUser) -> bool:
     """The working group and the auditor (who holds `ledger.view_ledgerentry`) read the ledger."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
-    from agencies.roles import is_working_group
 
     return is_working_group(user) or user.has_perm(LEDGER_VIEW_PERMISSION)
 
@@ -145,12 +147,12 @@ def ledger_filter(qs: QuerySet[LedgerEntry], filters: LedgerFilters) -> QuerySet
     return qs
 
 
-def user_may_read_unit_ledger(*, user: Any) -> bool:
+def user_may_read_unit_ledger(*, user: User) -> bool:
     """Whole-ledger readers, and liaisons and tax staff for their own unit's ledger."""
     return user_may_read_ledger(user=user) or bool(ledger_unit_ids(user=user))
 
 
-def ledger_list(*, user: Any, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
+def ledger_list(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
     """The ledger, newest first, filtered, as far as `user` may read it.
 
     The working group and the auditor: every entry. A liaison or tax staff: their unit's own
@@ -192,21 +194,20 @@ def ledger_history(target: models.Model) -> QuerySet[LedgerEntry]:
     )
 
 
-def access_log_list(*, user: Any, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
+def access_log_list(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[LedgerEntry]:
     """The access log (Art. 24, 27): every view, download and unmasking of shared records."""
     if not user_may_read_ledger(user=user):
         return LedgerEntry.objects.none()
     return ledger_list(user=user, filters=filters).filter(action__in=ACCESS_ACTIONS)
 
 
-def digest_list(*, user: Any) -> QuerySet[LedgerDailyDigest]:
+def digest_list(*, user: User) -> QuerySet[LedgerDailyDigest]:
     if not user_may_read_ledger(user=user):
         return LedgerDailyDigest.objects.none()
     return LedgerDailyDigest.objects.order_by("-day")
 
 
-def ledger_unit_list(*, user: Any) -> list[Any]:
+def ledger_unit_list(*, user: User) -> list[Any]:
     """The units whose own 台账 `user` reads, by code (for the page's heading)."""
-    from agencies.models import Unit
 
     return list(Unit.objects.filter(pk__in=ledger_unit_ids(user=user)).order_by("code"))

@@ -6,11 +6,13 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from zhengxiang_portal.core.network import current_client_ip
 
 from . import heads
 from .actions import LedgerAction, LedgerCategory
@@ -24,6 +26,11 @@ from .chain import (
     preferred_algorithm,
 )
 from .models import SYSTEM_ACTOR_LABEL, LedgerDailyDigest, LedgerEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from agencies.models import User
 
 # Arbitrary constant naming the ledger's PostgreSQL advisory lock; any fixed 64-bit value works.
 _LEDGER_LOCK_ID = 0x7A58_4C45_4447_4552
@@ -57,7 +64,9 @@ def register_ledger_listener(*, actions: Iterable[str], listener: Callable[[Ledg
 def ledger_append(
     *,
     action: str,
-    actor: Any = None,
+    # who: an account, the anonymous visitor, a label ("system", the username a failed login
+    # typed), or nobody (the system)
+    actor: User | AnonymousUser | str | None = None,
     unit: Any = None,
     target: models.Model | None = None,
     target_label: str = "",
@@ -73,9 +82,7 @@ def ledger_append(
     """
     if ip_address is None:
         # From where (等保 8.1.4.3): the current request's client address, through the one
-        # helper that decides which X-Forwarded-For to believe (security.network.client_ip).
-        from zhengxiang_portal.security.network import current_client_ip
-
+        # helper that decides which X-Forwarded-For to believe (core.network.client_ip).
         ip_address = current_client_ip.get()
     _lock_chain()
     head = LedgerEntry.objects.order_by("-seq").only("seq", "entry_hash", "hash_algo").first()
@@ -89,7 +96,11 @@ def ledger_append(
             actor_label=SYSTEM_ACTOR_LABEL,
             details={"event": "keyed_chain_starts", "algorithm": preferred_algorithm()},
         )
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_obj = (
+        actor
+        if actor is not None and not isinstance(actor, str) and actor.is_authenticated
+        else None
+    )
     if unit is None and actor_obj is not None:
         unit = getattr(actor_obj, "unit", None)
     return _write_entry(

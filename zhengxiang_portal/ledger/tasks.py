@@ -5,6 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.selectors import working_group_recipients
+from zhengxiang_portal.notifications.services import notice_send
+
 from .services import ledger_days_without_digest, ledger_publish_daily_digest
 
 
@@ -22,9 +25,6 @@ def publish_daily_digest_task() -> None:
 
 
 def _publish(day: dt.date) -> None:
-    from agencies.selectors import working_group_recipients
-    from zhengxiang_portal.notifications.services import notice_send
-
     digest = ledger_publish_daily_digest(day=day)
     if digest is None:
         return

@@ -1,21 +1,22 @@
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+
+from agencies.models import User
 
 from .models import Notification
 
 
-def notification_list(*, user: Any) -> QuerySet[Notification]:
+def notification_list(*, user: User) -> QuerySet[Notification]:
     """The user's own inbox; nobody reads another user's messages."""
     return Notification.objects.filter(recipient=user)
 
 
-def notification_get(*, user: Any, pk: int) -> Notification | None:
+def notification_get(*, user: User, pk: int) -> Notification | None:
     """One of the user's own messages (None for another user's: nobody reads those)."""
     return notification_list(user=user).filter(pk=pk).first()
 
 
-def notification_unread_count(*, user: Any) -> int:
+def notification_unread_count(*, user: User | AnonymousUser) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import User
 from zhengxiang_portal.core.dispatch import enqueue_on_commit, task_named
 
 from .models import Notification
@@ -133,7 +134,7 @@ def notification_send_email(*, notification_id: int) -> bool:
         return True
 
 
-def notification_mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
+def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))

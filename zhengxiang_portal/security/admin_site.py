@@ -14,6 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from agencies.roles import has_role
+from zhengxiang_portal.ledger.actions import LedgerAction
+
+from .audit import DENIED, FAILURE, SUCCESS, audit_event
+
 ADMIN_SITE_ROLES = ("security_admin", "system_admin")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -45,9 +50,6 @@ class PortalAdminSite(admin.AdminSite):
 
     @staticmethod
     def _audit_attempt(request, *, status: int, allowed: bool) -> None:
-        from zhengxiang_portal.ledger.actions import LedgerAction
-
-        from .audit import DENIED, FAILURE, SUCCESS, audit_event
 
         if not allowed or status == 403:
             outcome = DENIED
@@ -64,15 +66,12 @@ class PortalAdminSite(admin.AdminSite):
         )
 
     def has_permission(self, request):
-        from agencies.roles import has_role
-
         user = request.user
         return bool(user.is_active and user.is_authenticated and has_role(user, *ADMIN_SITE_ROLES))
 
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
             # Signed in but not an admin role: no admin for them.
-            from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
         target = request.GET.get("next") or reverse("admin:index")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
+from agencies.models import User
+from zhengxiang_portal.core.network import client_ip, current_client_ip
+from zhengxiang_portal.core.request_context import request_id_var
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.services import ledger_append
-
-from .network import client_ip, current_client_ip
 
 SUCCESS = "success"
 FAILURE = "failure"
@@ -26,7 +28,7 @@ DENIED = "denied"
 def audit_event(
     *,
     action: str,
-    actor: Any = None,
+    actor: User | AnonymousUser | str | None = None,  # as ledger_append's
     request: Any = None,
     target: models.Model | None = None,
     target_label: str = "",
@@ -38,7 +40,6 @@ def audit_event(
     """Append one security-audit entry (category AUDIT) with the request's client address."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
-    from zhengxiang_portal.core.request_context import request_id_var
 
     details = dict(details or {})
     rid = request_id_var.get()
@@ -62,7 +63,7 @@ def audit_event(
 @transaction.atomic
 def audit_export(
     *,
-    actor: Any,
+    actor: User,
     what: str,
     rows: int,
     digest: str = "",
@@ -88,7 +89,7 @@ def audit_export(
 @transaction.atomic
 def audit_unmask(
     *,
-    actor: Any,
+    actor: User,
     target: models.Model | None = None,
     field: str,
     purpose: str = "",
@@ -121,10 +122,8 @@ def on_logged_out(sender, request, user, **kwargs) -> None:
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    from django.contrib.auth import get_user_model
-
     username = str((credentials or {}).get("username", ""))[:150]
-    user = get_user_model().objects.filter(username=username).first() if username else None
+    user = User.objects.filter(username=username).first() if username else None
     audit_event(
         action=LedgerAction.LOGIN_FAILED,
         actor=username or "?",
@@ -137,9 +136,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username).first() if username else None
+    user = User.objects.filter(username=username).first() if username else None
     audit_event(
         action=LedgerAction.LOCKOUT,
         actor=username or "?",

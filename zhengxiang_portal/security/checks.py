@@ -7,16 +7,18 @@ checks the accounts (database checks only run when a database is named).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.checks import Error, Tags, register
+from django.db.utils import DatabaseError
+
+from agencies.demo import DEMO_PASSWORD
 
 # Passwords seeded by the demo or commonly set by installers; never acceptable outside demo mode.
 DEFAULT_PASSWORDS = ("Zhengxiang@2026", "admin", "password", "123456", "Admin@123")
 
 
 def _demo_password() -> str:
-    from agencies.demo import DEMO_PASSWORD
-
     return DEMO_PASSWORD
 
 
@@ -55,8 +57,6 @@ def check_default_accounts(app_configs, databases=None, **kwargs):
     """Fail when an active account still has a default password, or a superuser exists."""
     if not databases or getattr(settings, "PORTAL_DEMO_MODE", False):
         return []
-    from django.contrib.auth import get_user_model
-    from django.db.utils import DatabaseError
 
     errors = []
     try:

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Unit
 from agencies.roles import Role
+from zhengxiang_portal.core.network import client_ip
 from zhengxiang_portal.ledger.actions import LedgerAction
+
+from .audit import DENIED, audit_event
+from .checks import is_default_password
+from .throttle import login_throttle
 
 
 class PortalAuthenticationForm(AuthenticationForm):
@@ -20,9 +27,6 @@ class PortalAuthenticationForm(AuthenticationForm):
     def clean(self):
         self._refuse_while_throttled()
         cleaned = super().clean()
-        from django.conf import settings
-
-        from .checks import is_default_password
 
         user = self.get_user()
         if (
@@ -36,11 +40,6 @@ class PortalAuthenticationForm(AuthenticationForm):
         return cleaned
 
     def _refuse_while_throttled(self) -> None:
-        from django.conf import settings
-
-        from .audit import DENIED, audit_event
-        from .network import client_ip
-        from .throttle import login_throttle
 
         username = (self.cleaned_data.get("username") or "")[:150]
         if self.request is None or not username:
@@ -111,8 +110,6 @@ class RoleChangeForm(forms.Form):
     reason = forms.CharField(label=_("变更理由"), max_length=300)
 
     def __init__(self, *args, **kwargs):
-        from agencies.models import Unit
-
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("code")
 

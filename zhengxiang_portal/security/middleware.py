@@ -15,10 +15,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
+from django.urls import reverse
 from rest_framework.views import APIView
 
-from .network import client_ip, current_client_ip
+from zhengxiang_portal.core.network import client_ip, current_client_ip
+
 from .passwords import password_expired
+from .services import user_has_confirmed_device, user_requires_2fa
 
 # URL names a signed-in user may reach before passing the gate, and why (tests/security/
 # test_two_factor.py walks each). Nothing else: the forced password change is reached as the
@@ -65,10 +68,6 @@ class SecurityGateMiddleware:
 
     @staticmethod
     def _gate(request, user) -> str | None:
-        from django.urls import reverse
-
-        from .services import user_has_confirmed_device, user_requires_2fa
-
         enforced = getattr(settings, "PORTAL_2FA_ENFORCED", True)
         verified = user.is_verified() if hasattr(user, "is_verified") else False
         if enforced and not verified and user_has_confirmed_device(user):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from agencies.models import User
+
+from .models import PasswordHistory
 
 # Passwords seen most often in Chinese leaks and default-password habits; compared
 # case-insensitively, with and without a trailing year or "!".
@@ -117,7 +120,7 @@ class CharacterClassValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         classes = [
             any(c.isupper() for c in password),
             any(c.islower() for c in password),
@@ -137,7 +140,7 @@ class CharacterClassValidator:
 class UsernameNotContainedValidator:
     """The password may not contain the account name (in any case)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         username = (getattr(user, "username", "") or "").lower()
         if len(username) >= 3 and username in password.lower():
             raise ValidationError(_("密码不能包含用户名。"), code="password_contains_username")
@@ -149,7 +152,7 @@ class UsernameNotContainedValidator:
 class ChineseCommonPasswordValidator:
     """Refuse passwords on the list of passwords common in China (and simple variants)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         lowered = password.lower()
         stripped = _TRAILING_NOISE.sub("", lowered)
         letters = re.sub(r"[^a-z]", "", lowered)
@@ -169,10 +172,9 @@ class ChineseCommonPasswordValidator:
 class PasswordHistoryValidator:
     """The new password may not be one of the account's last N (settings.PASSWORD_HISTORY_COUNT)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None or getattr(user, "pk", None) is None:
             return
-        from .models import PasswordHistory
 
         count = getattr(settings, "PASSWORD_HISTORY_COUNT", 5)
         hashes = list(
@@ -194,12 +196,11 @@ class PasswordHistoryValidator:
         return _("不能与最近 5 次使用过的密码相同。")
 
 
-def password_record(user: Any) -> None:
+def password_record(user: User) -> None:
     """Store the user's current password hash in the history and stamp the change time.
 
     Called by the password-change service after `set_password` and `save`.
     """
-    from .models import PasswordHistory
 
     if not user.password or not user.has_usable_password():
         return
@@ -209,7 +210,7 @@ def password_record(user: Any) -> None:
     PasswordHistory.objects.filter(pk__in=list(old)).delete()
 
 
-def password_expired(user: Any, *, now: dt.datetime | None = None) -> bool:
+def password_expired(user: User, *, now: dt.datetime | None = None) -> bool:
     """True when the password is older than PASSWORD_MAX_AGE_DAYS (0 = never expires)."""
     max_age = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90)
     if not max_age:

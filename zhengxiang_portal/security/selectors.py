@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -19,7 +18,7 @@ from .models import RoleChangeRequest
 AUDIT_VIEW_PERM = "ledger.view_ledgerentry"
 
 
-def audit_entry_list(*, user: Any, filters: dict | None = None) -> QuerySet[LedgerEntry]:
+def audit_entry_list(*, user: User, filters: dict | None = None) -> QuerySet[LedgerEntry]:
     """Security-audit entries (category AUDIT), newest first; auditor only (三员分立)."""
     if not user.has_perm(AUDIT_VIEW_PERM):
         raise PermissionDenied(_("只有审计管理员可以查看审计记录。"))
@@ -46,7 +45,7 @@ def audit_entry_list(*, user: Any, filters: dict | None = None) -> QuerySet[Ledg
     return qs.order_by("-seq")
 
 
-def account_list(*, user: Any, q: str = "") -> QuerySet[User]:
+def account_list(*, user: User, q: str = "") -> QuerySet[User]:
     """Accounts for the security admin to manage."""
     if not user.has_perm("agencies.view_user"):
         raise PermissionDenied(_("只有安全管理员可以管理账号。"))
@@ -58,7 +57,7 @@ def account_list(*, user: Any, q: str = "") -> QuerySet[User]:
     return qs
 
 
-def role_change_list(*, user: Any, pending_only: bool = False) -> QuerySet[RoleChangeRequest]:
+def role_change_list(*, user: User, pending_only: bool = False) -> QuerySet[RoleChangeRequest]:
     if not user.has_perm("security.view_rolechangerequest"):
         raise PermissionDenied(_("只有安全管理员可以查看角色变更申请。"))
     qs = RoleChangeRequest.objects.select_related(
@@ -69,7 +68,7 @@ def role_change_list(*, user: Any, pending_only: bool = False) -> QuerySet[RoleC
     return qs
 
 
-def access_log_list(*, user: Any, username: str = "", ip: str = "", failures: bool = False):
+def access_log_list(*, user: User, username: str = "", ip: str = "", failures: bool = False):
     """axes' access log (sign-ins and sign-outs) or failure log; auditor only (三员分立)."""
     from axes.models import AccessFailureLog, AccessLog
 

@@ -14,12 +14,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import device_classes, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.authz import bump_authz_version, fact, register_fact
 from agencies.models import Unit, User
-from agencies.roles import ADMIN_ROLES, Role, has_role
+from agencies.roles import ADMIN_ROLES, Role, has_role, user_roles
+from agencies.selectors import acted_unit_ids
 from agencies.services import user_set_roles, user_set_unit
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -30,7 +34,7 @@ from .models import RoleChangeRequest, RolePolicy
 from .passwords import password_record
 
 
-def _require_security_admin(actor: Any) -> None:
+def _require_security_admin(actor: User) -> None:
     if not has_role(actor, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("只有安全管理员可以执行此操作。"))
 
@@ -59,7 +63,7 @@ def password_change(*, user: User, new_password: str, request: Any = None) -> Us
 
 @transaction.atomic
 def password_reset_by_admin(
-    *, actor: Any, user: User, new_password: str, request: Any = None
+    *, actor: User, user: User, new_password: str, request: Any = None
 ) -> User:
     """A security admin sets a temporary password; the user must change it at next login."""
     _require_security_admin(actor)
@@ -82,7 +86,7 @@ def password_reset_by_admin(
 
 
 @transaction.atomic
-def password_after_admin_set(*, actor: Any, user_id: Any, request: Any = None) -> None:
+def password_after_admin_set(*, actor: User, user_id: int | str, request: Any = None) -> None:
     """After the Django admin set a password: history, change time, change at next login."""
     _require_security_admin(actor)
     user = User.objects.get(pk=user_id)
@@ -127,8 +131,7 @@ def role_requires_2fa(role: str) -> bool:
     return role_policies().get(role, role in ADMIN_ROLES)
 
 
-def user_requires_2fa(user: Any) -> bool:
-    from agencies.roles import user_roles
+def user_requires_2fa(user: User) -> bool:
 
     return any(role_requires_2fa(r) for r in user_roles(user))
 
@@ -138,32 +141,25 @@ def user_requires_2fa(user: Any) -> bool:
 CONFIRMED_DEVICE = "security.has_confirmed_device"
 
 
-def user_has_confirmed_device(user: Any) -> bool:
+def user_has_confirmed_device(user: User) -> bool:
     """From the account's authorisation snapshot (agencies.authz): not a query per request."""
-    from agencies.authz import fact
 
     return bool(fact(user, CONFIRMED_DEVICE))
 
 
-def _read_has_confirmed_device(user: Any) -> bool:
-    from django_otp import user_has_device
+def _read_has_confirmed_device(user: User) -> bool:
 
     return user_has_device(user, confirmed=True)
 
 
 def _device_changed(sender: Any, instance: Any, **_kw: Any) -> None:
     """Enrolling, confirming or removing a second factor retires the account's snapshot."""
-    from agencies.authz import bump_authz_version
 
     bump_authz_version(user_ids=[instance.user_id])
 
 
 def register_device_fact() -> None:
     """Keep "has a confirmed second factor" in the snapshot (SecurityConfig.ready)."""
-    from django.db.models.signals import post_delete, post_save
-    from django_otp import device_classes
-
-    from agencies.authz import register_fact
 
     register_fact(CONFIRMED_DEVICE, _read_has_confirmed_device)
     for model in device_classes():
@@ -172,7 +168,9 @@ def register_device_fact() -> None:
 
 
 @transaction.atomic
-def role_policy_set(*, actor: Any, role: str, require_2fa: bool, request: Any = None) -> RolePolicy:
+def role_policy_set(
+    *, actor: User, role: str, require_2fa: bool, request: Any = None
+) -> RolePolicy:
     """Make the second factor mandatory (or not) for a role; security admin only."""
     _require_security_admin(actor)
     if role not in Role.values:
@@ -226,7 +224,7 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str, request: 
 
 
 @transaction.atomic
-def totp_reset_by_admin(*, actor: Any, user: User, request: Any = None) -> int:
+def totp_reset_by_admin(*, actor: User, user: User, request: Any = None) -> int:
     """Remove a user's second-factor devices (lost phone); they enrol again at next login."""
     _require_security_admin(actor)
     if actor.pk == user.pk:
@@ -243,7 +241,7 @@ def totp_reset_by_admin(*, actor: Any, user: User, request: Any = None) -> int:
 
 
 @transaction.atomic
-def lockout_reset(*, actor: Any, username: str, request: Any = None) -> int:
+def lockout_reset(*, actor: User, username: str, request: Any = None) -> int:
     """Lift a login lockout of an account (all addresses); security admin only."""
     from axes.utils import reset
 
@@ -274,7 +272,7 @@ _KEEP_UNIT: Any = object()
 @transaction.atomic
 def role_change_request(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     roles: Iterable[str],
     reason: str,
@@ -343,8 +341,6 @@ def role_change_request(
 
 
 def _acts_for(user: User) -> bool:
-    from agencies.selectors import acted_unit_ids
-
     return bool(acted_unit_ids(user=user))
 
 
@@ -357,7 +353,7 @@ def _lock_pending(change: RoleChangeRequest) -> RoleChangeRequest:
 
 @transaction.atomic
 def role_change_approve(
-    *, actor: Any, change: RoleChangeRequest, note: str = "", request: Any = None
+    *, actor: User, change: RoleChangeRequest, note: str = "", request: Any = None
 ) -> RoleChangeRequest:
     """A second security admin approves; the roles are then applied through user_set_roles."""
     _require_security_admin(actor)
@@ -399,7 +395,7 @@ def role_change_approve(
 
 @transaction.atomic
 def role_change_reject(
-    *, actor: Any, change: RoleChangeRequest, note: str = "", request: Any = None
+    *, actor: User, change: RoleChangeRequest, note: str = "", request: Any = None
 ) -> RoleChangeRequest:
     """Reject (another admin) or withdraw (the requester) a pending role change."""
     _require_security_admin(actor)

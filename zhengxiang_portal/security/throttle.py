@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -91,7 +92,6 @@ def _throttle(scope: str, key: str, failures: int, last: dt.datetime | None) -> 
 
 def login_throttle(*, username: str, ip: str | None) -> Throttle | None:
     """The delay this login attempt must still wait, or None (checked before the password)."""
-    from django.db.models import Count, Max
 
     now = timezone.now()
     recent = _recent_failures()
@@ -117,7 +117,6 @@ def login_throttle_list() -> list[Throttle]:
 
     One query: the window's failed logins and lifted lockouts together.
     """
-    from django.db.models import Q
 
     rows = LedgerEntry.objects.filter(created_at__gte=_window_start()).filter(
         Q(action=LedgerAction.LOGIN_FAILED, details__has_key="username")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import validate_ipv46_address
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import User
 from agencies.roles import Role, user_roles
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.forms import applied_filters, export_refused
+from zhengxiang_portal.core.network import client_ip
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_verify
 
@@ -42,9 +46,9 @@ from .forms import (
     TokenForm,
 )
 from .models import RoleChangeRequest
-from .network import client_ip
 from .passwords import password_expired
 from .selectors import access_log_list, account_list, audit_entry_list, role_change_list
+from .throttle import login_throttle_list
 
 
 def _next_url(request, default: str = "home") -> str:
@@ -109,8 +113,6 @@ def password_change_view(request):
                 user=user, new_password=form.cleaned_data["new_password1"], request=request
             )
         except Exception as exc:  # validation errors from the service are shown on the form
-            from django.core.exceptions import ValidationError
-
             if not isinstance(exc, ValidationError):
                 raise
             form.add_error("new_password1", exc)
@@ -214,7 +216,6 @@ def account_list_view(request):
     q = request.GET.get("q", "").strip()
     page = Paginator(account_list(user=request.user, q=q), 25).get_page(request.GET.get("page"))
     from axes.models import AccessAttempt
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     names = [u.username for u in page]
     locked = set(
@@ -236,7 +237,6 @@ def account_list_view(request):
         }
         for u in page
     ]
-    from .throttle import login_throttle_list
 
     context = {
         "page": page,
@@ -299,8 +299,6 @@ def account_detail_view(request, pk: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except Exception as exc:
-            from django.core.exceptions import ValidationError
-
             if not isinstance(exc, ValidationError):
                 raise
             reset_form.add_error("new_password", exc)
@@ -387,8 +385,6 @@ AUDIT_HEADER = [
 
 
 def _audit_row(e) -> list:
-    import json
-
     return [
         e.seq,
         timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -474,8 +470,6 @@ def audit_verify_view(request):
 
 def access_log_view(request):
     """axes' access log: every sign-in/out (or failed attempt) with address and browser."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_ipv46_address
 
     username = request.GET.get("username", "").strip()
     ip = request.GET.get("ip", "").strip()

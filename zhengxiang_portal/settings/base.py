@@ -369,7 +369,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "zhengxiang_portal.security.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "zhengxiang_portal.core.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "zhengxiang_portal.security.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

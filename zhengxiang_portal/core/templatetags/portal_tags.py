@@ -44,14 +44,3 @@ def sort_th(context, key: str, label: str) -> str:
         label,
         arrow,
     )
-
-
-@register.filter
-def role_label(name: str) -> str:
-    """The translated label of a role group name."""
-    from agencies.roles import Role
-
-    try:
-        return str(Role(name).label)
-    except ValueError:
-        return name

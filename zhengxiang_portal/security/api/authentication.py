@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from ..passwords import password_expired
+from ..services import user_has_confirmed_device, user_requires_2fa
 
 
 def _needs_second_factor(user) -> bool:
-    from ..services import user_has_confirmed_device, user_requires_2fa
-
     return user_has_confirmed_device(user) or user_requires_2fa(user)
 
 
@@ -42,11 +41,8 @@ class PortalSessionAuthentication(authentication.SessionAuthentication):
 class PortalTokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
-        if getattr(settings, "PORTAL_2FA_ENFORCED", True):
-            from ..services import user_requires_2fa
-
-            if user_requires_2fa(user):
-                raise exceptions.AuthenticationFailed(
-                    _("该账号的角色要求双因素认证，不能使用 API 令牌。")
-                )
+        if getattr(settings, "PORTAL_2FA_ENFORCED", True) and user_requires_2fa(user):
+            raise exceptions.AuthenticationFailed(
+                _("该账号的角色要求双因素认证，不能使用 API 令牌。")
+            )
         return user, token

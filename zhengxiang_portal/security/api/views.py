@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission
 
+from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.security.forms import AuditFilterForm
 from zhengxiang_portal.security.selectors import AUDIT_VIEW_PERM, audit_entry_list
 
@@ -32,6 +33,5 @@ class AuditEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return audit_entry_list(user=self.request.user, filters=filters)
         except PermissionDenied:
             # Schema generation runs without an auditor; real requests pass IsAuditor first.
-            from zhengxiang_portal.ledger.models import LedgerEntry
 
             return LedgerEntry.objects.none()

@@ -3,6 +3,8 @@
 Every check that talks to another server runs in its own thread with a deadline, so /healthz
 answers within HEALTH_TIMEOUT_SECONDS whatever hangs (a frozen Redis accepts connections and never
 answers); a check past its deadline is reported `{"ok": false, "error": "timeout"}`.
+
+Project-level, beside urls.py: it reads core's heartbeats and the deadlines' official calendar.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from django.views.decorators.cache import never_cache
 
 from zhengxiang_portal.celery import app as celery_app
 
-from .heartbeats import BEAT, WORKER_PREFIX
-from .models import Heartbeat
+from .core.heartbeats import BEAT, WORKER_PREFIX
+from .core.models import Heartbeat
+from .deadlines.calendar import missing_years
 
 # One queue for every process's probe: each check writes one message and reads one back, so
 # the queue never grows; a message another process wrote proves the round trip just as well.
@@ -128,8 +131,6 @@ def _check_beat() -> dict:
 
 def _check_calendar() -> dict:
     """Whether this and (from November) next year follow an official schedule (deadlines)."""
-    from zhengxiang_portal.deadlines.calendar import missing_years
-
     try:
         missing = missing_years(timezone.localdate())
     except DatabaseError:

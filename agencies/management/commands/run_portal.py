@@ -1,4 +1,7 @@
-"""`manage.py run_portal`: the embedded portal — web server plus a Celery worker with beat."""
+"""`manage.py run_portal`: the embedded portal — web server plus a Celery worker with beat.
+
+In agencies, not core: it prints agencies' demo logins (core imports no app).
+"""
 
 import os
 import signal

@@ -1,4 +1,7 @@
-"""Pages that belong to the whole portal: the role-aware home page."""
+"""Pages that belong to the whole portal: the role-aware home page, the 500 handler.
+
+Project-level like urls.py: it composes the apps (the home page names the user's roles), so it
+sits above them, not in `core`, which every app imports."""
 
 import sys
 
@@ -6,14 +9,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
-from .middleware import database_unavailable_response, is_database_unavailable
-from .registry import home_panels_for
+from agencies.roles import Role, user_roles
+
+from .core.middleware import database_unavailable_response, is_database_unavailable
+from .core.registry import home_panels_for
 
 
 def home(request):
     """Show what is due for this user and their unit; each app contributes its panels."""
-    from agencies.roles import Role, user_roles
-
     held = user_roles(request.user)  # already read by the security gate: no query
     roles = [role.label for role in Role if role.value in held]
     return render(request, "home.html", {"panels": home_panels_for(request), "roles": roles})

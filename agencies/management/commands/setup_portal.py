@@ -1,4 +1,7 @@
-"""`manage.py setup_portal`: idempotent post-migrate setup (roles, periodic schedules)."""
+"""`manage.py setup_portal`: idempotent post-migrate setup (roles, periodic schedules).
+
+In agencies, not core: the roles are agencies' (core imports no app).
+"""
 
 from django.core.management.base import BaseCommand
 
