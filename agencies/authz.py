@@ -26,7 +26,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils import timezone
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from .models import ACT_FOR_UNIT, Role, Unit, User
 
 SNAPSHOT_SECONDS = 300
 _MAX_USERS = 4096
@@ -56,15 +66,14 @@ def register_fact(name: str, reader: Callable[[Any], Any]) -> None:
     _fact_readers[name] = reader
 
 
-def fact(user: Any, name: str) -> Any:
+def fact(user: User, name: str) -> Any:
     """A registered answer for this user, from the snapshot."""
     return snapshot_for(user).facts[name]
 
 
-def _key(user: Any) -> tuple:
+def _key(user: User) -> tuple:
     # The join date and name too: SQLite may give a deleted account's id to a new one. The day:
     # an access grant runs from one date to another.
-    from django.utils import timezone
 
     return (
         user.pk,
@@ -78,11 +87,40 @@ def _key(user: Any) -> tuple:
     )
 
 
-def _read(user: Any) -> AuthzSnapshot:
-    from django.contrib.auth.backends import ModelBackend
+def read_acted_unit_ids(user: User) -> frozenset[int]:
+    """The ids of the units the user acts for, in one plain SQL round trip (the snapshot reads it).
 
-    from agencies.roles import Role
-    from agencies.selectors import read_acted_unit_ids
+    Same rule as guardian's get_objects_for_user(user, ACT_FOR_UNIT, Unit,
+    accept_global_perms=False): a superuser acts for every unit; anyone else for the units
+    granted to them or to one of their groups (tests/agencies compare both on every case).
+    Through guardian's queryset, building and compiling the query cost ~4 ms of CPU on the 2-core
+    build machine, this statement ~0.3 ms.
+    """
+    if user.is_superuser:
+        return frozenset(Unit.objects.values_list("pk", flat=True))
+    codename = ACT_FOR_UNIT.split(".")[1]
+    unit_type = ContentType.objects.get_for_model(Unit)  # Django caches content types
+    tables = {
+        "uop": UserObjectPermission._meta.db_table,
+        "gop": GroupObjectPermission._meta.db_table,
+        "perm": Permission._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
+    }
+    sql = (  # noqa: S608  (table names from the models' metadata; values are parameters)
+        "SELECT uop.object_pk FROM {uop} uop JOIN {perm} p ON p.id = uop.permission_id"
+        " WHERE uop.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
+        " UNION SELECT gop.object_pk FROM {gop} gop JOIN {perm} p ON p.id = gop.permission_id"
+        " JOIN {user_groups} ug ON ug.group_id = gop.group_id"
+        " WHERE ug.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
+    ).format(**tables)
+    params: list[int | str] = [user.pk, unit_type.pk, codename] * 2
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return frozenset(int(pk) for (pk,) in rows if str(pk).isdigit())
+
+
+def _read(user: User) -> AuthzSnapshot:
 
     valid = set(Role.values)
     snapshot = AuthzSnapshot(
@@ -101,7 +139,7 @@ def _read(user: Any) -> AuthzSnapshot:
     return snapshot
 
 
-def snapshot_for(user: Any) -> AuthzSnapshot:
+def snapshot_for(user: User) -> AuthzSnapshot:
     """The user's snapshot: from this process's memory when still current, else read afresh.
 
     Memoised on the user object too, so a request looks it up once.
@@ -131,7 +169,7 @@ def snapshot_for(user: Any) -> AuthzSnapshot:
     return fresh
 
 
-def forget(user: Any) -> None:
+def forget(user: User) -> None:
     """After this request changed the user's roles or units: read them afresh from now on."""
     user.__dict__["_authz_changed"] = True
     for name in ("_authz_snapshot", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
@@ -147,8 +185,6 @@ def bump_authz_version(
     *, user_ids: Iterable[int] = (), group_ids: Iterable[int] = (), everyone: bool = False
 ) -> None:
     """Give these users (members of these groups; everyone) a new key: their snapshots expire."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
 
     model = get_user_model()
     users = model.objects.all()
@@ -171,7 +207,6 @@ def _auth_m2m_changed(sender, instance, action, reverse, model, pk_set, **_kw) -
     user or group whose rights changed; from the other side (group.user_set.add,
     permission.group_set.remove …) they are in pk_set, or, for a clear, everyone who held it.
     """
-    from django.contrib.auth.models import Group
 
     def bump_for(cls: type, ids: Iterable[int]) -> None:
         if issubclass(cls, Group):
@@ -210,11 +245,6 @@ def _group_object_permission_changed(sender, instance, **_kw) -> None:
 
 
 def connect_signals() -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
     user_model = get_user_model()
     uid = "agencies.authz"
     for through in (

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .authz import snapshot_for
+
 
 class PortalModelBackend(ModelBackend):
     """Same rules as ModelBackend; `get_all_permissions` (what has_perm asks) comes from
@@ -16,7 +18,6 @@ class PortalModelBackend(ModelBackend):
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        from .authz import snapshot_for
 
         return set(snapshot_for(user_obj).permissions)
 

@@ -15,6 +15,8 @@ from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from .selectors import units_unreachable
+
 UNREACHABLE_UNITS = "agencies.W001"
 DATA_TAG = "portal_data"
 
@@ -30,7 +32,6 @@ def units_without_anyone_to_tell(
     """
     if not databases:
         return []
-    from .selectors import units_unreachable
 
     try:
         names = list(units_unreachable().values_list("name", flat=True))

@@ -7,6 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengxiang_portal.core.models import ChoiceLabels
 
+# The object permission that lets a liaison act for a unit (django-guardian, on Unit).
+ACT_FOR_UNIT = "agencies.act_for_unit"
+
+
+class Role(models.TextChoices):
+    LIAISON = "liaison", _("共治单位联络员")
+    TAX_STAFF = "tax_staff", _("税务局工作人员")
+    WG_LEADER = "wg_leader", _("专项工作组组长")
+    WG_MEMBER = "wg_member", _("专项工作组成员")
+    AUDITOR = "auditor", _("审计管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
 
 class UnitKind(models.TextChoices):
     """Every kind of unit Art. 1 names."""

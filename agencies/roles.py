@@ -7,21 +7,11 @@ mutually exclusive roles, and nobody may change their own roles (see services.us
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.models import AnonymousUser
 
-
-class Role(models.TextChoices):
-    LIAISON = "liaison", _("共治单位联络员")
-    TAX_STAFF = "tax_staff", _("税务局工作人员")
-    WG_LEADER = "wg_leader", _("专项工作组组长")
-    WG_MEMBER = "wg_member", _("专项工作组成员")
-    AUDITOR = "auditor", _("审计管理员")
-    SECURITY_ADMIN = "security_admin", _("安全管理员")
-    SYSTEM_ADMIN = "system_admin", _("系统管理员")
-
+from .authz import snapshot_for
+from .models import Role, User
 
 ADMIN_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN})
 WORKING_GROUP_ROLES = frozenset({Role.WG_LEADER, Role.WG_MEMBER})
@@ -38,20 +28,18 @@ def role_permissions() -> dict[str, set[str]]:
     return {role.value: set(_role_permissions.get(role.value, set())) for role in Role}
 
 
-def user_roles(user: Any) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     """The user's role names (from the user's authorisation snapshot, agencies.authz)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return frozenset()
-    from .authz import snapshot_for
-
     return snapshot_for(user).roles
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: User, *roles: str) -> bool:
     return bool(user_roles(user) & {str(r) for r in roles})
 
 
-def is_working_group(user: Any) -> bool:
+def is_working_group(user: User) -> bool:
     return has_role(user, *WORKING_GROUP_ROLES)
 
 

@@ -8,27 +8,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Liaison, Unit, User, WorkingGroupMember
+from .authz import snapshot_for
+from .models import ACT_FOR_UNIT, Liaison, Unit, User, WorkingGroupMember
 from .roles import Role, has_role, is_working_group
 
-ACT_FOR_UNIT = "agencies.act_for_unit"
 
-
-def units_acted_for(*, user: Any) -> QuerySet[Unit]:
+def units_acted_for(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units this user may act for (object permission granted with the liaison role).
 
     The ids come from `acted_unit_ids` (guardian's rule, read once per change of the account):
     filtering by them costs a plain `IN`, where guardian's own queryset costs ~4 ms to build.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Unit.objects.none()
     return Unit.objects.filter(pk__in=acted_unit_ids(user=user))
 
 
-def acted_unit_ids(*, user: Any) -> frozenset[int]:
+def acted_unit_ids(*, user: User | AnonymousUser) -> frozenset[int]:
     """Ids of the units this user acts for, from the user's authorisation snapshot.
 
     Pages ask this several times (navigation, home panels, the page's own selector); the snapshot
@@ -36,63 +37,23 @@ def acted_unit_ids(*, user: Any) -> frozenset[int]:
     Services that grant or revoke `act_for_unit` call `authz.forget` on the account they
     changed, so the rest of their own request sees the change too.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return frozenset()
-    from .authz import snapshot_for
-
     return snapshot_for(user).acted_unit_ids
 
 
-def read_acted_unit_ids(user: Any) -> frozenset[int]:
-    """The ids of the units the user acts for, in one plain SQL round trip (the snapshot reads it).
-
-    Same rule as guardian's get_objects_for_user(user, ACT_FOR_UNIT, Unit,
-    accept_global_perms=False): a superuser acts for every unit; anyone else for the units
-    granted to them or to one of their groups (tests/agencies compare both on every case).
-    Through guardian's queryset, building and compiling the query cost ~4 ms of CPU on the 2-core
-    build machine, this statement ~0.3 ms.
-    """
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    if user.is_superuser:
-        return frozenset(Unit.objects.values_list("pk", flat=True))
-    codename = ACT_FOR_UNIT.split(".")[1]
-    unit_type = ContentType.objects.get_for_model(Unit)  # Django caches content types
-    tables = {
-        "uop": UserObjectPermission._meta.db_table,
-        "gop": GroupObjectPermission._meta.db_table,
-        "perm": Permission._meta.db_table,
-        "user_groups": User.groups.through._meta.db_table,
-    }
-    sql = (  # noqa: S608  (table names from the models' metadata; values are parameters)
-        "SELECT uop.object_pk FROM {uop} uop JOIN {perm} p ON p.id = uop.permission_id"
-        " WHERE uop.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
-        " UNION SELECT gop.object_pk FROM {gop} gop JOIN {perm} p ON p.id = gop.permission_id"
-        " JOIN {user_groups} ug ON ug.group_id = gop.group_id"
-        " WHERE ug.user_id = %s AND p.content_type_id = %s AND p.codename = %s"
-    ).format(**tables)
-    params = [user.pk, unit_type.pk, codename] * 2
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return frozenset(int(pk) for (pk,) in rows if str(pk).isdigit())
-
-
-def user_can_act_for(*, user: Any, unit: Unit | None) -> bool:
+def user_can_act_for(*, user: User | AnonymousUser, unit: Unit | None) -> bool:
     """True when `user` may act for `unit`: its liaison, or tax staff acting for the tax bureau."""
-    if unit is None or not getattr(user, "is_authenticated", False):
+    if unit is None or not user.is_authenticated:
         return False
     if unit.is_tax_bureau and has_role(user, Role.TAX_STAFF) and user.unit_id == unit.pk:
         return True
     return user.has_perm(ACT_FOR_UNIT, unit)
 
 
-def user_unit_ids(*, user: Any) -> set[int]:
+def user_unit_ids(*, user: User | AnonymousUser) -> set[int]:
     """Every unit the user belongs to or acts for: the scope of "my unit's work"."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return set()
     ids = set(acted_unit_ids(user=user))
     if user.unit_id:
@@ -100,7 +61,7 @@ def user_unit_ids(*, user: Any) -> set[int]:
     return ids
 
 
-def unit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Unit]:
+def unit_list(*, user: User, filters: dict | None = None) -> QuerySet[Unit]:
     """Units this user may browse: all for the working group and tax staff, else their own."""
     qs = Unit.objects.annotate(
         liaison_count=Count("liaisons", filter=Q(liaisons__is_active=True))
@@ -121,7 +82,7 @@ def unit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Unit]:
     return qs
 
 
-def unit_get(*, user: Any, pk: int) -> Unit:
+def unit_get(*, user: User, pk: int) -> Unit:
     """One unit, if the user may see it (raises Unit.DoesNotExist otherwise)."""
     return (
         unit_list(user=user)
@@ -134,7 +95,7 @@ def unit_get(*, user: Any, pk: int) -> Unit:
     )
 
 
-def liaison_list(*, user: Any) -> QuerySet[Liaison]:
+def liaison_list(*, user: User) -> QuerySet[Liaison]:
     visible_units = unit_list(user=user).values("pk")
     return Liaison.objects.filter(unit__in=visible_units, is_active=True).select_related(
         "unit", "user"
@@ -333,7 +294,7 @@ class NoticeBook:
             fell_back=True,
         )
 
-    def _on_duty(self, unit_id: int, user: Any) -> bool:
+    def _on_duty(self, unit_id: int, user: User) -> bool:
         """An assignee counts while active and still one of the unit's people on duty.
 
         A liaison taken off duty keeps the account but no longer acts for the unit (the same
@@ -377,7 +338,7 @@ def working_group_recipients(*, leaders_only: bool = False) -> NoticeRecipients:
     )
 
 
-def user_recipients(*, user: Any, unit: Unit | None = None) -> NoticeRecipients:
+def user_recipients(*, user: User, unit: Unit | None = None) -> NoticeRecipients:
     """One named person (the requester, the order's issuer), else the rule for their unit."""
     if user is not None and getattr(user, "is_active", False):
         return NoticeRecipients(
@@ -437,7 +398,6 @@ def units_unreachable() -> QuerySet[Unit]:
 
 def units_unreachable_cached() -> list[tuple[int, str]]:
     """(pk, name) of `units_unreachable`, cached briefly for a panel shown on every home page."""
-    from django.core.cache import cache
 
     key = "agencies:units_unreachable"
     found = cache.get(key)

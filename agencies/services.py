@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from agencies.errors import AgencyErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
@@ -18,10 +17,8 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 
 from .authz import forget
-from .models import Liaison, Unit, User
-from .roles import ADMIN_ROLES, Role, role_permissions
-
-ACT_FOR_UNIT = "agencies.act_for_unit"
+from .models import ACT_FOR_UNIT, Liaison, Unit, User
+from .roles import ADMIN_ROLES, Role, has_role, role_permissions
 
 
 @transaction.atomic
@@ -49,7 +46,7 @@ def roles_sync() -> dict[str, int]:
 
 
 @transaction.atomic
-def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
+def user_set_roles(*, actor: User, user: User, roles: Iterable[str]) -> User:
     """Give `user` exactly these roles, enforcing 三员分立.
 
     Only a security admin manages roles; nobody changes their own roles; one account holds at
@@ -61,7 +58,6 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         raise ApplicationError(
             code=AgencyErrorCode.UNKNOWN_ROLE, message=_("未知角色：%s") % ", ".join(unknown)
         )
-    from .roles import has_role
 
     if not has_role(actor, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("只有安全管理员可以分配角色。"))
@@ -88,7 +84,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     full_name: str,
     unit: Unit | None,
@@ -97,11 +93,8 @@ def user_create(
     password: str | None = None,
 ) -> User:
     """Create an account; without a password it cannot log in until one is set."""
-    if actor is not None:
-        from .roles import has_role
-
-        if not has_role(actor, Role.SECURITY_ADMIN):
-            raise PermissionDenied(_("只有安全管理员可以创建账号。"))
+    if actor is not None and not has_role(actor, Role.SECURITY_ADMIN):
+        raise PermissionDenied(_("只有安全管理员可以创建账号。"))
     if User.objects.filter(username=username).exists():
         raise ApplicationError(code=AgencyErrorCode.DUPLICATE_USERNAME, message=_("用户名已存在。"))
     user = User(username=username, full_name=full_name, unit=unit, email=email, phone=phone)
@@ -124,7 +117,7 @@ def user_create(
 @transaction.atomic
 def liaison_save(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     name: str,
     phone: str,
@@ -165,14 +158,13 @@ def liaison_save(
 
 
 @transaction.atomic
-def user_set_unit(*, actor: Any, user: User, unit: Unit | None, acts_for: bool) -> User:
+def user_set_unit(*, actor: User, user: User, unit: Unit | None, acts_for: bool) -> User:
     """Make `unit` the account's unit and, if `acts_for`, its liaison acting for it (Art. 3).
 
     The low-level applier of a role change's unit, like user_set_roles: only the approval of a
     role change request (security.services.role_change_approve) calls it. The account acts for
     no other unit afterwards: its other object permissions and liaison links are removed.
     """
-    from .roles import has_role
 
     if not has_role(actor, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("只有安全管理员可以分配角色。"))
@@ -225,8 +217,6 @@ def user_set_unit(*, actor: Any, user: User, unit: Unit | None, acts_for: bool) 
 
 
 def _acted_unit_pks(user: User) -> list[int]:
-    from guardian.shortcuts import get_objects_for_user
-
     return list(
         get_objects_for_user(
             user, ACT_FOR_UNIT, Unit, accept_global_perms=False, with_superuser=False
@@ -235,7 +225,7 @@ def _acted_unit_pks(user: User) -> list[int]:
 
 
 @transaction.atomic
-def liaison_deactivate(*, actor: Any, liaison: Liaison) -> Liaison:
+def liaison_deactivate(*, actor: User, liaison: Liaison) -> Liaison:
     """Take a liaison off duty; their account loses the right to act for the unit."""
     liaison.is_active = False
     liaison.is_primary = False
