@@ -18,7 +18,11 @@ class SharingCatalogConfig(AppConfig):
         catalog_registry.register()
         entitlements.register()
 
-        from . import governance, submission_tasks  # noqa: F401  (registers the Celery tasks)
+        from . import (  # noqa: F401  (registers the Celery tasks)
+            governance,
+            submission_tasks,
+            tasks_governance,
+        )
         from .services import record_codec
 
         record_codec.register()

@@ -6,6 +6,8 @@ from agencies.roles import Role, has_role, is_working_group, register_role_permi
 from zhengxiang_portal.core.registry import HomePanel, NavItem, register_home_panel, register_nav
 from zhengxiang_portal.core.schedules import Schedule, register_schedule
 
+from .views.obligations import home_panel_context, working_group_panel_context
+
 CATALOG_EDIT_PERMISSIONS = [
     "sharing_catalog.view_catalogitem",
     "sharing_catalog.add_catalogitem",
@@ -26,8 +28,6 @@ def _sees_obligations(user) -> bool:
 
 
 def register() -> None:
-    from .views.obligations import home_panel_context, working_group_panel_context
-
     # Art. 20: the working group keeps the catalog.
     register_role_permissions(Role.WG_LEADER, CATALOG_EDIT_PERMISSIONS)
     register_role_permissions(Role.WG_MEMBER, CATALOG_EDIT_PERMISSIONS)

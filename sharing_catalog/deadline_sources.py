@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from zhengxiang_portal.deadlines.rules import DeadlineSource, register_deadline_source
 
+from .models import Objection, Obligation
+
 
 def _obligation_label(obligation) -> str:
     return _("报送任务 %(item)s %(period)s") % {
@@ -29,8 +31,6 @@ def _objection_runs(objection, field: str) -> bool:
 
 
 def register() -> None:
-    from .models import Objection, Obligation
-
     register_deadline_source(
         DeadlineSource(
             model="sharing_catalog.Obligation",

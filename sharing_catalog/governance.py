@@ -5,21 +5,38 @@ Called from `SharingCatalogConfig.ready()`: navigation, role permissions and bea
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from agencies.roles import Role, is_working_group, register_role_permissions
+from sharing_catalog.models import (
+    AccessGrant,
+    CatalogItem,
+    CoordinationRequest,
+    Objection,
+    Obligation,
+    OffPlatformAgreement,
+    Submission,
+)
+from sharing_catalog.selectors.entitlements import reader_unit_ids
+from sharing_catalog.selectors.objections import objection_list
+from zhengxiang_portal.core.registry import (
+    HomePanel,
+    NavItem,
+    register_home_panel,
+    register_nav,
+)
+from zhengxiang_portal.core.schedules import Schedule, register_schedule
+from zhengxiang_portal.ledger.exports import register_target_labeller
+from zhengxiang_portal.ledger.selectors import (
+    register_item_scope,
+    register_unit_scope,
+    target_scope,
+)
 
 
 def register() -> None:
-    from agencies.roles import Role, is_working_group, register_role_permissions
-    from zhengxiang_portal.core.registry import (
-        HomePanel,
-        NavItem,
-        register_home_panel,
-        register_nav,
-    )
-    from zhengxiang_portal.core.schedules import Schedule, register_schedule
-
-    from . import tasks_governance  # noqa: F401  (registers the Celery tasks)
-
     def _unit_or_group(user) -> bool:
         return bool(user.unit_id) or is_working_group(user)
 
@@ -76,11 +93,9 @@ def register() -> None:
     # 三员分立: the auditor reads the ledger and the access log, not the business records.
     for role in (Role.WG_LEADER, Role.WG_MEMBER):
         register_role_permissions(role, readers)
-    from zhengxiang_portal.ledger.selectors import register_item_scope, register_unit_scope
 
     register_item_scope(_submission_scope)
     register_unit_scope(_unit_scope)
-    from zhengxiang_portal.ledger.exports import register_target_labeller
 
     register_target_labeller("sharing_catalog.submission", _submission_labels)
     register_target_labeller("sharing_catalog.objection", _objection_labels)
@@ -120,15 +135,12 @@ def register() -> None:
 
 def _submission_scope(item_id: int):
     """Ledger entries about the item's submissions (upload, validate, confirm, receive …)."""
-    from sharing_catalog.models import Submission
-    from zhengxiang_portal.ledger.selectors import target_scope
 
     return target_scope(Submission, Submission.objects.filter(obligation__item_id=item_id))
 
 
 def _submission_labels(pks: list[str]) -> dict[str, str]:
     """Submissions as people name them: "司法拍卖成交信息 2026年11月 第2版"."""
-    from sharing_catalog.models import Submission
 
     rows = Submission.objects.filter(pk__in=pks).values_list(
         "pk", "obligation__item__name", "obligation__period_label", "version"
@@ -142,7 +154,6 @@ def _submission_labels(pks: list[str]) -> dict[str, str]:
 
 def _objection_labels(pks: list[str]) -> dict[str, str]:
     """Objections as people name them: "异议 #1 · 司法拍卖成交信息 2026年10月"."""
-    from sharing_catalog.models import Objection
 
     rows = Objection.objects.filter(pk__in=pks).values_list(
         "pk", "item__name", "submission__obligation__period_label"
@@ -161,18 +172,6 @@ def _unit_scope(unit_ids):
     downloads and receipts of that data), objections they raised or must answer, grants,
     off-platform agreements and coordination requests they are party to.
     """
-    from django.db.models import Q
-
-    from sharing_catalog.models import (
-        AccessGrant,
-        CatalogItem,
-        CoordinationRequest,
-        Objection,
-        Obligation,
-        OffPlatformAgreement,
-        Submission,
-    )
-    from zhengxiang_portal.ledger.selectors import target_scope
 
     def party(provider: str, consumer: str) -> Q:
         return Q(**{f"{provider}__in": unit_ids}) | Q(**{f"{consumer}__in": unit_ids})
@@ -199,11 +198,6 @@ def _unit_scope(unit_ids):
 
 def _objections_panel(request):
     """Home panel: objections this user's units must answer, by deadline."""
-    from django.utils import timezone
-
-    from sharing_catalog.models import Objection
-    from sharing_catalog.selectors.entitlements import reader_unit_ids
-    from sharing_catalog.selectors.objections import objection_list
 
     if not reader_unit_ids(user=request.user):
         return None  # acts for no unit: no provider's objections to answer (no query to build)

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from sharing_catalog.services.ingest.pipeline import submission_ingest, submission_ingest_sweep
+
 
 @shared_task(
     name="sharing_catalog.ingest_submission",
@@ -10,14 +12,11 @@ from celery import shared_task
     max_retries=3,
 )
 def ingest_submission_task(submission_id: int) -> str:
-    from sharing_catalog.services.ingest.pipeline import submission_ingest
-
     return submission_ingest(submission_id=submission_id).status
 
 
 @shared_task(name="sharing_catalog.sweep_submissions", ignore_result=True)
 def sweep_submissions_task() -> int:
     """Re-send ingestion that a broker outage or a dead worker left behind."""
-    from sharing_catalog.services.ingest.pipeline import submission_ingest_sweep
 
     return len(submission_ingest_sweep())

@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from sharing_catalog.models import Obligation, Receipt, Record, Submission, SubmissionError
+from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import (
     provider_obligation_get,
     record_list,
@@ -230,6 +231,4 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 def _provider_units(user) -> set[int]:
-    from sharing_catalog.selectors.entitlements import reader_unit_ids
-
     return reader_unit_ids(user=user)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
 
 from ..models import CatalogItem, SchemaField, SchemaVersion
 
 
-def catalog_item_list(*, user: Any, filters: dict | None = None) -> QuerySet[CatalogItem]:
+def catalog_item_list(
+    *, user: User | AnonymousUser, filters: dict | None = None
+) -> QuerySet[CatalogItem]:
     """Items this user may browse, filtered.
 
     Every logged-in user sees the published catalog (Art. 20: 目录清单管理 is meant to be known);
     the working group also sees drafts and retired items; a provider unit also sees its own
     retired items (their history stays its business).
     """
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return CatalogItem.objects.none()
     qs = CatalogItem.objects.select_related("provider").annotate(
         consumer_count=Count("consumers", distinct=True)
@@ -51,7 +55,7 @@ def catalog_item_list(*, user: Any, filters: dict | None = None) -> QuerySet[Cat
     return qs
 
 
-def catalog_item_get(*, user: Any, pk: int) -> CatalogItem:
+def catalog_item_get(*, user: User, pk: int) -> CatalogItem:
     """One item the user may see, with consumers and schema versions (raises DoesNotExist)."""
     return (
         catalog_item_list(user=user)

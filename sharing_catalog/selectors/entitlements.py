@@ -13,25 +13,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from agencies.authz import bump_authz_version, fact, register_fact
+from agencies.models import Unit, User
 from agencies.roles import Role, has_role
 from agencies.selectors import acted_unit_ids
 from sharing_catalog.models import AccessGrant, CatalogItem
 
 
-def reader_unit_ids(*, user: Any) -> set[int]:
+def reader_unit_ids(*, user: User | AnonymousUser) -> set[int]:
     """Units whose entitlements the user exercises: those they act for (as liaison), and the
     tax bureau for its staff. Membership of a unit alone (e.g. a working-group member seconded
     from a department) does not make one a reader of that unit's data. Built on the per-request
     `acted_unit_ids`, so asking again costs no query.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return set()
     ids = set(acted_unit_ids(user=user))
-    if user.unit_id and has_role(user, Role.TAX_STAFF) and user.unit.is_tax_bureau:
-        ids.add(user.unit_id)
+    unit_id = user.unit_id
+    if unit_id and has_role(user, Role.TAX_STAFF) and user.unit and user.unit.is_tax_bureau:
+        ids.add(unit_id)
     return ids
 
 
@@ -43,7 +48,7 @@ def live_grants(*, day: dt.date | None = None) -> QuerySet[AccessGrant]:
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
-def items_readable_by(*, user: Any) -> QuerySet[CatalogItem]:
+def items_readable_by(*, user: User) -> QuerySet[CatalogItem]:
     """Catalog items whose records this user's units may read."""
     units = reader_unit_ids(user=user)
     if not units:
@@ -60,12 +65,12 @@ def items_readable_by(*, user: Any) -> QuerySet[CatalogItem]:
     return CatalogItem.objects.filter(Q(provider_id__in=units) | shared)
 
 
-def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
+def user_may_read_item(*, user: User, item: CatalogItem) -> bool:
     """True when the user's unit may read the item's shared records today."""
     return items_readable_by(user=user).filter(pk=item.pk).exists()
 
 
-def items_consumed_by(*, user: Any) -> QuerySet[CatalogItem]:
+def items_consumed_by(*, user: User) -> QuerySet[CatalogItem]:
     """Items the user's units read as consumers (their own provided items left out)."""
     return items_readable_by(user=user).exclude(provider_id__in=reader_unit_ids(user=user))
 
@@ -81,28 +86,24 @@ def items_consumed_by(*, user: Any) -> QuerySet[CatalogItem]:
 CONSUMED_ITEMS = "sharing_catalog.consumed_item_ids"
 
 
-def consumed_item_ids(*, user: Any) -> frozenset[int]:
+def consumed_item_ids(*, user: User | AnonymousUser) -> frozenset[int]:
     """Ids of `items_consumed_by(user)`, from the account's snapshot."""
-    from agencies.authz import fact
 
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return frozenset()
     return fact(user, CONSUMED_ITEMS)
 
 
-def _read_consumed_item_ids(user: Any) -> frozenset[int]:
+def _read_consumed_item_ids(user: User) -> frozenset[int]:
     return frozenset(items_consumed_by(user=user).order_by().values_list("pk", flat=True))
 
 
 def _entitlements_changed(**_kw: Any) -> None:
-    from agencies.authz import bump_authz_version
-
     bump_authz_version(everyone=True)
 
 
 def _unit_changed(sender: Any, instance: Any, created: bool = False, **_kw: Any) -> None:
     """A unit's kind decides whether its tax staff read for it; a new unit changes nobody's."""
-    from agencies.authz import bump_authz_version
 
     if not created:
         bump_authz_version(user_ids=instance.users.values_list("pk", flat=True))
@@ -110,10 +111,6 @@ def _unit_changed(sender: Any, instance: Any, created: bool = False, **_kw: Any)
 
 def register() -> None:
     """Keep the consumed items in the snapshot; retire it on every write the rule reads."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from agencies.authz import register_fact
-    from agencies.models import Unit
 
     register_fact(CONSUMED_ITEMS, _read_consumed_item_ids)
     uid = "sharing_catalog.entitlements"

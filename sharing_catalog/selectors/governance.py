@@ -6,11 +6,11 @@ A unit sees the records it is party to; the working group (and the auditor) see 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from sharing_catalog.models import (
     AccessGrant,
@@ -21,11 +21,11 @@ from sharing_catalog.models import (
 from sharing_catalog.selectors.entitlements import reader_unit_ids as _units
 
 
-def _oversees(user: Any) -> bool:
+def _oversees(user: User) -> bool:
     return is_working_group(user)
 
 
-def grant_list(*, user: Any, filters: dict | None = None) -> QuerySet[AccessGrant]:
+def grant_list(*, user: User, filters: dict | None = None) -> QuerySet[AccessGrant]:
     """Grants where the user's unit is the consumer or the item's provider."""
     qs = AccessGrant.objects.select_related("item", "item__provider", "consumer", "requested_by")
     if not _oversees(user):
@@ -39,7 +39,7 @@ def grant_list(*, user: Any, filters: dict | None = None) -> QuerySet[AccessGran
     return qs.order_by("-requested_at", "-pk")
 
 
-def grant_inbox(*, user: Any) -> QuerySet[AccessGrant]:
+def grant_inbox(*, user: User) -> QuerySet[AccessGrant]:
     """Applications waiting for this user: as provider liaison, or as the working group."""
     units = _units(user=user)
     waiting = Q(
@@ -56,11 +56,11 @@ def grant_inbox(*, user: Any) -> QuerySet[AccessGrant]:
     )
 
 
-def grant_get(*, user: Any, pk: int) -> AccessGrant:
+def grant_get(*, user: User, pk: int) -> AccessGrant:
     return grant_list(user=user).get(pk=pk)
 
 
-def agreement_list(*, user: Any, filters: dict | None = None) -> QuerySet[OffPlatformAgreement]:
+def agreement_list(*, user: User, filters: dict | None = None) -> QuerySet[OffPlatformAgreement]:
     qs = OffPlatformAgreement.objects.select_related("provider", "consumer", "item")
     if not _oversees(user):
         units = _units(user=user)
@@ -84,11 +84,11 @@ def agreements_overdue(
     )
 
 
-def agreement_get(*, user: Any, pk: int) -> OffPlatformAgreement:
+def agreement_get(*, user: User, pk: int) -> OffPlatformAgreement:
     return agreement_list(user=user).get(pk=pk)
 
 
-def coordination_list(*, user: Any, filters: dict | None = None) -> QuerySet[CoordinationRequest]:
+def coordination_list(*, user: User, filters: dict | None = None) -> QuerySet[CoordinationRequest]:
     qs = CoordinationRequest.objects.select_related("unit", "item", "requested_by", "decided_by")
     if not _oversees(user):
         qs = qs.filter(unit_id__in=_units(user=user))
@@ -98,7 +98,7 @@ def coordination_list(*, user: Any, filters: dict | None = None) -> QuerySet[Coo
     return qs.order_by("-created_at", "-pk")
 
 
-def coordination_get(*, user: Any, pk: int) -> CoordinationRequest:
+def coordination_get(*, user: User, pk: int) -> CoordinationRequest:
     return coordination_list(user=user).get(pk=pk)
 
 

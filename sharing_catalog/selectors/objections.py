@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from sharing_catalog.models import Objection
 from sharing_catalog.selectors.entitlements import reader_unit_ids
@@ -23,7 +23,7 @@ from zhengxiang_portal.statistics import StatisticsTable, crosstab
 S = Objection.Status
 
 
-def objection_list(*, user: Any, filters: dict | None = None) -> QuerySet[Objection]:
+def objection_list(*, user: User, filters: dict | None = None) -> QuerySet[Objection]:
     """Objections the user's units raised or must answer; all for the working group."""
     qs = Objection.objects.select_related("item", "provider", "consumer", "submission", "raised_by")
     if not is_working_group(user):
@@ -43,7 +43,7 @@ def objection_list(*, user: Any, filters: dict | None = None) -> QuerySet[Object
     return qs.order_by("deadline", "pk")
 
 
-def objection_get(*, user: Any, pk: int) -> Objection:
+def objection_get(*, user: User, pk: int) -> Objection:
     return objection_list(user=user).get(pk=pk)
 
 

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from agencies.selectors import user_unit_ids
 from zhengxiang_portal.deadlines.asof import AsOf, Standing, local_day
@@ -18,7 +20,7 @@ from ..models import CatalogItem, Obligation
 OPEN_STATES = (Obligation.Status.OPEN, Obligation.Status.SUBMITTED, Obligation.Status.OVERDUE)
 
 
-def _scope(user: Any) -> Q | None:
+def _scope(user: User) -> Q | None:
     """None = everything (working group); else the provider's and the consumers' obligations.
 
     A provider unit's liaisons see what their unit owes; a consumer unit (the tax bureau's staff
@@ -31,9 +33,11 @@ def _scope(user: Any) -> Q | None:
     return Q(item__provider_id__in=units) | Q(item_id__in=consumed)
 
 
-def obligation_list(*, user: Any, filters: dict | None = None) -> QuerySet[Obligation]:
+def obligation_list(
+    *, user: User | AnonymousUser, filters: dict | None = None
+) -> QuerySet[Obligation]:
     """Obligations this user may see, filtered and ordered by due date."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Obligation.objects.none()
     qs = Obligation.objects.select_related("item__provider")
     scope = _scope(user)
@@ -64,12 +68,12 @@ def obligation_list(*, user: Any, filters: dict | None = None) -> QuerySet[Oblig
     return qs.order_by("due_date", "item__code", "pk")
 
 
-def obligation_get(*, user: Any, pk: int) -> Obligation:
+def obligation_get(*, user: User, pk: int) -> Obligation:
     """One obligation the user may see (raises Obligation.DoesNotExist otherwise)."""
     return obligation_list(user=user).get(pk=pk)
 
 
-def obligation_home_list(*, user: Any, limit: int = 10) -> list[Obligation]:
+def obligation_home_list(*, user: User, limit: int = 10) -> list[Obligation]:
     """The user's own units' obligations still to be done, soonest due first (home panel)."""
     units = user_unit_ids(user=user)
     if not units:
@@ -81,7 +85,7 @@ def obligation_home_list(*, user: Any, limit: int = 10) -> list[Obligation]:
     )
 
 
-def obligation_overdue_by_unit(*, user: Any) -> list[dict[str, Any]]:
+def obligation_overdue_by_unit(*, user: User) -> list[dict[str, Any]]:
     """Overdue obligations counted per provider unit (the working group's view, Art. 20)."""
     rows = (
         obligation_list(user=user)

@@ -8,11 +8,11 @@ consumers; conditional: live access grant; not shared: nobody); `user_may_read_i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from sharing_catalog.models import CatalogItem, Obligation, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import (
     consumed_item_ids,
@@ -24,12 +24,12 @@ from zhengxiang_portal.statistics import StatisticsTable, crosstab
 READABLE_STATUSES = (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED)
 
 
-def readable_items(*, user: Any) -> QuerySet[CatalogItem]:
+def readable_items(*, user: User) -> QuerySet[CatalogItem]:
     """Published, shareable items one of the user's units consumes (the entitlement rule)."""
     return items_consumed_by(user=user)
 
 
-def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
+def user_may_read_item(*, user: User, item: CatalogItem) -> bool:
     """True when the user's unit is an entitled consumer of the item's confirmed data.
 
     Delegates to THE rule in selectors.entitlements (grants for conditional items, nothing for
@@ -38,11 +38,11 @@ def user_may_read_item(*, user: Any, item: CatalogItem) -> bool:
     return items_consumed_by(user=user).filter(pk=item.pk).exists()
 
 
-def user_provides_item(*, user: Any, item: CatalogItem) -> bool:
+def user_provides_item(*, user: User, item: CatalogItem) -> bool:
     return item.provider_id in reader_unit_ids(user=user)
 
 
-def submission_visible_to(*, user: Any) -> QuerySet[Submission]:
+def submission_visible_to(*, user: User) -> QuerySet[Submission]:
     """Submissions the user may see: every version of their own unit's items, and the
     confirmed data of items their unit consumes."""
     units = reader_unit_ids(user=user)
@@ -55,12 +55,12 @@ def submission_visible_to(*, user: Any) -> QuerySet[Submission]:
     ).select_related("obligation__item__provider", "uploaded_by", "confirmed_by", "schema")
 
 
-def submission_get(*, user: Any, pk: int) -> Submission:
+def submission_get(*, user: User, pk: int) -> Submission:
     """One submission the user may see (raises Submission.DoesNotExist otherwise)."""
     return submission_visible_to(user=user).get(pk=pk)
 
 
-def submission_readable_data(*, user: Any, submission: Submission) -> bool:
+def submission_readable_data(*, user: User, submission: Submission) -> bool:
     """May the user read (and download) the records of this submission?"""
     item = submission.obligation.item
     if user_provides_item(user=user, item=item):
@@ -71,7 +71,7 @@ def submission_readable_data(*, user: Any, submission: Submission) -> bool:
     return submission.status in READABLE_STATUSES and user_may_read_item(user=user, item=item)
 
 
-def provider_obligation_get(*, user: Any, pk: int) -> Obligation:
+def provider_obligation_get(*, user: User, pk: int) -> Obligation:
     """An obligation of an item the user's unit provides (raises Obligation.DoesNotExist)."""
     return Obligation.objects.select_related("item__provider").get(
         pk=pk, item__provider_id__in=reader_unit_ids(user=user)
@@ -86,7 +86,7 @@ def obligation_submissions(*, obligation: Obligation) -> QuerySet[Submission]:
     )
 
 
-def new_data_for(*, user: Any) -> QuerySet[Submission]:
+def new_data_for(*, user: User) -> QuerySet[Submission]:
     """Confirmed submissions the user's units consume and have not yet acknowledged."""
     units = reader_unit_ids(user=user)
     items = consumed_item_ids(user=user) if units else []
@@ -102,7 +102,7 @@ def new_data_for(*, user: Any) -> QuerySet[Submission]:
     )
 
 
-def received_list(*, user: Any) -> QuerySet[Submission]:
+def received_list(*, user: User) -> QuerySet[Submission]:
     """Confirmed data the user's units consume, newest first, with their receipt state."""
     units = reader_unit_ids(user=user)
     acknowledged = Receipt.objects.filter(submission=OuterRef("pk"), unit_id__in=units)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, PurposeDeclaration
 from sharing_catalog.purposes import StatutoryPurpose, purpose_label
@@ -62,7 +63,7 @@ def end_of_local_day(moment: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
-def purpose_declare(*, actor: Any, item: CatalogItem, code: str, text: str = "") -> Purpose:
+def purpose_declare(*, actor: User, item: CatalogItem, code: str, text: str = "") -> Purpose:
     """Record the purpose `actor` declares for reading `item`, valid to the end of the day.
 
     Art. 23, 24: the tax bureau consults the same item many times a day for the same duty, so
@@ -114,7 +115,7 @@ def declared_purpose(*, request: Any, item: CatalogItem) -> Purpose | None:
 @transaction.atomic
 def access_log_record(
     *,
-    actor: Any,
+    actor: User,
     item: CatalogItem,
     target: Any,
     action: str,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.roles import is_working_group
 from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
 from sharing_catalog.errors import CatalogErrorCode
@@ -25,13 +25,13 @@ from zhengxiang_portal.notifications.services import notice_send
 S = OffPlatformAgreement.Status
 
 
-def _is_party(actor: Any, agreement: OffPlatformAgreement) -> bool:
+def _is_party(actor: User, agreement: OffPlatformAgreement) -> bool:
     return user_can_act_for(user=actor, unit=agreement.provider) or user_can_act_for(
         user=actor, unit=agreement.consumer
     )
 
 
-def _ledger(actor: Any, agreement: OffPlatformAgreement, step: str, **extra: Any) -> None:
+def _ledger(actor: User | str, agreement: OffPlatformAgreement, step: str, **extra: Any) -> None:
     ledger_append(
         action=LedgerAction.AGREEMENT,
         actor=actor,
@@ -51,7 +51,7 @@ def _ledger(actor: Any, agreement: OffPlatformAgreement, step: str, **extra: Any
 @transaction.atomic
 def agreement_register(
     *,
-    actor: Any,
+    actor: User,
     provider: Unit,
     consumer: Unit,
     content: str,
@@ -97,7 +97,7 @@ def agreement_register(
 
 
 @transaction.atomic
-def agreement_file(*, actor: Any, agreement: OffPlatformAgreement) -> OffPlatformAgreement:
+def agreement_file(*, actor: User, agreement: OffPlatformAgreement) -> OffPlatformAgreement:
     """File (报备) a registered agreement with the working group."""
     agreement = OffPlatformAgreement.objects.select_for_update().get(pk=agreement.pk)
     if not _is_party(actor, agreement):
@@ -125,7 +125,9 @@ def agreement_file(*, actor: Any, agreement: OffPlatformAgreement) -> OffPlatfor
 
 
 @transaction.atomic
-def agreement_mark_migrated(*, actor: Any, agreement: OffPlatformAgreement) -> OffPlatformAgreement:
+def agreement_mark_migrated(
+    *, actor: User, agreement: OffPlatformAgreement
+) -> OffPlatformAgreement:
     """Record that the sharing moved onto the platform (the provider or the working group)."""
     agreement = OffPlatformAgreement.objects.select_for_update().get(pk=agreement.pk)
     if not (is_working_group(actor) or user_can_act_for(user=actor, unit=agreement.provider)):

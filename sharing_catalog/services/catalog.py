@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.roles import is_working_group
 from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
@@ -26,6 +27,7 @@ from zhengxiang_portal.ledger.services import ledger_append
 
 from ..models import CatalogItem, FieldType, SchemaField, SchemaVersion
 from ..selectors.catalog import schema_in_force
+from .obligations import obligations_generate_current
 from .validation.cells import CellError, FieldSpec
 
 CHANGE_CATALOG = "sharing_catalog.change_catalogitem"
@@ -67,16 +69,12 @@ ITEM_EDITABLE_FIELDS = (
 )
 
 
-def user_can_edit_catalog(user: Any) -> bool:
+def user_can_edit_catalog(user: User | AnonymousUser) -> bool:
     """Only working-group members with the catalog permission change the catalog (Art. 20)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and is_working_group(user)
-        and user.has_perm(CHANGE_CATALOG)
-    )
+    return bool(user.is_authenticated and is_working_group(user) and user.has_perm(CHANGE_CATALOG))
 
 
-def _require_editor(actor: Any) -> None:
+def _require_editor(actor: User) -> None:
     if not user_can_edit_catalog(actor):
         raise PermissionDenied(_("只有共治专项工作组成员可以维护目录清单（第二十条）。"))
 
@@ -116,7 +114,7 @@ def _apply(item: CatalogItem, fields: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def catalog_item_create(
-    *, actor: Any, consumers: Iterable[Unit] = (), **fields: Any
+    *, actor: User, consumers: Iterable[Unit] = (), **fields: Any
 ) -> CatalogItem:
     """Create a draft catalog item (目录清单项, Art. 20); only the working group may."""
     _require_editor(actor)
@@ -139,7 +137,7 @@ def catalog_item_create(
 
 @transaction.atomic
 def catalog_item_update(
-    *, actor: Any, item: CatalogItem, consumers: Iterable[Unit] | None = None, **fields: Any
+    *, actor: User, item: CatalogItem, consumers: Iterable[Unit] | None = None, **fields: Any
 ) -> CatalogItem:
     """Change an item's metadata; a published item keeps its code (others cite it)."""
     _require_editor(actor)
@@ -369,7 +367,7 @@ def _example_error(field_type: str, example: str, enum_values: list[str], patter
 
 @transaction.atomic
 def schema_version_create(
-    *, actor: Any, item: CatalogItem, fields: Sequence[dict[str, Any]], note: str = ""
+    *, actor: User, item: CatalogItem, fields: Sequence[dict[str, Any]], note: str = ""
 ) -> SchemaVersion:
     """Add a new (not yet in force) version of an item's field schema."""
     _require_editor(actor)
@@ -395,7 +393,7 @@ def schema_version_create(
 
 
 @transaction.atomic
-def schema_version_publish(*, actor: Any, schema: SchemaVersion) -> SchemaVersion:
+def schema_version_publish(*, actor: User, schema: SchemaVersion) -> SchemaVersion:
     """Put a schema version in force; uploads from now on are validated against it."""
     _require_editor(actor)
     schema = SchemaVersion.objects.select_for_update().select_related("item").get(pk=schema.pk)
@@ -424,12 +422,11 @@ def schema_version_publish(*, actor: Any, schema: SchemaVersion) -> SchemaVersio
 
 
 @transaction.atomic
-def catalog_item_publish(*, actor: Any, item: CatalogItem) -> CatalogItem:
+def catalog_item_publish(*, actor: User, item: CatalogItem) -> CatalogItem:
     """Publish an item: it joins the 目录清单 everyone sees and its obligations start (Art. 20).
 
     An item needs a field schema in force first, so that providers know what to send.
     """
-    from .obligations import obligations_generate_current
 
     _require_editor(actor)
     item = CatalogItem.objects.select_for_update().get(pk=item.pk)
@@ -460,7 +457,7 @@ RETIRE_REASON_MAX = 200  # the ledger keeps the reason whole
 
 
 @transaction.atomic
-def catalog_item_retire(*, actor: Any, item: CatalogItem, reason: str = "") -> CatalogItem:
+def catalog_item_retire(*, actor: User, item: CatalogItem, reason: str = "") -> CatalogItem:
     """Retire a published item: no new obligations, no reminders; history stays."""
     _require_editor(actor)
     if len(reason) > RETIRE_REASON_MAX:

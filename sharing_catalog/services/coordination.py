@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from agencies.selectors import notice_recipients, user_can_act_for, working_group_recipients
 from sharing_catalog.errors import CatalogErrorCode
@@ -31,7 +32,7 @@ S = CoordinationRequest.Status
 EXEMPTIBLE = [Obligation.Status.OPEN, Obligation.Status.OVERDUE]
 
 
-def _ledger(actor: Any, req: CoordinationRequest, step: str, **extra: Any) -> None:
+def _ledger(actor: User, req: CoordinationRequest, step: str, **extra: Any) -> None:
     ledger_append(
         action=LedgerAction.EXEMPTION,
         actor=actor,
@@ -47,7 +48,7 @@ def _url(req: CoordinationRequest) -> str:
 
 @transaction.atomic
 def coordination_request_create(
-    *, actor: Any, item: CatalogItem, reason: str, reason_text: str
+    *, actor: User, item: CatalogItem, reason: str, reason_text: str
 ) -> CoordinationRequest:
     """The provider asks the working group to coordinate an item it cannot share."""
     if not user_can_act_for(user=actor, unit=item.provider):
@@ -94,7 +95,7 @@ def _exempt_obligations(req: CoordinationRequest) -> int:
 @transaction.atomic
 def coordination_decide(
     *,
-    actor: Any,
+    actor: User,
     request: CoordinationRequest,
     decision: str,
     comment: str = "",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.roles import is_working_group
 from agencies.selectors import (
     NoticeRecipients,
@@ -33,7 +33,7 @@ D = AccessGrant.Decision
 S = AccessGrant.Status
 
 
-def _ledger(actor: Any, grant: AccessGrant, step: str, **extra: Any) -> None:
+def _ledger(actor: User | str, grant: AccessGrant, step: str, **extra: Any) -> None:
     ledger_append(
         action=LedgerAction.GRANT,
         actor=actor,
@@ -56,7 +56,7 @@ def _url(grant: AccessGrant) -> str:
 @transaction.atomic
 def grant_apply(
     *,
-    actor: Any,
+    actor: User,
     item: CatalogItem,
     consumer: Unit,
     purpose: str,
@@ -121,7 +121,7 @@ def _lock(grant: AccessGrant) -> AccessGrant:
     )
 
 
-def _approve_final(grant: AccessGrant, actor: Any) -> None:
+def _approve_final(grant: AccessGrant, actor: User) -> None:
     now = timezone.now()
     grant.status = S.APPROVED
     grant.decided_by = actor
@@ -144,7 +144,7 @@ def _tell_consumer(grant: AccessGrant, level: str, subject: str) -> NoticeRecipi
 @transaction.atomic
 def grant_decide_provider(
     *,
-    actor: Any,
+    actor: User,
     grant: AccessGrant,
     approve: bool,
     comment: str = "",
@@ -198,7 +198,7 @@ def grant_decide_provider(
 
 @transaction.atomic
 def grant_decide_working_group(
-    *, actor: Any, grant: AccessGrant, approve: bool, comment: str = ""
+    *, actor: User, grant: AccessGrant, approve: bool, comment: str = ""
 ) -> AccessGrant:
     """The working group's decision after the provider agreed, when the catalog requires it."""
     grant = _lock(grant)
@@ -229,7 +229,7 @@ def grant_decide_working_group(
 
 
 @transaction.atomic
-def grant_revoke(*, actor: Any, grant: AccessGrant, reason: str) -> AccessGrant:
+def grant_revoke(*, actor: User, grant: AccessGrant, reason: str) -> AccessGrant:
     """The provider or the working group withdraws an approved grant, with a reason."""
     grant = _lock(grant)
     if not (is_working_group(actor) or user_can_act_for(user=actor, unit=grant.item.provider)):

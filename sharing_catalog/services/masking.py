@@ -14,16 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from agencies.selectors import unit_liaison_users, user_can_act_for
 from sharing_catalog.errors import CatalogErrorCode
-from sharing_catalog.models import CatalogItem
+from sharing_catalog.models import CatalogItem, FieldDisclosure, SchemaField
+from sharing_catalog.purposes import StatutoryPurpose, purpose_label
+from sharing_catalog.selectors.entitlements import reader_unit_ids
+from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.security.masking import mask_value
@@ -41,9 +45,9 @@ def ensure_unmask_permission() -> Permission:
     return perm
 
 
-def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:
+def user_may_unmask(*, user: User | AnonymousUser, item: CatalogItem) -> bool:
     """The provider's own people see their data; others need the per-item object permission."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     if user_can_act_for(user=user, unit=item.provider) or user.unit_id == item.provider_id:
         return True
@@ -51,7 +55,7 @@ def user_may_unmask(*, user: Any, item: CatalogItem) -> bool:
 
 
 def clear_field_keys(
-    *, user: Any, item: CatalogItem, fields: Iterable[Any], purpose: Any = None
+    *, user: User, item: CatalogItem, fields: Iterable[Any], purpose: Any = None
 ) -> set[str]:
     """The sensitive fields `user` sees in clear on `item` under the declared `purpose`.
 
@@ -59,8 +63,6 @@ def clear_field_keys(
     otherwise the fields the working group disclosed to the user's consuming unit for that
     purpose (FieldDisclosure, Art. 24). No purpose, no disclosed field.
     """
-    from sharing_catalog.models import FieldDisclosure
-    from sharing_catalog.selectors.entitlements import reader_unit_ids
 
     sensitive = {f.key for f in fields if f.is_sensitive}
     if not sensitive:
@@ -105,7 +107,7 @@ def field_masker(
     return mask, True
 
 
-def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem, purpose: Any = None):
+def record_masker(fields: Iterable[Any], user: User, item: CatalogItem, purpose: Any = None):
     """`field_masker` for this user and purpose, the decision taken once."""
     fields = list(fields)
     return field_masker(
@@ -116,7 +118,7 @@ def record_masker(fields: Iterable[Any], user: Any, item: CatalogItem, purpose: 
 def mask_record(
     record_data: Mapping[str, Any],
     fields: Iterable[Any],
-    user: Any,
+    user: User,
     item: CatalogItem,
     purpose: Any = None,
 ) -> dict[str, Any]:
@@ -127,7 +129,7 @@ def mask_record(
 
 def record_unmasked_access(
     *,
-    actor: Any,
+    actor: User,
     item: CatalogItem,
     target: Any,
     rows: int,
@@ -156,12 +158,14 @@ def record_unmasked_access(
     )
 
 
-def _may_manage_unmask(actor: Any, item: CatalogItem) -> bool:
+def _may_manage_unmask(actor: User, item: CatalogItem) -> bool:
     return is_working_group(actor) or user_can_act_for(user=actor, unit=item.provider)
 
 
 @transaction.atomic
-def unmask_grant(*, actor: Any, item: CatalogItem, user: Any = None, unit: Any = None) -> list[Any]:
+def unmask_grant(
+    *, actor: User, item: CatalogItem, user: User | None = None, unit: Any = None
+) -> list[Any]:
     """Let a user (or every active liaison of a unit) see the item's sensitive fields in clear."""
     from guardian.shortcuts import assign_perm
 
@@ -182,7 +186,7 @@ def unmask_grant(*, actor: Any, item: CatalogItem, user: Any = None, unit: Any =
 
 
 @transaction.atomic
-def unmask_revoke(*, actor: Any, item: CatalogItem, user: Any) -> None:
+def unmask_revoke(*, actor: User, item: CatalogItem, user: User) -> None:
     from guardian.shortcuts import remove_perm
 
     if not _may_manage_unmask(actor, item):
@@ -202,7 +206,6 @@ def unmask_revoke(*, actor: Any, item: CatalogItem, user: Any) -> None:
 
 def sensitive_field_choices(*, item: CatalogItem) -> list[tuple[str, str]]:
     """(key, label) of every field marked sensitive in any schema version of the item."""
-    from sharing_catalog.models import SchemaField
 
     seen: dict[str, str] = {}
     for key, label in (
@@ -216,12 +219,9 @@ def sensitive_field_choices(*, item: CatalogItem) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def field_disclosure_add(
-    *, actor: Any, item: CatalogItem, consumer: Any, field_key: str, purpose: str
+    *, actor: User, item: CatalogItem, consumer: Any, field_key: str, purpose: str
 ) -> Any:
     """Let one consuming unit see one sensitive field in clear for one purpose (WG only)."""
-    from sharing_catalog.models import FieldDisclosure
-    from sharing_catalog.purposes import StatutoryPurpose
-    from zhengxiang_portal.core.errors import ApplicationError
 
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
@@ -257,7 +257,7 @@ def field_disclosure_add(
 
 
 @transaction.atomic
-def field_disclosure_remove(*, actor: Any, rule: Any) -> None:
+def field_disclosure_remove(*, actor: User, rule: Any) -> None:
     """Withdraw a disclosure rule (WG only); the field is masked for that unit again."""
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
@@ -274,8 +274,6 @@ def field_disclosure_remove(*, actor: Any, rule: Any) -> None:
 
 
 def _disclosure_details(rule: Any, label: str, *, granted: bool) -> dict[str, Any]:
-    from sharing_catalog.purposes import purpose_label
-
     return {
         "item_id": rule.item_id,
         "granted" if granted else "revoked": "field_disclosure",

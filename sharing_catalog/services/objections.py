@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.roles import is_working_group
 from agencies.selectors import (
     NoticeRecipients,
@@ -132,7 +132,7 @@ def _url(objection: Objection) -> str:
 
 
 def _ledger(
-    actor: Any, objection: Objection, step: str, told: dict | None = None, **extra: Any
+    actor: User | str, objection: Objection, step: str, told: dict | None = None, **extra: Any
 ) -> None:
     ledger_append(
         action=LedgerAction.OBJECTION,
@@ -158,11 +158,11 @@ def _lock(objection: Objection) -> Objection:
     )
 
 
-def _is_provider(actor: Any, objection: Objection) -> bool:
+def _is_provider(actor: User, objection: Objection) -> bool:
     return user_can_act_for(user=actor, unit=objection.provider)
 
 
-def _is_consumer(actor: Any, objection: Objection) -> bool:
+def _is_consumer(actor: User, objection: Objection) -> bool:
     return user_can_act_for(user=actor, unit=objection.consumer)
 
 
@@ -181,7 +181,7 @@ def escalate_working_days() -> int:
     return _setting("OBJECTION_ESCALATE_WORKING_DAYS", 2)
 
 
-def _on_side(actor: Any, objection: Objection, side: str) -> bool:
+def _on_side(actor: User, objection: Objection, side: str) -> bool:
     if side == Side.PROVIDER:
         return _is_provider(actor, objection)
     if side == Side.CONSUMER:
@@ -193,7 +193,7 @@ def _on_side(actor: Any, objection: Objection, side: str) -> bool:
     return False  # SYSTEM steps are the scan's, never a person's
 
 
-def _check(name: str, actor: Any, objection: Objection) -> Step:
+def _check(name: str, actor: User, objection: Objection) -> Step:
     """Refuse the step unless the table allows it for this actor in this state."""
     step = TRANSITIONS[name]
     if not _on_side(actor, objection, step.side):
@@ -203,7 +203,7 @@ def _check(name: str, actor: Any, objection: Objection) -> Step:
     return step
 
 
-def objection_steps(*, user: Any, objection: Objection) -> set[str]:
+def objection_steps(*, user: User, objection: Objection) -> set[str]:
     """The steps this user may take on the objection now (the page shows these buttons)."""
     return {
         name
@@ -212,14 +212,14 @@ def objection_steps(*, user: Any, objection: Objection) -> set[str]:
     }
 
 
-def close_reasons_for(*, user: Any, objection: Objection) -> set[str]:
+def close_reasons_for(*, user: User, objection: Objection) -> set[str]:
     """The closing reasons this user may choose: the objector settles, the provider a duplicate."""
     return (CONSUMER_CLOSE_REASONS if _is_consumer(user, objection) else set()) | (
         PROVIDER_CLOSE_REASONS if _is_provider(user, objection) else set()
     )
 
 
-def _recipients(objection: Objection, sides: Iterable[str], actor: Any) -> NoticeRecipients:
+def _recipients(objection: Objection, sides: Iterable[str], actor: User | None) -> NoticeRecipients:
     """Who must hear (agencies' one rule): the provider unit; the objector, else their unit; the
     working group. A side the actor is on is not told of the actor's own step."""
     found = [
@@ -242,7 +242,7 @@ def _tell(
     subject: str,
     *,
     key: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> dict[str, Any]:
     """Tell the sides of the event once per key; the subject names the objection and the item.
 
@@ -266,7 +266,7 @@ def _tell(
     return told.details()
 
 
-def _consumer_unit(actor: Any, submission: Submission) -> Unit:
+def _consumer_unit(actor: User, submission: Submission) -> Unit:
     """The unit the actor raises the objection for: one of theirs entitled to the item."""
     item = submission.obligation.item
     if not items_consumed_by(user=actor).filter(pk=item.pk).exists():
@@ -287,7 +287,7 @@ def _overlapping_open(submission: Submission, rows: list[int]) -> Objection | No
 @transaction.atomic
 def objection_raise(
     *,
-    actor: Any,
+    actor: User,
     submission: Submission,
     category: str,
     description: str,
@@ -373,7 +373,7 @@ def objection_raise(
     return objection
 
 
-def _answered(objection: Objection, actor: Any, step: Step) -> dt.date:
+def _answered(objection: Objection, actor: User, step: Step) -> dt.date:
     """The provider answered: the objector has `objection_accept_working_days` to respond."""
     now = timezone.now()
     objection.status = step.target
@@ -391,7 +391,7 @@ def _answered(objection: Objection, actor: Any, step: Step) -> dt.date:
 
 
 @transaction.atomic
-def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> Objection:
+def objection_explain(*, actor: User, objection: Objection, explanation: str) -> Objection:
     """The provider explains (解释说明); the objector accepts or disputes it within the window."""
     objection = _lock(objection)
     step = _check("explain", actor, objection)
@@ -415,7 +415,7 @@ def objection_explain(*, actor: Any, objection: Objection, explanation: str) -> 
 
 
 @transaction.atomic
-def objection_correct(*, actor: Any, objection: Objection, correction: Submission) -> Objection:
+def objection_correct(*, actor: User, objection: Objection, correction: Submission) -> Objection:
     """The provider corrects: the objection is linked to the new confirmed version."""
     objection = _lock(objection)
     step = _check("correct", actor, objection)
@@ -455,11 +455,11 @@ def objection_correct(*, actor: Any, objection: Objection, correction: Submissio
     return objection
 
 
-def _close(objection: Objection, actor: Any, reason: str, text: str = "") -> None:
+def _close(objection: Objection, actor: User | None, reason: str, text: str = "") -> None:
     objection.status = S.CLOSED
     objection.closing_reason = reason
     objection.closing_text = text[:500]
-    objection.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    objection.closed_by = actor if actor is not None and actor.is_authenticated else None
     objection.closed_at = timezone.now()
     objection.save()
 
@@ -469,7 +469,7 @@ def _closed_subject(objection: Objection) -> str:
 
 
 @transaction.atomic
-def objection_accept(*, actor: Any, objection: Objection) -> Objection:
+def objection_accept(*, actor: User, objection: Objection) -> Objection:
     """The objector accepts the provider's answer; it closes as that answer (已说明/已更正)."""
     objection = _lock(objection)
     step = _check("accept", actor, objection)
@@ -481,7 +481,7 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
 
 
 @transaction.atomic
-def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objection:
+def objection_dispute(*, actor: User, objection: Objection, text: str) -> Objection:
     """The consumer disputes the answer; the provider must answer again by a new deadline."""
     objection = _lock(objection)
     step = _check("dispute", actor, objection)
@@ -511,7 +511,7 @@ def objection_dispute(*, actor: Any, objection: Objection, text: str) -> Objecti
 
 
 @transaction.atomic
-def objection_request_arbitration(*, actor: Any, objection: Objection, reason: str) -> Objection:
+def objection_request_arbitration(*, actor: User, objection: Objection, reason: str) -> Objection:
     """Either side asks the working group to arbitrate (裁决)."""
     objection = _lock(objection)
     step = _check("arbitrate", actor, objection)
@@ -530,7 +530,7 @@ def objection_request_arbitration(*, actor: Any, objection: Objection, reason: s
 
 
 @transaction.atomic
-def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: str) -> Objection:
+def objection_rule(*, actor: User, objection: Objection, upheld: bool, comment: str) -> Objection:
     """The working group rules: objection upheld or not; the objection closes."""
     objection = _lock(objection)
     step = _check("rule", actor, objection)
@@ -554,7 +554,7 @@ def objection_rule(*, actor: Any, objection: Objection, upheld: bool, comment: s
 
 
 @transaction.atomic
-def objection_close(*, actor: Any, objection: Objection, reason: str, text: str = "") -> Objection:
+def objection_close(*, actor: User, objection: Objection, reason: str, text: str = "") -> Objection:
     """Close with a reason from the fixed list: the consumer withdraws or settles it; the
     provider may close a duplicate (naming the other objection in the text)."""
     objection = _lock(objection)

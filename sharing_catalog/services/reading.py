@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import CatalogItem, Record, SchemaField, Submission
 from sharing_catalog.selectors.submissions import submission_readable_data, user_provides_item
@@ -34,7 +35,7 @@ from .record_codec import RecordCodec
 class RecordReader:
     """What one user may see of one submission's records, decided once for a read."""
 
-    actor: Any
+    actor: User
     submission: Submission
     item: CatalogItem
     fields: list[SchemaField]
@@ -108,7 +109,7 @@ class RecordReader:
 
 def read_open(
     *,
-    actor: Any,
+    actor: User,
     submission: Submission,
     request: Any = None,
     purpose: Purpose | str | None = None,
@@ -150,7 +151,7 @@ def read_open(
 @transaction.atomic
 def records_read(
     *,
-    actor: Any,
+    actor: User,
     submission: Submission,
     records: Iterable[Record],
     request: Any = None,
@@ -164,7 +165,7 @@ def records_read(
 
 
 def records_masked(
-    *, actor: Any, submission: Submission, records: Iterable[Record]
+    *, actor: User, submission: Submission, records: Iterable[Record]
 ) -> tuple[list[Record], bool]:
     """Records named in an objection, for its parties: opened and masked, no purpose.
 

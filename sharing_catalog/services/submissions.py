@@ -27,11 +27,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import User
 from agencies.selectors import NoticeBook, user_can_act_for
 from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
+from sharing_catalog.services.reading import read_open
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.exports import csv_rows, safe_cell, xlsx_bytes
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -43,13 +45,13 @@ from .readers import FileRejected, open_table
 from .record_codec import RecordCodec
 
 
-def _require_provider(actor: Any, submission: Submission) -> None:
+def _require_provider(actor: User, submission: Submission) -> None:
     if not user_can_act_for(user=actor, unit=submission.obligation.item.provider):
         raise PermissionDenied(_("只有提供单位的联络员可以执行此操作。"))
 
 
 @transaction.atomic
-def submission_confirm(*, submission: Submission, actor: Any) -> Submission:
+def submission_confirm(*, submission: Submission, actor: User) -> Submission:
     """Confirm a validated submission on behalf of the provider unit (Art. 22: 校核、确认).
 
     The previously confirmed version of the same obligation, if any, becomes superseded.
@@ -119,20 +121,20 @@ def consumers_notify(*, submission_id: int) -> None:
     )
 
 
-def _consumer_unit_id(actor: Any, submission: Submission) -> int:
+def _consumer_unit_id(actor: User, submission: Submission) -> int:
     units = reader_unit_ids(user=actor)
     consumers = set(
         submission.obligation.item.consumers.filter(pk__in=units).values_list("pk", flat=True)
     )
     if not consumers:
         raise PermissionDenied(_("您所在单位不是该数据的需求单位。"))
-    if getattr(actor, "unit_id", None) in consumers:
+    if actor.unit_id is not None and actor.unit_id in consumers:
         return actor.unit_id
     return min(consumers)
 
 
 @transaction.atomic
-def receipt_acknowledge(*, submission: Submission, actor: Any) -> Receipt:
+def receipt_acknowledge(*, submission: Submission, actor: User) -> Receipt:
     """Record that a consumer unit received confirmed data (接收有记录, Art. 22); idempotent."""
     if submission.status not in (Submission.Status.CONFIRMED, Submission.Status.SUPERSEDED):
         raise ApplicationError(
@@ -218,7 +220,7 @@ class Export:
 
 
 def submission_export(
-    *, submission: Submission, actor: Any, fmt: str, purpose: Any = None, request: Any = None
+    *, submission: Submission, actor: User, fmt: str, purpose: Any = None, request: Any = None
 ) -> Export:
     """The submission's records as .xlsx or .csv (UTF-8 BOM), formula-safe; logged with SHA-256.
 
@@ -232,7 +234,6 @@ def submission_export(
     would wait (issue 16 point 4: "database is locked"). One query reads the rows (one snapshot);
     only the access-log entry is written in a transaction, once the file is complete.
     """
-    from sharing_catalog.services.reading import read_open
 
     if fmt not in {"xlsx", "csv"}:
         raise ApplicationError(
@@ -264,13 +265,13 @@ def submission_export(
     return Export(content=content, filename=filename, sha256=digest, rows=count)
 
 
-def submission_original_file(*, submission: Submission, actor: Any) -> tuple[Path, str]:
+def submission_original_file(*, submission: Submission, actor: User) -> tuple[Path, str]:
     """The stored original upload, for the provider only."""
     _require_provider(actor, submission)
     return Path(settings.MEDIA_ROOT) / str(submission.file.name), submission.original_filename
 
 
-def submission_marked_file(*, submission: Submission, actor: Any) -> Export:
+def submission_marked_file(*, submission: Submission, actor: User) -> Export:
     """The uploaded rows as .xlsx with every bad cell filled red and commented with its error."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -352,7 +353,7 @@ class Diff:
 
 @transaction.atomic
 def submission_diff(
-    *, old: Submission, new: Submission, actor: Any, request: Any = None, purpose: Any = None
+    *, old: Submission, new: Submission, actor: User, request: Any = None, purpose: Any = None
 ) -> Diff:
     """Rows added, removed and changed (with the changed fields) between two versions, by key.
 
@@ -360,7 +361,6 @@ def submission_diff(
     form), returned masked for `actor`, and a consumer's look is written to the access log
     with the declared purpose (Art. 24, 27).
     """
-    from sharing_catalog.services.reading import read_open
 
     if not submission_readable_data(user=actor, submission=old):
         raise PermissionDenied(_("您无权查看该版本的数据。"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_users_with_perms
 
+from agencies.models import User
 from agencies.roles import is_working_group
 from agencies.selectors import units_acted_for, user_can_act_for
 from sharing_catalog.models import AccessGrant, CatalogItem, CoordinationRequest
@@ -476,7 +477,6 @@ def unmask_manage_view(request, item_pk: int):
 
 def _unmask_post(request, item, form, rule_form) -> bool:
     """Apply one POST of the unmask page; True when done (redirect), False to show errors."""
-    from agencies.models import User
 
     post = request.POST
     if "revoke" in post:

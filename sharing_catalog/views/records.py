@@ -25,6 +25,7 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.registry import set_nav_section
 
 from ..forms.governance import ObjectionRaiseForm
+from .governance import purpose_step
 from .submissions import CONSUMER_NAV, PROVIDER_NAV
 
 ROWS_PER_PAGE = 50
@@ -36,7 +37,6 @@ def _fields(submission: Submission) -> list:
 
 def submission_records_view(request, pk: int):
     """The records of one version, masked; consumers tick rows and raise an objection here."""
-    from .governance import purpose_step
 
     try:
         submission = submission_get(user=request.user, pk=pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import Obligation, Submission
 from sharing_catalog.selectors.catalog import schema_in_force
+from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import (
     new_data_for,
     obligation_submissions,
@@ -33,8 +34,15 @@ from sharing_catalog.services.submissions import (
     submission_marked_file,
     submission_original_file,
 )
+from sharing_catalog.views.governance import purpose_step
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.core.registry import set_nav_section
+from zhengxiang_portal.core.registry import (
+    HomePanel,
+    NavItem,
+    register_home_panel,
+    register_nav,
+    set_nav_section,
+)
 from zhengxiang_portal.core.tables import Paginator
 from zhengxiang_portal.exports import (
     CSV_CONTENT_TYPE,
@@ -167,8 +175,6 @@ def submission_acknowledge_view(request, pk: int):
 
 
 def submission_export_view(request, pk: int, fmt: str):
-    from sharing_catalog.views.governance import purpose_step
-
     submission = _get_submission(request, pk)
     try:
         export = submission_export(
@@ -213,7 +219,6 @@ def submission_diff_view(request):
         new = _get_submission(request, int(request.GET.get("new", "")))
     except ValueError as exc:
         raise Http404 from exc
-    from sharing_catalog.views.governance import purpose_step
 
     try:
         # the one read path: purpose declared, masked, access-logged (Art. 24, 27)
@@ -307,13 +312,6 @@ def _new_data_panel(request):
 
 def register_submission_plugins() -> None:
     """Navigation entry and the home panel 新到数据 (called from AppConfig.ready)."""
-    from sharing_catalog.selectors.entitlements import reader_unit_ids
-    from zhengxiang_portal.core.registry import (
-        HomePanel,
-        NavItem,
-        register_home_panel,
-        register_nav,
-    )
 
     register_nav(
         NavItem(
