@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from zhengxiang_portal.deadlines.rules import DeadlineSource, register_deadline_source
 
+from .models import RectificationOrder
+
 
 def register() -> None:
-    from .models import RectificationOrder
-
     register_deadline_source(
         DeadlineSource(
             model="assessment.RectificationOrder",

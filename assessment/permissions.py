@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from agencies.models import User
 from agencies.selectors import user_can_act_for, user_unit_ids
 
 MANAGE = "assessment.manage_assessment"
@@ -12,35 +15,35 @@ VIEW_ALL = "assessment.view_all_scores"
 ISSUE_ORDER = "assessment.issue_rectification"
 
 
-def can_manage(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(MANAGE))
+def can_manage(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm(MANAGE))
 
 
-def can_freeze(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(FREEZE))
+def can_freeze(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm(FREEZE))
 
 
-def can_view_all(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(VIEW_ALL))
+def can_view_all(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm(VIEW_ALL))
 
 
-def can_issue_orders(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(ISSUE_ORDER))
+def can_issue_orders(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm(ISSUE_ORDER))
 
 
-def visible_unit_ids(user: Any) -> set[int] | None:
+def visible_unit_ids(user: User) -> set[int] | None:
     """None = every unit (leaders); else the units the user belongs to or acts for."""
     if can_view_all(user):
         return None
     return user_unit_ids(user=user)
 
 
-def can_answer_order(user: Any, order: Any) -> bool:
+def can_answer_order(user: User, order: Any) -> bool:
     """The unit's liaison answers an order addressed to the unit (Art. 28)."""
     return user_can_act_for(user=user, unit=order.unit)
 
 
-def order_actions(user: Any, order: Any) -> frozenset[str]:
+def order_actions(user: User, order: Any) -> frozenset[str]:
     """The steps `user` may take on `order` now: the page's forms (services check them again).
 
     One reply per order: the unit's liaison answers an open order; the working group reviews an

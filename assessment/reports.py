@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from agencies.models import User
 from zhengxiang_portal.exports import A4_PAPER
 from zhengxiang_portal.exports import safe_cell as safe_value
 
@@ -81,7 +82,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def build_workbook(*, user: Any, period: Period) -> Workbook:
+def build_workbook(*, user: User, period: Period) -> Workbook:
     """Return the workbook of the period's assessment as the user may see it."""
     dash: Dashboard = dashboard_get(user=user, period=period)
     wb = Workbook()

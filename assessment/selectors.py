@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
+from zhengxiang_portal.ledger.selectors import target_scope
 from zhengxiang_portal.statistics import StatisticsTable, crosstab
 
 from .facts import EVIDENCE_TAGS, content_type_for, kind_name, readable_name, related_facts
@@ -57,7 +58,7 @@ def indicator_list(*, period: Period) -> list[Indicator]:
     return list(Indicator.objects.filter(scheme__period=period).order_by("position", "pk"))
 
 
-def score_list(*, user: Any, period: Period | None = None) -> QuerySet[Score]:
+def score_list(*, user: User, period: Period | None = None) -> QuerySet[Score]:
     qs = Score.objects.select_related("period", "unit", "indicator")
     ids = visible_unit_ids(user)
     if ids is not None:
@@ -67,12 +68,12 @@ def score_list(*, user: Any, period: Period | None = None) -> QuerySet[Score]:
     return qs.order_by("period__start", "unit__code", "indicator__position")
 
 
-def score_get(*, user: Any, pk: int) -> Score:
+def score_get(*, user: User, pk: int) -> Score:
     """One score if the user may see it (raises Score.DoesNotExist otherwise)."""
     return score_list(user=user).get(pk=pk)
 
 
-def result_list(*, user: Any, period: Period) -> QuerySet[UnitResult]:
+def result_list(*, user: User, period: Period) -> QuerySet[UnitResult]:
     qs = UnitResult.objects.filter(period=period).select_related("unit")
     ids = visible_unit_ids(user)
     if ids is not None:
@@ -80,7 +81,7 @@ def result_list(*, user: Any, period: Period) -> QuerySet[UnitResult]:
     return qs.order_by(F("rank").asc(nulls_last=True), "unit__code")
 
 
-def unit_visible(*, user: Any, unit_id: int) -> bool:
+def unit_visible(*, user: User, unit_id: int) -> bool:
     ids = visible_unit_ids(user)
     return ids is None or unit_id in ids
 
@@ -179,7 +180,7 @@ class Dashboard:
         )
 
 
-def dashboard_get(*, user: Any, period: Period, with_scores: bool = True) -> Dashboard:
+def dashboard_get(*, user: User, period: Period, with_scores: bool = True) -> Dashboard:
     """Everything the leaders' dashboard shows, in a constant number of queries."""
     previous = period_previous(period)
     indicators = indicator_list(period=period)
@@ -261,13 +262,13 @@ def unit_history(*, unit_id: int, kind: str, limit: int = 8) -> list[tuple[Perio
     return [(r.period, r.total) for r in reversed(rows)]
 
 
-def unit_scores(*, user: Any, period: Period, unit_id: int) -> list[Score]:
+def unit_scores(*, user: User, period: Period, unit_id: int) -> list[Score]:
     return list(
         score_list(user=user, period=period).filter(unit_id=unit_id).order_by("indicator__position")
     )
 
 
-def order_list(*, user: Any) -> QuerySet[RectificationOrder]:
+def order_list(*, user: User) -> QuerySet[RectificationOrder]:
     """Orders the user may see: all for the working group, their units' orders otherwise."""
     qs = RectificationOrder.objects.select_related("unit", "period", "issued_by")
     if can_issue_orders(user):
@@ -278,7 +279,7 @@ def order_list(*, user: Any) -> QuerySet[RectificationOrder]:
     return qs.filter(unit_id__in=ids)
 
 
-def order_get(*, user: Any, pk: int) -> RectificationOrder:
+def order_get(*, user: User, pk: int) -> RectificationOrder:
     return order_list(user=user).get(pk=pk)
 
 
@@ -291,7 +292,6 @@ def open_orders_for_units(*, unit_ids: set[int]) -> QuerySet[RectificationOrder]
 
 def ledger_unit_scope(unit_ids: Any) -> Q:
     """Ledger entries about rectification orders issued to the units (their own 台账, Art. 22)."""
-    from zhengxiang_portal.ledger.selectors import target_scope
 
     return target_scope(
         RectificationOrder, RectificationOrder.objects.filter(unit_id__in=list(unit_ids))
@@ -322,7 +322,7 @@ def period_or_current(*, pk: int | None) -> Period | None:
 
 
 def indicator_scores(
-    *, user: Any, period: Period, indicator: Indicator, bucket: int | None = None
+    *, user: User, period: Period, indicator: Indicator, bucket: int | None = None
 ) -> list[Score]:
     """Every visible unit's score on one indicator, best first; only one band when given."""
     scores = list(

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -71,8 +72,6 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, obj: Score) -> list[dict]:
-        from django.urls import reverse
-
         return [
             {
                 "content_type": ref.get("ct", ""),

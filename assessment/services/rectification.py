@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.selectors import (
     NoticeRecipients,
     notice_recipients,
@@ -116,7 +116,7 @@ def _clean_evidence(evidence: Any) -> list[dict[str, Any]]:
 @transaction.atomic
 def order_issue(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     failure: str,
     facts: str,
@@ -186,7 +186,7 @@ def order_issue(
 
 def _ledger_with_files(
     *,
-    actor: Any,
+    actor: User,
     order: RectificationOrder,
     attachments: list[OrderAttachment],
     to: NoticeRecipients,
@@ -208,7 +208,7 @@ def _ledger_with_files(
 @transaction.atomic
 def order_answer(
     *,
-    actor: Any,
+    actor: User,
     order: RectificationOrder,
     correction: str,
     files: Sequence[UploadedFile] = (),
@@ -269,7 +269,7 @@ def order_answer(
 
 @transaction.atomic
 def order_decide(
-    *, actor: Any, order: RectificationOrder, decision: str, note: str = ""
+    *, actor: User, order: RectificationOrder, decision: str, note: str = ""
 ) -> RectificationOrder:
     """Close an order (corrected) or escalate it to accountability (Art. 28: 依法依规进行问责)."""
     if not can_issue_orders(actor):
@@ -379,7 +379,7 @@ def orders_scan(*, today: dt.date | None = None) -> ScanResult:
 
 
 @transaction.atomic
-def order_document_issue(*, actor: Any, order: RectificationOrder) -> IssuedDocument:
+def order_document_issue(*, actor: User, order: RectificationOrder) -> IssuedDocument:
     """Number the order's 责令改正通知书 (Art. 28) in the working group's name; a ledger entry."""
     if not can_issue_orders(actor):
         raise PermissionDenied(_("只有专项工作组可以签发责令改正通知书。"))
@@ -399,7 +399,7 @@ ACCOUNTABILITY_REFERRED_MAX = 200  # the model field's length
 @transaction.atomic
 def order_accountability_record(
     *,
-    actor: Any,
+    actor: User,
     order: RectificationOrder,
     persons: str,
     decision: str,

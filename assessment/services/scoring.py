@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from assessment.errors import AssessmentErrorCode
 from zhengxiang_portal.core.dispatch import on_commit_once, send_task_now, task_named
 from zhengxiang_portal.core.errors import ApplicationError
@@ -97,7 +98,7 @@ def period_bounds(kind: str, year: int, quarter: int | None) -> tuple[dt.date, d
 
 @transaction.atomic
 def period_create(
-    *, actor: Any, kind: str, year: int, quarter: int | None = None, check: bool = True
+    *, actor: User, kind: str, year: int, quarter: int | None = None, check: bool = True
 ) -> Period:
     """Open a period with a scheme copied from the latest earlier period, or the default one."""
     if check and not can_manage(actor):
@@ -138,7 +139,7 @@ def period_create(
     return period
 
 
-def _user_or_none(actor: Any) -> Any:
+def _user_or_none(actor: User | AnonymousUser) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -210,7 +211,7 @@ def scheme_validate_rows(rows: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def scheme_save(
-    *, actor: Any, period: Period, indicators: list[dict[str, Any]], note: str | None = None
+    *, actor: User, period: Period, indicators: list[dict[str, Any]], note: str | None = None
 ) -> IndicatorScheme:
     """Replace the period's indicators; weights must sum to 100 (Art. 25)."""
     if not can_manage(actor):
@@ -269,7 +270,7 @@ def scheme_save(
 
 
 @transaction.atomic
-def period_freeze(*, actor: Any, period: Period) -> Period:
+def period_freeze(*, actor: User, period: Period) -> Period:
     """Freeze a period: its scores, evidence and ranking no longer change."""
     if not can_freeze(actor):
         raise PermissionDenied(_("只有专项工作组组长可以冻结考核期间。"))
@@ -403,7 +404,7 @@ def _activity(numbers: dict[str, int]) -> int:
 
 
 @transaction.atomic
-def period_recompute(*, period: Period, actor: Any = None) -> int:
+def period_recompute(*, period: Period, actor: User | None = None) -> int:
     """Recompute every unit's scores, totals and ranks of an open period from the facts.
 
     Lateness is judged as of today, or as of the period's end once it is past
@@ -554,7 +555,7 @@ def _rank(results: list[UnitResult]) -> None:
 
 
 @transaction.atomic
-def score_adjust(*, actor: Any, score: Score, value: Decimal, reason: str) -> ScoreAdjustment:
+def score_adjust(*, actor: User, score: Score, value: Decimal, reason: str) -> ScoreAdjustment:
     """Set a score by hand with a written reason, recorded in the ledger (Art. 25).
 
     Also the way the working group scores a manual indicator. Kept across recomputations.
@@ -612,7 +613,7 @@ def score_adjust(*, actor: Any, score: Score, value: Decimal, reason: str) -> Sc
 
 @transaction.atomic
 def breach_record(
-    *, actor: Any, unit: Unit, occurred_on: dt.date, description: str, reference: str = ""
+    *, actor: User, unit: Unit, occurred_on: dt.date, description: str, reference: str = ""
 ) -> ConfidentialityBreach:
     """Record a confidentiality breach by a unit (Art. 24, 27); it lowers the unit's score."""
     if not can_manage(actor):

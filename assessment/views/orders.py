@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Unit
+from agencies.selectors import user_unit_ids
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.core.uploads import attachment_response
 from zhengxiang_portal.documents.render import docx_response, print_response
@@ -238,7 +239,6 @@ def home_panel_context(request) -> dict | None:
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return None
-    from agencies.selectors import user_unit_ids
 
     unit_ids = user_unit_ids(user=user)
     own = list(selectors.open_orders_for_units(unit_ids=unit_ids)[:10]) if unit_ids else []
