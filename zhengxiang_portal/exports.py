@@ -16,46 +16,21 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from zhengxiang_portal.cells import safe_cell
 from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.security.audit import audit_export
-
-if TYPE_CHECKING:
-    from zhengxiang_portal.xlsx_stream import Sheet
-
-# Characters that make a spreadsheet treat the text as a formula (or as a DDE payload).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\x00")
-# Characters a spreadsheet skips before deciding the cell is a formula.
-LEADING_BLANKS = " \u00a0\u3000"
+from zhengxiang_portal.xlsx_stream import Sheet, write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: Any) -> Any:
-    """Return `value` ready for a spreadsheet cell; text that could run as a formula is quoted.
-
-    Numbers, dates, booleans and None pass through unchanged (they are typed, never formulas).
-    A string whose first non-blank character (after spaces, NBSP or ideographic spaces) is
-    one of ``= + - @`` or a tab, CR, LF or NUL gets a leading ``'`` and loses its NUL bytes.
-    """
-    if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.time):
-        return value
-    text = value if isinstance(value, str) else str(value)
-    stripped = text.lstrip(LEADING_BLANKS)
-    if stripped and stripped[0] in FORMULA_TRIGGERS:
-        return "'" + text.replace("\x00", "")
-    if "\x00" in text:
-        return text.replace("\x00", "")
-    return text
 
 
 def _content_disposition(filename: str) -> str:
@@ -138,8 +113,6 @@ def xlsx_bytes(
     on screen); columns are `widths` wide, or fit the headers and (when `rows` is a list) the
     first rows.
     """
-    from zhengxiang_portal.xlsx_stream import Sheet
-
     if widths is None:
         widths = column_widths(headers, rows if isinstance(rows, list | tuple) else ())
     sheet = Sheet(
@@ -154,8 +127,6 @@ def xlsx_bytes(
 def xlsx_sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An .xlsx of several sheets (`xlsx_stream.Sheet`: title, rows, widths, heading rows),
     each printed on A4, one page wide, its heading rows repeated."""
-    from zhengxiang_portal.xlsx_stream import write_xlsx
-
     buffer = io.BytesIO()
     write_xlsx(buffer, sheets)
     return buffer.getvalue()

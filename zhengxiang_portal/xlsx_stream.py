@@ -2,7 +2,7 @@
 
 Every .xlsx of data rows the portal exports (submission downloads, list exports, the readable
 台账, the audit trail, the bulletin table, the statistics) is written here, so one rule holds for
-all of them: every text value goes through `exports.safe_cell` (nothing a spreadsheet could run
+all of them: every text value goes through `cells.safe_cell` (nothing a spreadsheet could run
 as a formula), strings are always written as strings (never guessed into numbers, formulas or
 links), and XML cannot be broken by the data. Not here: the styled workbooks built with openpyxl
 (upload templates, marked-up files, the catalog list, the assessment report), which write their
@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from zhengxiang_portal.exports import LEADING_BLANKS, safe_cell
+from zhengxiang_portal.cells import FORMULA_TRIGGERS, LEADING_BLANKS, safe_cell
 
 A4_PAPER = 9  # OOXML's paper-size code
 EXCEL_MAX_ROWS = 1_048_576
@@ -53,7 +53,7 @@ _S_DATE, _S_DATETIME, _S_TIME, _S_BOLD = 1, 2, 3, 4
 _ROWS_PER_WRITE = 512
 
 # A first character that makes `safe_cell` look further (a formula trigger or a leading blank).
-_RISKY_FIRST = frozenset("=+-@\t\r\n\x00" + LEADING_BLANKS)
+_RISKY_FIRST = FORMULA_TRIGGERS | frozenset(LEADING_BLANKS)
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _MARKUP = re.compile("[&<>\r]|_x[0-9A-Fa-f]{4}_")

@@ -10,7 +10,6 @@ publication is refused and says when and by whom the first was made.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from agencies.models import Unit
+from agencies.models import Unit, User
 from agencies.roles import is_working_group
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from sharing_catalog.errors import CatalogErrorCode
@@ -65,7 +64,7 @@ def _unit_line(row: UnitReporting | None, count: int) -> str:
 
 @transaction.atomic
 def bulletin_publish(
-    *, actor: Any, period: BulletinPeriod, today: dt.date | None = None
+    *, actor: User, period: BulletinPeriod, today: dt.date | None = None
 ) -> BulletinPublication:
     """Send the period's bulletin to every active unit's liaisons and the working group.
 

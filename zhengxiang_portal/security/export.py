@@ -1,6 +1,6 @@
 """Writing the audit trail to CSV/XLSX, every cell neutralised against formula injection.
 
-The neutralising rule is the portal's one `zhengxiang_portal.exports.safe_cell`; the .xlsx is
+The neutralising rule is the portal's one `zhengxiang_portal.cells.safe_cell`; the .xlsx is
 written by the portal's one streamed writer (`exports.xlsx_bytes`).
 """
 
@@ -11,7 +11,8 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 
-from zhengxiang_portal.exports import safe_cell, xlsx_bytes
+from zhengxiang_portal.cells import safe_cell
+from zhengxiang_portal.exports import xlsx_bytes
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[bytes, int]:
