@@ -9,6 +9,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("共治单位")
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from . import authz, checks  # noqa: F401  (registers the system checks)
 
         authz.connect_signals()

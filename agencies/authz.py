@@ -121,7 +121,6 @@ def read_acted_unit_ids(user: User) -> frozenset[int]:
 
 
 def _read(user: User) -> AuthzSnapshot:
-
     valid = set(Role.values)
     snapshot = AuthzSnapshot(
         roles=frozenset(n for n in user.groups.values_list("name", flat=True) if n in valid),

@@ -9,7 +9,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评价")
 
     def ready(self) -> None:
-        # Imported here, not at the top: apps.py loads before the models are ready.
+        # Imports inside ready(): apps.py is loaded before the models are.
         from . import (
             deadline_sources,
             tasks,  # noqa: F401  (registers the Celery tasks: services send them by name)

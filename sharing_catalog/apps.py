@@ -9,6 +9,7 @@ class SharingCatalogConfig(AppConfig):
     verbose_name = _("信息共享目录")
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from . import deadline_sources
 
         deadline_sources.register()

@@ -10,19 +10,16 @@ from sharing_catalog.services.objections import objection_deadline_scan
 
 @shared_task(name="sharing_catalog.expire_access_grants")
 def expire_access_grants_task() -> int:
-
     return grant_expire_due()
 
 
 @shared_task(name="sharing_catalog.remind_agreement_migration")
 def remind_agreement_migration_task() -> int:
-
     return agreement_remind_overdue()
 
 
 @shared_task(name="sharing_catalog.apply_exemptions")
 def apply_exemptions_task() -> int:
-
     return exemptions_apply()
 
 

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import User
 from agencies.roles import is_working_group
@@ -167,7 +168,6 @@ def unmask_grant(
     *, actor: User, item: CatalogItem, user: User | None = None, unit: Any = None
 ) -> list[Any]:
     """Let a user (or every active liaison of a unit) see the item's sensitive fields in clear."""
-    from guardian.shortcuts import assign_perm
 
     if not _may_manage_unmask(actor, item):
         raise PermissionDenied(_("只有提供单位或专项工作组可以授予敏感字段查看权限。"))
@@ -187,8 +187,6 @@ def unmask_grant(
 
 @transaction.atomic
 def unmask_revoke(*, actor: User, item: CatalogItem, user: User) -> None:
-    from guardian.shortcuts import remove_perm
-
     if not _may_manage_unmask(actor, item):
         raise PermissionDenied(_("只有提供单位或专项工作组可以撤销敏感字段查看权限。"))
     remove_perm(ensure_unmask_permission(), user, item)
@@ -222,7 +220,6 @@ def field_disclosure_add(
     *, actor: User, item: CatalogItem, consumer: Any, field_key: str, purpose: str
 ) -> Any:
     """Let one consuming unit see one sensitive field in clear for one purpose (WG only)."""
-
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以决定需求单位可见的明文字段。"))
     labels = dict(sensitive_field_choices(item=item))

@@ -255,6 +255,7 @@ def _data_sheet(workbook: Any) -> Any:
     """The sheet holding the data: the portal template's "数据" sheet when there is one, else
     the first visible worksheet with content (a file may open on a cover or instructions sheet
     left empty, or keep a hidden helper sheet first), else the first sheet."""
+    # Calamine is loaded only when a workbook is read.
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     if DATA_SHEET in workbook.sheet_names:
@@ -282,6 +283,7 @@ def _measure(path: Path) -> dict[str, SheetMeasure]:
 
 
 def _calamine_table(path: Path) -> Table:
+    # Calamine is loaded only when a workbook is read.
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     with path.open("rb") as fh:
@@ -359,6 +361,7 @@ def text_encoding(path: Path) -> _TextScan:
             return _scan_text(path, encoding)
         except UnicodeDecodeError:
             continue
+    # charset-normalizer is loaded only for a CSV of unknown encoding.
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()

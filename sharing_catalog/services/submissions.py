@@ -273,6 +273,7 @@ def submission_original_file(*, submission: Submission, actor: User) -> tuple[Pa
 
 def submission_marked_file(*, submission: Submission, actor: User) -> Export:
     """The uploaded rows as .xlsx with every bad cell filled red and commented with its error."""
+    # openpyxl (heavy) is loaded only when the marked-up workbook is built.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
@@ -290,6 +291,7 @@ def submission_marked_file(*, submission: Submission, actor: User) -> Export:
     bold = Font(bold=True)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("数据（已标注）"))
+    # openpyxl (heavy) is loaded only when the marked-up workbook is built.
     from openpyxl.utils import get_column_letter
 
     try:

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "平台公共"
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from . import (  # noqa: F401  (registers periodic tasks and Celery signal handlers)
             heartbeats,
             request_context,

@@ -21,6 +21,7 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("工作日历")
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from agencies.roles import Role, register_role_permissions
         from zhengxiang_portal.core.registry import NavItem, register_nav
 

@@ -59,6 +59,7 @@ class OfficialDocument:
 
 
 def _run_font(run: Any, *, name: str, size: float, bold: bool = False) -> None:
+    # python-docx (heavy) is loaded only when a .docx is built.
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -71,6 +72,7 @@ def _run_font(run: Any, *, name: str, size: float, bold: bool = False) -> None:
 
 def docx_bytes(doc: OfficialDocument) -> bytes:
     """The document as a Word file in the usual government layout (A4, 仿宋 三号 body)."""
+    # python-docx (heavy) is loaded only when a .docx is built.
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -138,6 +140,7 @@ def table_column_shares(headers: list[Any], rows: list[list[Any]]) -> list[float
 def _docx_table(word: Any, doc: OfficialDocument, *, text_width_mm: float) -> None:
     """The document's table across the text width: columns sized to their content, the heading
     row repeated on each page, no row split across two pages, cells in 五号 (10.5 pt)."""
+    # python-docx (heavy) is loaded only when a .docx is built.
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement

@@ -13,6 +13,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("台账与审计")
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from zhengxiang_portal.core.registry import NavItem, register_nav
 
         from .selectors import user_may_read_unit_ledger

@@ -90,6 +90,7 @@ def export_csv(entries: Iterable[LedgerEntry]) -> bytes:
 
 def export_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
     """Write-only workbook; every cell typed as a string so nothing is read as a formula."""
+    # openpyxl (heavy) is loaded only when a workbook is built.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 

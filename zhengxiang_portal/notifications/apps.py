@@ -9,11 +9,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from django.utils.translation import gettext_lazy as _
 
         from zhengxiang_portal.core.registry import NavItem, register_nav
 
-        # Imported here, not at the top: apps.py loads before the models are ready.
         from . import tasks  # noqa: F401  (registers the Celery tasks: services send them by name)
 
         register_nav(

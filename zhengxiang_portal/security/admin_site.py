@@ -50,7 +50,6 @@ class PortalAdminSite(admin.AdminSite):
 
     @staticmethod
     def _audit_attempt(request, *, status: int, allowed: bool) -> None:
-
         if not allowed or status == 403:
             outcome = DENIED
         elif status in (301, 302, 303):

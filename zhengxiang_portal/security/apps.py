@@ -23,6 +23,7 @@ class SecurityConfig(AppConfig):
     verbose_name = _("安全与审计")
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded before the models are.
         from axes.signals import user_locked_out
         from django.contrib.admin.models import LogEntry
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed

@@ -40,11 +40,11 @@ class PortalAuthenticationForm(AuthenticationForm):
         return cleaned
 
     def _refuse_while_throttled(self) -> None:
-
         username = (self.cleaned_data.get("username") or "")[:150]
         if self.request is None or not username:
             return
         if getattr(settings, "AXES_ENABLED", False):
+            # Only when axes is enabled (settings.AXES_ENABLED).
             from axes.handlers.proxy import AxesProxyHandler
 
             if AxesProxyHandler.is_locked(self.request, {"username": username}):

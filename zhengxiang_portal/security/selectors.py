@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from axes.models import AccessFailureLog, AccessLog
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -70,8 +71,6 @@ def role_change_list(*, user: User, pending_only: bool = False) -> QuerySet[Role
 
 def access_log_list(*, user: User, username: str = "", ip: str = "", failures: bool = False):
     """axes' access log (sign-ins and sign-outs) or failure log; auditor only (三员分立)."""
-    from axes.models import AccessFailureLog, AccessLog
-
     model = AccessFailureLog if failures else AccessLog
     perm = "axes.view_accessfailurelog" if failures else "axes.view_accesslog"
     if not user.has_perm(perm):

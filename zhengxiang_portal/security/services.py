@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -132,7 +133,6 @@ def role_requires_2fa(role: str) -> bool:
 
 
 def user_requires_2fa(user: User) -> bool:
-
     return any(role_requires_2fa(r) for r in user_roles(user))
 
 
@@ -148,7 +148,6 @@ def user_has_confirmed_device(user: User) -> bool:
 
 
 def _read_has_confirmed_device(user: User) -> bool:
-
     return user_has_device(user, confirmed=True)
 
 
@@ -243,8 +242,6 @@ def totp_reset_by_admin(*, actor: User, user: User, request: Any = None) -> int:
 @transaction.atomic
 def lockout_reset(*, actor: User, username: str, request: Any = None) -> int:
     """Lift a login lockout of an account (all addresses); security admin only."""
-    from axes.utils import reset
-
     _require_security_admin(actor)
     count = reset(username=username)
     audit_event(

@@ -6,6 +6,7 @@ import base64
 import json
 from urllib.parse import quote
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -81,7 +82,6 @@ class PortalLoginView(LoginView):
 
 def lockout_response(request, credentials=None, *args, **kwargs):
     """Axes' lockout page: says plainly when this account may try again from this address."""
-    from axes.models import AccessAttempt
 
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     cooloff = settings.AXES_COOLOFF_TIME
@@ -138,6 +138,7 @@ def password_change_view(request):
 
 
 def _qr_data_uri(url: str) -> str:
+    # Segno is loaded only when a QR code is drawn.
     import segno
 
     png = segno.make(url, error="m").png_data_uri(scale=5, border=2)
@@ -215,7 +216,6 @@ def _require(request, perm: str) -> None:
 def account_list_view(request):
     q = request.GET.get("q", "").strip()
     page = Paginator(account_list(user=request.user, q=q), 25).get_page(request.GET.get("page"))
-    from axes.models import AccessAttempt
 
     names = [u.username for u in page]
     locked = set(
@@ -470,7 +470,6 @@ def audit_verify_view(request):
 
 def access_log_view(request):
     """axes' access log: every sign-in/out (or failed attempt) with address and browser."""
-
     username = request.GET.get("username", "").strip()
     ip = request.GET.get("ip", "").strip()
     try:
