@@ -37,7 +37,7 @@ def stored_name(prefix: str, owner_id: Any) -> str:
 
 
 def attachments_store(
-    *, files: Sequence[UploadedFile], build: Callable[..., T], actor: User
+    *, files: Sequence[UploadedFile], build: Callable[..., T], actor: User | None
 ) -> list[T]:
     """Check every file, then store each as `build(**fields)` (an unsaved attachment model)."""
     limit = settings.PORTAL_UPLOAD_MAX_BYTES
