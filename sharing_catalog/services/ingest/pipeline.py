@@ -44,7 +44,7 @@ from sharing_catalog.models import (
     Submission,
     SubmissionError,
 )
-from zhengxiang_portal.core.dispatch import send_task_now
+from zhengxiang_portal.core.dispatch import send_task_now, task_named
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
@@ -54,7 +54,7 @@ from ..record_codec import RecordCodec
 from ..validation.cells import FieldSpec, error, specs_for_schema
 from ..validation.plausibility import decimal_jumps, plausibility_warnings
 from ..validation.rows import KEY_SEPARATOR, RowValidator, is_blank_row
-from .upload import _media_path
+from .upload import INGEST_TASK, _media_path
 
 if TYPE_CHECKING:
     import psycopg
@@ -78,8 +78,6 @@ def submission_ingest_sweep(*, now: dt.datetime | None = None) -> list[int]:
     run takes a fresh claim token, discards what a dead run left, and a stale run can no longer
     finish.
     """
-    from sharing_catalog.submission_tasks import ingest_submission_task
-
     now = now or timezone.now()
     redispatch_after = dt.timedelta(seconds=settings.INGEST_REDISPATCH_AFTER_SECONDS)
     lease = dt.timedelta(seconds=settings.INGEST_LEASE_SECONDS)
@@ -91,7 +89,7 @@ def submission_ingest_sweep(*, now: dt.datetime | None = None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )
-    return [pk for pk in stuck if send_task_now(ingest_submission_task, submission_id=pk)]
+    return [pk for pk in stuck if send_task_now(task_named(INGEST_TASK), submission_id=pk)]
 
 
 def _copy_escape(text: str) -> str:

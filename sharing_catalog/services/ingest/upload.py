@@ -35,12 +35,16 @@ from sharing_catalog.models import (
     Submission,
 )
 from sharing_catalog.selectors.catalog import schema_in_force
-from zhengxiang_portal.core.dispatch import enqueue_on_commit
+from zhengxiang_portal.core.dispatch import enqueue_on_commit, task_named
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
 from ..readers import check_size, inspect_file
+
+# sharing_catalog.submission_tasks registers the task under this name; the services send it by
+# name, so the tasks module imports them and never the other way round.
+INGEST_TASK = "sharing_catalog.ingest_submission"
 
 
 class DuplicateFile(ApplicationError):
@@ -189,9 +193,7 @@ def _create_submission(
         digest=sha256,
         details={"filename": filename, "version": submission.version, "source": source},
     )
-    from sharing_catalog.submission_tasks import ingest_submission_task
-
     # Sent after commit and never failing the upload: if the broker is down, the submission
     # waits as "received" and submission_ingest_sweep sends it when the broker is back.
-    enqueue_on_commit(ingest_submission_task, submission_id=submission.pk)
+    enqueue_on_commit(task_named(INGEST_TASK), submission_id=submission.pk)
     return submission
