@@ -22,6 +22,7 @@ from agencies.models import Unit, User
 from zhengxiang_portal.core.demo_data import DemoDataError, load_demo_data
 from zhengxiang_portal.core.errors import ApplicationError
 
+from . import demo_governance
 from .models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
 from .services.catalog import (
     catalog_item_create,
@@ -37,6 +38,7 @@ from .services.obligations import (
     period_before,
     period_containing,
 )
+from .services.record_codec import rotate_records
 
 C = CatalogItem.SharingClass
 Fq = CatalogItem.Frequency
@@ -180,7 +182,6 @@ def _seal_identity_fields(item: CatalogItem, fields: list[dict]) -> None:
     clear). Until then the codec reads values stored in clear as they are, so nothing becomes
     unreadable either way.
     """
-    from .services.record_codec import rotate_records
 
     keys = [f["key"] for f in fields if f["is_sensitive"]]
     marked = SchemaField.objects.filter(schema__item=item, key__in=keys, is_sensitive=False).update(
@@ -243,7 +244,6 @@ def _seed_catalog() -> str:
 
 def _seed_catalog_and_governance() -> str:
     """The catalog, then the issue-4 demo (objection, grants, agreements, coordination)."""
-    from . import demo_governance
 
     return f"{_seed_catalog()}; governance: {demo_governance.seed()}"
 

@@ -26,6 +26,20 @@ from sharing_catalog.models import (
     SchemaVersion,
     Submission,
 )
+from sharing_catalog.purposes import StatutoryPurpose
+from sharing_catalog.selectors.catalog import schema_in_force
+from sharing_catalog.services.agreements import agreement_file, agreement_register
+from sharing_catalog.services.coordination import coordination_request_create
+from sharing_catalog.services.grants import (
+    grant_apply,
+    grant_decide_provider,
+    grant_decide_working_group,
+)
+from sharing_catalog.services.ingest.pipeline import submission_ingest
+from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
+from sharing_catalog.services.masking import field_disclosure_add, sensitive_field_choices
+from sharing_catalog.services.objections import objection_raise
+from sharing_catalog.services.submissions import submission_confirm
 
 AUCTION_FIELDS = [
     ("credit_code", "买受人统一社会信用代码", FieldType.CREDIT_CODE, True, False),
@@ -126,8 +140,6 @@ def _value(field, n: int):
 def _auction_file(item: CatalogItem) -> SimpleUploadedFile:
     from openpyxl import Workbook
 
-    from sharing_catalog.selectors.catalog import schema_in_force
-
     schema = schema_in_force(item=item)
     if schema is None:  # the demo catalog publishes every item's schema before this runs
         raise LookupError(f"{item.code} has no schema in force")
@@ -143,10 +155,6 @@ def _auction_file(item: CatalogItem) -> SimpleUploadedFile:
 
 
 def _confirmed_auction_submission(item: CatalogItem, court_liaison: User) -> Submission | None:
-    from sharing_catalog.services.ingest.pipeline import submission_ingest
-    from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
-    from sharing_catalog.services.submissions import submission_confirm
-
     obligation, _c = Obligation.objects.get_or_create(
         item=item,
         period_start=dt.date(2026, 10, 1),
@@ -176,11 +184,6 @@ def _confirmed_auction_submission(item: CatalogItem, court_liaison: User) -> Sub
 
 def _approved_grant(item: CatalogItem, consumer: Unit, users: dict) -> None:
     """The tax bureau's live grant on a conditional item (provider, then working group)."""
-    from sharing_catalog.services.grants import (
-        grant_apply,
-        grant_decide_provider,
-        grant_decide_working_group,
-    )
 
     if AccessGrant.objects.filter(item=item, consumer=consumer).exists():
         return
@@ -203,8 +206,6 @@ def _disclose_buyer_id(item: CatalogItem, tax: Unit, wg_leader: User) -> None:
     Art. 23, 24: collecting the transfer taxes of an auctioned property needs the buyer's
     identity; every other consumer (and any other purpose) keeps seeing it masked.
     """
-    from sharing_catalog.purposes import StatutoryPurpose
-    from sharing_catalog.services.masking import field_disclosure_add, sensitive_field_choices
 
     if "buyer_id" in dict(sensitive_field_choices(item=item)):
         field_disclosure_add(
@@ -217,11 +218,6 @@ def _disclose_buyer_id(item: CatalogItem, tax: Unit, wg_leader: User) -> None:
 
 
 def seed() -> str:
-    from sharing_catalog.services.agreements import agreement_file, agreement_register
-    from sharing_catalog.services.coordination import coordination_request_create
-    from sharing_catalog.services.grants import grant_apply
-    from sharing_catalog.services.objections import objection_raise
-
     units = {u.code: u for u in Unit.objects.filter(code__startswith="ZX-")}
     users = {
         u.username: u

@@ -39,6 +39,8 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import timezone
+
 from zhengxiang_portal.cells import FORMULA_TRIGGERS, LEADING_BLANKS, safe_cell
 
 A4_PAPER = 9  # OOXML's paper-size code
@@ -148,8 +150,6 @@ def _other_cell(ref: str, value: Any, style: int) -> str:
         return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            from django.utils import timezone
-
             value = timezone.localtime(value).replace(tzinfo=None)
         if value.date() < _FIRST_SERIAL_DATE:
             return _text_cell(ref, value.isoformat(sep=" "))

@@ -23,7 +23,7 @@ import orjson
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sharing_catalog.models import FieldType
+from sharing_catalog.models import FieldType, Record, SchemaField, Submission
 from zhengxiang_portal.security.crypto import (
     DecryptionError,
     FieldCipher,
@@ -170,7 +170,6 @@ def rotate_records(batch: int = 1000) -> int:
     Also rewrites `unique_key` to the keyed hash for such rows (rows stored before encryption
     was switched on hold their key in clear). Resumable: a row already current is skipped.
     """
-    from sharing_catalog.models import Record, SchemaField, Submission
 
     done = 0
     schemas = (
