@@ -33,7 +33,7 @@ from sharing_catalog.errors import CatalogErrorCode
 from sharing_catalog.models import FieldType, Receipt, Record, Submission
 from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
-from sharing_catalog.services.reading import read_open
+from sharing_catalog.services import reading
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.exports import csv_rows, safe_cell, xlsx_bytes
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -239,7 +239,7 @@ def submission_export(
         raise ApplicationError(
             code=CatalogErrorCode.BAD_FORMAT, message=_("下载格式只能是 xlsx 或 csv。")
         )
-    reader = read_open(actor=actor, submission=submission, request=request, purpose=purpose)
+    reader = reading.read_open(actor=actor, submission=submission, request=request, purpose=purpose)
     item, fields = reader.item, reader.fields
     header = [f.label for f in fields]
     records = Record.objects.filter(submission=submission).order_by("row_number")
@@ -370,7 +370,7 @@ def submission_diff(
         raise ApplicationError(
             code=CatalogErrorCode.DIFFERENT_ITEMS, message=_("只能比较同一目录项的版本。")
         )
-    reader = read_open(actor=actor, submission=new, request=request, purpose=purpose)
+    reader = reading.read_open(actor=actor, submission=new, request=request, purpose=purpose)
     codec, mask = reader.codec, reader.mask
     old_codec = RecordCodec.for_schema(old.schema)
 
