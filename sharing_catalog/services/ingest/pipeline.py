@@ -166,8 +166,11 @@ class IngestResult:
 
 def _claim(submission_id: int) -> tuple[Submission, str] | None:
     with transaction.atomic():
+        # FOR NO KEY UPDATE: a running attempt's COPY holds FOR KEY SHARE on this row (its
+        # records' foreign key is checked per statement), which a plain FOR UPDATE would wait on
+        # for as long as that attempt lives, and a frozen attempt lives forever.
         submission = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(no_key=True)
             .select_related("obligation__item", "schema")
             .get(pk=submission_id)
         )
@@ -357,7 +360,9 @@ def _finish(
 ) -> bool:
     """Store records or the error report and the final status, all in one transaction."""
     submission = (
-        Submission.objects.select_for_update().select_related("obligation").get(pk=submission_id)
+        Submission.objects.select_for_update(no_key=True)  # see _claim
+        .select_related("obligation")
+        .get(pk=submission_id)
     )
     if submission.claim_token != token or submission.is_final:
         return False  # another attempt took over or already finished: store nothing
