@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -228,9 +229,21 @@ def _get_or_404(request, pk: int) -> CollaborationRequest:
 
 
 def request_detail_view(request, pk: int):
-    req = _get_or_404(request, pk)
-    names = allowed_actions(request.user, req)
-    step_forms = [(ACTIONS[n], make_form(n, req)) for n in names if n in ACTIONS]
+    return _detail_page(request, _get_or_404(request, pk))
+
+
+def _detail_page(request, req, bound: tuple[str, forms.Form] | None = None, status: int = 200):
+    """The request page; `bound` is a step's form as the user filled it, shown open (a refused
+    step keeps what was typed; a browser cannot keep chosen files)."""
+    names = [n for n in allowed_actions(request.user, req) if n in ACTIONS]
+    step_forms = [
+        (
+            ACTIONS[n],
+            bound[1] if bound and bound[0] == n else make_form(n, req),
+            (bound[0] == n) if bound else i == 0,
+        )
+        for i, n in enumerate(names)
+    ]
     stands_aside = (
         req.status == Status.CONTESTED
         and is_working_group(request.user)
@@ -248,6 +261,7 @@ def request_detail_view(request, pk: int):
             "can_issue_letter": acts_for_requester(request.user, req),
             **_highlight_ctx(),
         },
+        status=status,
     )
 
 
@@ -298,19 +312,27 @@ def request_action_view(request, pk: int, action: str):
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}：{error}" if label else error)
-        return redirect("collaboration:request_detail", pk=req.pk)
+        return _refused(request, pk, action, form)
     try:
         ACTIONS[action].run(
             req, request.user, form.cleaned_data, form.cleaned_data.get("files", [])
         )
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
+        return _refused(request, pk, action, form)
     else:
         messages.success(
             request,
             _("已完成：%(action)s。") % {"action": ACTIONS[action].label},
         )
     return redirect("collaboration:request_detail", pk=req.pk)
+
+
+def _refused(request, pk: int, action: str, form: forms.Form):
+    """A refused step: the page again (400) with the form as filled in, nothing stored."""
+    if request.FILES:
+        messages.info(request, _("所选附件未保存，请重新选择。"))
+    return _detail_page(request, _get_or_404(request, pk), bound=(action, form), status=400)
 
 
 def attachment_download_view(request, pk: int):

@@ -502,3 +502,23 @@ def test_a_calendar_change_moves_the_handling_deadline_and_tells_the_bureau(worl
     moved = LedgerEntry.objects.get(details__event="deadline_moved")
     assert moved.details["moved"] == {"admin_due_date": ["2026-11-27", "2026-11-30"]}
     assert moved.details["told"] == ["staff"]  # the bureau's deadline, not the police's
+
+
+def test_a_refused_handling_keeps_what_the_bureau_typed(client, world, case):
+    """Bad input loses nothing: the refused step comes back filled in and open; nothing stored."""
+    returned(case, world)
+    client.force_login(world.staff)
+    too_early = (RETURN_DAY - dt.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("collaboration:request_action", args=[case.pk, "record_handling"]),
+        {
+            "record_handling-result": "penalty",
+            "record_handling-decision_number": "衡蒸税稽罚〔2026〕21号",
+            "record_handling-decided_on": too_early,
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "行政处理决定日期不能早于" in html
+    assert 'value="衡蒸税稽罚〔2026〕21号"' in html and f'value="{too_early}"' in html
+    assert CollaborationRequest.objects.get(pk=case.pk).status == Status.RETURNED
