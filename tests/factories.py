@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from agencies.models import Liaison, Unit, UnitKind, User
+from agencies.models import Liaison, Unit, UnitKind, User, WorkingGroupMember
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
 from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
@@ -78,6 +78,33 @@ def make_liaison(unit: Unit | None = None, *, primary: bool = True, **user_kwarg
     kwargs = {"unit": unit} if unit is not None else {}
     user_args = {f"user__{name}": value for name, value in user_kwargs.items()}
     return LiaisonFactory(is_primary=primary, **kwargs, **user_args).user
+
+
+class WorkingGroupMemberFactory(factory.django.DjangoModelFactory):
+    """A member of the 共治专项工作组 (Art. 3) sitting for `unit`, with an account of that unit
+    holding the working-group role (Role.WG_MEMBER, or Role.WG_LEADER with `leader=True`, a 组长;
+    `roles=[...]` gives others). The roles take effect with the `roles` fixture."""
+
+    class Meta:
+        model = WorkingGroupMember
+        skip_postgeneration_save = True
+
+    class Params:
+        leader = factory.Trait(position=WorkingGroupMember.Position.LEADER)
+
+    unit = factory.SubFactory(UnitFactory)
+    user = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..unit"))
+    position = WorkingGroupMember.Position.MEMBER
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            leads = self.position == WorkingGroupMember.Position.LEADER
+            extracted = [Role.WG_LEADER if leads else Role.WG_MEMBER]
+        for role in extracted:
+            self.user.groups.add(Group.objects.get_or_create(name=str(role))[0])
 
 
 def make_tax_bureau() -> Unit:

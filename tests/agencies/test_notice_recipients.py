@@ -2,7 +2,7 @@
 
 import pytest
 
-from agencies.models import Liaison, WorkingGroupMember
+from agencies.models import Liaison
 from agencies.roles import Role
 from agencies.selectors import (
     NoticeBasis,
@@ -12,17 +12,15 @@ from agencies.selectors import (
     user_recipients,
     working_group_recipients,
 )
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _wg_member(**kwargs):
-    user = UserFactory(roles=[Role.WG_MEMBER], **kwargs)
-    WorkingGroupMember.objects.create(
-        user=user, unit=UnitFactory(), position=WorkingGroupMember.Position.MEMBER
-    )
-    return user
 
 
 def test_an_active_assignee_is_told_alone(roles):
@@ -62,7 +60,7 @@ def test_inactive_liaisons_and_liaisons_without_account_are_not_told(roles):
     disabled = make_liaison(unit, primary=False)
     disabled.is_active = False
     disabled.save()
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     who = notice_recipients(unit=unit)
     assert who.users == (member,)
     assert who.fell_back
@@ -85,7 +83,7 @@ def test_the_tax_bureau_without_liaison_tells_its_tax_staff(roles):
 
 def test_a_unit_with_nobody_active_goes_to_the_working_group_at_once(roles):
     unit = UnitFactory(name="区医保局")
-    member = _wg_member(full_name="陈晓岚")
+    member = WorkingGroupMemberFactory(user__full_name="陈晓岚").user
     who = notice_recipients(unit=unit)
     assert who.users == (member,)
     assert who.basis == NoticeBasis.WORKING_GROUP
@@ -124,19 +122,16 @@ def test_an_off_duty_liaison_keeping_the_role_is_not_told(roles):
     unit = UnitFactory()
     off_duty = make_liaison(unit)
     Liaison.objects.filter(user=off_duty).update(is_active=False)
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     # Then the unit has nobody active and the working group is told
     assert notice_recipients(unit=unit).users == (member,)
     assert unit in units_without_active_person()
 
 
 def test_escalation_audience_is_the_working_group_leaders_else_the_whole_group(roles):
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     assert working_group_recipients(leaders_only=True).users == (member,)
-    leader = UserFactory(roles=[Role.WG_LEADER])
-    WorkingGroupMember.objects.create(
-        user=leader, unit=UnitFactory(), position=WorkingGroupMember.Position.LEADER
-    )
+    leader = WorkingGroupMemberFactory(leader=True).user
     assert working_group_recipients(leaders_only=True).users == (leader,)
     assert set(working_group_recipients().users) == {leader, member}
 
@@ -168,7 +163,7 @@ def test_a_book_answers_for_many_units_in_a_constant_number_of_queries(
     staff = UserFactory(unit=bureau, roles=[Role.TAX_STAFF])
     units = [UnitFactory() for _ in range(5)]
     liaisons = [make_liaison(u) for u in units[:3]]
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     # units, liaisons, role holders (+ their groups), then the working group once
     with django_assert_num_queries(5):
         book = NoticeBook(unit_ids=[bureau.pk, *(u.pk for u in units)])

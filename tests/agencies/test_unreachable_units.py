@@ -4,23 +4,18 @@ import pytest
 from django.core.cache import cache
 
 from agencies.checks import UNREACHABLE_UNITS, units_without_anyone_to_tell
-from agencies.models import Liaison, Unit, WorkingGroupMember
-from agencies.roles import Role
+from agencies.models import Liaison, Unit
 from agencies.selectors import units_unreachable
 from assessment.models import RectificationOrder
 from assessment.services import order_issue
-from tests.factories import UnitFactory, UserFactory, make_liaison
+from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def leader(roles):
-    user = UserFactory(roles=[Role.WG_LEADER])
-    WorkingGroupMember.objects.create(
-        user=user, unit=UnitFactory(), position=WorkingGroupMember.Position.LEADER
-    )
-    return user
+    return WorkingGroupMemberFactory(leader=True).user
 
 
 def _order(unit, leader):

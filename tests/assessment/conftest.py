@@ -13,7 +13,6 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from agencies.models import WorkingGroupMember
 from agencies.roles import Role
 from assessment import facts
 from assessment.models import Period
@@ -29,21 +28,21 @@ from collaboration.services import (
     request_rule,
 )
 from sharing_catalog.models import CatalogItem, Obligation, SchemaVersion, Submission
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
 from zhengxiang_portal.deadlines.asof import Standing
 
 
 @pytest.fixture
 def world(roles):
     bureau = make_tax_bureau()
-    leader = UserFactory(unit=bureau, roles=[Role.WG_LEADER], username="wgl")
-    WorkingGroupMember.objects.create(
-        user=leader, unit=bureau, position=WorkingGroupMember.Position.LEADER
-    )
-    member = UserFactory(unit=bureau, roles=[Role.WG_MEMBER], username="wgm")
-    WorkingGroupMember.objects.create(
-        user=member, unit=bureau, position=WorkingGroupMember.Position.MEMBER
-    )
+    leader = WorkingGroupMemberFactory(unit=bureau, leader=True, user__username="wgl").user
+    member = WorkingGroupMemberFactory(unit=bureau, user__username="wgm").user
     market = UnitFactory(code="SAMR", name="区市场监管局", short_name="市场监管局")
     land = UnitFactory(code="LAND", name="区自然资源局", short_name="自然资源局")
     return SimpleNamespace(
@@ -222,11 +221,7 @@ def q4(world):
 def ruler(roles):
     """A working-group leader from a unit that is party to none of the requests."""
     office = UnitFactory(code="WGO", name="共治办")
-    user = UserFactory(unit=office, roles=[Role.WG_LEADER], username="ruler")
-    WorkingGroupMember.objects.create(
-        user=user, unit=office, position=WorkingGroupMember.Position.LEADER
-    )
-    return user
+    return WorkingGroupMemberFactory(unit=office, leader=True, user__username="ruler").user
 
 
 def make_request(world, day: dt.date, *, unit=None):

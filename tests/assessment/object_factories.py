@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from agencies.models import Unit, User, WorkingGroupMember
-from agencies.roles import Role
+from agencies.models import Unit, User
 from assessment.models import Period, RectificationOrder, Score
 from assessment.rules import RuleKind
 from assessment.services import (
@@ -28,7 +27,7 @@ from assessment.services import (
     period_recompute,
 )
 from tests.collaboration.object_factories import _bureau, _run, incoming
-from tests.factories import UserFactory, make_liaison
+from tests.factories import WorkingGroupMemberFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
 exempt(
@@ -51,11 +50,7 @@ exempt(
 
 
 def _leader():
-    leader = UserFactory(unit=_bureau(), roles=[Role.WG_LEADER])
-    WorkingGroupMember.objects.create(
-        user=leader, unit=leader.unit, position=WorkingGroupMember.Position.LEADER
-    )
-    return leader
+    return WorkingGroupMemberFactory(unit=_bureau(), leader=True).user
 
 
 def _scored(unit: Unit) -> tuple[Period, Score, User]:

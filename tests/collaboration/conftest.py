@@ -7,12 +7,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from agencies.models import UnitKind, WorkingGroupMember
+from agencies.models import UnitKind
 from agencies.roles import Role
 from collaboration.demo import ensure_matter_types
 from collaboration.models import MatterType
 from collaboration.services import request_create
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +42,7 @@ def world(roles):
     # The leader sits for a unit that is party to no request here: a member whose own unit is a
     # party stands aside from ruling (回避), see test_services' conflict-of-interest tests.
     ndrc = UnitFactory(code="NDRC", name="区发改局")
-    wg_leader = UserFactory(unit=ndrc, roles=[Role.WG_LEADER], username="wgl")
-    WorkingGroupMember.objects.create(
-        user=wg_leader, unit=ndrc, position=WorkingGroupMember.Position.LEADER
-    )
+    wg_leader = WorkingGroupMemberFactory(unit=ndrc, leader=True, user__username="wgl").user
     outsider = UserFactory(username="nobody")
     return SimpleNamespace(
         bureau=bureau,

@@ -18,13 +18,18 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from agencies.models import Unit, UnitKind, WorkingGroupMember
+from agencies.models import Unit, UnitKind
 from agencies.roles import Role
 from collaboration.actions import ACTIONS
 from collaboration.demo import ensure_matter_types
 from collaboration.models import CollaborationRequest, MatterType
 from collaboration.services import request_create, request_letter_issue
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
+from tests.factories import (
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
 exempt(
@@ -321,10 +326,7 @@ def rule(unit):
     staff = _bureau_staff(req)
     req = _run(req, "refuse", staff, justification="涉及纳税人秘密，不予提供。")
     req = _run(req, "contest", liaison, reason="本单位依法有权获取。")
-    leader = UserFactory(unit=UnitFactory(), roles=[Role.WG_LEADER])  # not a party: may rule
-    WorkingGroupMember.objects.create(
-        user=leader, unit=leader.unit, position=WorkingGroupMember.Position.LEADER
-    )
+    leader = WorkingGroupMemberFactory(leader=True).user  # not a party: may rule
     data = {"ruling": "unjustified", "comment": "拒绝理由不成立，请按期提供。"}
     return ObjectCase({"pk": req.pk}, leader, "post", data)
 

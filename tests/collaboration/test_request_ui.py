@@ -7,8 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from collaboration.actions import ACTIONS
 from collaboration.models import RefusalRuling, Status, TimelineEntry
 from collaboration.services import (
@@ -18,7 +16,7 @@ from collaboration.services import (
     request_reply_contest,
     request_rule,
 )
-from tests.factories import UserFactory
+from tests.factories import WorkingGroupMemberFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.notifications.models import Notification
 
@@ -42,14 +40,6 @@ def contested(world, make_request):
     return request_contest(
         req=req, actor=world.staff, reason="股权变更登记属市场监管部门法定职责。"
     )
-
-
-def wg_member_of(unit, username: str):
-    user = UserFactory(unit=unit, roles=[Role.WG_MEMBER], username=username)
-    WorkingGroupMember.objects.create(
-        user=user, unit=unit, position=WorkingGroupMember.Position.MEMBER
-    )
-    return user
 
 
 # --- 5: a short explanation beside each step, from the step table ---------------------------
@@ -134,7 +124,9 @@ def test_the_reply_form_is_offered_to_the_refusing_unit_through_the_page(client,
 @pytest.mark.parametrize("party", ["bureau", "market"])
 def test_a_working_group_member_of_a_party_may_not_rule(client, world, contested, party):
     # given a working-group member seated for the requester (tax) or the refusing unit
-    member = wg_member_of(getattr(world, party), username=f"wg-{party}")
+    member = WorkingGroupMemberFactory(
+        unit=getattr(world, party), user__username=f"wg-{party}"
+    ).user
     # when they try to rule
     with pytest.raises(PermissionDenied, match="回避"):
         request_rule(req=contested, actor=member, justified=True, comment="本单位理由成立。")
@@ -152,7 +144,7 @@ def test_a_working_group_member_of_a_party_may_not_rule(client, world, contested
 
 
 def test_a_member_of_an_uninvolved_unit_rules(world, contested):
-    member = wg_member_of(world.other, username="wg-other")
+    member = WorkingGroupMemberFactory(unit=world.other, user__username="wg-other").user
     req = request_rule(req=contested, actor=member, justified=False, comment="拒绝理由不成立。")
     assert req.refusal_ruling == RefusalRuling.UNJUSTIFIED
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from agencies.roles import Role
-from tests.factories import UserFactory, make_liaison
+from tests.factories import UserFactory, WorkingGroupMemberFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append, ledger_publish_daily_digest
 
@@ -50,7 +49,9 @@ def object_history(unit):
 def digest_print(unit):
     _entries(unit)
     digest = ledger_publish_daily_digest(day=timezone.localdate())
-    return ObjectCase(kwargs={"day": digest.day.isoformat()}, owner=make_wg_member())
+    return ObjectCase(
+        kwargs={"day": digest.day.isoformat()}, owner=WorkingGroupMemberFactory().user
+    )
 
 
 @list_factory("ledger-entry-list")

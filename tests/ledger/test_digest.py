@@ -9,9 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import WorkingGroupMember
 from agencies.roles import Role
-from tests.factories import PASSWORD, UnitFactory, UserFactory
+from tests.factories import PASSWORD, UnitFactory, UserFactory, WorkingGroupMemberFactory
 from zhengxiang_portal.core.schedules import registered_schedules, schedules_sync
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerDailyDigest
@@ -21,13 +20,6 @@ from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-def _wg_member():
-    unit = UnitFactory()
-    user = UserFactory(unit=unit, roles=[Role.WG_MEMBER])
-    WorkingGroupMember.objects.create(user=user, unit=unit)
-    return user
 
 
 def test_beat_schedule_runs_the_registered_digest_task():
@@ -44,7 +36,7 @@ def test_beat_schedule_runs_the_registered_digest_task():
 
 
 def test_digest_task_publishes_yesterdays_head_once_and_tells_the_working_group():
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     with time_machine.travel(dt.datetime(2026, 11, 26, 15, 0, tzinfo=TZ), tick=False):
         ledger_append(action=LedgerAction.UPLOAD, actor=member)
         last = ledger_append(action=LedgerAction.CONFIRM, actor=member)
@@ -64,7 +56,7 @@ def test_digest_task_publishes_yesterdays_head_once_and_tells_the_working_group(
 
 
 def test_digest_print_page_is_for_the_working_group_only(client):
-    member = _wg_member()
+    member = WorkingGroupMemberFactory().user
     ledger_append(action=LedgerAction.UPLOAD, actor=member)
     day = timezone.localdate()
     from zhengxiang_portal.ledger.services import ledger_publish_daily_digest

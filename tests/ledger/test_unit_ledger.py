@@ -22,8 +22,14 @@ from agencies.roles import Role
 from collaboration.demo import ensure_matter_types
 from collaboration.models import MatterType
 from collaboration.services import request_create
-from tests.factories import PASSWORD, UnitFactory, UserFactory, make_liaison, make_tax_bureau
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
+from tests.factories import (
+    PASSWORD,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -150,7 +156,7 @@ def test_the_units_export_has_chinese_headings_local_time_and_names(client, worl
 
 
 def test_the_working_group_and_auditor_keep_the_whole_view(client, world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     auditor = UserFactory(roles=[Role.AUDITOR])
     everything = set(LedgerEntry.objects.values_list("seq", flat=True))
     assert _seqs(wg) == everything
@@ -257,7 +263,7 @@ def test_a_liaisons_filters_list_only_the_units_and_items_of_its_own_ledger(clie
     other = client.get(reverse("ledger:entry_list"), {"unit": world.other.provider.pk})
     assert "unit" in other.context["form"].errors
     # while the working group's filters still list every unit and item
-    client.force_login(make_wg_member())
+    client.force_login(WorkingGroupMemberFactory().user)
     whole = client.get(reverse("ledger:entry_list")).context["form"]
     assert {world.provider, world.other.provider} <= set(whole.fields["unit"].queryset)
     assert {world.item, world.other.item} <= set(whole.fields["item"].queryset)

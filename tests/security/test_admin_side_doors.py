@@ -20,7 +20,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from agencies.models import Liaison, Unit, User, WorkingGroupMember
 from agencies.roles import Role, user_roles
 from agencies.selectors import acted_unit_ids
-from tests.factories import UnitFactory, UserFactory, make_liaison
+from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_liaison
 from tests.urlwalk import all_routes
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.security.models import RoleChangeRequest
@@ -154,7 +154,7 @@ def court(roles):
     """Another unit with a liaison, whose data the attacker wants."""
     unit = UnitFactory(name="蒸湘区人民法院")
     make_liaison(unit)
-    WorkingGroupMember.objects.create(user=UserFactory(), unit=unit, position="member")
+    WorkingGroupMemberFactory(unit=unit, user__unit=None, roles=[])
     return unit
 
 

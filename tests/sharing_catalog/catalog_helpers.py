@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from sharing_catalog.models import CatalogItem
 from sharing_catalog.services.catalog import (
     catalog_item_create,
@@ -14,7 +12,6 @@ from sharing_catalog.services.catalog import (
     schema_version_create,
     schema_version_publish,
 )
-from tests.factories import UnitFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VALID_CREDIT_CODE = "91430408MA4L2X3P1F"
@@ -41,22 +38,6 @@ FIELDS = [
 def at(year: int, month: int, day: int, hour: int = 9) -> dt.datetime:
     """A local (Asia/Shanghai) moment, for time_machine."""
     return dt.datetime(year, month, day, hour, tzinfo=SHANGHAI)
-
-
-def make_wg_member(unit=None, *, role=Role.WG_MEMBER, **kwargs):
-    """A working-group member with an account (needs the `roles` fixture for permissions)."""
-    unit = unit or UnitFactory()
-    user = UserFactory(unit=unit, roles=[role], **kwargs)
-    WorkingGroupMember.objects.create(
-        user=user,
-        unit=unit,
-        position=(
-            WorkingGroupMember.Position.LEADER
-            if role == Role.WG_LEADER
-            else WorkingGroupMember.Position.MEMBER
-        ),
-    )
-    return user
 
 
 def item_data(provider, **overrides) -> dict:

@@ -28,9 +28,9 @@ from sharing_catalog.services.grants import grant_apply, grant_decide_provider
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import ObligationFactory, UnitFactory, make_liaison
+from tests.factories import ObligationFactory, UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
-from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, make_wg_member
+from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory
 from tests.sharing_catalog.submission_builders import AuctionItemFactory, good_row, xlsx_file
 
 BASIS = "《税收征收管理法》第五条"
@@ -158,7 +158,9 @@ def agreement_to_file_page(unit):
 @object_factory("agreement-migrate")
 def agreement_to_migrate(unit):
     agreement, _liaison = _agreement(unit)
-    return ObjectCase(kwargs={"pk": agreement.pk}, owner=make_wg_member(), method="post")
+    return ObjectCase(
+        kwargs={"pk": agreement.pk}, owner=WorkingGroupMemberFactory().user, method="post"
+    )
 
 
 @list_factory("agreement-list")
@@ -204,7 +206,7 @@ def coordination_to_decide(unit):
     req, _liaison = _coordination(unit)
     return ObjectCase(
         kwargs={"pk": req.pk},
-        owner=make_wg_member(),
+        owner=WorkingGroupMemberFactory().user,
         method="post",
         data={
             "decision": CoordinationRequest.Status.EXEMPT,
@@ -362,7 +364,7 @@ def objection_to_rule(unit):
     o, _shared = _objection(unit, state="arbitration")
     return ObjectCase(
         kwargs={"pk": o.pk},
-        owner=make_wg_member(),
+        owner=WorkingGroupMemberFactory().user,
         method="post",
         data={"upheld": "true", "text": "提供单位应予更正"},
     )

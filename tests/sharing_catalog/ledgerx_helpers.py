@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import factory
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from sharing_catalog.models import CatalogItem, FieldType, SchemaField
-from tests.factories import CatalogItemFactory, UnitFactory, UserFactory, add_schema, make_liaison
+from tests.factories import (
+    CatalogItemFactory,
+    UnitFactory,
+    add_schema,
+    make_liaison,
+)
 
 # The item of the grant, masking and objection tests: a name, and three fields masked unless
 # the consumer is entitled to them (Art. 24).
@@ -39,13 +42,6 @@ class GovernedItemFactory(CatalogItemFactory):
 
 def schema_fields(item: CatalogItem):
     return list(SchemaField.objects.filter(schema__item=item).order_by("position"))
-
-
-def make_wg_member():
-    unit = UnitFactory()
-    user = UserFactory(unit=unit, roles=[Role.WG_MEMBER])
-    WorkingGroupMember.objects.create(user=user, unit=unit)
-    return user
 
 
 def provider_and_consumer():

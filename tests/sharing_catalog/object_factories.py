@@ -13,9 +13,8 @@ from django.test import TestCase
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import ObligationFactory, make_liaison
+from tests.factories import ObligationFactory, WorkingGroupMemberFactory, make_liaison
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
-from tests.sharing_catalog.catalog_helpers import make_wg_member
 from tests.sharing_catalog.submission_builders import AuctionItemFactory, good_row
 
 KEYS = ["credit_code", "name", "amount", "deal_date", "kind", "legal_id", "phone"]
@@ -36,7 +35,7 @@ def retired_item(unit):
 @object_factory("sharing_catalog:item_edit", "sharing_catalog:item_schema")
 def draft_item_pages(unit):
     item = AuctionItemFactory(provider=unit, status=CatalogItem.Status.DRAFT)
-    return ObjectCase(kwargs={"pk": item.pk}, owner=make_wg_member())
+    return ObjectCase(kwargs={"pk": item.pk}, owner=WorkingGroupMemberFactory().user)
 
 
 @object_factory(

@@ -16,10 +16,15 @@ from sharing_catalog.services.masking import (
     unmask_revoke,
     user_may_unmask,
 )
-from tests.factories import PASSWORD, UnitFactory, UserFactory, make_liaison
+from tests.factories import (
+    PASSWORD,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
 from tests.sharing_catalog.ledgerx_helpers import (
     GovernedItemFactory,
-    make_wg_member,
     provider_and_consumer,
     schema_fields,
 )
@@ -70,7 +75,7 @@ def test_unmask_permission_is_per_item_and_granted_by_provider_or_wg(roles):
     assert user_may_unmask(user=consumer, item=item)
     assert not user_may_unmask(user=consumer, item=other_item)
     assert mask_record(RECORD, schema_fields(item), consumer, item) == RECORD
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     unmask_revoke(actor=wg, item=item, user=consumer)
     consumer = type(consumer).objects.get(pk=consumer.pk)
     assert not user_may_unmask(user=consumer, item=item)

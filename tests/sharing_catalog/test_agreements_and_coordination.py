@@ -22,10 +22,9 @@ from sharing_catalog.services.coordination import (
     coordination_request_create,
     exemptions_apply,
 )
-from tests.factories import PASSWORD, UnitFactory, make_liaison
+from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.sharing_catalog.ledgerx_helpers import (
     GovernedItemFactory,
-    make_wg_member,
     provider_and_consumer,
 )
 from zhengxiang_portal.core.errors import ApplicationError
@@ -65,7 +64,7 @@ def _obligation(item, due):
 
 def test_agreement_registered_filed_and_migrated_with_ledger_and_wg_notice(roles):
     provider, consumer = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     agreement = _register(consumer, provider.unit, consumer.unit)
     agreement = agreement_file(actor=provider, agreement=agreement)
     assert agreement.status == OffPlatformAgreement.Status.FILED
@@ -90,7 +89,7 @@ def test_only_a_party_registers_or_files(roles):
 
 def test_working_group_sees_agreements_overdue_for_migration(client, roles):
     provider, consumer = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     late = _register(provider, provider.unit, consumer.unit, target=TODAY - dt.timedelta(days=1))
     _register(provider, provider.unit, consumer.unit)  # not yet due
     assert list(agreements_overdue()) == [late]
@@ -143,7 +142,7 @@ def test_api_registers_an_agreement(client, roles):
 # --- coordination and exemptions -------------------------------------------------------
 def test_exemption_sets_covered_obligations_exempt_and_later_ones_by_the_scan(roles):
     provider, _consumer = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     item = GovernedItemFactory(provider=provider.unit)
     covered = _obligation(item, TODAY + dt.timedelta(days=10))
     overdue = _obligation(item, TODAY - dt.timedelta(days=20))
@@ -174,7 +173,7 @@ def test_exemption_sets_covered_obligations_exempt_and_later_ones_by_the_scan(ro
 
 def test_plan_and_rejection_need_their_fields(roles):
     provider, _c = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     item = GovernedItemFactory(provider=provider.unit)
     req = coordination_request_create(
         actor=provider, item=item, reason="technical", reason_text="系统改造中"
@@ -205,7 +204,7 @@ def test_only_the_provider_asks_and_one_pending_request_per_item(roles):
 
 def test_wg_decides_through_the_page_and_other_units_are_refused(client, roles):
     provider, consumer = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     item = GovernedItemFactory(provider=provider.unit)
     req = coordination_request_create(
         actor=provider, item=item, reason="policy", reason_text="口径不一"
@@ -234,7 +233,7 @@ def test_an_exempt_obligation_is_never_marked_overdue_by_the_obligation_scan(rol
     from sharing_catalog.services.obligations import obligations_scan
 
     provider, _c = provider_and_consumer()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     item = GovernedItemFactory(provider=provider.unit)
     late = _obligation(item, TODAY - dt.timedelta(days=30))
     req = coordination_request_create(

@@ -8,12 +8,10 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from sharing_catalog.models import BulletinPublication
 from sharing_catalog.selectors.bulletin import bulletin_period
 from sharing_catalog.services.bulletin import bulletin_publish
-from tests.factories import UnitFactory, UserFactory, make_liaison
+from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.sharing_catalog.test_bulletin import AFTER_Q3, scenario  # noqa: F401 (fixture)
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -29,10 +27,8 @@ def people(scenario):  # noqa: F811 (the fixture imported above)
     """甲 and 乙 have liaisons, 丙 has nobody on duty; a working group of leader and member."""
     a, b, c = scenario
     group_unit = UnitFactory(code="WG", name="专项工作组办公室")
-    leader = UserFactory(unit=group_unit, roles=[Role.WG_LEADER], username="leader")
-    member = UserFactory(unit=group_unit, roles=[Role.WG_MEMBER], username="member")
-    for user, position in ((leader, "leader"), (member, "member")):
-        WorkingGroupMember.objects.create(user=user, unit=group_unit, position=position)
+    leader = WorkingGroupMemberFactory(unit=group_unit, leader=True, user__username="leader").user
+    member = WorkingGroupMemberFactory(unit=group_unit, user__username="member").user
     make_liaison(group_unit)  # the office's own liaison: a unit like any other
     UnitFactory(code="Z", name="无职责单位")  # no obligation, no liaison
     return {

@@ -3,8 +3,8 @@
 import pytest
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import UnitFactory, UserFactory
-from tests.sharing_catalog.catalog_helpers import make_item, make_wg_member
+from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory
+from tests.sharing_catalog.catalog_helpers import make_item
 from zhengxiang_portal.core.schedules import registered_schedules
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def item(roles):
-    return make_item(make_wg_member(), UnitFactory(), publish=False)
+    return make_item(WorkingGroupMemberFactory().user, UnitFactory(), publish=False)
 
 
 @pytest.mark.parametrize("model", ["catalogitem", "schemaversion", "obligation"])

@@ -4,8 +4,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item, make_wg_member
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
+from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +24,7 @@ def _client(user) -> APIClient:
 
 @pytest.fixture
 def wg(roles):
-    return make_wg_member()
+    return WorkingGroupMemberFactory().user
 
 
 @pytest.fixture

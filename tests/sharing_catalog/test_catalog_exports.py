@@ -7,15 +7,15 @@ import pytest
 from openpyxl import load_workbook
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import UnitFactory, UserFactory, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import make_item, make_wg_member
+from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_tax_bureau
+from tests.sharing_catalog.catalog_helpers import make_item
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def catalog(roles):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     tax = make_tax_bureau()
     provider = UnitFactory(code="ZX-NR", name="衡阳市自然资源和规划局蒸湘分局")
     make_item(

@@ -4,15 +4,15 @@ import pytest
 
 from sharing_catalog.models import CatalogItem
 from sharing_catalog.selectors.catalog import catalog_item_list
-from tests.factories import UnitFactory, UserFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import FIELDS, make_item, make_wg_member
+from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_liaison
+from tests.sharing_catalog.catalog_helpers import FIELDS, make_item
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def wg(roles):
-    return make_wg_member()
+    return WorkingGroupMemberFactory().user
 
 
 @pytest.fixture

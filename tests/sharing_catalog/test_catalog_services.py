@@ -13,8 +13,14 @@ from sharing_catalog.services.catalog import (
     schema_version_create,
     schema_version_publish,
 )
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item, make_wg_member
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
+from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -23,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def wg(roles):
-    return make_wg_member()
+    return WorkingGroupMemberFactory().user
 
 
 @pytest.fixture

@@ -16,14 +16,13 @@ from agencies.models import Unit
 from sharing_catalog.models import AccessGrant, CoordinationRequest, Objection
 from sharing_catalog.services.coordination import coordination_decide
 from sharing_catalog.services.objections import objection_close, objection_raise
-from tests.factories import UnitFactory, make_liaison
+from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.sharing_catalog.governance_factories import (
     _agreement,
     _coordination,
     _grant,
     _objection,
 )
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.ledger.selectors import access_log_list, ledger_list
@@ -50,7 +49,7 @@ def _logged_rows():
 
 @pytest.mark.parametrize("name", ["objection", "grant", "agreement", "coordination"])
 def test_each_list_page_links_its_two_exports(client, roles, name):
-    client.force_login(make_wg_member())
+    client.force_login(WorkingGroupMemberFactory().user)
     page = client.get(reverse(f"sharing_catalog:{name}_list") + "?status=x").content.decode()
     for fmt in ("xlsx", "csv"):
         assert reverse(f"sharing_catalog:{name}_export", args=[fmt]) + "?status=x" in page
@@ -58,7 +57,7 @@ def test_each_list_page_links_its_two_exports(client, roles, name):
 
 @pytest.mark.parametrize("name", ["objection", "grant", "agreement", "coordination"])
 def test_an_unknown_format_is_not_found(client, roles, name):
-    client.force_login(make_wg_member())
+    client.force_login(WorkingGroupMemberFactory().user)
     url = reverse(f"sharing_catalog:{name}_export", args=["pdf"])
     assert client.get(url).status_code == 404
     assert not LedgerEntry.objects.filter(action=LedgerAction.EXPORT).exists()
@@ -126,7 +125,7 @@ def test_coordination_export_follows_the_status_filter_and_the_users_units(clien
     decided, liaison = _coordination(unit)
     CoordinationRequest.objects.filter(pk=decided.pk).update(created_at=NOON_LOCAL)
     coordination_decide(
-        actor=make_wg_member(), request=decided, decision="exempt",
+        actor=WorkingGroupMemberFactory().user, request=decided, decision="exempt",
         exempt_until=dt.date(2026, 12, 31), comment="同意豁免",
     )  # fmt: skip
     _coordination(unit)
@@ -147,7 +146,7 @@ def test_an_objection_export_is_in_the_access_log_and_a_grant_export_is_not(clie
     # When the consumer exports the objection list (it tells of another unit's data)
     _csv(client, "objection")
     # Then the access log holds the download, in the consumer unit's own 台账
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     (entry,) = access_log_list(user=wg)
     assert (entry.action, entry.actor_id, entry.unit_id) == (
         LedgerAction.DOWNLOAD, shared.consumer_liaison.pk, shared.consumer.pk,

@@ -17,10 +17,9 @@ from sharing_catalog.services.grants import (
     grant_expire_due,
     grant_revoke,
 )
-from tests.factories import PASSWORD, UnitFactory, make_liaison
+from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.sharing_catalog.ledgerx_helpers import (
     GovernedItemFactory,
-    make_wg_member,
     provider_and_consumer,
 )
 from zhengxiang_portal.core.errors import ApplicationError
@@ -114,7 +113,7 @@ def test_working_group_decides_after_the_provider_when_the_catalog_says_so(setup
     provider, consumer, item = setup
     item.grant_needs_working_group = True
     item.save()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     grant = grant_decide_provider(actor=provider, grant=_apply(consumer, item), approve=True)
     assert (grant.status, grant.wg_decision) == (S.REQUESTED, AccessGrant.Decision.PENDING)
     assert Notification.objects.filter(recipient=wg, key=f"grant:{grant.pk}:wg_pending")

@@ -22,8 +22,7 @@ from sharing_catalog.services import objections as svc
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import PASSWORD, UserFactory
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
+from tests.factories import PASSWORD, UserFactory, WorkingGroupMemberFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -148,7 +147,7 @@ def test_correction_links_the_new_version_and_the_history_shows_every_step(world
 
 
 def test_either_side_asks_arbitration_and_only_the_working_group_rules(world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     o = _raise(world)
     o = svc.objection_request_arbitration(actor=world.liaison, objection=o, reason="双方理解不一致")
     assert Notification.objects.filter(recipient=wg, key=f"objection:{o.pk}:r1:arbitration")
@@ -169,7 +168,7 @@ def test_closing_reasons_are_checked_per_side(world):
 
 
 def test_deadline_scan_reminds_notifies_overdue_and_escalates_each_once(world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):  # Monday
         o = _raise(world)
     assert o.deadline == dt.date(2026, 11, 9)
@@ -264,7 +263,7 @@ def test_tax_staff_who_raised_it_hears_the_answer_and_the_subject_names_number_a
 
 
 def test_a_unit_with_no_active_person_has_its_objection_notices_go_to_the_working_group(world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     world.liaison.is_active = False
     world.liaison.save(update_fields=["is_active"])
     o = _raise(world)
@@ -292,7 +291,7 @@ def test_the_table_decides_which_steps_each_side_may_take(world):
 
 @override_settings(OBJECTION_ESCALATE_WORKING_DAYS=4)
 def test_overdue_is_marked_in_the_ledger_and_escalation_waits_for_the_setting(world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
         o = _raise(world)  # deadline Mon 2026-11-09
     with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ), tick=False):
@@ -311,7 +310,7 @@ def test_overdue_is_marked_in_the_ledger_and_escalation_waits_for_the_setting(wo
 
 
 def test_objection_facts_for_assessment(world):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
         on_time = _raise(world, rows=(2,))
         late = _raise(world, rows=(3,))

@@ -9,8 +9,14 @@ from rest_framework.test import APIClient
 from agencies.roles import Role
 from sharing_catalog.models import Obligation
 from sharing_catalog.selectors.obligations import obligation_list_for_assessment
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import at, make_item, make_wg_member
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
+from tests.sharing_catalog.catalog_helpers import at, make_item
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -18,7 +24,7 @@ D = dt.date
 
 @pytest.fixture
 def world(roles):
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     tax = make_tax_bureau()
     land, court, bank = UnitFactory(name="区自然资源局"), UnitFactory(name="区法院"), UnitFactory()
     with time_machine.travel(at(2026, 11, 10), tick=False):

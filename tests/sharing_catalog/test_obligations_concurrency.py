@@ -9,8 +9,8 @@ from django.db import connection, connections
 from sharing_catalog.models import Obligation
 from sharing_catalog.services.obligations import obligations_scan
 from tests.conftest import require
-from tests.factories import UnitFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import at, make_item, make_wg_member
+from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
+from tests.sharing_catalog.catalog_helpers import at, make_item
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_concurrent_scans_send_each_reminder_once(roles):
     require(connection.vendor == "postgresql", "row locks need PostgreSQL (DATABASE_URL)")
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     providers = [UnitFactory() for _ in range(5)]
     liaisons = [make_liaison(p) for p in providers]
     with time_machine.travel(at(2026, 11, 10), tick=False):

@@ -12,8 +12,8 @@ from sharing_catalog.services.obligations import (
     period_containing,
 )
 from sharing_catalog.tasks import generate_obligations_task
-from tests.factories import UnitFactory
-from tests.sharing_catalog.catalog_helpers import at, make_item, make_wg_member
+from tests.factories import UnitFactory, WorkingGroupMemberFactory
+from tests.sharing_catalog.catalog_helpers import at, make_item
 from zhengxiang_portal.deadlines.models import CalendarOverride
 
 F = CatalogItem.Frequency
@@ -53,7 +53,7 @@ def test_the_period_before_january_is_last_december():
 
 @pytest.fixture
 def wg(roles):
-    return make_wg_member()
+    return WorkingGroupMemberFactory().user
 
 
 def _obligation(item, start):

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.core import mail
 
-from agencies.roles import Role
 from sharing_catalog.models import Obligation
 from sharing_catalog.selectors.obligations import obligation_on_time
 from sharing_catalog.services.catalog import catalog_item_retire
@@ -21,8 +20,8 @@ from sharing_catalog.services.obligations import (
     obligations_scan,
 )
 from sharing_catalog.tasks import scan_obligations_task
-from tests.factories import UnitFactory, UserFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import at, make_item, make_wg_member
+from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_liaison
+from tests.sharing_catalog.catalog_helpers import at, make_item
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.notifications.models import Notification
 
@@ -32,8 +31,8 @@ D = dt.date
 
 @pytest.fixture
 def setting(roles):
-    wg = make_wg_member()
-    leader = make_wg_member(role=Role.WG_LEADER)
+    wg = WorkingGroupMemberFactory().user
+    leader = WorkingGroupMemberFactory(leader=True).user
     provider = UnitFactory(name="区人社局")
     primary = make_liaison(provider, primary=True)
     deputy = make_liaison(provider, primary=False)

@@ -21,8 +21,7 @@ from django.urls import reverse
 from sharing_catalog.models import FieldDisclosure
 from sharing_catalog.services import reading
 from sharing_catalog.services.masking import field_disclosure_add, field_disclosure_remove
-from tests.factories import PASSWORD, UnitFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import make_wg_member
+from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -47,7 +46,7 @@ class FieldDisclosureFactory(factory.django.DjangoModelFactory):
 
     field_key = "legal_id"
     purpose = "collection"
-    decided_by = factory.LazyFunction(make_wg_member)
+    decided_by = factory.LazyFunction(lambda: WorkingGroupMemberFactory().user)
 
 
 def _world() -> World:
@@ -190,7 +189,7 @@ def test_a_purpose_holds_for_that_item_only(client, roles):
 def test_a_disclosure_rule_shows_the_field_in_clear_to_that_unit_for_that_purpose(client, roles):
     # given the working group lets the consumer see legal_id in clear for 税费征收管理
     world = _world()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     field_disclosure_add(
         actor=wg,
         item=world.item,
@@ -235,7 +234,7 @@ def test_a_disclosure_rule_does_not_reach_another_purpose_or_another_consumer(cl
 
 def test_only_the_working_group_decides_disclosure_rules_each_change_in_the_ledger(roles):
     world = _world()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     for actor in (world.liaison, world.consumer_liaison):
         with pytest.raises(PermissionDenied):
             field_disclosure_add(
@@ -272,7 +271,7 @@ def test_only_the_working_group_decides_disclosure_rules_each_change_in_the_ledg
 
 def test_the_working_group_manages_rules_on_the_unmask_page(client, roles):
     world = _world()
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     url = reverse("sharing_catalog:unmask_manage", args=[world.item.pk])
     client.force_login(wg)
     response = client.post(
@@ -313,7 +312,7 @@ def test_the_records_page_names_only_the_fields_it_masks(client, roles):
     # given legal_id is disclosed to the consumer for 税费征收管理; the phone is not
     world = _world()
     field_disclosure_add(
-        actor=make_wg_member(),
+        actor=WorkingGroupMemberFactory().user,
         item=world.item,
         consumer=world.consumer,
         field_key="legal_id",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sharing_catalog.models import Submission
-from tests.factories import UnitFactory
+from tests.factories import UnitFactory, WorkingGroupMemberFactory
 from tests.sharing_catalog.governance_factories import _Shared
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
@@ -61,12 +61,11 @@ def test_an_unknown_format_is_not_found(client, roles):
 
 
 def test_the_received_list_export_is_a_download_in_the_access_log(client, roles):
-    from tests.sharing_catalog.ledgerx_helpers import make_wg_member
     from zhengxiang_portal.ledger.selectors import access_log_list
 
     mine = _Shared(UnitFactory(name="甲局"))
     client.force_login(mine.consumer_liaison)
     client.get(reverse("sharing_catalog:received_export", args=["xlsx"]))
-    (entry,) = access_log_list(user=make_wg_member())
+    (entry,) = access_log_list(user=WorkingGroupMemberFactory().user)
     assert entry.action == LedgerAction.DOWNLOAD and entry.unit_id == mine.consumer.pk
     assert entry.details["list"] == "共享数据接收列表" and entry.details["rows"] == 1

@@ -21,8 +21,14 @@ from collaboration.services import (
     request_create,
 )
 from sharing_catalog.models import Obligation
-from tests.factories import UnitFactory, UserFactory, make_liaison, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import at, make_item, make_wg_member
+from tests.factories import (
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    make_tax_bureau,
+)
+from tests.sharing_catalog.catalog_helpers import at, make_item
 from zhengxiang_portal.deadlines.calendar import add_working_days
 from zhengxiang_portal.deadlines.schedule_input import schedule_from_text
 from zhengxiang_portal.deadlines.services import (
@@ -47,7 +53,7 @@ def sysadmin(roles):
 @pytest.fixture
 def november_obligation(roles):
     """An obligation for November 2026 due 8 working days after 11-30: 2026-12-10 (grace 12-14)."""
-    wg = make_wg_member()
+    wg = WorkingGroupMemberFactory().user
     provider = UnitFactory(name="区医保局")
     liaison = make_liaison(provider)
     with time_machine.travel(at(2026, 11, 15), tick=False):
@@ -96,7 +102,7 @@ def test_a_unit_with_nobody_active_has_its_move_told_to_the_working_group(
     obligation, liaison = november_obligation
     liaison.is_active = False
     liaison.save(update_fields=["is_active"])
-    leader = make_wg_member(role=Role.WG_LEADER)
+    leader = WorkingGroupMemberFactory(leader=True).user
     with time_machine.travel(at(2026, 12, 2), tick=False):
         calendar_override_set(day=D(2026, 12, 8), is_working_day=False, actor=sysadmin)
     (entry,) = _moves(obligation)
@@ -150,7 +156,7 @@ def world(roles):
         staff=UserFactory(unit=bureau, roles=[Role.TAX_STAFF]),
         market=market,
         market_liaison=make_liaison(market),
-        wg=make_wg_member(bureau, role=Role.WG_LEADER),
+        wg=WorkingGroupMemberFactory(unit=bureau, leader=True).user,
         mt=lambda code: MatterType.objects.get(code=code),
     )
 

@@ -15,8 +15,6 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from assessment.models import RectificationOrder
 from assessment.services import order_issue
 from sharing_catalog.models import Submission
@@ -24,7 +22,7 @@ from sharing_catalog.services import objections as objection_services
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import UserFactory
+from tests.factories import WorkingGroupMemberFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -55,10 +53,9 @@ def _upload(world: World, rows: list[list]) -> Submission:
 @pytest.fixture
 def scenario(roles):
     world = World()
-    leader = UserFactory(unit=world.outsider_unit, roles=[Role.WG_LEADER], username="wgl")
-    WorkingGroupMember.objects.create(
-        user=leader, unit=world.outsider_unit, position=WorkingGroupMember.Position.LEADER
-    )
+    leader = WorkingGroupMemberFactory(
+        unit=world.outsider_unit, leader=True, user__username="wgl"
+    ).user
     world.leader = leader
 
     def order():

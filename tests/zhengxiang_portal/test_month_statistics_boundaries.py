@@ -8,11 +8,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from agencies.models import WorkingGroupMember
-from agencies.roles import Role
 from assessment.models import RectificationOrder
 from assessment.services import order_issue
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitFactory, WorkingGroupMemberFactory
 from zhengxiang_portal.statistics import statistics_tables
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +25,7 @@ def _orders(start: dt.date, end: dt.date) -> list[list]:
 
 def test_orders_fall_in_the_month_of_their_local_day(roles):
     unit = UnitFactory(name="区医保局")
-    leader = UserFactory(roles=[Role.WG_LEADER])
-    WorkingGroupMember.objects.create(
-        user=leader, unit=UnitFactory(), position=WorkingGroupMember.Position.LEADER
-    )
+    leader = WorkingGroupMemberFactory(leader=True).user
     for moment in (dt.datetime(2026, 11, 30, 23, 30, tzinfo=BEIJING),
                    dt.datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING)):  # fmt: skip
         with time_machine.travel(moment, tick=False):
