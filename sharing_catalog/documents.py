@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -27,7 +28,10 @@ def bulletin_row(r: UnitReporting) -> list[Any]:
     ]  # fmt: skip
 
 
-def bulletin_document(period: BulletinPeriod, rows: list[UnitReporting]) -> OfficialDocument:
+def bulletin_document(
+    period: BulletinPeriod, rows: list[UnitReporting], issued_on: dt.date | None = None
+) -> OfficialDocument:
+    """The bulletin as a document, dated `issued_on` (its publication) or today."""
     named = [r for r in rows if r.to_be_named]
     due = sum(r.due for r in rows)
     summary = _(
@@ -50,7 +54,7 @@ def bulletin_document(period: BulletinPeriod, rows: list[UnitReporting]) -> Offi
         title=_("%(period)s共享数据报送情况通报") % {"period": period.label},
         number="",
         issuing_unit=settings.issuing_unit,
-        issued_on=timezone.localdate(),
+        issued_on=issued_on or timezone.localdate(),
         addressee=_("各共治单位"),
         basis=[_("第二十条"), _("第二十二条"), _("第二十八条")],
         paragraphs=[summary],

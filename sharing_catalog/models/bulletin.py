@@ -1,4 +1,5 @@
-"""A published 报送情况通报: once per period, with who was told (Art. 20, 22, 28)."""
+"""A published 报送情况通报: once per period, with who was told and the figures sent (Art. 20,
+22, 28)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ class BulletinPublication(models.Model):
     told = models.JSONField(_("已通知账号"), default=list, blank=True)
     who = models.TextField(_("通知对象"), blank=True)
     unreachable = models.JSONField(_("无人可通知的单位"), default=list, blank=True)
+    # The figures as published, one object per ranked unit (UnitReporting's fields), and the
+    # document's date: a published 通报 is an official document, so its page, print view and
+    # files show what was sent, not figures recomputed later (an objection closed since, a
+    # late file confirmed since). Empty for a publication made before figures were frozen.
+    rows = models.JSONField(_("发布时的各单位数据"), default=list, blank=True)
+    issued_on = models.DateField(_("发文日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("报送情况通报发布")

@@ -4,6 +4,7 @@ Every figure is read through the catalog's own rules: an obligation's standing i
 `obligation_standing` at the period's as-of day (on time, late, missing = overdue, pending =
 still inside its grace period), the first-pass rate counts version 1 of the period's obligations
 whose validation finished, and open objections are those against the unit's data not closed.
+Once a period's bulletin is published, `bulletin_for_period` reads the figures as they were sent.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sharing_catalog.errors import CatalogErrorCode
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
-from ..models import Objection, Submission
+from ..models import BulletinPublication, Objection, Submission
 from .obligations import obligation_list_for_assessment, obligation_standing
 
 
@@ -154,3 +155,32 @@ def reporting_bulletin(
         r.rank = ranked[i - 2].rank if previous == key else i
         previous = key
     return ranked
+
+
+@dataclass
+class Bulletin:
+    """A period's ranked rows; `frozen` when they are the figures as published (`publication`)."""
+
+    period: BulletinPeriod
+    rows: list[UnitReporting]
+    publication: BulletinPublication | None
+    frozen: bool
+
+    @property
+    def issued_on(self) -> dt.date | None:
+        return self.publication.issued_on if self.frozen and self.publication else None
+
+
+def bulletin_for_period(*, period: BulletinPeriod, live: bool = False) -> Bulletin:
+    """The period's bulletin as published, when it was and its figures were kept (Art. 28: a
+    通报 sent is a document; later changes do not rewrite it); otherwise, or with `live`, the
+    figures computed now."""
+    publication = (
+        BulletinPublication.objects.filter(period_key=period.key)
+        .select_related("published_by")
+        .first()
+    )
+    if publication is not None and publication.rows and not live:
+        rows = [UnitReporting(**row) for row in publication.rows]
+        return Bulletin(period, rows, publication, frozen=True)
+    return Bulletin(period, reporting_bulletin(period=period), publication, frozen=False)

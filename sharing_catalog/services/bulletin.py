@@ -9,6 +9,7 @@ publication is refused and says when and by whom the first was made.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -70,7 +71,8 @@ def bulletin_publish(
 
     Only the working group publishes, only a period that has ended (its figures are final),
     and only once: the same period again is an ApplicationError naming the first publication.
-    The publication and a ledger entry (发文) record who was told and the units nobody could be.
+    The publication and a ledger entry (发文) record who was told and the units nobody could be;
+    the publication keeps the figures sent, which the page and files show from then on.
     """
     if not is_working_group(actor):
         raise PermissionDenied(_("只有专项工作组可以发布报送情况通报。"))
@@ -84,12 +86,13 @@ def bulletin_publish(
     if existing is not None:
         raise _published_already(existing)
     rows = reporting_bulletin(period=period, today=today)
-    doc = bulletin_document(period, rows)
+    doc = bulletin_document(period, rows, issued_on=today)
     try:
         with transaction.atomic():
             publication = BulletinPublication.objects.create(
                 period_key=period.key, period_label=period.label, title=doc.title,
-                published_at=timezone.now(), published_by=actor,
+                published_at=timezone.now(), published_by=actor, issued_on=today,
+                rows=[dataclasses.asdict(r) for r in rows],
             )  # fmt: skip
     except IntegrityError:  # published by someone else a moment ago
         raise _published_already(BulletinPublication.objects.get(period_key=period.key)) from None

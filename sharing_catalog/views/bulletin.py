@@ -17,21 +17,28 @@ from zhengxiang_portal.documents.render import docx_response, print_response
 from zhengxiang_portal.exports import xlsx_response
 
 from ..documents import bulletin_document, bulletin_headers, bulletin_row
-from ..models import BulletinPublication
-from ..selectors.bulletin import BulletinPeriod, UnitReporting, bulletin_period, reporting_bulletin
+from ..selectors.bulletin import Bulletin, bulletin_for_period, bulletin_period
 from ..services.bulletin import bulletin_publish
 
 
-def _load(request) -> tuple[BulletinPeriod, list[UnitReporting]]:
-    """The period asked for (this month by default) and its ranked rows; ApplicationError if bad."""
+def _load(request) -> Bulletin:
+    """The period asked for (this month by default): as published once it was, or the current
+    figures with ?live=1; ApplicationError if the period is not one."""
     if not is_working_group(request.user):
         raise PermissionDenied(_("只有专项工作组可以查看报送情况通报。"))
     today = timezone.localdate()
     period = bulletin_period(request.GET.get("period") or f"{today.year}-{today.month:02d}")
-    return period, reporting_bulletin(period=period)
+    return bulletin_for_period(period=period, live=request.GET.get("live") == "1")
 
 
-def _load_file(request) -> tuple[BulletinPeriod, list[UnitReporting]]:
+def _query(bulletin: Bulletin) -> str:
+    params = {"period": bulletin.period.key}
+    if bulletin.publication is not None and not bulletin.frozen:
+        params["live"] = "1"
+    return urlencode(params)
+
+
+def _load_file(request) -> Bulletin:
     try:
         return _load(request)
     except ApplicationError as exc:
@@ -40,7 +47,7 @@ def _load_file(request) -> tuple[BulletinPeriod, list[UnitReporting]]:
 
 def bulletin_view(request):
     try:
-        period, rows = _load(request)
+        bulletin = _load(request)
     except ApplicationError as exc:
         today = timezone.localdate()
         return render(
@@ -50,7 +57,7 @@ def bulletin_view(request):
              "default_key": f"{today.year}-{today.month:02d}"},
             status=400,
         )  # fmt: skip
-    query = urlencode({"period": period.key})
+    period, rows = bulletin.period, bulletin.rows
     return render(
         request,
         "sharing_catalog/bulletin.html",
@@ -60,10 +67,10 @@ def bulletin_view(request):
             "headers": bulletin_headers(),
             "rows": [bulletin_row(r) for r in rows],
             "named": [r for r in rows if r.to_be_named],
-            "query": query,
-            "publication": BulletinPublication.objects.filter(period_key=period.key)
-            .select_related("published_by")
-            .first(),
+            "query": _query(bulletin),
+            "publication": bulletin.publication,
+            "frozen": bulletin.frozen,
+            "published_query": urlencode({"period": period.key}),
             "may_publish": period.end < timezone.localdate(),
         },
     )
@@ -93,26 +100,26 @@ def bulletin_publish_view(request):
 
 
 def bulletin_print_view(request):
-    period, rows = _load_file(request)
-    query = urlencode({"period": period.key})
+    bulletin = _load_file(request)
+    query = _query(bulletin)
     return print_response(
         request,
-        bulletin_document(period, rows),
+        bulletin_document(bulletin.period, bulletin.rows, bulletin.issued_on),
         back_url=f"{reverse('sharing_catalog:bulletin')}?{query}",
         docx_url=f"{reverse('sharing_catalog:bulletin_docx')}?{query}",
     )
 
 
 def bulletin_xlsx_view(request):
-    period, rows = _load_file(request)
+    bulletin = _load_file(request)
     return xlsx_response(
-        filename=_("报送情况通报%(key)s.xlsx") % {"key": period.key},
+        filename=_("报送情况通报%(key)s.xlsx") % {"key": bulletin.period.key},
         headers=bulletin_headers(),
-        rows=[bulletin_row(r) for r in rows],
-        sheet_title=period.key,
+        rows=[bulletin_row(r) for r in bulletin.rows],
+        sheet_title=bulletin.period.key,
     )
 
 
 def bulletin_docx_view(request):
-    period, rows = _load_file(request)
-    return docx_response(bulletin_document(period, rows))
+    bulletin = _load_file(request)
+    return docx_response(bulletin_document(bulletin.period, bulletin.rows, bulletin.issued_on))

@@ -3,12 +3,17 @@ through the one sender, once per period; who was told (and 无人可通知) is r
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
 
-from sharing_catalog.models import BulletinPublication
+from sharing_catalog.models import BulletinPublication, Objection
 from sharing_catalog.selectors.bulletin import bulletin_period
 from sharing_catalog.services.bulletin import bulletin_publish
 from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
@@ -119,3 +124,49 @@ def test_the_page_publishes_once_and_then_shows_who_was_told(client, people):
     client.force_login(people["a"])
     client.post(reverse("sharing_catalog:bulletin_publish"), {"period": "2026-Q2"})
     assert not BulletinPublication.objects.filter(period_key="2026-Q2").exists()
+
+
+def _xlsx_row(client, query, unit):
+    content = client.get(reverse("sharing_catalog:bulletin_xlsx") + query).content
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return rows[unit]
+
+
+def test_a_published_bulletin_keeps_the_figures_it_was_sent_with(client, people):
+    # Given the third quarter's bulletin published on 2026-10-20, with 甲局's objection open
+    with time_machine.travel(AFTER_Q3, tick=False):
+        publication = bulletin_publish(actor=people["leader"], period=bulletin_period("2026-Q3"))
+    assert publication.issued_on == dt.date(2026, 10, 20)
+    sent = {row["unit_name"]: row for row in publication.rows}
+    assert sent["甲局"]["open_objections"] == 1 and sent["甲局"]["rank"] == 3
+    # When the objection is closed in November
+    Objection.objects.filter(status=Objection.Status.OPEN).update(
+        status=Objection.Status.CLOSED, closing_reason="explained"
+    )
+    client.force_login(people["leader"])
+    with time_machine.travel(dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC), tick=False):
+        # Then the page, the Excel file and the Word document still show what was sent
+        page = client.get(reverse("sharing_catalog:bulletin"), {"period": "2026-Q3"})
+        html = page.content.decode()
+        assert "data-frozen" in html and "2026-10-20" in html and "查看当前数据" in html
+        assert _xlsx_row(client, "?period=2026-Q3", "甲局")[9] == 1  # 未办结异议 as sent
+        word = Document(
+            io.BytesIO(
+                client.get(reverse("sharing_catalog:bulletin_docx") + "?period=2026-Q3").content
+            )
+        )
+        text = "\n".join(p.text for p in word.paragraphs)
+        assert "2026年10月20日" in text  # dated when it was issued, not when it is downloaded
+        # And the current figures are there to compare, said to be current, on request
+        live = client.get(reverse("sharing_catalog:bulletin"), {"period": "2026-Q3", "live": "1"})
+        assert "data-live" in live.content.decode()
+        assert _xlsx_row(client, "?period=2026-Q3&live=1", "甲局")[9] == 0
+
+
+def test_a_bulletin_not_yet_published_shows_the_current_figures(client, people):
+    client.force_login(people["leader"])
+    with time_machine.travel(AFTER_Q3, tick=False):
+        html = client.get(reverse("sharing_catalog:bulletin"), {"period": "2026-Q3"}).content
+        assert b"data-frozen" not in html and b"data-live" not in html
+        assert _xlsx_row(client, "?period=2026-Q3", "甲局")[9] == 1
