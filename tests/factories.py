@@ -12,6 +12,13 @@ from agencies.models import Liaison, Unit, UnitKind, User, WorkingGroupMember
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
 from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
+from sharing_catalog.services.catalog import (
+    catalog_item_create,
+    catalog_item_publish,
+    schema_version_create,
+    schema_version_publish,
+)
+from tests.sharing_catalog.catalog_helpers import FIELDS, item_data
 
 PASSWORD = "Test-Passw0rd!"
 
@@ -201,6 +208,32 @@ class CatalogItemFactory(factory.django.DjangoModelFactory):
     def schema(self, create, extracted, **kwargs):
         if create and extracted is not None:
             add_schema(self, extracted, **kwargs)
+
+
+class CatalogItemViaServicesFactory(factory.Factory):
+    """An item registered as the working group registers one (Art. 20): `catalog_item_create` by
+    `actor` (a new working-group member by default) with `item_data`'s values (市场主体登记注销信息,
+    code ZX-T-001) and any overrides, schema version 1 of `fields` (catalog_helpers.FIELDS by
+    default) created and published, then the item published unless `publish=False`; with the
+    services' ledger entries, permissions and generated obligations."""
+
+    class Meta:
+        model = CatalogItem
+
+    actor = factory.LazyFunction(lambda: WorkingGroupMemberFactory().user)
+    provider = factory.SubFactory(UnitFactory)
+    consumers = ()
+    fields = None
+    publish = True
+
+    @classmethod
+    def _create(cls, model_class, *, actor, provider, consumers, fields, publish, **overrides):
+        item = catalog_item_create(
+            actor=actor, consumers=consumers, **item_data(provider, **overrides)
+        )
+        schema = schema_version_create(actor=actor, item=item, fields=fields or FIELDS, note="v1")
+        schema_version_publish(actor=actor, schema=schema)
+        return catalog_item_publish(actor=actor, item=item) if publish else item
 
 
 class SchemaVersionFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""Builders shared by the catalog and obligation tests (kept out of conftest to avoid clashes)."""
+"""Data shared by the catalog and obligation tests: the 市场主体登记注销信息 item's values and
+fields (tests.factories.CatalogItemViaServicesFactory registers it), and local moments."""
 
 from __future__ import annotations
 
@@ -6,12 +7,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from sharing_catalog.models import CatalogItem
-from sharing_catalog.services.catalog import (
-    catalog_item_create,
-    catalog_item_publish,
-    schema_version_create,
-    schema_version_publish,
-)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VALID_CREDIT_CODE = "91430408MA4L2X3P1F"
@@ -54,13 +49,3 @@ def item_data(provider, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def make_item(actor, provider, *, consumers=(), publish=True, fields=None, **overrides):
-    """An item with a schema in force, published unless publish=False."""
-    item = catalog_item_create(actor=actor, consumers=consumers, **item_data(provider, **overrides))
-    schema = schema_version_create(actor=actor, item=item, fields=fields or FIELDS, note="v1")
-    schema_version_publish(actor=actor, schema=schema)
-    if publish:
-        item = catalog_item_publish(actor=actor, item=item)
-    return item

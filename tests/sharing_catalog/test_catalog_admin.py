@@ -3,8 +3,12 @@
 import pytest
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory
-from tests.sharing_catalog.catalog_helpers import make_item
+from tests.factories import (
+    CatalogItemViaServicesFactory,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+)
 from zhengxiang_portal.core.schedules import registered_schedules
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def item(roles):
-    return make_item(WorkingGroupMemberFactory().user, UnitFactory(), publish=False)
+    return CatalogItemViaServicesFactory(
+        actor=WorkingGroupMemberFactory().user, provider=UnitFactory(), publish=False
+    )
 
 
 @pytest.mark.parametrize("model", ["catalogitem", "schemaversion", "obligation"])

@@ -5,13 +5,14 @@ from rest_framework.test import APIClient
 
 from sharing_catalog.models import CatalogItem
 from tests.factories import (
+    CatalogItemViaServicesFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     make_tax_bureau,
 )
-from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item
+from tests.sharing_catalog.catalog_helpers import FIELDS, item_data
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,12 @@ def wg(roles):
 def items(wg):
     provider = UnitFactory(name="区市场监管局")
     return {
-        "published": make_item(wg, provider, consumers=[make_tax_bureau()]),
-        "draft": make_item(wg, provider, code="ZX-T-009", name="草稿", publish=False),
+        "published": CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, consumers=[make_tax_bureau()]
+        ),
+        "draft": CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, code="ZX-T-009", name="草稿", publish=False
+        ),
     }
 
 
@@ -124,7 +129,7 @@ def test_catalog_api_is_in_the_openapi_schema(client, items):
 
 def test_catalog_list_query_count_is_flat(items, wg, django_assert_max_num_queries):
     for n in range(5):
-        make_item(wg, UnitFactory(), code=f"ZX-Q-{n}")
+        CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory(), code=f"ZX-Q-{n}")
     with django_assert_max_num_queries(8):
         _client(wg).get("/api/catalog-items/?page_size=100")
 

@@ -7,8 +7,13 @@ import pytest
 from openpyxl import load_workbook
 
 from sharing_catalog.models import CatalogItem
-from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_tax_bureau
-from tests.sharing_catalog.catalog_helpers import make_item
+from tests.factories import (
+    CatalogItemViaServicesFactory,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_tax_bureau,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +23,9 @@ def catalog(roles):
     wg = WorkingGroupMemberFactory().user
     tax = make_tax_bureau()
     provider = UnitFactory(code="ZX-NR", name="衡阳市自然资源和规划局蒸湘分局")
-    make_item(
-        wg,
-        provider,
+    CatalogItemViaServicesFactory(
+        actor=wg,
+        provider=provider,
         consumers=[tax],
         code="ZX-ML-001",
         name="不动产登记信息",
@@ -29,8 +34,12 @@ def catalog(roles):
         class_category="自然资源",
         frequency=CatalogItem.Frequency.QUARTERLY,
     )
-    make_item(wg, provider, code="ZX-ML-002", name='=HYPERLINK("x")', publish=False)
-    make_item(wg, provider, code="ZX-ML-003", name="-土地出让信息")
+    CatalogItemViaServicesFactory(
+        actor=wg, provider=provider, code="ZX-ML-002", name='=HYPERLINK("x")', publish=False
+    )
+    CatalogItemViaServicesFactory(
+        actor=wg, provider=provider, code="ZX-ML-003", name="-土地出让信息"
+    )
     return provider
 
 

@@ -4,8 +4,14 @@ import pytest
 
 from sharing_catalog.models import CatalogItem
 from sharing_catalog.selectors.catalog import catalog_item_list
-from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import FIELDS, make_item
+from tests.factories import (
+    CatalogItemViaServicesFactory,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
+from tests.sharing_catalog.catalog_helpers import FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +26,27 @@ def catalog(wg):
     land = UnitFactory(name="区自然资源局", short_name="区自然资源局")
     court = UnitFactory(name="区人民法院", short_name="区人民法院")
     items = {
-        "land": make_item(wg, land, code="ZX-ML-001", name="不动产登记信息"),
-        "auction": make_item(
-            wg,
-            court,
+        "land": CatalogItemViaServicesFactory(
+            actor=wg, provider=land, code="ZX-ML-001", name="不动产登记信息"
+        ),
+        "auction": CatalogItemViaServicesFactory(
+            actor=wg,
+            provider=court,
             code="ZX-ML-003",
             name="司法拍卖成交信息",
             sharing_class=CatalogItem.SharingClass.CONDITIONAL,
             share_condition="仅用于税费征收",
         ),
-        "weekly": make_item(
-            wg, land, code="ZX-ML-020", name="土地出让信息", frequency=CatalogItem.Frequency.WEEKLY
+        "weekly": CatalogItemViaServicesFactory(
+            actor=wg,
+            provider=land,
+            code="ZX-ML-020",
+            name="土地出让信息",
+            frequency=CatalogItem.Frequency.WEEKLY,
         ),
-        "draft": make_item(wg, court, code="ZX-ML-099", name="草稿目录项", publish=False),
+        "draft": CatalogItemViaServicesFactory(
+            actor=wg, provider=court, code="ZX-ML-099", name="草稿目录项", publish=False
+        ),
     }
     return items
 

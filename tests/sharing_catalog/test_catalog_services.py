@@ -14,13 +14,14 @@ from sharing_catalog.services.catalog import (
     schema_version_publish,
 )
 from tests.factories import (
+    CatalogItemViaServicesFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     make_tax_bureau,
 )
-from tests.sharing_catalog.catalog_helpers import FIELDS, item_data, make_item
+from tests.sharing_catalog.catalog_helpers import FIELDS, item_data
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -56,7 +57,7 @@ def test_nobody_outside_the_working_group_creates_an_item(roles, provider, role)
 
 
 def test_a_liaison_of_the_provider_cannot_publish_or_retire_its_item(wg, provider):
-    item = make_item(wg, provider, publish=False)
+    item = CatalogItemViaServicesFactory(actor=wg, provider=provider, publish=False)
     liaison = make_liaison(provider)
     with pytest.raises(PermissionDenied):
         catalog_item_publish(actor=liaison, item=item)
@@ -79,7 +80,7 @@ def test_publishing_without_a_schema_in_force_is_refused(wg, provider):
 
 
 def test_publishing_with_a_schema_in_force_opens_the_current_obligation(wg, provider):
-    item = make_item(wg, provider)
+    item = CatalogItemViaServicesFactory(actor=wg, provider=provider)
     assert item.status == CatalogItem.Status.PUBLISHED
     assert item.published_at is not None
     assert Obligation.objects.filter(item=item).count() == 1
@@ -88,7 +89,7 @@ def test_publishing_with_a_schema_in_force_opens_the_current_obligation(wg, prov
 
 
 def test_schema_versions_count_up_and_an_older_version_cannot_replace_a_newer(wg, provider):
-    item = make_item(wg, provider)
+    item = CatalogItemViaServicesFactory(actor=wg, provider=provider)
     v2 = schema_version_create(actor=wg, item=item, fields=FIELDS[:3], note="精简")
     v3 = schema_version_create(actor=wg, item=item, fields=FIELDS[:2])
     assert (v2.version, v3.version) == (2, 3)
@@ -99,7 +100,7 @@ def test_schema_versions_count_up_and_an_older_version_cannot_replace_a_newer(wg
 
 
 def test_a_published_item_keeps_its_code(wg, provider):
-    item = make_item(wg, provider)
+    item = CatalogItemViaServicesFactory(actor=wg, provider=provider)
     with pytest.raises(ApplicationError) as refused:
         catalog_item_update(actor=wg, item=item, code="ZX-NEW")
     assert refused.value.code == "code_frozen"
@@ -133,7 +134,7 @@ def test_retiring_stops_new_obligations_and_needs_a_published_item(wg, provider)
     draft = catalog_item_create(actor=wg, **item_data(provider, code="ZX-T-002"))
     with pytest.raises(ApplicationError):
         catalog_item_retire(actor=wg, item=draft)
-    item = make_item(wg, provider)
+    item = CatalogItemViaServicesFactory(actor=wg, provider=provider)
     retired = catalog_item_retire(actor=wg, item=item, reason="并入新目录项")
     assert retired.status == CatalogItem.Status.RETIRED
     with pytest.raises(ApplicationError) as refused:

@@ -10,13 +10,14 @@ from agencies.roles import Role
 from sharing_catalog.models import Obligation
 from sharing_catalog.selectors.obligations import obligation_list_for_assessment
 from tests.factories import (
+    CatalogItemViaServicesFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     make_tax_bureau,
 )
-from tests.sharing_catalog.catalog_helpers import at, make_item
+from tests.sharing_catalog.catalog_helpers import at
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -28,9 +29,15 @@ def world(roles):
     tax = make_tax_bureau()
     land, court, bank = UnitFactory(name="区自然资源局"), UnitFactory(name="区法院"), UnitFactory()
     with time_machine.travel(at(2026, 11, 10), tick=False):
-        land_item = make_item(wg, land, consumers=[tax], code="L", name="不动产登记信息")
-        court_item = make_item(wg, court, consumers=[tax], code="C", name="司法拍卖成交信息")
-        bank_item = make_item(wg, bank, code="B", name="银行账户开立信息")
+        land_item = CatalogItemViaServicesFactory(
+            actor=wg, provider=land, consumers=[tax], code="L", name="不动产登记信息"
+        )
+        court_item = CatalogItemViaServicesFactory(
+            actor=wg, provider=court, consumers=[tax], code="C", name="司法拍卖成交信息"
+        )
+        bank_item = CatalogItemViaServicesFactory(
+            actor=wg, provider=bank, code="B", name="银行账户开立信息"
+        )
     Obligation.objects.filter(item=court_item).update(status=Obligation.Status.OVERDUE)
     return {
         "wg": wg,
@@ -156,7 +163,7 @@ def test_obligation_api_list_query_count_is_flat(world, django_assert_max_num_qu
     wg = world["wg"]
     for n in range(4):
         with time_machine.travel(at(2026, 11, 10), tick=False):
-            make_item(wg, UnitFactory(), code=f"F{n}")
+            CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory(), code=f"F{n}")
     with django_assert_max_num_queries(6):
         response = _api(wg).get("/api/obligations/?page_size=100")
     assert response.json()["count"] == 7

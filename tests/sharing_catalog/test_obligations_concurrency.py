@@ -9,8 +9,13 @@ from django.db import connection, connections
 from sharing_catalog.models import Obligation
 from sharing_catalog.services.obligations import obligations_scan
 from tests.conftest import require
-from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import at, make_item
+from tests.factories import (
+    CatalogItemViaServicesFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
+from tests.sharing_catalog.catalog_helpers import at
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +28,7 @@ def test_concurrent_scans_send_each_reminder_once(roles):
     liaisons = [make_liaison(p) for p in providers]
     with time_machine.travel(at(2026, 11, 10), tick=False):
         for n, provider in enumerate(providers):
-            make_item(wg, provider, code=f"C{n}")
+            CatalogItemViaServicesFactory(actor=wg, provider=provider, code=f"C{n}")
     start = threading.Barrier(4)
     results, errors = [], []
 

@@ -12,8 +12,8 @@ from sharing_catalog.services.obligations import (
     period_containing,
 )
 from sharing_catalog.tasks import generate_obligations_task
-from tests.factories import UnitFactory, WorkingGroupMemberFactory
-from tests.sharing_catalog.catalog_helpers import at, make_item
+from tests.factories import CatalogItemViaServicesFactory, UnitFactory, WorkingGroupMemberFactory
+from tests.sharing_catalog.catalog_helpers import at
 from zhengxiang_portal.deadlines.models import CalendarOverride
 
 F = CatalogItem.Frequency
@@ -63,7 +63,7 @@ def _obligation(item, start):
 def test_due_date_counts_working_days_over_national_day_2026(wg):
     """September ends on Wed 30; 1–7 October is the holiday; Sat 10 October is a make-up day."""
     with time_machine.travel(at(2026, 9, 15), tick=False):
-        item = make_item(wg, UnitFactory())  # due 5, grace 2
+        item = CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory())  # due 5, grace 2
     september = _obligation(item, D(2026, 9, 1))
     # 8 Oct (1), 9 Oct (2), Sat 10 Oct make-up (3), 12 Oct (4), 13 Oct (5)
     assert september.due_date == D(2026, 10, 13)
@@ -75,11 +75,15 @@ def test_due_date_crosses_new_year_2026_to_2027(wg):
     """December 2026 ends on Thu 31; 1–3 January 2027 are off; the count starts on Mon 4th."""
     provider = UnitFactory()
     with time_machine.travel(at(2026, 12, 20), tick=False):
-        monthly = make_item(wg, provider)
-        quarterly = make_item(wg, provider, code="ZX-T-Q", frequency=F.QUARTERLY,
-                              due_working_days=10, grace_working_days=3)  # fmt: skip
-        weekly = make_item(wg, provider, code="ZX-T-W", frequency=F.WEEKLY,
-                           due_working_days=2, grace_working_days=0)  # fmt: skip
+        monthly = CatalogItemViaServicesFactory(actor=wg, provider=provider)
+        quarterly = CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, code="ZX-T-Q", frequency=F.QUARTERLY,
+            due_working_days=10, grace_working_days=3,
+        )  # fmt: skip
+        weekly = CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, code="ZX-T-W", frequency=F.WEEKLY,
+            due_working_days=2, grace_working_days=0,
+        )  # fmt: skip
     with time_machine.travel(at(2027, 1, 2), tick=False):
         created = generate_obligations_task()
     assert created >= 3
@@ -95,7 +99,7 @@ def test_due_date_crosses_new_year_2026_to_2027(wg):
 def test_an_admin_override_moves_the_due_date(wg):
     CalendarOverride.objects.create(day=D(2027, 1, 4), is_working_day=False, note="测试调整")
     with time_machine.travel(at(2026, 12, 20), tick=False):
-        item = make_item(wg, UnitFactory())
+        item = CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory())
     with time_machine.travel(at(2027, 1, 2), tick=False):
         generate_obligations_task()
     assert _obligation(item, D(2026, 12, 1)).due_date == D(2027, 1, 11)
@@ -114,7 +118,7 @@ def test_an_admin_override_moves_the_due_date(wg):
 )
 def test_publishing_creates_the_current_period_for_each_frequency(wg, frequency, start, label):
     with time_machine.travel(at(2026, 11, 27), tick=False):
-        item = make_item(wg, UnitFactory(), frequency=frequency)
+        item = CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory(), frequency=frequency)
     assert list(
         Obligation.objects.filter(item=item).values_list("period_start", "period_label")
     ) == [(start, label)]
@@ -122,7 +126,7 @@ def test_publishing_creates_the_current_period_for_each_frequency(wg, frequency,
 
 def test_the_beat_task_is_idempotent_and_adds_the_just_ended_period(wg):
     with time_machine.travel(at(2026, 10, 20), tick=False):
-        item = make_item(wg, UnitFactory())
+        item = CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory())
     with time_machine.travel(at(2026, 11, 2), tick=False):
         first = generate_obligations_task()
         second = generate_obligations_task()
@@ -134,10 +138,19 @@ def test_the_beat_task_is_idempotent_and_adds_the_just_ended_period(wg):
 def test_no_obligations_for_on_event_not_shared_off_platform_or_draft_items(wg):
     provider = UnitFactory()
     with time_machine.travel(at(2026, 11, 27), tick=False):
-        make_item(wg, provider, code="E", frequency=F.ON_EVENT, grace_working_days=0)
-        make_item(wg, provider, code="N", sharing_class=CatalogItem.SharingClass.NOT_SHARED)
-        make_item(wg, provider, code="O", transmission=CatalogItem.Transmission.OFF_PLATFORM)
-        draft = make_item(wg, provider, code="D", publish=False)
+        CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, code="E", frequency=F.ON_EVENT, grace_working_days=0
+        )
+        CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, code="N", sharing_class=CatalogItem.SharingClass.NOT_SHARED
+        )
+        CatalogItemViaServicesFactory(
+            actor=wg,
+            provider=provider,
+            code="O",
+            transmission=CatalogItem.Transmission.OFF_PLATFORM,
+        )
+        draft = CatalogItemViaServicesFactory(actor=wg, provider=provider, code="D", publish=False)
         generate_obligations_task()
         obligations_generate(day=D(2026, 11, 27), items=[draft])
     assert not Obligation.objects.exists()
@@ -145,7 +158,7 @@ def test_no_obligations_for_on_event_not_shared_off_platform_or_draft_items(wg):
 
 def test_a_past_period_can_be_generated_explicitly(wg):
     with time_machine.travel(at(2026, 11, 27), tick=False):
-        item = make_item(wg, UnitFactory())
+        item = CatalogItemViaServicesFactory(actor=wg, provider=UnitFactory())
         assert obligations_generate(day=D(2026, 6, 15)) == 1
         assert obligations_generate(day=D(2026, 6, 20)) == 0
     assert _obligation(item, D(2026, 6, 1)).due_date == D(2026, 7, 7)

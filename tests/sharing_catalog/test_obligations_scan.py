@@ -20,8 +20,14 @@ from sharing_catalog.services.obligations import (
     obligations_scan,
 )
 from sharing_catalog.tasks import scan_obligations_task
-from tests.factories import UnitFactory, UserFactory, WorkingGroupMemberFactory, make_liaison
-from tests.sharing_catalog.catalog_helpers import at, make_item
+from tests.factories import (
+    CatalogItemViaServicesFactory,
+    UnitFactory,
+    UserFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
+from tests.sharing_catalog.catalog_helpers import at
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.notifications.models import Notification
 
@@ -40,7 +46,7 @@ def setting(roles):
     provider.leader_user = head
     provider.save()
     with time_machine.travel(at(2026, 11, 10), tick=False):
-        item = make_item(wg, provider)
+        item = CatalogItemViaServicesFactory(actor=wg, provider=provider)
     obligation = Obligation.objects.get(item=item, period_start=D(2026, 11, 1))
     assert (obligation.due_date, obligation.grace_until) == (D(2026, 12, 7), D(2026, 12, 9))
     return {

@@ -15,8 +15,8 @@ from sharing_catalog.services.templates import (
     normalize_header,
     template_workbook,
 )
-from tests.factories import UnitFactory, WorkingGroupMemberFactory
-from tests.sharing_catalog.catalog_helpers import FIELDS, make_item
+from tests.factories import CatalogItemViaServicesFactory, UnitFactory, WorkingGroupMemberFactory
+from tests.sharing_catalog.catalog_helpers import FIELDS
 from zhengxiang_portal.exports import workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def schema(roles):
-    item = make_item(WorkingGroupMemberFactory().user, UnitFactory(name="区市场监管局"))
+    item = CatalogItemViaServicesFactory(
+        actor=WorkingGroupMemberFactory().user, provider=UnitFactory(name="区市场监管局")
+    )
     return schema_in_force(item=item)
 
 

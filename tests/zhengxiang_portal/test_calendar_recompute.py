@@ -22,13 +22,14 @@ from collaboration.services import (
 )
 from sharing_catalog.models import Obligation
 from tests.factories import (
+    CatalogItemViaServicesFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     make_tax_bureau,
 )
-from tests.sharing_catalog.catalog_helpers import at, make_item
+from tests.sharing_catalog.catalog_helpers import at
 from zhengxiang_portal.deadlines.calendar import add_working_days
 from zhengxiang_portal.deadlines.schedule_input import schedule_from_text
 from zhengxiang_portal.deadlines.services import (
@@ -57,7 +58,9 @@ def november_obligation(roles):
     provider = UnitFactory(name="区医保局")
     liaison = make_liaison(provider)
     with time_machine.travel(at(2026, 11, 15), tick=False):
-        item = make_item(wg, provider, due_working_days=8, grace_working_days=2)
+        item = CatalogItemViaServicesFactory(
+            actor=wg, provider=provider, due_working_days=8, grace_working_days=2
+        )
     obligation = Obligation.objects.get(item=item, period_start=D(2026, 11, 1))
     assert (obligation.due_date, obligation.grace_until) == (D(2026, 12, 10), D(2026, 12, 14))
     return obligation, liaison
