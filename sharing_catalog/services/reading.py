@@ -165,16 +165,19 @@ def records_read(
 
 
 def records_masked(
-    *, actor: User, submission: Submission, records: Iterable[Record]
+    *, actor: User, submission: Submission, records: Iterable[Record], request: Any = None
 ) -> tuple[list[Record], bool]:
     """Records named in an objection, for its parties: opened and masked, no purpose.
 
     The caller has checked that `actor` may see the objection; no disclosure rule applies
     without a purpose, so only the provider and unmask-permission holders see clear values.
+    Someone outside the provider who sees sensitive fields in clear here is recorded (ledger
+    UNMASK, Art. 24) as on the records page.
     """
     item = submission.obligation.item
     fields = list(submission.schema.fields.order_by("position"))
-    mask, masked = field_masker(fields, clear_field_keys(user=actor, item=item, fields=fields))
+    clear = clear_field_keys(user=actor, item=item, fields=fields)
+    mask, masked = field_masker(fields, clear)
     reader = RecordReader(
         actor=actor,
         submission=submission,
@@ -182,8 +185,15 @@ def records_masked(
         fields=fields,
         purpose=None,
         is_provider=False,
-        clear=set(),
+        clear=clear,
         masked=masked,
         mask=mask,
+        request=request,
     )
-    return reader.rows(records), masked
+    rows = reader.rows(records)
+    if rows and clear:
+        record_unmasked_access(
+            actor=actor, item=item, target=submission, rows=len(rows), request=request,
+            fields=clear,
+        )  # fmt: skip
+    return rows, masked

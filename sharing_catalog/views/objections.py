@@ -132,7 +132,9 @@ def objection_detail_view(request, pk: int):
     is_consumer = user_can_act_for(user=request.user, unit=o.consumer)
     fields = list(o.submission.schema.fields.order_by("position"))
     named = o.submission.records.filter(row_number__in=o.row_numbers).order_by("row_number")
-    rows, masked = records_masked(actor=request.user, submission=o.submission, records=named)
+    rows, masked = records_masked(
+        actor=request.user, submission=o.submission, records=named, request=request
+    )
     versions = Submission.objects.filter(
         obligation_id=o.submission.obligation_id,
         version__gt=o.submission.version,

@@ -123,3 +123,32 @@ def test_a_conditional_item_stays_hidden_until_a_grant_is_approved(client, roles
     grant_decide_provider(actor=world.liaison, grant=grant, approve=True)
     assert client.get(detail).status_code == 200
     assert client.get(f"/api/submissions/{world.v1.pk}/").status_code == 200
+
+
+def test_rows_seen_in_clear_on_an_objection_page_are_recorded_as_unmasked(client, roles):
+    # Given an objection naming two rows, and the consumer's liaison allowed to see them in clear
+    from sharing_catalog.services.objections import objection_raise
+
+    world = _sensitive_world()
+    objection = objection_raise(
+        actor=world.consumer_liaison, submission=world.v1, category="error",
+        description="身份证号码有误", rows=(2, 3), fields=["legal_id"],
+    )  # fmt: skip
+    detail = reverse("sharing_catalog:objection_detail", args=[objection.pk])
+    client.login(username=world.consumer_liaison.username, password=PASSWORD)
+    # Masked, nothing in clear: no unmask record
+    page = client.get(detail).content.decode()
+    assert id_number(1) not in page
+    assert not LedgerEntry.objects.filter(action=LedgerAction.UNMASK).exists()
+    # When the provider grants the right to see sensitive fields in clear
+    unmask_grant(actor=world.liaison, item=world.item, user=world.consumer_liaison)
+    page = client.get(detail).content.decode()
+    # Then the page shows them, and that is recorded: who, which rows, which fields
+    assert id_number(1) in page
+    entry = LedgerEntry.objects.get(action=LedgerAction.UNMASK, actor=world.consumer_liaison)
+    assert entry.details["rows"] == 2
+    assert entry.details["fields"] == ["legal_id", "phone"]
+    # The provider's own people see their data in clear without an unmask record
+    client.login(username=world.liaison.username, password=PASSWORD)
+    assert id_number(1) in client.get(detail).content.decode()
+    assert LedgerEntry.objects.filter(action=LedgerAction.UNMASK).count() == 1
