@@ -118,6 +118,11 @@ def make_tax_bureau() -> Unit:
     return UnitFactory(code="TAX", name="测试税务局", kind=UnitKind.TAX_BUREAU)
 
 
+def provider_and_consumer() -> tuple[User, User]:
+    """A provider liaison and a consumer liaison, each of their own unit."""
+    return make_liaison(UnitFactory(name="提供单位")), make_liaison(UnitFactory(name="需求单位"))
+
+
 class OfficialYearFactory(factory.django.DjangoModelFactory):
     """An entered State Council schedule; tests give it made-up days (never the real one)."""
 
@@ -263,6 +268,34 @@ def add_schema(item, fields, *, published: bool = False, version: int = 1):
     for position, spec in enumerate(fields, start=1):
         SchemaFieldFactory(schema=schema, position=position, **spec)
     return schema
+
+
+# The item of the grant, masking and objection tests: a name, and three fields masked unless
+# the consumer is entitled to them (Art. 24).
+GOVERNED_FIELDS = [
+    {"key": "name", "label": "姓名", "field_type": FieldType.TEXT},
+    {
+        "key": "id_number",
+        "label": "身份证号",
+        "field_type": FieldType.ID_NUMBER,
+        "is_sensitive": True,
+    },
+    {"key": "phone", "label": "电话", "field_type": FieldType.PHONE, "is_sensitive": True},
+    {"key": "account", "label": "账号", "field_type": FieldType.TEXT, "is_sensitive": True},
+]
+
+
+class GovernedItemFactory(CatalogItemFactory):
+    """A published item (unconditional unless `sharing_class` says otherwise) with the four
+    GOVERNED_FIELDS in schema version 1, not published."""
+
+    schema = factory.PostGeneration(
+        lambda item, create, extracted, **kwargs: (
+            add_schema(item, GOVERNED_FIELDS if extracted is None else extracted, **kwargs)
+            if create
+            else None
+        )
+    )
 
 
 class ObligationFactory(factory.django.DjangoModelFactory):

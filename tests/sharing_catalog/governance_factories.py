@@ -28,9 +28,14 @@ from sharing_catalog.services.grants import grant_apply, grant_decide_provider
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import ObligationFactory, UnitFactory, WorkingGroupMemberFactory, make_liaison
+from tests.factories import (
+    GovernedItemFactory,
+    ObligationFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
 from tests.object_access import ListCase, ObjectCase, list_factory, object_factory
-from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory
 from tests.sharing_catalog.submission_builders import AuctionItemFactory, good_row, xlsx_file
 
 BASIS = "《税收征收管理法》第五条"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 
+from sharing_catalog.models import CatalogItem, SchemaField
 from sharing_catalog.services.access import access_log_record, declared_purpose
 from sharing_catalog.services.masking import (
     mask_record,
@@ -18,21 +19,24 @@ from sharing_catalog.services.masking import (
 )
 from tests.factories import (
     PASSWORD,
+    GovernedItemFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
-)
-from tests.sharing_catalog.ledgerx_helpers import (
-    GovernedItemFactory,
     provider_and_consumer,
-    schema_fields,
 )
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
+
+
+def schema_fields(item: CatalogItem):
+    return list(SchemaField.objects.filter(schema__item=item).order_by("position"))
+
+
 RECORD = {
     "name": "张三",
     "id_number": "430104199001011234",

@@ -22,9 +22,12 @@ from sharing_catalog.services.coordination import (
     coordination_request_create,
     exemptions_apply,
 )
-from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import (
+from tests.factories import (
+    PASSWORD,
     GovernedItemFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
     provider_and_consumer,
 )
 from zhengxiang_portal.core.errors import ApplicationError

@@ -11,8 +11,7 @@ from django.utils import timezone
 from sharing_catalog.models import AccessGrant, CatalogItem
 from sharing_catalog.selectors.entitlements import items_readable_by, user_may_read_item
 from sharing_catalog.services.grants import grant_apply, grant_decide_provider
-from tests.factories import UnitFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, provider_and_consumer
+from tests.factories import GovernedItemFactory, UnitFactory, make_liaison, provider_and_consumer
 
 pytestmark = pytest.mark.django_db
 S = CatalogItem.SharingClass

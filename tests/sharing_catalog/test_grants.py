@@ -17,9 +17,12 @@ from sharing_catalog.services.grants import (
     grant_expire_due,
     grant_revoke,
 )
-from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
-from tests.sharing_catalog.ledgerx_helpers import (
+from tests.factories import (
+    PASSWORD,
     GovernedItemFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
     provider_and_consumer,
 )
 from zhengxiang_portal.core.errors import ApplicationError

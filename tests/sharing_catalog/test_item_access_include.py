@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from sharing_catalog.models import CatalogItem
-from tests.sharing_catalog.ledgerx_helpers import GovernedItemFactory, provider_and_consumer
+from tests.factories import GovernedItemFactory, provider_and_consumer
 
 pytestmark = pytest.mark.django_db
 TEMPLATE = Template(
