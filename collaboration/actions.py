@@ -14,6 +14,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
@@ -31,10 +34,10 @@ class StepAction:
     """One step: `hint` is the short explanation shown beside its button (what it does, after)."""
 
     name: str
-    label: Any
+    label: Promise
     form: type[forms.Form]
     run: Callable[[CollaborationRequest, User, dict[str, Any], Sequence[UploadedFile]], object]
-    hint: Any
+    hint: Promise
     danger: bool = False
 
 
@@ -274,9 +277,14 @@ if set(ACTIONS) != set(TRANSITIONS):  # a step without its form and service, or 
     )
 
 
-def make_form(name: str, req: CollaborationRequest, data=None, files=None) -> forms.Form:
+def make_form(
+    name: str,
+    req: CollaborationRequest,
+    data: QueryDict | None = None,
+    files: MultiValueDict[str, UploadedFile] | None = None,
+) -> forms.Form:
     action = ACTIONS[name]
-    kwargs: dict = {"prefix": name}
+    kwargs: dict[str, Any] = {"prefix": name}
     if action.form is f.AssignForm:
         kwargs["req"] = req
     return action.form(data, files, **kwargs)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any, TypeVar
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ from .models import (
     RETURN_DECISION_CHOICES,
     AdminHandling,
     Category,
+    CollaborationRequest,
     MatterType,
     Priority,
     Status,
@@ -27,9 +30,27 @@ from .models import (
 )
 from .selectors import assignee_candidates
 
+M = TypeVar("M", bound=Model)
+
 
 def _files_field() -> MultipleFileField:
+    """The step forms' `files` field.
+
+    Its name is the input's name on the pages and in the API (`files`), so it stays. django-stubs
+    types `BaseForm.files` (the bound upload data) as a class attribute, while Django's form
+    metaclass takes declared fields out of the class into `base_fields`: a field called `files`
+    never shadows `form.files`, but mypy sees an assignment of a field to it. Each such line
+    carries `# type: ignore[assignment]` for that reason alone.
+    """
     return MultipleFileField(label=_("附件"), help_text=_("可选择多个文件。"))
+
+
+def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """Field `name` of `form`, a model choice field whose queryset the form narrows per user."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
 
 
 class DateInput(forms.DateInput):
@@ -37,7 +58,7 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str = "%Y-%m-%d") -> None:
         super().__init__(attrs, format=format)
 
 
@@ -72,9 +93,9 @@ class RequestFilterForm(forms.Form):
         choices=[("", _("全部")), *AdminHandling.choices],
     )
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_for(user)
+        _model_choices(self, "unit").queryset = _units_for(user)
 
 
 def _sees_all_units(user: User) -> bool:
@@ -138,23 +159,23 @@ class RequestCreateForm(forms.Form):
         widget=DateInput,
         help_text=_("留空则按事项类型的默认工作日数计算；只能晚于默认期限。"),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         acted = Unit.objects.filter(pk__in=units_acted_for(user=user).values("pk"))
         own = {u.pk for u in acted}
-        if user is not None and user.unit_id:
+        if user.unit_id:
             acted = acted | Unit.objects.filter(pk=user.unit_id)
             own.add(user.unit_id)
-        self.fields["requesting_unit"].queryset = acted.distinct()
-        if user is not None and user.unit_id:
+        _model_choices(self, "requesting_unit").queryset = acted.distinct()
+        if user.unit_id:
             self.fields["requesting_unit"].initial = user.unit_id
         targets = Unit.objects.filter(is_active=True).exclude(pk__in=own)
-        if user is not None and not has_role(user, Role.TAX_STAFF):
+        if not has_role(user, Role.TAX_STAFF):
             # A unit's requests go to the tax bureau (Art. 7), answered by its tax staff.
             targets = targets.filter(kind=UnitKind.TAX_BUREAU)
-        self.fields["target_unit"].queryset = targets
+        _model_choices(self, "target_unit").queryset = targets
         self.fields["target_unit"].widget.attrs.update(
             {
                 "hx-get": reverse("collaboration:request_form_assignees"),
@@ -177,14 +198,16 @@ class RequestCreateForm(forms.Form):
             target = targets[0]
             self.fields["target_unit"].initial = target.pk
         if target is not None:
-            self.fields["assignee"].queryset = assignee_candidates(unit=target)
+            _model_choices(self, "assignee").queryset = assignee_candidates(unit=target)
 
-    def chosen(self, queryset, name: str):
+    def chosen(self, queryset: QuerySet[M], name: str) -> M | None:
         """The object picked in field `name` (bound data or initial), if it is one of `queryset`."""
         raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        if raw is None:
+            return None
         try:
             return queryset.get(pk=int(raw))
-        except (TypeError, ValueError, queryset.model.DoesNotExist):
+        except (TypeError, ValueError, ObjectDoesNotExist):
             return None
 
 
@@ -194,7 +217,7 @@ class CommentForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea)
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class OutcomeForm(forms.Form):
@@ -205,7 +228,7 @@ class OutcomeForm(forms.Form):
         label=_("日期"), required=False, widget=DateInput, help_text=_("留空为今天。")
     )
     note = forms.CharField(label=_("进展说明"), widget=forms.Textarea)
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class ReturnForm(forms.Form):
@@ -222,7 +245,7 @@ class ReturnForm(forms.Form):
             "第六条第三项：对相关当事人需要给予行政处罚的，应当向同级税务部门提出意见、及时移送。"
         ),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class HandlingForm(forms.Form):
@@ -244,7 +267,7 @@ class HandlingForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("不予行政处罚时须写明理由。"),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class QuestionForm(forms.Form):
@@ -253,12 +276,12 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("补充说明期间办理时限暂停计算。"),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class ClarificationForm(forms.Form):
     clarification = forms.CharField(label=_("补充说明"), widget=forms.Textarea)
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class RefuseForm(forms.Form):
@@ -267,12 +290,12 @@ class RefuseForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("第七条：不得无故拒绝。须书面说明理由，请求单位可提出异议，由工作组裁定。"),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class ContestForm(forms.Form):
     reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea)
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class ContestReplyForm(forms.Form):
@@ -281,7 +304,7 @@ class ContestReplyForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("工作组裁定前，拒绝单位可说明拒绝的依据；答复记入办理记录。"),
     )
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class RuleForm(forms.Form):
@@ -306,21 +329,21 @@ class ExtensionForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea)
-    files = _files_field()
+    files = _files_field()  # type: ignore[assignment]  # see _files_field
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("承办人"), queryset=User.objects.none())
     comment = forms.CharField(label=_("说明"), required=False)
 
-    def __init__(self, *args, req=None, **kwargs):
+    def __init__(self, *args: Any, req: CollaborationRequest | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if req is not None:
-            self.fields["assignee"].queryset = assignee_candidates(unit=req.target_unit)
+            _model_choices(self, "assignee").queryset = assignee_candidates(unit=req.target_unit)
 
 
 class AttachForm(forms.Form):
-    files = MultipleFileField(label=_("附件"), required=True)
+    files = MultipleFileField(label=_("附件"), required=True)  # type: ignore[assignment]  # see _files_field
     comment = forms.CharField(label=_("说明"), required=False)
 
 
@@ -337,8 +360,9 @@ class StatisticsForm(forms.Form):
     start = forms.DateField(label=_("期限自"), widget=DateInput, required=False)
     end = forms.DateField(label=_("期限至"), widget=DateInput, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("month"):
             year, month = (int(part) for part in data["month"].split("-"))
             data["start"] = dt.date(year, month, 1)

@@ -204,7 +204,7 @@ def export_refused(request: HttpRequest, form: forms.Form, list_url: str) -> Htt
     problems = []
     for name, errors in form.errors.items():
         field = form.fields.get(name)
-        text = " ".join(errors)
+        text = " ".join(str(e) for e in errors)  # an ErrorList yields its messages
         problems.append(f"{field.label}：{text}" if field is not None and field.label else text)
     message = _("筛选条件有误，未导出：%(problems)s") % {"problems": " ".join(problems)}
     messages.error(request, message)
