@@ -5,7 +5,9 @@ Each step names the side that takes it, the states it starts from, the states it
 is told, and the kind of request it applies to. From it: the services check a step with
 `permissions.step_check` (side, kind, state, condition) and move the state with `step_move`;
 `permissions.allowed_actions` lists the steps `permissions.step_allows` lets a user take now (the
-page shows exactly those forms, the API's detail says the same); the services tell `tell`; the API
+page shows exactly those forms, the API's detail says the same); once a step is done the services
+record it under its timeline action (`entry_action`) and tell whom it names, in one call
+(`services.common.record_and_tell`); the API
 has one POST action per step (`actions.ACTIONS` holds each step's form and service, one per step
 here). So the checks, the buttons and the API actions cannot drift apart.
 """
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from collaboration.errors import CollaborationErrorCode
 
-from .models import OPEN_STATUSES, RUNNING_STATUSES, CollaborationRequest, Status
+from .models import OPEN_STATUSES, RUNNING_STATUSES, CollaborationRequest, Status, TimelineEntry
 
 ALL_STATUSES = frozenset(Status.values)
 # The judicial organ holds a transferred case: before its first report, after it, after 退回重办.
@@ -57,7 +59,11 @@ class Condition:
 
 @dataclass(frozen=True)
 class Step:
-    """One transition: `targets` are the states it may lead to (empty: the state stays)."""
+    """One transition: `targets` are the states it may lead to (empty: the state stays).
+
+    `entry` is the action of the timeline entry the step writes when it is not the step's own
+    name (`entry_action`).
+    """
 
     side: Side
     sources: frozenset[str]
@@ -65,6 +71,7 @@ class Step:
     tell: tuple[Side, ...] = ()
     kind: Kind = Kind.ANY
     condition: Condition | None = None
+    entry: str = ""
 
 
 def kind_fits(step: Step, req: CollaborationRequest) -> bool:
@@ -169,7 +176,8 @@ TRANSITIONS: dict[str, Step] = {
         (Side.REQUESTER, Side.TARGET),
     ),
     "attach": Step(
-        Side.EITHER, ALL_STATUSES - {Status.CLOSED, Status.WITHDRAWN}
+        Side.EITHER, ALL_STATUSES - {Status.CLOSED, Status.WITHDRAWN},
+        entry=TimelineEntry.Action.COMMENT,
     ),
 }  # fmt: skip
 
@@ -183,3 +191,8 @@ def step_move(req: CollaborationRequest, name: str, status: str | None = None) -
         raise ValueError(f"step {name!r} cannot lead to {chosen!r}")
     req.status = chosen
     return before
+
+
+def entry_action(name: str) -> str:
+    """The action of the timeline entry step `name` writes: the step's name unless it says."""
+    return TRANSITIONS[name].entry or name

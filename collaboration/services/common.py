@@ -3,8 +3,10 @@ ledger entry of a step, telling the sides the step's table row names, deadlines 
 
 Each service (requests.py, extensions.py, refusals.py, transfer.py) takes one step of
 `collaboration.transitions.TRANSITIONS`: `begin` locks the request and checks the step (side,
-kind, state, condition), the service writes, `record` appends the timeline entry (with its files)
-and the ledger entry in the same transaction, and `tell` notifies whom the step names.
+kind, state, condition), the service writes, then `record_and_tell` records the step that
+happened — `record` appends the timeline entry (with its files, under the step's timeline action)
+and the ledger entry in the same transaction — and `tell` notifies whom the step names, writing
+on the entry who was told (or that nobody could be, which `notice_send` also logs as an error).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..permissions import step_check
-from ..transitions import TRANSITIONS, Side
+from ..transitions import TRANSITIONS, Side, entry_action
 
 Action = TimelineEntry.Action
 MIN_JUSTIFICATION_CHARS = 10  # a refusal or contest needs a real written reason, not "no"
@@ -258,6 +260,46 @@ def tell(
             to=(to or {}).get(side),
             event=event,
         )
+
+
+def record_and_tell(
+    *,
+    req: CollaborationRequest,
+    actor: User,
+    name: str,
+    side: Side,
+    before: str,
+    comment: str = "",
+    details: dict[str, Any] | None = None,
+    files: Sequence[UploadedFile] = (),
+    subject: str = "",
+    body: str = "",
+    to: Mapping[Side, NoticeRecipients] | None = None,
+    event: str = "",
+) -> TimelineEntry:
+    """Step `name` is done (`req` holds its new state, saved in this transaction): record it and
+    tell of it.
+
+    The timeline entry (with `files`) and the ledger entry say what happened, from `before` to
+    `req.status`, under the step's timeline action (`transitions.entry_action`); then each side
+    the step's row names is told (`tell`), and the entry says who was — or that nobody could be.
+    A step whose row names someone to tell needs a `subject`; a step that tells nobody takes none.
+    """
+    if bool(TRANSITIONS[name].tell) != bool(subject):
+        raise ValueError(f"step {name!r}: a subject goes with a step that tells someone")
+    entry = record(
+        req=req,
+        actor=actor,
+        action=entry_action(name),
+        side=side,
+        from_status=before,
+        comment=comment,
+        details=details,
+        files=files,
+    )
+    if subject:
+        tell(req=req, name=name, entry=entry, subject=subject, body=body, to=to, event=event)
+    return entry
 
 
 def stamp_answer(req: CollaborationRequest, actor: User, text: str) -> list[str]:

@@ -15,10 +15,8 @@ from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import deadline_rule_forget
 
-from ..models import CollaborationRequest, Extension, Status, TimelineEntry
-from .common import begin, record, require_text, set_deadline, tell
-
-Action = TimelineEntry.Action
+from ..models import CollaborationRequest, Extension, Status
+from .common import begin, record_and_tell, require_text, set_deadline
 
 
 @transaction.atomic
@@ -42,19 +40,14 @@ def request_ask_extension(
         new_due_date=new_due_date,
         requested_by=actor,
     )
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.ASK_EXTENSION,
+        name="ask_extension",
         side=side,
-        from_status=req.status,
+        before=req.status,
         comment=reason,
         details={"new_due_date": new_due_date.isoformat(), "extension": ext.pk},
-    )
-    tell(
-        req=req,
-        name="ask_extension",
-        entry=entry,
         subject=_("协作请求 %(number)s 申请延期至 %(date)s")
         % {"number": req.number, "date": new_due_date.isoformat()},
         body=reason,
@@ -99,19 +92,14 @@ def extension_decide(*, ext: Extension, actor: User, approve: bool, comment: str
                     "updated_at",
                 ]
             )
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.APPROVE_EXTENSION if approve else Action.DECLINE_EXTENSION,
+        name=name,
         side=side,
-        from_status=req.status,
+        before=req.status,
         comment=comment,
         details={"extension": ext.pk, "new_due_date": ext.new_due_date.isoformat()},
-    )
-    tell(
-        req=req,
-        name=name,
-        entry=entry,
         subject=(
             _("协作请求 %(number)s 的延期申请已同意")
             if approve
@@ -121,6 +109,3 @@ def extension_decide(*, ext: Extension, actor: User, approve: bool, comment: str
         body=comment,
     )
     return ext
-
-
-# --- the requester's steps ------------------------------------------------------------------

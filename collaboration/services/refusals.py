@@ -23,13 +23,10 @@ from .common import (
     MIN_JUSTIFICATION_CHARS,
     begin,
     local_today,
-    record,
+    record_and_tell,
     require_text,
     set_deadline,
-    tell,
 )
-
-Action = TimelineEntry.Action
 
 
 @transaction.atomic
@@ -52,19 +49,14 @@ def request_refuse(
     req.refusal_reason = justification
     req.refused_at = timezone.now()
     req.save(update_fields=["status", "refusal_reason", "refused_at", "updated_at"])
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.REFUSE,
+        name="refuse",
         side=side,
-        from_status=before,
+        before=before,
         comment=justification,
         files=files,
-    )
-    tell(
-        req=req,
-        name="refuse",
-        entry=entry,
         subject=_("协作请求 %(number)s 被拒绝") % {"number": req.number},
         body=justification,
     )
@@ -91,19 +83,14 @@ def request_contest(
     req.contest_reason = reason
     req.contested_at = timezone.now()
     req.save(update_fields=["status", "contest_reason", "contested_at", "updated_at"])
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.CONTEST,
+        name="contest",
         side=side,
-        from_status=before,
+        before=before,
         comment=reason,
         files=files,
-    )
-    tell(
-        req=req,
-        name="contest",
-        entry=entry,
         subject=_("协作请求 %(number)s 的拒绝被提出异议，请裁定") % {"number": req.number},
         body=reason,
     )
@@ -127,18 +114,17 @@ def request_reply_contest(
     reply = require_text(
         reply, code=CollaborationErrorCode.REPLY_REQUIRED, message=_("请填写对异议的答复。")
     )
-    entry = record(
+    return record_and_tell(
         req=req,
         actor=actor,
-        action=Action.REPLY_CONTEST,
+        name="reply_contest",
         side=side,
-        from_status=req.status,
+        before=req.status,
         comment=reply,
         files=files,
+        subject=_("协作请求 %(number)s：拒绝单位已答复异议") % {"number": req.number},
+        body=reply,
     )
-    subject = _("协作请求 %(number)s：拒绝单位已答复异议") % {"number": req.number}
-    tell(req=req, name="reply_contest", entry=entry, subject=subject, body=reply)
-    return entry
 
 
 # --- the working group ----------------------------------------------------------------------
@@ -180,22 +166,20 @@ def request_rule(
         set_deadline(req, due, cal, None if chosen else rule)
         details["due_date"] = due.isoformat()
     req.save()
-    entry = record(
-        req=req,
-        actor=actor,
-        action=Action.RULE,
-        side=side,
-        from_status=before,
-        comment=comment,
-        details=details,
-    )
     subject = (
         _("工作组裁定：协作请求 %(number)s 的拒绝有正当理由")
         if justified
         else _("工作组裁定：协作请求 %(number)s 属无故拒绝，请继续办理")
     ) % {"number": req.number}
-    tell(req=req, name="rule", entry=entry, subject=subject, body=comment)
+    record_and_tell(
+        req=req,
+        actor=actor,
+        name="rule",
+        side=side,
+        before=before,
+        comment=comment,
+        details=details,
+        subject=subject,
+        body=comment,
+    )
     return req
-
-
-# --- attachments on their own ---------------------------------------------------------------

@@ -36,10 +36,10 @@ from .common import (
     local_today,
     notify_side,
     record,
+    record_and_tell,
     require_text,
     set_deadline,
     stamp_answer,
-    tell,
 )
 
 Action = TimelineEntry.Action
@@ -182,19 +182,14 @@ def request_assign(
     before = req.status
     req.assignee = assignee
     req.save(update_fields=["assignee", "updated_at"])
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.ASSIGN,
+        name="assign",
         side=side,
-        from_status=before,
+        before=before,
         comment=comment,
         details={"assignee": assignee.get_username()},
-    )
-    tell(
-        req=req,
-        name="assign",
-        entry=entry,
         subject=_("您被指定为协作请求 %(number)s 的承办人") % {"number": req.number},
     )
     return req
@@ -219,14 +214,13 @@ def request_accept(
         req.assignee = actor
         fields.append("assignee")
     req.save(update_fields=fields)
-    action = Action.ACKNOWLEDGE if req.is_case_transfer else Action.ACCEPT
-    entry = record(
-        req=req, actor=actor, action=action, side=side, from_status=before, comment=comment
-    )
-    tell(
+    record_and_tell(
         req=req,
+        actor=actor,
         name=name,
-        entry=entry,
+        side=side,
+        before=before,
+        comment=comment,
         subject=_("协作请求 %(number)s 已受理") % {"number": req.number},
     )
     return req
@@ -239,14 +233,7 @@ def request_start(
     req, side = begin(req, actor, "start")
     before = step_move(req, "start")
     req.save(update_fields=["status", "updated_at"])
-    record(
-        req=req,
-        actor=actor,
-        action=Action.START,
-        side=side,
-        from_status=before,
-        comment=comment,
-    )
+    record_and_tell(req=req, actor=actor, name="start", side=side, before=before, comment=comment)
     return req
 
 
@@ -281,20 +268,15 @@ def request_ask_clarification(
             "updated_at",
         ]
     )
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.ASK_CLARIFICATION,
+        name="ask_clarification",
         side=side,
-        from_status=before,
+        before=before,
         comment=question,
         details={"remaining_working_days": req.remaining_working_days},
         files=files,
-    )
-    tell(
-        req=req,
-        name="ask_clarification",
-        entry=entry,
         subject=_("协作请求 %(number)s 需要补充说明") % {"number": req.number},
         body=question,
     )
@@ -320,20 +302,15 @@ def request_answer(
     )
     before = step_move(req, "answer")
     req.save(update_fields=stamp_answer(req, actor, answer))
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.ANSWER,
+        name="answer",
         side=side,
-        from_status=before,
+        before=before,
         comment=answer,
         details={"late": req.answered_late},
         files=files,
-    )
-    tell(
-        req=req,
-        name="answer",
-        entry=entry,
         subject=_("协作请求 %(number)s 已答复") % {"number": req.number},
         body=answer,
     )
@@ -371,20 +348,15 @@ def request_answer_clarification(
     req.paused_on = None
     req.remaining_working_days = None
     req.save()
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.ANSWER_CLARIFICATION,
+        name="answer_clarification",
         side=side,
-        from_status=before,
+        before=before,
         comment=clarification,
         details={"due_date": due.isoformat(), "paused_working_days": paused},
         files=files,
-    )
-    tell(
-        req=req,
-        name="answer_clarification",
-        entry=entry,
         subject=_("协作请求 %(number)s 已补充说明，新的办理期限 %(due)s")
         % {"number": req.number, "due": due.isoformat()},
         body=clarification,
@@ -401,18 +373,13 @@ def request_close(
     before = step_move(req, "close")
     req.closed_at = timezone.now()
     req.save(update_fields=["status", "closed_at", "updated_at"])
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.CLOSE,
-        side=side,
-        from_status=before,
-        comment=comment,
-    )
-    tell(
-        req=req,
         name="close",
-        entry=entry,
+        side=side,
+        before=before,
+        comment=comment,
         subject=_("协作请求 %(number)s 已办结") % {"number": req.number},
     )
     return req
@@ -433,20 +400,15 @@ def request_reopen(
     set_deadline(req, rule.compute(cal), cal, rule)
     req.answered_late = None
     req.save()
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.REOPEN,
+        name="reopen",
         side=side,
-        from_status=before,
+        before=before,
         comment=reason,
         details={"due_date": req.due_date.isoformat()},
         files=files,
-    )
-    tell(
-        req=req,
-        name="reopen",
-        entry=entry,
         subject=_("协作请求 %(number)s 被退回重办") % {"number": req.number},
         body=reason,
     )
@@ -461,18 +423,13 @@ def request_withdraw(
     before = step_move(req, "withdraw")
     req.withdrawn_at = timezone.now()
     req.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.WITHDRAW,
-        side=side,
-        from_status=before,
-        comment=reason,
-    )
-    tell(
-        req=req,
         name="withdraw",
-        entry=entry,
+        side=side,
+        before=before,
+        comment=reason,
         subject=_("协作请求 %(number)s 已撤回") % {"number": req.number},
         body=reason,
     )
@@ -489,12 +446,12 @@ def request_add_attachments(
         raise ApplicationError(
             code=CollaborationErrorCode.FILE_REQUIRED, message=_("请选择要上传的文件。")
         )
-    return record(
+    return record_and_tell(
         req=req,
         actor=actor,
-        action=Action.COMMENT,
+        name="attach",
         side=side,
-        from_status=req.status,
+        before=req.status,
         comment=comment,
         files=files,
     )

@@ -48,9 +48,9 @@ from .common import (
     begin,
     notify_side,
     record,
+    record_and_tell,
     require_text,
     stamp_answer,
-    tell,
 )
 from .requests import request_accept
 from .scan import remind_working_days
@@ -105,25 +105,33 @@ def _report(
     *,
     req: CollaborationRequest,
     actor: User,
+    name: str,
+    side: Side,
     stage: str,
     note: str,
     occurred_on: dt.date,
     files: Sequence[UploadedFile],
-    action: str,
     before: str,
     details: dict[str, Any],
+    subject: str,
+    event: str = "",
     returned: bool = False,
 ) -> TransferReport:
-    """Write one progress report with its timeline entry (and files) and ledger entry."""
-    entry = record(
+    """Write one progress report of step `name` with its timeline entry (and files) and ledger
+    entry, and tell the tax bureau's people of it."""
+    entry = record_and_tell(
         req=req,
         actor=actor,
-        action=action,
-        side=Side.TARGET,
-        from_status=before,
+        name=name,
+        side=side,
+        before=before,
         comment=note,
         details={"outcome": stage, "occurred_on": occurred_on.isoformat(), **details},
         files=files,
+        subject=subject,
+        body=note,
+        to={Side.REQUESTER: _bureau_people(req)},
+        event=event,
     )
     return TransferReport.objects.create(
         request=req,
@@ -160,7 +168,7 @@ def transfer_report_outcome(
     The first report answers the request; later ones add to the case's history, and the latest
     is its current stage. The tax bureau is told of each.
     """
-    req, _side = begin(req, actor, "report_outcome")
+    req, side = begin(req, actor, "report_outcome")
     if outcome not in TransferOutcome.values:
         raise ApplicationError(
             code=CollaborationErrorCode.OUTCOME_REQUIRED,
@@ -177,29 +185,23 @@ def transfer_report_outcome(
     if answers:
         fields += stamp_answer(req, actor, note)
         details["late"] = req.answered_late
-    report = _report(
+    _report(
         req=req,
         actor=actor,
+        name="report_outcome",
+        side=side,
         stage=outcome,
         note=note,
         occurred_on=day,
         files=files,
-        action=Action.REPORT_OUTCOME,
         before=before,
         details=details,
+        subject=_("移送案件 %(number)s 进展：%(stage)s")
+        % {"number": req.number, "stage": TransferOutcome(outcome).label},
+        event=f"{Action.REPORT_OUTCOME.value}:{outcome}",  # each stage is its own event
     )
     fields += _current_stage(req)
     req.save(update_fields=list(dict.fromkeys(fields)))
-    tell(
-        req=req,
-        name="report_outcome",
-        entry=report.timeline_entry,
-        subject=_("移送案件 %(number)s 进展：%(stage)s")
-        % {"number": req.number, "stage": report.get_stage_display()},
-        body=note,
-        to={Side.REQUESTER: _bureau_people(req)},
-        event=f"{Action.REPORT_OUTCOME.value}:{outcome}",  # each stage is its own event
-    )
     return req
 
 
@@ -218,7 +220,7 @@ def transfer_return(
     Only with a decision of 不立案, 不起诉, 判决无罪 or 免予刑事处罚, its reasons and files; the tax
     bureau then has `CASE_RETURN_HANDLING_WORKING_DAYS` working days to record its handling.
     """
-    req, _side = begin(req, actor, "return_case")
+    req, side = begin(req, actor, "return_case")
     if outcome not in RETURN_STAGES:
         raise ApplicationError(
             code=CollaborationErrorCode.NOT_A_RETURN_DECISION,
@@ -249,34 +251,28 @@ def transfer_return(
     req.admin_overdue_at = None
     fields += ["status", "returned_at", "admin_due_date", "admin_reminded_at", "admin_overdue_at"]
     details["admin_due_date"] = req.admin_due_date.isoformat()
-    report = _report(
+    _report(
         req=req,
         actor=actor,
+        name="return_case",
+        side=side,
         stage=outcome,
         note=reason,
         occurred_on=day,
         files=files,
-        action=Action.RETURN_CASE,
         before=before,
         details=details,
+        subject=_("移送案件 %(number)s 退回行政处理（%(stage)s），请于 %(due)s 前登记处理结果")
+        % {
+            "number": req.number,
+            "stage": TransferOutcome(outcome).label,
+            "due": req.admin_due_date.isoformat(),
+        },
         returned=True,
     )
     fields += _current_stage(req)
     req.save(update_fields=list(dict.fromkeys(fields)))
     deadline_rules_record([(req, rule)])
-    tell(
-        req=req,
-        name="return_case",
-        entry=report.timeline_entry,
-        subject=_("移送案件 %(number)s 退回行政处理（%(stage)s），请于 %(due)s 前登记处理结果")
-        % {
-            "number": req.number,
-            "stage": report.get_stage_display(),
-            "due": req.admin_due_date.isoformat(),
-        },
-        body=reason,
-        to={Side.REQUESTER: _bureau_people(req)},
-    )
     return req
 
 
@@ -349,12 +345,12 @@ def transfer_record_handling(
             "updated_at",
         ]
     )
-    entry = record(
+    record_and_tell(
         req=req,
         actor=actor,
-        action=Action.RECORD_HANDLING,
+        name="record_handling",
         side=side,
-        from_status=before,
+        before=before,
         comment=note,
         details={
             "result": result,
@@ -363,11 +359,6 @@ def transfer_record_handling(
             "late": req.admin_handled_late,
         },
         files=files,
-    )
-    tell(
-        req=req,
-        name="record_handling",
-        entry=entry,
         subject=_("退回的案件 %(number)s 已作行政处理：%(result)s")
         % {"number": req.number, "result": req.get_admin_result_display()},
         body=" ".join(filter(None, [decision_number, note])),

@@ -10,10 +10,11 @@ from rest_framework.test import APIClient
 
 from collaboration.actions import ACTIONS
 from collaboration.api.serializers import STEP_SERIALIZERS
-from collaboration.models import Status
+from collaboration.models import Status, TimelineEntry
 from collaboration.permissions import allowed_actions, step_allows, step_check
-from collaboration.services import request_accept, request_close, request_refuse
-from collaboration.transitions import TRANSITIONS, Side, step_move
+from collaboration.services import request_accept, request_answer, request_close, request_refuse
+from collaboration.services.common import record_and_tell
+from collaboration.transitions import TRANSITIONS, Side, entry_action, step_move
 from zhengxiang_portal.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,52 @@ def test_the_api_offers_the_same_steps_as_the_page(client, world, make_request):
     html = client.get(reverse("collaboration:request_detail", args=[req.pk])).content.decode()
     shown = [name for name in TRANSITIONS if f"/requests/{req.pk}/{name}/" in html]
     assert listed == shown == allowed_actions(world.market_liaison, req)
+
+
+# --- a step done is recorded, then told, in one call (record_and_tell) -------------------------
+
+
+def test_every_step_records_under_a_timeline_action():
+    for name in TRANSITIONS:
+        assert entry_action(name) in TimelineEntry.Action.values, name
+    assert entry_action("attach") == TimelineEntry.Action.COMMENT
+
+
+def test_a_step_that_tells_needs_a_subject_and_one_that_tells_nobody_takes_none(
+    world, make_request
+):
+    req = make_request()
+    with pytest.raises(ValueError):  # close tells the target: a notice needs its subject
+        record_and_tell(
+            req=req, actor=world.staff, name="close", side=Side.REQUESTER, before=req.status
+        )
+    with pytest.raises(ValueError):  # start tells nobody: a subject would be sent to no one
+        record_and_tell(
+            req=req,
+            actor=world.market_liaison,
+            name="start",
+            side=Side.TARGET,
+            before=req.status,
+            subject="已开始办理",
+        )
+    assert not req.timeline.exclude(action=TimelineEntry.Action.SUBMIT).exists()
+
+
+def test_a_step_nobody_can_be_told_of_is_recorded_as_such(world, make_request, caplog):
+    from agencies.models import Liaison, User, WorkingGroupMember
+
+    # Given an answered request whose target unit, and the working group, have nobody on duty
+    req = request_accept(req=make_request(), actor=world.market_liaison)
+    req = request_answer(req=req, actor=world.market_liaison, answer="已核实，情况属实。")
+    User.objects.filter(pk=world.market_liaison.pk).update(is_active=False)
+    Liaison.objects.filter(unit=world.market).update(is_active=False)
+    WorkingGroupMember.objects.all().delete()
+    # When the requester closes it
+    request_close(req=req, actor=world.staff)
+    # Then the step stands on the timeline, which says that nobody could be told, and the
+    # operators see an error: the entry claims no notice
+    entry = TimelineEntry.objects.get(request=req, action=TimelineEntry.Action.CLOSE)
+    assert entry.to_status == Status.CLOSED
+    assert entry.details["told"] == []
+    assert entry.details["who"].startswith("无人可通知")
+    assert "reached nobody" in caplog.text
