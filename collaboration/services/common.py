@@ -192,6 +192,16 @@ def notify_side(
     return to
 
 
+def chosen_due_date(day: dt.date, cal: WorkingCalendar) -> dt.date:
+    """A deadline a person chose, on a working day: a rest day gives the next working day.
+
+    民法典第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日.
+    An extension "to 2027-01-01" (元旦) runs to Monday 2027-01-04, as the engine's own
+    deadlines always do; the date stored and shown is the one in force.
+    """
+    return cal.add_working_days(day, 0)
+
+
 def set_deadline(
     req: CollaborationRequest, due: dt.date, cal: WorkingCalendar, rule: Rule | None
 ) -> None:

@@ -16,7 +16,7 @@ from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import deadline_rule_forget
 
 from ..models import CollaborationRequest, Extension, Status
-from .common import begin, record_and_tell, require_text, set_deadline
+from .common import begin, chosen_due_date, record_and_tell, require_text, set_deadline
 
 
 @transaction.atomic
@@ -28,6 +28,7 @@ def request_ask_extension(
     reason = require_text(
         reason, code=CollaborationErrorCode.REASON_REQUIRED, message=_("请说明延期理由。")
     )
+    new_due_date = chosen_due_date(new_due_date, WorkingCalendar())
     if new_due_date <= req.due_date:
         raise ApplicationError(
             code=CollaborationErrorCode.DATE_NOT_LATER,

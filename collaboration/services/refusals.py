@@ -22,6 +22,7 @@ from ..transitions import step_move
 from .common import (
     MIN_JUSTIFICATION_CHARS,
     begin,
+    chosen_due_date,
     local_today,
     record_and_tell,
     require_text,
@@ -160,7 +161,11 @@ def request_rule(
         cal = WorkingCalendar()
         rule = default_due_rule(matter_type=req.matter_type, start=local_today())
         default_due = rule.compute(cal)
-        chosen = new_due_date if new_due_date and new_due_date > local_today() else None
+        chosen = (
+            chosen_due_date(new_due_date, cal)
+            if new_due_date and new_due_date > local_today()
+            else None
+        )
         due = chosen or default_due
         step_move(req, "rule", Status.ACCEPTED)
         set_deadline(req, due, cal, None if chosen else rule)

@@ -33,6 +33,7 @@ from ..transitions import Side, step_move
 from .common import (
     allocate_number,
     begin,
+    chosen_due_date,
     local_today,
     notify_side,
     record,
@@ -124,6 +125,8 @@ def request_create(
     cal = WorkingCalendar()
     default_rule = default_due_rule(matter_type=matter_type, start=today)
     default_due = default_rule.compute(cal)
+    if due_date is not None:
+        due_date = chosen_due_date(due_date, cal)
     if due_date is not None and due_date < default_due:
         raise ApplicationError(
             code=CollaborationErrorCode.DUE_TOO_EARLY,
