@@ -98,6 +98,14 @@ class AssessmentConfig(AppConfig):
         )
         register_schedule(
             Schedule(
+                name="assessment: open the current period",
+                task="assessment.open_current_periods",
+                description="新季度（年度）首日自动设立考核期间，沿用上一期间的指标体系",
+                crontab="20 0 * * *",
+            )
+        )
+        register_schedule(
+            Schedule(
                 name="assessment: nightly recompute",
                 task="assessment.recompute_periods",
                 description="每晚根据最新事实重新计算未冻结考核期间的得分",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import orders_scan, recompute_open_periods, recompute_pending
+from .services import orders_scan, periods_open_current, recompute_open_periods, recompute_pending
 from .services.scoring import RECOMPUTE_PENDING_TASK
 
 
@@ -12,6 +12,12 @@ from .services.scoring import RECOMPUTE_PENDING_TASK
 def recompute_periods_task(*, period_ids: list[int] | None = None) -> list[int]:
     """Recompute the given open periods (all open ones when None); frozen periods are skipped."""
     return recompute_open_periods(period_ids)
+
+
+@shared_task(name="assessment.open_current_periods")
+def open_current_periods_task() -> list[int]:
+    """Open the new quarter's (year's) period on its first night (Art. 25); idempotent."""
+    return [period.pk for period in periods_open_current()]
 
 
 @shared_task(name=RECOMPUTE_PENDING_TASK, max_retries=2)

@@ -1,5 +1,6 @@
 """Every write of the assessment app (Art. 25, 28)."""
 
+from .periods import periods_open_current
 from .rectification import (
     order_accountability_record,
     order_answer,
@@ -45,6 +46,7 @@ __all__ = [
     "period_create",
     "period_freeze",
     "period_recompute",
+    "periods_open_current",
     "recompute_open_periods",
     "recompute_pending",
     "scheme_save",

@@ -98,10 +98,13 @@ def period_bounds(kind: str, year: int, quarter: int | None) -> tuple[dt.date, d
 
 @transaction.atomic
 def period_create(
-    *, actor: User, kind: str, year: int, quarter: int | None = None, check: bool = True
+    *, actor: User | None, kind: str, year: int, quarter: int | None = None, check: bool = True
 ) -> Period:
-    """Open a period with a scheme copied from the latest earlier period, or the default one."""
-    if check and not can_manage(actor):
+    """Open a period with a scheme copied from the latest earlier period, or the default one.
+
+    `actor` None is the system (the demo, a new quarter opening by itself), with `check` False.
+    """
+    if check and (actor is None or not can_manage(actor)):
         raise PermissionDenied(_("只有专项工作组可以设立考核期间。"))
     if kind == Period.Kind.YEAR:
         quarter = None
@@ -139,7 +142,7 @@ def period_create(
     return period
 
 
-def _user_or_none(actor: User | AnonymousUser) -> Any:
+def _user_or_none(actor: User | AnonymousUser | None) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
