@@ -109,25 +109,33 @@ def _answer_kind(o: Objection, as_of: AsOf) -> str | None:
 def objection_facts(
     *, start: dt.date, end: dt.date, unit_ids: list[int] | None = None, as_of: AsOf | None = None
 ) -> dict[int, ObjectionStats]:
-    """Per provider unit: objections received in [start, end], answered on time or late, still
-    unanswered past their deadline at the as-of day (`AsOf.for_period(end=end)` by default),
-    and upheld against it by the working group."""
+    """Per provider unit: objections received in [start, end]; those whose first answer deadline
+    falls in [start, end] answered on time or late, or still unanswered past their deadline at
+    the as-of day (`AsOf.for_period(end=end)` by default); upheld against it by the working group.
+
+    An answer is judged in the period its deadline falls in, as a request's is: one raised on
+    30 December and due on 7 January is still pending at the end of the year, and the new year's
+    period is where it is answered on time, late, or not at all.
+    """
     as_of = as_of or AsOf.for_period(end=end)
     lo, hi = _bounds(start, end)
-    qs = Objection.objects.filter(created_at__gte=lo, created_at__lt=hi)
+    received = Objection.objects.filter(created_at__gte=lo, created_at__lt=hi)
+    owed = Objection.objects.filter(first_deadline__gte=start, first_deadline__lte=end)
     ruled = Objection.objects.filter(
         ruled_at__gte=lo, ruled_at__lt=hi, ruling=Objection.Ruling.UPHELD
     )
     if unit_ids is not None:
-        qs = qs.filter(provider_id__in=unit_ids)
+        received = received.filter(provider_id__in=unit_ids)
+        owed = owed.filter(provider_id__in=unit_ids)
         ruled = ruled.filter(provider_id__in=unit_ids)
     stats: dict[int, ObjectionStats] = {}
+    for provider_id in received.values_list("provider_id", flat=True):
+        stats.setdefault(provider_id, ObjectionStats()).received += 1
     fields = ("provider_id", "answered_at", "first_deadline", "deadline", "status")
-    for o in qs.only(*fields).iterator():
-        s = stats.setdefault(o.provider_id, ObjectionStats())
-        s.received += 1
+    for o in owed.only(*fields).iterator():
         kind = _answer_kind(o, as_of)
         if kind is not None:
+            s = stats.setdefault(o.provider_id, ObjectionStats())
             setattr(s, kind, getattr(s, kind) + 1)
     for provider_id in ruled.values_list("provider_id", flat=True):
         stats.setdefault(provider_id, ObjectionStats()).upheld_against += 1
@@ -148,10 +156,10 @@ def objection_evidence(
     base = Objection.objects.select_related("item", "consumer").filter(provider_id=unit_id)
     if kind == "upheld_against":
         return list(base.filter(ruled_at__gte=lo, ruled_at__lt=hi, ruling=Objection.Ruling.UPHELD))
-    received = list(base.filter(created_at__gte=lo, created_at__lt=hi).order_by("created_at"))
     if kind == "received":
-        return received
-    return [o for o in received if _answer_kind(o, as_of) == kind]
+        return list(base.filter(created_at__gte=lo, created_at__lt=hi).order_by("created_at"))
+    owed = base.filter(first_deadline__gte=start, first_deadline__lte=end).order_by("created_at")
+    return [o for o in owed if _answer_kind(o, as_of) == kind]
 
 
 def objection_statistics(start: dt.date, end: dt.date) -> StatisticsTable:

@@ -30,6 +30,7 @@ from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     xlsx_file,
 )
 from zhengxiang_portal.core.errors import ApplicationError
+from zhengxiang_portal.deadlines.asof import AsOf
 from zhengxiang_portal.deadlines.calendar import add_working_days
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
@@ -332,6 +333,30 @@ def test_objection_facts_for_assessment(world):
         start=dt.date(2026, 11, 1),
         end=dt.date(2026, 11, 30),
         kind="open_overdue",
+    )
+    assert [o.pk for o in evidence] == [unanswered.pk]
+
+
+def test_an_answer_due_after_new_year_is_judged_in_the_new_years_period(world):
+    """Seen on the demo played with beat (test_eight_weeks_under_beat): an objection raised on
+    2026-12-30 was due 2027-01-07 and never answered, yet counted in no period — pending at the
+    end of 2026, and outside 2027 because it was raised in 2026."""
+    with time_machine.travel(dt.datetime(2026, 12, 30, 10, 0, tzinfo=TZ), tick=False):
+        unanswered = _raise(world, rows=(2,))
+    assert unanswered.first_deadline == dt.date(2027, 1, 7)  # 12-31, 元旦 and a weekend, 01-04…07
+    q4, q1 = (
+        (dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        (dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
+    )
+    stats = objection_facts(start=q4[0], end=q4[1], as_of=AsOf(q4[1], closed=True))[
+        world.provider.pk
+    ]
+    assert (stats.received, stats.answered_on_time, stats.open_overdue) == (1, 0, 0)
+    as_of = AsOf(dt.date(2027, 1, 20))
+    stats = objection_facts(start=q1[0], end=q1[1], as_of=as_of)[world.provider.pk]
+    assert (stats.received, stats.answered_on_time, stats.open_overdue) == (0, 0, 1)
+    evidence = objection_evidence(
+        unit_id=world.provider.pk, start=q1[0], end=q1[1], kind="open_overdue", as_of=as_of
     )
     assert [o.pk for o in evidence] == [unanswered.pk]
 
