@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from agencies.models import Liaison, Unit, UnitKind, User, WorkingGroupMember
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
+from collaboration.demo import ensure_matter_types
+from collaboration.models import CollaborationRequest, MatterType
+from collaboration.services import request_accept, request_create
 from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
 from sharing_catalog.services.catalog import (
     catalog_item_create,
@@ -315,3 +319,49 @@ class ObligationFactory(factory.django.DjangoModelFactory):
     period_label = factory.LazyAttribute(lambda o: f"2026年{o.month}月")
     due_date = factory.LazyAttribute(lambda o: o.period_end + dt.timedelta(days=7))
     grace_until = factory.LazyAttribute(lambda o: o.period_end + dt.timedelta(days=10))
+
+
+# --- collaboration (Art. 6–9) -------------------------------------------------------------------
+
+
+def the_tax_bureau() -> Unit:
+    """The tax bureau of the test, made on first use."""
+    return Unit.objects.filter(kind=UnitKind.TAX_BUREAU).first() or make_tax_bureau()
+
+
+def matter_type(code: str = "tax-info-query") -> MatterType:
+    """A matter type of the working group's list (loaded on first use)."""
+    ensure_matter_types()
+    return MatterType.objects.get(code=code)
+
+
+class CollaborationRequestFactory(factory.Factory):
+    """A collaboration request (Art. 7) raised through `request_create` by `actor` for
+    `requesting_unit` to `target_unit`, so it is numbered and has its timeline entry, ledger entry
+    and notices. By default a new tax staff member of the tax bureau asks a new unit for a
+    涉税信息查询. `accepted_by=user` has the asked unit accept it (request_accept); `raised_at=`
+    an aware moment raises (and accepts) it then, the clock stopped."""
+
+    class Meta:
+        model = CollaborationRequest
+
+    requesting_unit = factory.LazyFunction(the_tax_bureau)
+    actor = factory.LazyAttribute(
+        lambda o: UserFactory(unit=o.requesting_unit, roles=[Role.TAX_STAFF])
+    )
+    target_unit = factory.SubFactory(UnitFactory)
+    matter_type = factory.LazyFunction(matter_type)
+    subject = "查询某公司股权变更登记信息"
+    body = "请提供 2026 年度股权变更登记记录。"
+    accepted_by = None
+    raised_at = None
+
+    @classmethod
+    def _create(cls, model_class, *, accepted_by, raised_at, **kwargs):
+        if raised_at is not None:
+            with time_machine.travel(raised_at, tick=False):
+                return cls._create(model_class, accepted_by=accepted_by, raised_at=None, **kwargs)
+        req = request_create(**kwargs)
+        if accepted_by is not None:
+            req = request_accept(req=req, actor=accepted_by)
+        return req

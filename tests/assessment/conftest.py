@@ -18,12 +18,9 @@ from assessment import facts
 from assessment.models import Period
 from assessment.services import period_create
 from collaboration.demo import ensure_matter_types
-from collaboration.models import MatterType
 from collaboration.services import (
-    request_accept,
     request_answer,
     request_contest,
-    request_create,
     request_refuse,
     request_rule,
 )
@@ -222,22 +219,6 @@ def ruler(roles):
     """A working-group leader from a unit that is party to none of the requests."""
     office = UnitFactory(code="WGO", name="共治办")
     return WorkingGroupMemberFactory(unit=office, leader=True, user__username="ruler").user
-
-
-def make_request(world, day: dt.date, *, unit=None):
-    """A 涉税信息查询 (5 working days) from the tax bureau, asked and accepted on `day`."""
-    with time_machine.travel(at(day), tick=False):
-        req = request_create(
-            actor=world.staff,
-            requesting_unit=world.bureau,
-            target_unit=unit or world.market,
-            matter_type=MatterType.objects.get(code="tax-info-query"),
-            subject="股权变更登记信息查询",
-            body="请提供股权变更登记记录。",
-        )
-        liaison = world.market_liaison if req.target_unit == world.market else world.land_liaison
-        request_accept(req=req, actor=liaison)
-    return req
 
 
 def make_answer(world, req, day: dt.date, *, liaison=None) -> None:

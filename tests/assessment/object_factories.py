@@ -26,8 +26,13 @@ from assessment.services import (
     period_create,
     period_recompute,
 )
-from tests.collaboration.object_factories import _bureau, _run, incoming
-from tests.factories import WorkingGroupMemberFactory, make_liaison
+from tests.collaboration.object_factories import _run
+from tests.factories import (
+    CollaborationRequestFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+    the_tax_bureau,
+)
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
 exempt(
@@ -50,13 +55,13 @@ exempt(
 
 
 def _leader():
-    return WorkingGroupMemberFactory(unit=_bureau(), leader=True).user
+    return WorkingGroupMemberFactory(unit=the_tax_bureau(), leader=True).user
 
 
 def _scored(unit: Unit) -> tuple[Period, Score, User]:
     """A computed period in which A answered a request on time; A's score citing it; A's liaison."""
     liaison = make_liaison(unit)
-    req = _run(incoming(unit), "accept", liaison, comment="")
+    req = _run(CollaborationRequestFactory(target_unit=unit), "accept", liaison, comment="")
     req = _run(req, "answer", liaison, answer="经查，该公司 2026 年无股权变更。")
     due = req.due_date
     period = period_create(

@@ -17,13 +17,13 @@ from assessment.models import Score, UnitResult
 from assessment.rules import RuleKind
 from assessment.services import period_recompute
 from sharing_catalog.models import Objection
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
 from .conftest import (
     at,
     make_answer,
     make_obligation,
-    make_request,
     make_submission,
     refuse_unjustified,
 )
@@ -90,8 +90,18 @@ def test_scores_at_three_as_of_days_equal_the_hand_computed_totals(world, q4):
             raised_by=world.land_liaison, category="error", description="金额疑似有误",
             first_deadline=dt.date(2026, 12, 11), deadline=dt.date(2026, 12, 11),
         )  # fmt: skip
-    r1 = make_request(world, dt.date(2026, 11, 30))
-    r2 = make_request(world, dt.date(2026, 12, 1))
+    r1 = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        accepted_by=world.market_liaison,
+        raised_at=at(dt.date(2026, 11, 30)),
+    )
+    r2 = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        accepted_by=world.market_liaison,
+        raised_at=at(dt.date(2026, 12, 1)),
+    )
     assert (r1.due_date, r2.due_date) == (dt.date(2026, 12, 7), dt.date(2026, 12, 8))
     make_answer(world, r1, dt.date(2026, 12, 3))
 
@@ -124,7 +134,12 @@ def test_scores_at_three_as_of_days_equal_the_hand_computed_totals(world, q4):
     make_answer(world, r2, dt.date(2026, 12, 18))
     b.status, b.fulfilled_at = "fulfilled", at(dt.date(2026, 12, 21))
     b.save(update_fields=["status", "fulfilled_at"])
-    r3 = make_request(world, dt.date(2026, 12, 24))
+    r3 = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        accepted_by=world.market_liaison,
+        raised_at=at(dt.date(2026, 12, 24)),
+    )
     assert r3.due_date == dt.date(2026, 12, 31)
 
     # Day 3, 2027-01-10: the period is past, judged at the end of 12-31, its last day:
@@ -145,7 +160,12 @@ def test_an_unjustified_refusal_lowers_the_score(world, q4, ruler):
     """Repro: 区市场监管局's total rose (70.80 → 82.47) once a refusal was ruled unjustified:
     the ruling gave the overdue request a new deadline, so it stopped counting as overdue, the
     collaboration indicator became "not applicable" and its weight went to the others."""
-    req = make_request(world, dt.date(2026, 11, 30))  # due 12-07, never answered
+    req = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        accepted_by=world.market_liaison,
+        raised_at=at(dt.date(2026, 11, 30)),
+    )  # due 12-07, never answered
     # Day 2026-12-09: the request is overdue. Applicable: collaboration 0/1 = 0 (weight 15),
     # unjustified refusals 100 (10), confidentiality 100 (5); total = (0 + 10 + 5) / 30 = 50.00
     _recompute_on(q4, dt.date(2026, 12, 9))
@@ -174,10 +194,27 @@ def test_an_unjustified_refusal_costs_more_than_a_late_answer(world, q4, ruler):
     nov30, dec3 = dt.date(2026, 11, 30), dt.date(2026, 12, 3)
     for unit, liaison in ((world.market, world.market_liaison), (world.land, world.land_liaison)):
         for _n in range(3):
-            make_answer(world, make_request(world, nov30, unit=unit), dec3, liaison=liaison)
-    late = make_request(world, nov30)  # due 12-07
+            make_answer(
+                world,
+                CollaborationRequestFactory(
+                    actor=world.staff, target_unit=unit, accepted_by=liaison, raised_at=at(nov30)
+                ),
+                dec3,
+                liaison=liaison,
+            )
+    late = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        accepted_by=world.market_liaison,
+        raised_at=at(nov30),
+    )  # due 12-07
     make_answer(world, late, dt.date(2026, 12, 8))
-    refused = make_request(world, dt.date(2026, 11, 30), unit=world.land)
+    refused = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.land,
+        accepted_by=world.land_liaison,
+        raised_at=at(dt.date(2026, 11, 30)),
+    )
     refuse_unjustified(world, refused, ruler, dt.date(2026, 12, 3), liaison=world.land_liaison)
     make_answer(world, refused, dt.date(2026, 12, 4), liaison=world.land_liaison)  # then answered
     _recompute_on(q4, dt.date(2026, 12, 9))

@@ -14,10 +14,11 @@ from assessment.models import PendingRecompute, Period, UnitResult
 from assessment.services import period_create, period_freeze, period_recompute
 from assessment.services import scoring as scoring_module
 from assessment.tasks import recompute_pending_task
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.core.dispatch import _Once
 from zhengxiang_portal.core.schedules import registered_schedules
 
-from .conftest import at, make_request, refuse_unjustified
+from .conftest import at, refuse_unjustified
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,12 @@ def test_a_ruling_changes_the_score_after_commit_without_anyone_pressing_recompu
     world, q4, ruler, recomputes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        req = make_request(world, dt.date(2026, 11, 30))  # due 12-07, never answered
+        req = CollaborationRequestFactory(
+            actor=world.staff,
+            target_unit=world.market,
+            accepted_by=world.market_liaison,
+            raised_at=at(dt.date(2026, 11, 30)),
+        )  # due 12-07, never answered
     with time_machine.travel(at(dt.date(2026, 12, 9)), tick=False):
         period_recompute(period=q4)
     assert _total(q4, world.market) == D("50.00")  # see test_as_of: overdue request
@@ -79,7 +85,12 @@ def test_many_changes_before_the_task_runs_make_one_recompute_per_period(
     year = period_create(actor=world.leader, kind=Period.Kind.YEAR, year=2026)
     for day in (dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 2)):
         with django_capture_on_commit_callbacks(execute=True):  # one transaction each
-            make_request(world, day)
+            CollaborationRequestFactory(
+                actor=world.staff,
+                target_unit=world.market,
+                accepted_by=world.market_liaison,
+                raised_at=at(day),
+            )
     assert queued == ["assessment.recompute_pending"] * 3
     assert set(PendingRecompute.objects.values_list("period_id", flat=True)) == {q4.pk, year.pk}
     for _message in queued:
@@ -87,7 +98,12 @@ def test_many_changes_before_the_task_runs_make_one_recompute_per_period(
     assert sorted(recomputes) == sorted([q4.pk, year.pk])  # once each, not three times
     # a later change makes them stale again
     with django_capture_on_commit_callbacks(execute=True):
-        make_request(world, dt.date(2026, 12, 3))
+        CollaborationRequestFactory(
+            actor=world.staff,
+            target_unit=world.market,
+            accepted_by=world.market_liaison,
+            raised_at=at(dt.date(2026, 12, 3)),
+        )
     recompute_pending_task.delay()
     assert len(recomputes) == 4
 
@@ -101,7 +117,12 @@ def test_a_frozen_period_is_not_recomputed_and_its_mark_is_dropped(
     world, q4, recomputes, queued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        make_request(world, dt.date(2026, 11, 30))
+        CollaborationRequestFactory(
+            actor=world.staff,
+            target_unit=world.market,
+            accepted_by=world.market_liaison,
+            raised_at=at(dt.date(2026, 11, 30)),
+        )
     period_freeze(actor=world.leader, period=q4)
     assert recompute_pending_task.delay().get() == []
     assert recomputes == []
@@ -113,8 +134,18 @@ def test_a_change_rolled_back_asks_for_nothing_and_the_next_one_asks_again(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            make_request(world, dt.date(2026, 11, 30))
+            CollaborationRequestFactory(
+                actor=world.staff,
+                target_unit=world.market,
+                accepted_by=world.market_liaison,
+                raised_at=at(dt.date(2026, 11, 30)),
+            )
             raise RuntimeError
-        make_request(world, dt.date(2026, 12, 1))
+        CollaborationRequestFactory(
+            actor=world.staff,
+            target_unit=world.market,
+            accepted_by=world.market_liaison,
+            raised_at=at(dt.date(2026, 12, 1)),
+        )
     assert len([c for c in callbacks if isinstance(c, _Once)]) == 1
     assert queued == ["assessment.recompute_pending"]

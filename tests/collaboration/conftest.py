@@ -11,7 +11,6 @@ from agencies.models import UnitKind
 from agencies.roles import Role
 from collaboration.demo import ensure_matter_types
 from collaboration.models import MatterType
-from collaboration.services import request_create
 from tests.factories import (
     UnitFactory,
     UserFactory,
@@ -58,23 +57,6 @@ def world(roles):
         outsider=outsider,
         mt=lambda code: MatterType.objects.get(code=code),
     )
-
-
-@pytest.fixture
-def make_request(world):
-    def _make(**kwargs):
-        defaults = dict(
-            actor=world.staff,
-            requesting_unit=world.bureau,
-            target_unit=world.market,
-            matter_type=world.mt("tax-info-query"),
-            subject="查询某公司股权变更登记信息",
-            body="请提供 2026 年度股权变更登记记录。",
-        )
-        defaults.update(kwargs)
-        return request_create(**defaults)
-
-    return _make
 
 
 D = dt.date

@@ -21,14 +21,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agencies.models import Unit, UnitKind
 from agencies.roles import Role
 from collaboration.actions import ACTIONS
-from collaboration.demo import ensure_matter_types
-from collaboration.models import CollaborationRequest, MatterType
-from collaboration.services import request_create, request_letter_issue
+from collaboration.models import CollaborationRequest
+from collaboration.services import request_letter_issue
 from tests.factories import (
+    CollaborationRequestFactory,
     UserFactory,
     WorkingGroupMemberFactory,
     make_liaison,
-    make_tax_bureau,
+    matter_type,
+    the_tax_bureau,
 )
 from tests.object_access import ListCase, ObjectCase, exempt, list_factory, object_factory
 
@@ -41,10 +42,6 @@ exempt(
     "matter-type-list",
     "the shared list of active matter types; it has no unit-owned rows to leak",
 )
-
-
-def _bureau() -> Unit:
-    return Unit.objects.filter(kind=UnitKind.TAX_BUREAU).first() or make_tax_bureau()
 
 
 def _staff(bureau: Unit):
@@ -62,34 +59,6 @@ def _run(req: CollaborationRequest, name: str, actor, **data) -> CollaborationRe
     return CollaborationRequest.objects.get(pk=req.pk)
 
 
-def incoming(unit: Unit, *, matter: str = "tax-info-query", files=()) -> CollaborationRequest:
-    """The tax bureau asks unit A (A is the target)."""
-    ensure_matter_types()
-    bureau = _bureau()
-    return request_create(
-        actor=_staff(bureau),
-        requesting_unit=bureau,
-        target_unit=unit,
-        matter_type=MatterType.objects.get(code=matter),
-        subject="查询某公司股权变更登记信息",
-        body="请提供 2026 年度股权变更登记记录。",
-        files=list(files),
-    )
-
-
-def outgoing(unit: Unit, liaison) -> CollaborationRequest:
-    """Unit A asks the tax bureau (A is the requester)."""
-    ensure_matter_types()
-    return request_create(
-        actor=liaison,
-        requesting_unit=unit,
-        target_unit=_bureau(),
-        matter_type=MatterType.objects.get(code="tax-info-query"),
-        subject="请税务部门协助核实纳税情况",
-        body="请核实某公司 2026 年度纳税情况。",
-    )
-
-
 def _bureau_staff(req: CollaborationRequest):
     return _staff(req.target_unit)
 
@@ -104,13 +73,13 @@ def _bureau_staff(req: CollaborationRequest):
     "collaboration-request-attachments",
 )
 def request(unit):
-    req = incoming(unit, files=[_file("协查函.txt")])
+    req = CollaborationRequestFactory(target_unit=unit, files=[_file("协查函.txt")])
     return ObjectCase(kwargs={"pk": req.pk}, owner=make_liaison(unit))
 
 
 @object_factory("collaboration:request_action")
 def request_action_page(unit):
-    req = incoming(unit)
+    req = CollaborationRequestFactory(target_unit=unit)
     return ObjectCase(
         kwargs={"pk": req.pk, "action": "accept"},
         owner=make_liaison(unit),
@@ -121,13 +90,13 @@ def request_action_page(unit):
 
 @object_factory("collaboration-request-accept")
 def accept(unit):
-    req = incoming(unit)
+    req = CollaborationRequestFactory(target_unit=unit)
     return ObjectCase({"pk": req.pk}, make_liaison(unit), "post", {"comment": "已受理。"})
 
 
 def _accepted(unit):
     owner = make_liaison(unit)
-    req = _run(incoming(unit), "accept", owner, comment="")
+    req = _run(CollaborationRequestFactory(target_unit=unit), "accept", owner, comment="")
     return req, owner
 
 
@@ -166,7 +135,7 @@ def ask_extension(unit):
 
 @object_factory("collaboration-request-assign")
 def assign(unit):
-    req = incoming(unit)
+    req = CollaborationRequestFactory(target_unit=unit)
     owner = make_liaison(unit)
     data = {"assignee": owner.get_username(), "comment": "由本人承办。"}
     return ObjectCase({"pk": req.pk}, owner, "post", data)
@@ -174,7 +143,7 @@ def assign(unit):
 
 @object_factory("collaboration-request-attach")
 def attach(unit):
-    req = incoming(unit)
+    req = CollaborationRequestFactory(target_unit=unit)
     # The client reads the file once: the intruder's request (404) is sent first.
     return ObjectCase({"pk": req.pk}, make_liaison(unit), "post", {"files": _file()})
 
@@ -183,7 +152,9 @@ def _transfer(unit):
     """A case transfer (案件移送) to unit A as a judicial organ (Art. 6(三))."""
     Unit.objects.filter(pk=unit.pk).update(kind=UnitKind.POLICE)
     unit.refresh_from_db()
-    return incoming(unit, matter="case-transfer"), make_liaison(unit)
+    return CollaborationRequestFactory(
+        target_unit=unit, matter_type=matter_type("case-transfer")
+    ), make_liaison(unit)
 
 
 @object_factory("collaboration-request-acknowledge")
@@ -217,7 +188,7 @@ def transfer_reports(unit):
 
 @object_factory("collaboration:attachment_download", "collaboration-api-attachment-download")
 def attachment(unit):
-    req = incoming(unit, files=[_file("协查函.txt")])
+    req = CollaborationRequestFactory(target_unit=unit, files=[_file("协查函.txt")])
     return ObjectCase(kwargs={"pk": req.attachments.get().pk}, owner=make_liaison(unit))
 
 
@@ -226,7 +197,12 @@ def attachment(unit):
 
 def _outgoing(unit):
     owner = make_liaison(unit)
-    return outgoing(unit, owner), owner
+    return (
+        CollaborationRequestFactory(
+            requesting_unit=unit, actor=owner, target_unit=the_tax_bureau()
+        ),
+        owner,
+    )
 
 
 @object_factory("collaboration-request-withdraw")
@@ -337,7 +313,12 @@ def rule(unit):
 @list_factory("collaboration-request-list")
 def requests(unit):
     liaison = make_liaison(unit)
-    ids = {incoming(unit).pk, outgoing(unit, liaison).pk}
+    ids = {
+        CollaborationRequestFactory(target_unit=unit).pk,
+        CollaborationRequestFactory(
+            requesting_unit=unit, actor=liaison, target_unit=the_tax_bureau()
+        ).pk,
+    }
     return ListCase(id_field="id", ids=ids)
 
 
@@ -346,7 +327,7 @@ def requests(unit):
 
 @object_factory("collaboration:letter", "collaboration:letter_docx")
 def request_letter(unit):
-    req = incoming(unit)
+    req = CollaborationRequestFactory(target_unit=unit)
     request_letter_issue(actor=_staff(req.requesting_unit), req=req)
     return ObjectCase(kwargs={"pk": req.pk}, owner=make_liaison(unit))
 
@@ -354,4 +335,12 @@ def request_letter(unit):
 @object_factory("collaboration:letter_issue")
 def request_letter_issue_case(unit):
     liaison = make_liaison(unit)
-    return ObjectCase({"pk": outgoing(unit, liaison).pk}, liaison, "post")
+    return ObjectCase(
+        {
+            "pk": CollaborationRequestFactory(
+                requesting_unit=unit, actor=liaison, target_unit=the_tax_bureau()
+            ).pk
+        },
+        liaison,
+        "post",
+    )

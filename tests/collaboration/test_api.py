@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from collaboration.models import CollaborationRequest, Status
+from tests.factories import CollaborationRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +82,8 @@ def test_create_for_a_unit_the_caller_does_not_act_for_is_forbidden(api, world):
     assert response.json()["error"]["code"]
 
 
-def test_full_flow_through_the_api(api, world, make_request):
-    req = make_request()
+def test_full_flow_through_the_api(api, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api.force_authenticate(world.market_liaison)
     assert api.post(url(req, "accept"), {}, format="json").status_code == 200
     response = api.post(
@@ -104,8 +105,12 @@ def test_full_flow_through_the_api(api, world, make_request):
     assert len(api.get(url(req, "attachments")).json()) == 1
 
 
-def test_other_unit_gets_404_for_detail_steps_timeline_and_attachments(api, world, make_request):
-    req = make_request(files=[SimpleUploadedFile("secret.txt", b"secret")])
+def test_other_unit_gets_404_for_detail_steps_timeline_and_attachments(api, world):
+    req = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        files=[SimpleUploadedFile("secret.txt", b"secret")],
+    )
     attachment = req.attachments.get()
     api.force_authenticate(world.other_liaison)
     assert api.get(url(req)).status_code == 404
@@ -130,24 +135,24 @@ def test_other_unit_gets_404_for_detail_steps_timeline_and_attachments(api, worl
         ("rule", {"ruling": "unjustified", "comment": "越权"}, "staff"),
     ],
 )
-def test_wrong_side_gets_403(api, world, make_request, step, payload, who):
-    req = make_request()
+def test_wrong_side_gets_403(api, world, step, payload, who):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api.force_authenticate(getattr(world, who))
     response = api.post(url(req, step), payload, format="json")
     assert response.status_code == 403, response.content
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_refusal_without_justification_is_a_400_with_a_code(api, world, make_request):
-    req = make_request()
+def test_refusal_without_justification_is_a_400_with_a_code(api, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api.force_authenticate(world.market_liaison)
     response = api.post(url(req, "refuse"), {"justification": ""}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "justification_required"
 
 
-def test_contest_and_ruling_through_the_api(api, world, make_request):
-    req = make_request()
+def test_contest_and_ruling_through_the_api(api, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api.force_authenticate(world.market_liaison)
     api.post(url(req, "refuse"), {"justification": "该事项不属于本局职责范围。"}, format="json")
     api.force_authenticate(world.staff)
@@ -163,16 +168,16 @@ def test_contest_and_ruling_through_the_api(api, world, make_request):
     assert response.json()["status"] == Status.ACCEPTED
 
 
-def test_list_filters_and_query_count(api, world, make_request, django_assert_max_num_queries):
+def test_list_filters_and_query_count(api, world, django_assert_max_num_queries):
     for _ in range(3):
-        make_request()
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api.force_authenticate(world.staff)
     api.get(url())
     with django_assert_max_num_queries(12) as base:
         api.get(url())
     baseline = len(base)
     for _ in range(15):
-        make_request()
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with django_assert_max_num_queries(baseline):
         response = api.get(url(), {"status": "submitted"})
     assert response.json()["count"] == 18

@@ -13,7 +13,7 @@ from collaboration.demo import MATTER_TYPES
 from collaboration.models import MatterType
 from collaboration.selectors import request_statistics
 from collaboration.services import request_accept, request_answer
-from tests.factories import UnitFactory, make_liaison
+from tests.factories import CollaborationRequestFactory, UnitFactory, make_liaison
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -46,13 +46,15 @@ def test_demo_list_and_migration_agree_on_the_bank_matter_types():
         assert order == 10 * (MATTER_TYPES.index(demo[code]) + 1)  # the demo's order
 
 
-def test_bank_request_of_each_type_carries_its_legal_basis_and_is_counted(world, make_request):
+def test_bank_request_of_each_type_carries_its_legal_basis_and_is_counted(world):
     # Given a bank with a liaison and a request of each Art. 8 type from the tax bureau
     bank = UnitFactory(code="ICBC", name="工行蒸湘支行", kind=UnitKind.BANK)
     liaison = make_liaison(bank, username="bank")
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
         made = {
-            code: make_request(target_unit=bank, matter_type=world.mt(code), subject=code)
+            code: CollaborationRequestFactory(
+                actor=world.staff, target_unit=bank, matter_type=world.mt(code), subject=code
+            )
             for code in BANK_BASES
         }
         request_accept(req=made["bank-preservation"], actor=liaison)

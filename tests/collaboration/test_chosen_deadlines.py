@@ -23,6 +23,7 @@ from collaboration.services import (
     request_refuse,
     request_rule,
 )
+from tests.factories import CollaborationRequestFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -33,9 +34,12 @@ def at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10), tzinfo=TZ)
 
 
-def test_an_extension_asked_to_a_holiday_runs_to_the_next_working_day(world, make_request):
+def test_an_extension_asked_to_a_holiday_runs_to_the_next_working_day(world):
     with time_machine.travel(at(D(2026, 12, 7)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
         ext = request_ask_extension(
             req=req, actor=world.market_liaison, reason="需调档", new_due_date=D(2027, 1, 1)
         )
@@ -46,26 +50,29 @@ def test_an_extension_asked_to_a_holiday_runs_to_the_next_working_day(world, mak
     assert req.due_date == D(2027, 1, 4)
 
 
-def test_an_extension_to_a_working_day_stays_as_asked(world, make_request):
+def test_an_extension_to_a_working_day_stays_as_asked(world):
     with time_machine.travel(at(D(2026, 12, 7)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
         ext = request_ask_extension(
             req=req, actor=world.market_liaison, reason="需调档", new_due_date=D(2026, 12, 31)
         )
     assert ext.new_due_date == D(2026, 12, 31)
 
 
-def test_a_request_created_with_a_due_date_on_a_weekend_runs_to_monday(world, make_request):
+def test_a_request_created_with_a_due_date_on_a_weekend_runs_to_monday(world):
     with time_machine.travel(at(D(2026, 12, 7)), tick=False):
-        req = make_request(due_date=D(2027, 1, 2))
+        req = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, due_date=D(2027, 1, 2)
+        )
     assert req.due_date == D(2027, 1, 4)
 
 
-def test_a_ruling_that_gives_a_holiday_as_the_new_deadline_gives_the_next_working_day(
-    world, make_request
-):
+def test_a_ruling_that_gives_a_holiday_as_the_new_deadline_gives_the_next_working_day(world):
     with time_machine.travel(at(D(2026, 12, 7)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
         req = request_refuse(
             req=req, actor=world.market_liaison, justification="不属于本单位职责范围"
         )

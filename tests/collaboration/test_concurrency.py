@@ -12,6 +12,7 @@ from django.db import connection, connections
 from collaboration.models import CollaborationRequest
 from collaboration.services import allocate_number, request_deadline_scan
 from tests.conftest import require
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,11 +59,11 @@ def test_numbers_allocated_concurrently_are_unique():
     assert max(numbers) == "XZ-2026-000020"
 
 
-def test_two_workers_scanning_at_once_notify_each_event_once(world, make_request):
+def test_two_workers_scanning_at_once_notify_each_event_once(world):
     require(connection.vendor == "postgresql", "SKIP LOCKED needs PostgreSQL")
     with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=TZ), tick=False):
         for _ in range(30):
-            make_request()
+            CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=TZ), tick=False):
         results = _in_threads(request_deadline_scan, 3)
     assert sum(r.overdue for r in results) == 30

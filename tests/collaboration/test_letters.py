@@ -10,7 +10,7 @@ from django.urls import reverse
 from docx import Document
 
 from collaboration.services import request_letter_issue, request_withdraw
-from tests.factories import DocumentSettingsFactory
+from tests.factories import CollaborationRequestFactory, DocumentSettingsFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.documents.models import IssuedDocument
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -24,8 +24,8 @@ def _numbering(db):
     DocumentSettingsFactory(number_template="蒸税共治〔{year}〕{n}号")
 
 
-def test_the_requesting_side_issues_a_collaboration_letter(client, world, make_request):
-    req = make_request()
+def test_the_requesting_side_issues_a_collaboration_letter(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.staff)
     assert client.post(reverse("collaboration:letter_issue", args=[req.pk])).status_code == 302
     issued = IssuedDocument.objects.get()
@@ -38,8 +38,8 @@ def test_the_requesting_side_issues_a_collaboration_letter(client, world, make_r
         assert text in page
 
 
-def test_the_asked_unit_reads_the_letter_but_cannot_issue_it(client, world, make_request):
-    req = make_request()
+def test_the_asked_unit_reads_the_letter_but_cannot_issue_it(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(PermissionDenied):
         request_letter_issue(actor=world.market_liaison, req=req)
     request_letter_issue(actor=world.staff, req=req)
@@ -49,8 +49,10 @@ def test_the_asked_unit_reads_the_letter_but_cannot_issue_it(client, world, make
     assert client.get(reverse("collaboration:letter", args=[req.pk])).status_code == 404
 
 
-def test_a_case_transfer_gets_a_transfer_letter_citing_article_6_3(client, world, make_request):
-    req = make_request(target_unit=world.police, matter_type=world.mt("case-transfer"))
+def test_a_case_transfer_gets_a_transfer_letter_citing_article_6_3(client, world):
+    req = CollaborationRequestFactory(
+        actor=world.staff, target_unit=world.police, matter_type=world.mt("case-transfer")
+    )
     issued = request_letter_issue(actor=world.staff, req=req)
     assert issued.kind == IssuedDocument.Kind.TRANSFER_LETTER
     client.force_login(world.staff)
@@ -60,8 +62,8 @@ def test_a_case_transfer_gets_a_transfer_letter_citing_article_6_3(client, world
     assert any("第六条第（三）项" in t for t in texts)
 
 
-def test_a_withdrawn_request_gets_no_letter(world, make_request):
-    req = make_request()
+def test_a_withdrawn_request_gets_no_letter(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     req = request_withdraw(actor=world.staff, req=req, reason="重复提交")
     with pytest.raises(ApplicationError):
         request_letter_issue(actor=world.staff, req=req)

@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -19,9 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 @time_machine.travel(dt.datetime(2026, 9, 25, 1, 30, tzinfo=dt.UTC), tick=False)  # 09:30 local
-def test_export_follows_the_filter_in_local_time_and_is_logged(client, world, make_request):
-    make_request(subject='=HYPERLINK("http://x")查询股权')
-    make_request(subject="查询不动产登记", target_unit=world.other)
+def test_export_follows_the_filter_in_local_time_and_is_logged(client, world):
+    CollaborationRequestFactory(
+        actor=world.staff, target_unit=world.market, subject='=HYPERLINK("http://x")查询股权'
+    )
+    CollaborationRequestFactory(
+        actor=world.staff, subject="查询不动产登记", target_unit=world.other
+    )
     client.force_login(world.staff)
     url = reverse("collaboration:request_export", args=["csv"]) + "?q=股权"
     text = client.get(url).content.decode("utf-8-sig")
@@ -35,9 +40,9 @@ def test_export_follows_the_filter_in_local_time_and_is_logged(client, world, ma
     assert "q=" in entry.details["filters"]
 
 
-def test_xlsx_export_holds_only_what_the_user_may_see(client, world, make_request):
-    make_request()
-    make_request(target_unit=world.other)
+def test_xlsx_export_holds_only_what_the_user_may_see(client, world):
+    CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
+    CollaborationRequestFactory(actor=world.staff, target_unit=world.other)
     client.force_login(world.market_liaison)
     response = client.get(reverse("collaboration:request_export", args=["xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active

@@ -18,6 +18,7 @@ from collaboration.services import (
     request_contest,
     request_refuse,
 )
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +60,10 @@ def test_staff_create_a_request_through_the_form(client, world):
     assert "股权变更信息查询" in content and "清单.csv" in content and "提交请求" in content
 
 
-def test_liaison_sees_incoming_and_outgoing_not_other_units(client, world, make_request):
-    mine = make_request()
-    theirs = make_request(target_unit=world.other)
-    outgoing = make_request(
+def test_liaison_sees_incoming_and_outgoing_not_other_units(client, world):
+    mine = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
+    theirs = CollaborationRequestFactory(actor=world.staff, target_unit=world.other)
+    outgoing = CollaborationRequestFactory(
         actor=world.market_liaison, requesting_unit=world.market, target_unit=world.bureau
     )
     client.force_login(world.market_liaison)
@@ -73,8 +74,12 @@ def test_liaison_sees_incoming_and_outgoing_not_other_units(client, world, make_
     assert client.post(step(theirs, "accept"), {}).status_code == 404
 
 
-def test_outsider_and_other_unit_get_404_on_detail_and_attachment(client, world, make_request):
-    req = make_request(files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4")])
+def test_outsider_and_other_unit_get_404_on_detail_and_attachment(client, world):
+    req = CollaborationRequestFactory(
+        actor=world.staff,
+        target_unit=world.market,
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4")],
+    )
     attachment = req.attachments.get()
     url = reverse("collaboration:attachment_download", args=[attachment.pk])
     client.force_login(world.other_liaison)
@@ -88,14 +93,14 @@ def test_outsider_and_other_unit_get_404_on_detail_and_attachment(client, world,
     assert LedgerEntry.objects.filter(action="download", digest=attachment.sha256).exists()
 
 
-def test_working_group_sees_every_request(client, world, make_request):
-    req = make_request(target_unit=world.other)
+def test_working_group_sees_every_request(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.other)
     client.force_login(world.wg)
     assert client.get(detail(req)).status_code == 200
 
 
-def test_detail_shows_only_the_forms_the_user_may_use(client, world, make_request):
-    req = make_request()
+def test_detail_shows_only_the_forms_the_user_may_use(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.market_liaison)
     content = client.get(detail(req)).content.decode()
     assert step(req, "accept") in content and step(req, "refuse") in content
@@ -105,16 +110,16 @@ def test_detail_shows_only_the_forms_the_user_may_use(client, world, make_reques
     assert step(req, "withdraw") in content and step(req, "accept") not in content
 
 
-def test_wrong_actor_posting_a_step_is_forbidden(client, world, make_request):
-    req = make_request()
+def test_wrong_actor_posting_a_step_is_forbidden(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.staff)  # the requester tries to accept their own request
     assert client.post(step(req, "accept"), {}).status_code == 403
     req.refresh_from_db()
     assert req.status == Status.SUBMITTED
 
 
-def test_accept_and_answer_with_an_attachment_through_the_page(client, world, make_request):
-    req = make_request()
+def test_accept_and_answer_with_an_attachment_through_the_page(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.market_liaison)
     client.post(step(req, "accept"), {"accept-comment": "已受理"})
     response = client.post(
@@ -127,8 +132,8 @@ def test_accept_and_answer_with_an_attachment_through_the_page(client, world, ma
     assert req.attachments.get().timeline_entry.action == "answer"
 
 
-def test_refusal_without_justification_shows_an_error(client, world, make_request):
-    req = make_request()
+def test_refusal_without_justification_shows_an_error(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.market_liaison)
     response = client.post(step(req, "refuse"), {"refuse-justification": "不行"}, follow=True)
     assert "书面说明理由" in response.content.decode()
@@ -136,11 +141,18 @@ def test_refusal_without_justification_shows_an_error(client, world, make_reques
     assert req.status == Status.SUBMITTED
 
 
-def test_list_highlights_overdue_red_and_due_soon_amber(client, world, make_request):
+def test_list_highlights_overdue_red_and_due_soon_amber(client, world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        overdue = make_request(subject="逾期事项")
+        overdue = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, subject="逾期事项"
+        )
     with time_machine.travel(at(D(2026, 11, 5)), tick=False):
-        soon = make_request(matter_type=world.mt("tax-before-cert"), subject="即将到期")
+        soon = CollaborationRequestFactory(
+            actor=world.staff,
+            target_unit=world.market,
+            matter_type=world.mt("tax-before-cert"),
+            subject="即将到期",
+        )
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):
         client.force_login(world.market_liaison)
         content = client.get(reverse("collaboration:request_list")).content.decode()
@@ -152,9 +164,9 @@ def test_list_highlights_overdue_red_and_due_soon_amber(client, world, make_requ
     assert soon.number not in overdue_only.content.decode()
 
 
-def test_list_filters_and_sorts(client, world, make_request):
-    a = make_request(subject="甲事项")
-    b = make_request(subject="乙事项", target_unit=world.other)
+def test_list_filters_and_sorts(client, world):
+    a = CollaborationRequestFactory(actor=world.staff, target_unit=world.market, subject="甲事项")
+    b = CollaborationRequestFactory(actor=world.staff, subject="乙事项", target_unit=world.other)
     request_accept(req=a, actor=world.market_liaison)
     client.force_login(world.staff)
     url = reverse("collaboration:request_list")
@@ -166,9 +178,9 @@ def test_list_filters_and_sorts(client, world, make_request):
     assert content.index(b.number) < content.index(a.number)
 
 
-def test_list_query_count_stays_flat(client, world, make_request, django_assert_max_num_queries):
+def test_list_query_count_stays_flat(client, world, django_assert_max_num_queries):
     for _ in range(3):
-        make_request()
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.staff)
     url = reverse("collaboration:request_list")
     client.get(url)  # warm caches
@@ -176,15 +188,15 @@ def test_list_query_count_stays_flat(client, world, make_request, django_assert_
         client.get(url)
     baseline = len(few)  # read now: the next request resets the query log
     for _ in range(20):
-        make_request()
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with django_assert_max_num_queries(baseline):
         client.get(url)
 
 
-def test_list_rows_carry_every_column_the_list_shows(
-    world, make_request, django_assert_num_queries
-):
-    make_request(assignee=world.market_liaison)
+def test_list_rows_carry_every_column_the_list_shows(world, django_assert_num_queries):
+    CollaborationRequestFactory(
+        actor=world.staff, target_unit=world.market, assignee=world.market_liaison
+    )
     rows = request_rows(request_list(user=world.staff))  # the user's scope is read here
     with django_assert_num_queries(1):
         (row,) = rows
@@ -205,8 +217,8 @@ def test_list_rows_carry_every_column_the_list_shows(
     assert row.assignee == world.market_liaison and all(v is not None for v in shown)
 
 
-def test_detail_query_count_stays_flat(client, world, make_request, django_assert_max_num_queries):
-    req = make_request()
+def test_detail_query_count_stays_flat(client, world, django_assert_max_num_queries):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.market_liaison)
     client.get(detail(req))
     with django_assert_max_num_queries(40) as base:
@@ -221,8 +233,8 @@ def test_detail_query_count_stays_flat(client, world, make_request, django_asser
         client.get(detail(req))
 
 
-def test_home_panels_for_liaison_and_working_group(client, world, make_request):
-    req = make_request()
+def test_home_panels_for_liaison_and_working_group(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     client.force_login(world.market_liaison)
     content = client.get("/").content.decode()
     assert "待办协作请求" in content and req.number in content
@@ -235,9 +247,9 @@ def test_home_panels_for_liaison_and_working_group(client, world, make_request):
     assert "待裁定" in content and req.number in content
 
 
-def test_todo_lists_a_pending_extension_for_the_requester_once(world, make_request):
-    req = make_request()
-    other = make_request(target_unit=world.other)
+def test_todo_lists_a_pending_extension_for_the_requester_once(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
+    other = CollaborationRequestFactory(actor=world.staff, target_unit=world.other)
     request_accept(req=req, actor=world.market_liaison)
     assert list(request_todo(user=world.staff)) == []  # running at the target: not ours to do
     ext = request_ask_extension(
@@ -262,9 +274,9 @@ def test_navigation_entry_for_staff_liaison_and_wg_only(client, world):
     assert client.get(reverse("collaboration:request_list")).status_code == 403
 
 
-def test_oversight_and_statistics_pages_are_for_the_working_group(client, world, make_request):
+def test_oversight_and_statistics_pages_are_for_the_working_group(client, world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with time_machine.travel(at(D(2026, 11, 20)), tick=False):
         client.force_login(world.staff)
         assert client.get(reverse("collaboration:oversight")).status_code == 403

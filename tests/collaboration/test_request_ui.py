@@ -16,7 +16,7 @@ from collaboration.services import (
     request_reply_contest,
     request_rule,
 )
-from tests.factories import WorkingGroupMemberFactory
+from tests.factories import CollaborationRequestFactory, WorkingGroupMemberFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.notifications.models import Notification
 
@@ -32,8 +32,8 @@ def step(req, name: str) -> str:
 
 
 @pytest.fixture
-def contested(world, make_request):
-    req = make_request()
+def contested(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     request_refuse(
         req=req, actor=world.market_liaison, justification="该信息不属于本局登记职责范围。"
     )
@@ -49,9 +49,9 @@ def test_every_step_carries_its_explanation():
     assert all(str(action.hint).strip() for action in ACTIONS.values())
 
 
-def test_after_accepting_answer_and_start_each_say_what_they_do(client, world, make_request):
+def test_after_accepting_answer_and_start_each_say_what_they_do(client, world):
     # given an accepted request
-    req = make_request()
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     request_accept(req=req, actor=world.market_liaison)
     # when the assignee opens it
     client.force_login(world.market_liaison)

@@ -20,6 +20,7 @@ from collaboration.services import (
 )
 from collaboration.services.scan import request_deadline_scan as scan_now
 from collaboration.tasks import deadline_scan_task
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.scan import ScanDays
 from zhengxiang_portal.ledger.actions import LedgerAction
@@ -44,10 +45,10 @@ def keys(user) -> list[str]:
 
 
 @pytest.fixture
-def due_nov_9(world, make_request):
+def due_nov_9(world):
     """Submitted Mon 2026-11-02 (5 working days) → due Mon 2026-11-09; accepted."""
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
         return request_accept(req=req, actor=world.market_liaison)
 
 
@@ -128,12 +129,14 @@ def test_each_kind_of_state_change_writes_its_ledger_entry_naming_the_requests(w
     ]
 
 
-def test_overdue_notice_goes_to_assignee_and_primary_liaison(world, make_request):
+def test_overdue_notice_goes_to_assignee_and_primary_liaison(world):
     from tests.factories import make_liaison
 
     assignee = make_liaison(world.market, primary=False, username="deputy")
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request(assignee=assignee)
+        req = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, assignee=assignee
+        )
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):
         request_deadline_scan()
     assert f"request:{req.pk}:overdue:1" in keys(assignee)
@@ -190,9 +193,11 @@ def test_approved_extension_is_reminded_again_at_a_new_level(world, due_nov_9):
     assert keys(world.market_liaison) == [f"request:{pk}:remind:1", f"request:{pk}:remind:2"]
 
 
-def test_case_transfer_without_outcome_escalates_like_any_request(world, make_request):
+def test_case_transfer_without_outcome_escalates_like_any_request(world):
     with time_machine.travel(at(D(2026, 9, 1)), tick=False):
-        req = make_request(target_unit=world.police, matter_type=world.mt("case-transfer"))
+        req = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.police, matter_type=world.mt("case-transfer")
+        )
         request_accept(req=req, actor=world.police_liaison)
     req.refresh_from_db()
     cal = WorkingCalendar()
@@ -233,12 +238,12 @@ def test_task_runs_the_scan(world, due_nov_9):
         }
 
 
-def test_scan_query_count_does_not_grow_with_the_number_of_requests(world, make_request):
+def test_scan_query_count_does_not_grow_with_the_number_of_requests(world):
     def run_with(n: int) -> int:
         CollaborationRequest.objects.all().delete()
         with time_machine.travel(at(D(2026, 11, 2)), tick=False):
             for _ in range(n):
-                make_request()
+                CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
         # Everything due for all three kinds at once.
         CollaborationRequest.objects.update(due_date=D(2026, 11, 3))
         with (
@@ -253,11 +258,11 @@ def test_scan_query_count_does_not_grow_with_the_number_of_requests(world, make_
     assert run_with(2) == run_with(12) == run_with(30)
 
 
-def test_status_list_of_the_scan_excludes_closed_states(world, make_request):
+def test_status_list_of_the_scan_excludes_closed_states(world):
     from collaboration.services import request_withdraw
 
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
         request_withdraw(req=req, actor=world.staff)
     with time_machine.travel(at(D(2026, 11, 20)), tick=False):
         result = request_deadline_scan()
@@ -265,11 +270,11 @@ def test_status_list_of_the_scan_excludes_closed_states(world, make_request):
     assert CollaborationRequest.objects.get(pk=req.pk).status == Status.WITHDRAWN
 
 
-def test_a_full_batch_leaves_the_rest_for_the_next_run(world, make_request, settings):
+def test_a_full_batch_leaves_the_rest_for_the_next_run(world, settings):
     settings.COLLAB_SCAN_BATCH_SIZE = 2
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
         for _ in range(3):
-            make_request()
+            CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):
         first = request_deadline_scan()
         second = request_deadline_scan()
@@ -279,15 +284,15 @@ def test_a_full_batch_leaves_the_rest_for_the_next_run(world, make_request, sett
     assert third.overdue == 0
 
 
-def test_task_runs_again_when_the_batch_was_full(world, make_request, settings, monkeypatch):
+def test_task_runs_again_when_the_batch_was_full(world, settings, monkeypatch):
     from collaboration import tasks
 
     settings.COLLAB_SCAN_BATCH_SIZE = 1
     sent = []
     monkeypatch.setattr(tasks, "send_task_now", lambda task, **kw: sent.append(task.name))
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        make_request()
-        make_request()
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
+        CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with time_machine.travel(at(D(2026, 11, 10)), tick=False):
         tasks.deadline_scan_task()
     assert sent == ["collaboration.deadline_scan"]
@@ -296,10 +301,10 @@ def test_task_runs_again_when_the_batch_was_full(world, make_request, settings, 
 # --- who is told (issue 14: notices reached nobody) ------------------------------------------
 
 
-def test_a_request_to_the_tax_bureau_without_assignee_reminds_its_tax_staff(world, make_request):
+def test_a_request_to_the_tax_bureau_without_assignee_reminds_its_tax_staff(world):
     # Given a unit's request to the tax bureau, which has no liaison and no assignee named
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request(
+        req = CollaborationRequestFactory(
             actor=world.market_liaison, requesting_unit=world.market, target_unit=world.bureau
         )
     # When the scan runs two working days before the deadline
@@ -312,11 +317,11 @@ def test_a_request_to_the_tax_bureau_without_assignee_reminds_its_tax_staff(worl
     assert entry.details["who"] == f"测试税务局 {world.staff.full_name}、{world.staff2.full_name}"
 
 
-def test_a_unit_with_nobody_active_has_its_reminder_go_to_the_working_group(world, make_request):
+def test_a_unit_with_nobody_active_has_its_reminder_go_to_the_working_group(world):
     from agencies.models import Liaison
 
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     Liaison.objects.filter(unit=world.market).update(is_active=False)
     with time_machine.travel(at(D(2026, 11, 5)), tick=False):
         request_deadline_scan()
@@ -326,11 +331,11 @@ def test_a_unit_with_nobody_active_has_its_reminder_go_to_the_working_group(worl
     assert "区市场监管局无在岗人员" in entry.details["who"]
 
 
-def test_a_reminder_nobody_can_receive_is_recorded_as_such(world, make_request, caplog):
+def test_a_reminder_nobody_can_receive_is_recorded_as_such(world, caplog):
     from agencies.models import Liaison, WorkingGroupMember
 
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     Liaison.objects.filter(unit=world.market).update(is_active=False)
     WorkingGroupMember.objects.all().delete()
     with time_machine.travel(at(D(2026, 11, 5)), tick=False):

@@ -39,6 +39,7 @@ from collaboration.services import (
     transfer_acknowledge,
     transfer_report_outcome,
 )
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.notifications.models import Notification
@@ -60,9 +61,9 @@ def actions(req):
 # --- create, number, deadline --------------------------------------------------------------
 
 
-def test_create_gives_a_yearly_number_default_deadline_timeline_and_ledger(world, make_request):
+def test_create_gives_a_yearly_number_default_deadline_timeline_and_ledger(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):  # a Monday
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     assert req.number == "XZ-2026-000001"
     assert req.status == Status.SUBMITTED
     assert req.assignee == world.market_liaison  # the target's primary liaison by default
@@ -75,61 +76,76 @@ def test_create_gives_a_yearly_number_default_deadline_timeline_and_ledger(world
     assert Notification.objects.filter(recipient=world.market_liaison).count() == 1
 
 
-def test_numbers_restart_each_year(world, make_request):
+def test_numbers_restart_each_year(world):
     with time_machine.travel(at(D(2026, 12, 31)), tick=False):
-        assert make_request().number == "XZ-2026-000001"
-        assert make_request().number == "XZ-2026-000002"
+        assert (
+            CollaborationRequestFactory(actor=world.staff, target_unit=world.market).number
+            == "XZ-2026-000001"
+        )
+        assert (
+            CollaborationRequestFactory(actor=world.staff, target_unit=world.market).number
+            == "XZ-2026-000002"
+        )
     with time_machine.travel(at(D(2027, 1, 4)), tick=False):
-        assert make_request().number == "XZ-2027-000001"
+        assert (
+            CollaborationRequestFactory(actor=world.staff, target_unit=world.market).number
+            == "XZ-2027-000001"
+        )
     assert allocate_number(year=2027) == "XZ-2027-000002"
 
 
-def test_deadline_across_national_day_2026_skips_the_holiday(world, make_request):
+def test_deadline_across_national_day_2026_skips_the_holiday(world):
     # Wed 09-30 + 5 working days: 10-01..10-07 off, 10-08 (Thu), 10-09 (Fri),
     # 10-10 (Sat, make-up workday), 10-12, 10-13.
     with time_machine.travel(at(D(2026, 9, 30)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     assert req.due_date == D(2026, 10, 13)
 
 
-def test_deadline_counts_the_make_up_sunday_before_national_day(world, make_request):
+def test_deadline_counts_the_make_up_sunday_before_national_day(world):
     # Fri 09-18 + 3 (先税后证核验): 09-20 (Sun, make-up), 09-21, 09-22.
     with time_machine.travel(at(D(2026, 9, 18)), tick=False):
-        req = make_request(matter_type=world.mt("tax-before-cert"))
+        req = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, matter_type=world.mt("tax-before-cert")
+        )
     assert req.due_date == D(2026, 9, 22)
 
 
-def test_deadline_across_new_year_2027(world, make_request):
+def test_deadline_across_new_year_2027(world):
     # Wed 2026-12-30 + 5: 12-31, (01-01 holiday, weekend) 01-04 … 01-07.
     with time_machine.travel(at(D(2026, 12, 30)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     assert req.due_date == D(2027, 1, 7)
 
 
-def test_a_later_due_date_may_be_given_an_earlier_one_is_refused(world, make_request):
+def test_a_later_due_date_may_be_given_an_earlier_one_is_refused(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        later = make_request(due_date=D(2026, 11, 20))
+        later = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, due_date=D(2026, 11, 20)
+        )
         assert later.due_date == D(2026, 11, 20)
         with pytest.raises(ApplicationError) as exc:
-            make_request(due_date=D(2026, 11, 3))
+            CollaborationRequestFactory(
+                actor=world.staff, target_unit=world.market, due_date=D(2026, 11, 3)
+            )
     assert exc.value.code == "due_too_early"
 
 
-def test_create_refused_for_a_unit_the_actor_does_not_act_for(world, make_request):
+def test_create_refused_for_a_unit_the_actor_does_not_act_for(world):
     with pytest.raises(PermissionDenied):
-        make_request(actor=world.other_liaison)
+        CollaborationRequestFactory(target_unit=world.market, actor=world.other_liaison)
 
 
-def test_request_between_two_non_tax_units_is_refused(world, make_request):
+def test_request_between_two_non_tax_units_is_refused(world):
     with pytest.raises(ApplicationError) as exc:
-        make_request(
+        CollaborationRequestFactory(
             actor=world.market_liaison, requesting_unit=world.market, target_unit=world.other
         )
     assert exc.value.code == "not_with_tax_bureau"
 
 
-def test_unit_may_raise_a_request_to_the_tax_bureau(world, make_request):
-    req = make_request(
+def test_unit_may_raise_a_request_to_the_tax_bureau(world):
+    req = CollaborationRequestFactory(
         actor=world.market_liaison, requesting_unit=world.market, target_unit=world.bureau
     )
     assert req.assignee is None  # the bureau has no liaison; tax staff accept and own it
@@ -137,27 +153,33 @@ def test_unit_may_raise_a_request_to_the_tax_bureau(world, make_request):
     assert accepted.assignee == world.staff
 
 
-def test_assignee_must_act_for_the_target_unit(world, make_request):
+def test_assignee_must_act_for_the_target_unit(world):
     with pytest.raises(ApplicationError) as exc:
-        make_request(assignee=world.other_liaison)
+        CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, assignee=world.other_liaison
+        )
     assert exc.value.code == "invalid_assignee"
-    req = make_request()
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(PermissionDenied):
         request_assign(req=req, actor=world.other_liaison, assignee=world.market_liaison)
 
 
-def test_tax_staff_reassign_to_another_liaison_of_the_target(world, make_request):
+def test_tax_staff_reassign_to_another_liaison_of_the_target(world):
     from tests.factories import make_liaison
 
     second = make_liaison(world.market, primary=False, username="market2")
-    req = request_assign(req=make_request(), actor=world.staff, assignee=second)
+    req = request_assign(
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.staff,
+        assignee=second,
+    )
     assert req.assignee == second
     assert Notification.objects.filter(recipient=second, key__contains=":assign:").exists()
 
 
-def test_attachment_is_stored_with_its_digest_and_size_limit(world, make_request, settings):
+def test_attachment_is_stored_with_its_digest_and_size_limit(world, settings):
     upload = SimpleUploadedFile("清单.xlsx", b"data" * 10, content_type="application/vnd.ms-excel")
-    req = make_request(files=[upload])
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market, files=[upload])
     att = Attachment.objects.get(request=req)
     assert att.original_name == "清单.xlsx" and att.size == 40 and len(att.sha256) == 64
     assert att.timeline_entry.action == "submit"
@@ -172,8 +194,8 @@ def test_attachment_is_stored_with_its_digest_and_size_limit(world, make_request
 # --- the happy path and who may take each step ---------------------------------------------
 
 
-def test_accept_answer_close_by_the_right_sides(world, make_request):
-    req = make_request()
+def test_accept_answer_close_by_the_right_sides(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(PermissionDenied):
         request_accept(req=req, actor=world.staff)  # the requester cannot accept
     with pytest.raises(PermissionDenied):
@@ -197,24 +219,34 @@ def test_accept_answer_close_by_the_right_sides(world, make_request):
     assert ledger_events == ["submit", "accept", "start", "answer", "close"]
 
 
-def test_answer_before_acceptance_is_refused(world, make_request):
+def test_answer_before_acceptance_is_refused(world):
     with pytest.raises(ApplicationError) as exc:
-        request_answer(req=make_request(), actor=world.market_liaison, answer="答复")
+        request_answer(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+            answer="答复",
+        )
     assert exc.value.code == "invalid_status"
 
 
-def test_answer_after_the_due_date_is_late_and_counts_working_days(world, make_request):
+def test_answer_after_the_due_date_is_late_and_counts_working_days(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
     with time_machine.travel(at(D(2026, 11, 11)), tick=False):  # due 11-09
         req = request_answer(req=req, actor=world.market_liaison, answer="迟到的答复")
     assert req.answered_late is True
     assert req.working_days_to_answer == 7
 
 
-def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(world, make_request):
+def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
         req = request_answer(req=req, actor=world.market_liaison, answer="答复")
     with time_machine.travel(at(D(2026, 11, 4)), tick=False):
         with pytest.raises(PermissionDenied):
@@ -229,8 +261,8 @@ def test_reopen_sends_it_back_with_a_new_deadline_and_only_the_requester_may(wor
     assert req.status == Status.ANSWERED
 
 
-def test_withdraw_by_the_requester_only(world, make_request):
-    req = make_request()
+def test_withdraw_by_the_requester_only(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(PermissionDenied):
         request_withdraw(req=req, actor=world.market_liaison)
     req = request_withdraw(req=req, actor=world.staff, reason="不再需要")
@@ -242,10 +274,13 @@ def test_withdraw_by_the_requester_only(world, make_request):
 # --- clarification pauses the clock --------------------------------------------------------
 
 
-def test_clarification_pauses_and_resumes_the_clock_exactly(world, make_request):
+def test_clarification_pauses_and_resumes_the_clock_exactly(world):
     # Submitted Mon 11-02, 5 working days → due Mon 11-09.
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
     # Wed 11-04: 2 working days used (11-03, 11-04), 3 left.
     with time_machine.travel(at(D(2026, 11, 4)), tick=False):
         with pytest.raises(PermissionDenied):
@@ -272,10 +307,13 @@ def test_clarification_pauses_and_resumes_the_clock_exactly(world, make_request)
     assert req.working_days_to_answer == 5  # 11 working days elapsed minus 6 paused
 
 
-def test_clarification_across_national_day_resumes_after_the_holiday(world, make_request):
+def test_clarification_across_national_day_resumes_after_the_holiday(world):
     # Mon 09-28 + 5 → 09-29, 09-30, 10-08, 10-09, 10-10 (Saturday make-up day).
     with time_machine.travel(at(D(2026, 9, 28)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
     assert req.due_date == D(2026, 10, 10)
     with time_machine.travel(at(D(2026, 9, 29)), tick=False):
         req = request_ask_clarification(req=req, actor=world.market_liaison, question="请补充")
@@ -289,8 +327,8 @@ def test_clarification_across_national_day_resumes_after_the_holiday(world, make
 # --- refusal, contest, ruling --------------------------------------------------------------
 
 
-def test_refusal_without_justification_is_refused(world, make_request):
-    req = make_request()
+def test_refusal_without_justification_is_refused(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     for text in ["", "   ", "不行"]:
         with pytest.raises(ApplicationError) as exc:
             request_refuse(req=req, actor=world.market_liaison, justification=text)
@@ -298,9 +336,9 @@ def test_refusal_without_justification_is_refused(world, make_request):
     assert CollaborationRequest.objects.get(pk=req.pk).status == Status.SUBMITTED
 
 
-def test_refusal_contest_and_unjustified_ruling(world, make_request):
+def test_refusal_contest_and_unjustified_ruling(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request()
+        req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
         with pytest.raises(PermissionDenied):
             request_refuse(req=req, actor=world.staff, justification="请求方不能拒绝自己的请求")
         req = request_refuse(
@@ -329,8 +367,8 @@ def test_refusal_contest_and_unjustified_ruling(world, make_request):
     assert entry.details["ruling"] == "unjustified"
 
 
-def test_justified_ruling_lets_the_refusal_stand(world, make_request):
-    req = make_request()
+def test_justified_ruling_lets_the_refusal_stand(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     req = request_refuse(
         req=req, actor=world.market_liaison, justification="申请事项超出本单位职责范围。"
     )
@@ -344,9 +382,12 @@ def test_justified_ruling_lets_the_refusal_stand(world, make_request):
 # --- extensions ----------------------------------------------------------------------------
 
 
-def test_extension_approved_moves_the_deadline(world, make_request):
+def test_extension_approved_moves_the_deadline(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
         with pytest.raises(PermissionDenied):
             request_ask_extension(
                 req=req, actor=world.staff, reason="x", new_due_date=D(2026, 11, 20)
@@ -373,9 +414,12 @@ def test_extension_approved_moves_the_deadline(world, make_request):
         extension_decide(ext=ext, actor=world.staff, approve=False)
 
 
-def test_extension_declined_keeps_the_deadline(world, make_request):
+def test_extension_declined_keeps_the_deadline(world):
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = request_accept(req=make_request(), actor=world.market_liaison)
+        req = request_accept(
+            req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+            actor=world.market_liaison,
+        )
         ext = request_ask_extension(
             req=req, actor=world.market_liaison, reason="人手不足", new_due_date=D(2026, 11, 20)
         )
@@ -388,8 +432,10 @@ def test_extension_declined_keeps_the_deadline(world, make_request):
 # --- case transfer (Art. 6(三)) -------------------------------------------------------------
 
 
-def test_case_transfer_acknowledge_and_outcome(world, make_request):
-    req = make_request(target_unit=world.police, matter_type=world.mt("case-transfer"))
+def test_case_transfer_acknowledge_and_outcome(world):
+    req = CollaborationRequestFactory(
+        actor=world.staff, target_unit=world.police, matter_type=world.mt("case-transfer")
+    )
     with pytest.raises(PermissionDenied):
         transfer_acknowledge(req=req, actor=world.market_liaison)
     req = transfer_acknowledge(req=req, actor=world.police_liaison, comment="已接收")
@@ -404,21 +450,29 @@ def test_case_transfer_acknowledge_and_outcome(world, make_request):
     assert actions(req) == ["submit", "acknowledge", "report_outcome"]
 
 
-def test_case_transfer_only_from_the_bureau_to_a_judicial_organ(world, make_request):
+def test_case_transfer_only_from_the_bureau_to_a_judicial_organ(world):
     with pytest.raises(ApplicationError) as exc:
-        make_request(matter_type=world.mt("case-transfer"))  # to 市场监管局
+        CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.market, matter_type=world.mt("case-transfer")
+        )  # to 市场监管局
     assert exc.value.code == "invalid_case_transfer"
 
 
-def test_ordinary_request_cannot_report_a_transfer_outcome(world, make_request):
-    req = request_accept(req=make_request(), actor=world.market_liaison)
+def test_ordinary_request_cannot_report_a_transfer_outcome(world):
+    req = request_accept(
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.market_liaison,
+    )
     with pytest.raises(ApplicationError):
         transfer_report_outcome(req=req, actor=world.market_liaison, outcome="filed", note="x")
 
 
 @override_settings(PORTAL_UPLOAD_MAX_BYTES=1024)
-def test_every_step_has_a_timeline_entry_with_actor_and_time(world, make_request):
-    req = request_accept(req=make_request(), actor=world.market_liaison)
+def test_every_step_has_a_timeline_entry_with_actor_and_time(world):
+    req = request_accept(
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.market_liaison,
+    )
     for entry in TimelineEntry.objects.filter(request=req):
         assert entry.created_at is not None
     assert TimelineEntry.objects.get(request=req, action="accept").actor == world.market_liaison
@@ -478,8 +532,8 @@ def _steps(world):
         "attach",
     ],
 )
-def test_every_step_refuses_a_third_units_liaison_and_the_working_group(world, make_request, step):
-    req = make_request()
+def test_every_step_refuses_a_third_units_liaison_and_the_working_group(world, step):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     for who in (world.other_liaison, world.wg, world.outsider):
         with pytest.raises(PermissionDenied):
             _steps(world)[step](req, who)

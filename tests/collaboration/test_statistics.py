@@ -15,11 +15,11 @@ from collaboration.services import (
     request_accept,
     request_answer,
     request_contest,
-    request_create,
     request_refuse,
     request_rule,
     request_withdraw,
 )
+from tests.factories import CollaborationRequestFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -31,14 +31,18 @@ def at(day: dt.date) -> dt.datetime:
 
 
 @pytest.fixture
-def november(world, make_request):
+def november(world):
     """Six requests to 市场监管局 due in November 2026, one to another unit, in every outcome."""
     liaison = world.market_liaison
     made = {}
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):  # all due Mon 11-09
         for name in ["on_time", "late", "overdue", "justified", "unjustified", "withdrawn"]:
-            made[name] = make_request(subject=name)
-        made["other"] = make_request(target_unit=world.other, subject="other")
+            made[name] = CollaborationRequestFactory(
+                actor=world.staff, target_unit=world.market, subject=name
+            )
+        made["other"] = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.other, subject="other"
+        )
         for name in ["on_time", "late", "overdue"]:
             request_accept(req=made[name], actor=liaison)
     with time_machine.travel(at(D(2026, 11, 5)), tick=False):
@@ -146,7 +150,7 @@ def _month_page(client, world, **params):
 def test_statistics_page_month_selector_counts_that_month_only(client, world, november):
     # Given November's requests and one more due in December
     with time_machine.travel(at(D(2026, 11, 27)), tick=False):
-        make_december = request_create(
+        make_december = CollaborationRequestFactory(
             actor=world.staff, requesting_unit=world.bureau, target_unit=world.market,
             matter_type=world.mt("bank-reconciliation"), subject="december", body="对账",
         )  # fmt: skip

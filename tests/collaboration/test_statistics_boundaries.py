@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from collaboration.selectors import RequestStats, request_statistics
 from collaboration.services import request_accept, request_answer
+from tests.factories import CollaborationRequestFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -28,13 +29,15 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def autumn(world, make_request):
+def autumn(world):
     liaison = world.market_liaison
     made = {}
     for name, day in [("sep29", D(2026, 9, 21)), ("sep30", D(2026, 9, 22)),
                       ("oct08", D(2026, 9, 23)), ("oct09", D(2026, 9, 24))]:  # fmt: skip
         with time_machine.travel(at(day), tick=False):
-            made[name] = make_request(subject=name)
+            made[name] = CollaborationRequestFactory(
+                actor=world.staff, target_unit=world.market, subject=name
+            )
             request_accept(req=made[name], actor=liaison)
     assert {k: r.due_date for k, r in made.items()} == {
         "sep29": D(2026, 9, 29), "sep30": D(2026, 9, 30),

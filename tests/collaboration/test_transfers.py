@@ -37,6 +37,7 @@ from collaboration.services import (
     transfer_report_outcome,
     transfer_return,
 )
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.deadlines.scan import deadline_scans
 from zhengxiang_portal.deadlines.services import calendar_override_set
@@ -58,10 +59,11 @@ def actions(req) -> list[str]:
 
 
 @pytest.fixture
-def case(world, make_request):
+def case(world):
     """A case the tax bureau transferred to the police on Monday 2026-11-02, acknowledged."""
     with time_machine.travel(at(D(2026, 11, 2)), tick=False):
-        req = make_request(
+        req = CollaborationRequestFactory(
+            actor=world.staff,
             target_unit=world.police,
             matter_type=world.mt("case-transfer"),
             subject="涉嫌虚开增值税专用发票案",
@@ -203,8 +205,8 @@ def test_return_needs_written_reasons(world, case):
     assert exc.value.code == "reason_required"
 
 
-def test_an_ordinary_request_is_not_returned(world, make_request):
-    req = make_request()
+def test_an_ordinary_request_is_not_returned(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(ApplicationError) as exc:
         transfer_return(req=req, actor=world.market_liaison, outcome="not_filed", reason=REASON)
     assert exc.value.code == "not_case_transfer"
@@ -322,10 +324,12 @@ def test_the_scan_is_registered_with_the_deadline_scans():
 # --- statistics, list, export ---------------------------------------------------------------
 
 
-def test_statistics_count_cases_by_stage_and_returns_by_handling(world, case, make_request):
+def test_statistics_count_cases_by_stage_and_returns_by_handling(world, case):
     report(case, world, TransferOutcome.FILED, D(2026, 11, 10))
     with time_machine.travel(at(D(2026, 11, 3)), tick=False):
-        other = make_request(target_unit=world.police, matter_type=world.mt("case-transfer"))
+        other = CollaborationRequestFactory(
+            actor=world.staff, target_unit=world.police, matter_type=world.mt("case-transfer")
+        )
         transfer_acknowledge(req=other, actor=world.police_liaison)
     returned(other, world, D(2026, 11, 20))
     stages = transfer_statistics(D(2026, 11, 1), D(2026, 11, 30))
@@ -339,8 +343,10 @@ def test_statistics_count_cases_by_stage_and_returns_by_handling(world, case, ma
     assert returns.rows[0][headers.index("待处理")] == 1
 
 
-def test_list_filters_and_exports_stage_and_handling(client, world, case, make_request):
-    make_request()  # an ordinary request, no stage
+def test_list_filters_and_exports_stage_and_handling(client, world, case):
+    CollaborationRequestFactory(
+        actor=world.staff, target_unit=world.market
+    )  # an ordinary request, no stage
     returned(case, world)
     client.force_login(world.staff)
     page = client.get(reverse("collaboration:request_list"), {"outcome": "not_filed"})

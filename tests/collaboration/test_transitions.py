@@ -15,6 +15,7 @@ from collaboration.permissions import allowed_actions, step_allows, step_check
 from collaboration.services import request_accept, request_answer, request_close, request_refuse
 from collaboration.services.common import record_and_tell
 from collaboration.transitions import TRANSITIONS, Side, entry_action, step_move
+from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +25,8 @@ def test_every_step_has_its_form_service_and_api_input_and_nothing_else_does():
     assert set(ACTIONS) == set(TRANSITIONS) == set(STEP_SERIALIZERS)
 
 
-def test_every_step_is_an_api_action(world, make_request):
-    req = make_request()
+def test_every_step_is_an_api_action(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     for name in TRANSITIONS:
         url = reverse(f"collaboration-request-{name.replace('_', '-')}", args=[req.pk])
         assert url == f"/api/requests/{req.pk}/{name.replace('_', '-')}/"
@@ -38,12 +39,17 @@ def test_every_target_state_is_a_status_and_every_side_is_known():
         assert set(step.tell) <= {Side.TARGET, Side.REQUESTER, Side.WORKING_GROUP}, name
 
 
-def test_allowed_actions_are_the_steps_the_check_lets_through(world, make_request):
+def test_allowed_actions_are_the_steps_the_check_lets_through(world):
     # Given requests in several states and the people around them
-    fresh = make_request()
-    accepted = request_accept(req=make_request(), actor=world.market_liaison)
+    fresh = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
+    accepted = request_accept(
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.market_liaison,
+    )
     refused = request_refuse(
-        req=make_request(), actor=world.market_liaison, justification="不属于本单位职责范围。"
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.market_liaison,
+        justification="不属于本单位职责范围。",
     )
     people = [world.staff, world.market_liaison, world.other_liaison, world.wg]
     for req in (fresh, accepted, refused):
@@ -64,28 +70,28 @@ def test_allowed_actions_are_the_steps_the_check_lets_through(world, make_reques
                 )
 
 
-def test_a_step_out_of_its_states_is_refused_with_invalid_status(world, make_request):
-    req = make_request()
+def test_a_step_out_of_its_states_is_refused_with_invalid_status(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(ApplicationError) as exc:
         request_close(req=req, actor=world.staff)
     assert exc.value.code == "invalid_status"
 
 
-def test_the_wrong_side_is_refused_before_the_state_is_looked_at(world, make_request):
-    req = make_request()
+def test_the_wrong_side_is_refused_before_the_state_is_looked_at(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(PermissionDenied):
         request_close(req=req, actor=world.market_liaison)
 
 
-def test_step_move_goes_only_where_the_table_says(world, make_request):
-    req = make_request()
+def test_step_move_goes_only_where_the_table_says(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     assert step_move(req, "accept") == Status.SUBMITTED and req.status == Status.ACCEPTED
     with pytest.raises(ValueError):
         step_move(req, "rule", Status.CLOSED)
 
 
-def test_the_api_offers_the_same_steps_as_the_page(client, world, make_request):
-    req = make_request()
+def test_the_api_offers_the_same_steps_as_the_page(client, world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     api = APIClient()
     api.force_authenticate(world.market_liaison)
     listed = api.get(f"/api/requests/{req.pk}/").json()["allowed_actions"]
@@ -104,10 +110,8 @@ def test_every_step_records_under_a_timeline_action():
     assert entry_action("attach") == TimelineEntry.Action.COMMENT
 
 
-def test_a_step_that_tells_needs_a_subject_and_one_that_tells_nobody_takes_none(
-    world, make_request
-):
-    req = make_request()
+def test_a_step_that_tells_needs_a_subject_and_one_that_tells_nobody_takes_none(world):
+    req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(ValueError):  # close tells the target: a notice needs its subject
         record_and_tell(
             req=req, actor=world.staff, name="close", side=Side.REQUESTER, before=req.status
@@ -124,11 +128,14 @@ def test_a_step_that_tells_needs_a_subject_and_one_that_tells_nobody_takes_none(
     assert not req.timeline.exclude(action=TimelineEntry.Action.SUBMIT).exists()
 
 
-def test_a_step_nobody_can_be_told_of_is_recorded_as_such(world, make_request, caplog):
+def test_a_step_nobody_can_be_told_of_is_recorded_as_such(world, caplog):
     from agencies.models import Liaison, User, WorkingGroupMember
 
     # Given an answered request whose target unit, and the working group, have nobody on duty
-    req = request_accept(req=make_request(), actor=world.market_liaison)
+    req = request_accept(
+        req=CollaborationRequestFactory(actor=world.staff, target_unit=world.market),
+        actor=world.market_liaison,
+    )
     req = request_answer(req=req, actor=world.market_liaison, answer="已核实，情况属实。")
     User.objects.filter(pk=world.market_liaison.pk).update(is_active=False)
     Liaison.objects.filter(unit=world.market).update(is_active=False)

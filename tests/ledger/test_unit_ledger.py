@@ -20,10 +20,9 @@ from openpyxl import load_workbook
 
 from agencies.roles import Role
 from collaboration.demo import ensure_matter_types
-from collaboration.models import MatterType
-from collaboration.services import request_create
 from tests.factories import (
     PASSWORD,
+    CollaborationRequestFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
@@ -172,14 +171,7 @@ def test_a_request_is_in_both_parties_ledgers_and_nobody_elses(roles):
     market = UnitFactory()
     market_liaison = make_liaison(market)
     other_liaison = make_liaison(UnitFactory())
-    req = request_create(
-        actor=staff,
-        requesting_unit=bureau,
-        target_unit=market,
-        matter_type=MatterType.objects.get(code="tax-info-query"),
-        subject="查询某公司股权变更登记信息",
-        body="请提供 2026 年度股权变更登记记录。",
-    )
+    req = CollaborationRequestFactory(actor=staff, requesting_unit=bureau, target_unit=market)
     about = set(
         LedgerEntry.objects.filter(target_id=str(req.pk), action=LedgerAction.REQUEST).values_list(
             "seq", flat=True

@@ -18,11 +18,11 @@ from collaboration.services import (
     extension_decide,
     request_accept,
     request_ask_extension,
-    request_create,
 )
 from sharing_catalog.models import Obligation
 from tests.factories import (
     CatalogItemViaServicesFactory,
+    CollaborationRequestFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
@@ -167,7 +167,7 @@ def world(roles):
 def test_entering_next_years_schedule_moves_requests_and_orders_into_it(sysadmin, world):
     # Given a request and an order whose deadlines fall in the (guessed) 2027 National Day week.
     with time_machine.travel(at(2027, 9, 24), tick=False):
-        req = request_create(
+        req = CollaborationRequestFactory(
             actor=world.staff,
             requesting_unit=world.bureau,
             target_unit=world.market,
@@ -219,7 +219,7 @@ def test_entering_next_years_schedule_moves_requests_and_orders_into_it(sysadmin
 
 def test_a_date_a_person_chose_is_not_moved(sysadmin, world):
     with time_machine.travel(at(2026, 12, 1), tick=False):
-        req = request_create(
+        req = CollaborationRequestFactory(
             actor=world.staff,
             requesting_unit=world.bureau,
             target_unit=world.market,
