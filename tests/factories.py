@@ -12,10 +12,21 @@ from django.utils import timezone
 from agencies.models import Liaison, Unit, UnitKind, User, WorkingGroupMember
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
+from assessment.models import Period
+from assessment.services import period_create
 from collaboration.demo import ensure_matter_types
 from collaboration.models import CollaborationRequest, MatterType
 from collaboration.services import request_accept, request_create
-from sharing_catalog.models import CatalogItem, FieldType, Obligation, SchemaField, SchemaVersion
+from sharing_catalog.models import (
+    CatalogItem,
+    FieldType,
+    Objection,
+    Obligation,
+    Record,
+    SchemaField,
+    SchemaVersion,
+    Submission,
+)
 from sharing_catalog.services.catalog import (
     catalog_item_create,
     catalog_item_publish,
@@ -321,6 +332,99 @@ class ObligationFactory(factory.django.DjangoModelFactory):
     grace_until = factory.LazyAttribute(lambda o: o.period_end + dt.timedelta(days=10))
 
 
+def _unit_item(unit: Unit, code: str | None) -> CatalogItem:
+    """The item `code` (ITEM-<unit code> by default), provided by `unit`, made on first use."""
+    code = code or f"ITEM-{unit.code}"
+    return CatalogItem.objects.filter(code=code).first() or CatalogItemFactory(
+        code=code,
+        name=f"{unit.name}登记信息",
+        provider=unit,
+        legal_basis="《税收征收管理法》第六条",
+    )
+
+
+class DueObligationFactory(ObligationFactory):
+    """An obligation of `unit` falling due, its grace ending too, on `due`, for the counting tests
+    (assessment, bulletins, exports): the item `code` (ITEM-<unit code> by default) is made on
+    first use and shared; the period is the 6 days from 15 days before `due` (one per obligation);
+    status fulfilled unless given, at 10:00 UTC on `fulfilled_on` if given."""
+
+    class Params:
+        unit = factory.SubFactory(UnitFactory)
+        due = dt.date(2026, 10, 10)
+        fulfilled_on = None
+        code = None
+
+    item = factory.LazyAttribute(lambda o: _unit_item(o.unit, o.code))
+    period_start = factory.LazyAttribute(lambda o: o.due - dt.timedelta(days=15))
+    period_end = factory.LazyAttribute(lambda o: o.period_start + dt.timedelta(days=5))
+    period_label = factory.LazyAttribute(lambda o: f"{o.due:%Y-%m}")
+    due_date = factory.SelfAttribute("due")
+    grace_until = factory.SelfAttribute("due")
+    status = Obligation.Status.FULFILLED
+    fulfilled_at = factory.LazyAttribute(
+        lambda o: (
+            dt.datetime.combine(o.fulfilled_on, dt.time(10), tzinfo=dt.UTC)
+            if o.fulfilled_on
+            else None
+        )
+    )
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """Version `version` of an obligation's data in `status` (received, the model's default, unless
+    given), as the submissions app stores the row, without file content or records, against the
+    item's schema version 1 (made if missing). The upload and ingest tests make theirs through
+    submission_upload; this is for the counts."""
+
+    class Meta:
+        model = Submission
+
+    obligation = factory.SubFactory(DueObligationFactory)
+    version = 1
+    unit = factory.LazyAttribute(lambda o: o.obligation.item.provider)
+    source = Submission.Source.UPLOAD
+    file = factory.LazyAttribute(lambda o: f"submissions/test-{o.obligation.pk}-{o.version}.csv")
+    original_filename = "数据.csv"
+    file_kind = "csv"
+    file_sha256 = factory.LazyAttribute(lambda o: f"{o.obligation.pk:032d}{o.version:032d}")
+    schema = factory.LazyAttribute(
+        lambda o: SchemaVersion.objects.get_or_create(item=o.obligation.item, version=1)[0]
+    )
+    status = Submission.Status.RECEIVED
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    """An objection (异议, Art. 19, 22) of `raised_by`'s unit to a submission's records, as the row
+    is stored, for the counts and scores (objection_raise and its steps are the rule tests'):
+    raised, first answer due `first_deadline`."""
+
+    class Meta:
+        model = Objection
+
+    submission = factory.SubFactory(SubmissionFactory)
+    item = factory.LazyAttribute(lambda o: o.submission.obligation.item)
+    provider = factory.LazyAttribute(lambda o: o.submission.unit)
+    raised_by = factory.LazyAttribute(lambda o: LiaisonFactory().user)
+    consumer = factory.LazyAttribute(lambda o: o.raised_by.unit)
+    category = Objection.Category.ERROR
+    description = "金额疑似有误"
+    first_deadline = dt.date(2026, 12, 11)
+    deadline = factory.SelfAttribute("first_deadline")
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    """A stored data row of a submission (row 2, the first under the header, by default)."""
+
+    class Meta:
+        model = Record
+
+    submission = factory.SubFactory(SubmissionFactory)
+    row_number = 2
+    unique_key = factory.Sequence(lambda n: f"key-{n}")
+    data = factory.LazyFunction(dict)
+
+
 # --- collaboration (Art. 6–9) -------------------------------------------------------------------
 
 
@@ -365,3 +469,25 @@ class CollaborationRequestFactory(factory.Factory):
         if accepted_by is not None:
             req = request_accept(req=req, actor=accepted_by)
         return req
+
+
+# --- assessment (Art. 25–28) --------------------------------------------------------------------
+
+
+class PeriodFactory(factory.Factory):
+    """An assessment period (Art. 25) opened through `period_create`, with its indicator scheme:
+    the third quarter of 2026 by default. With an `actor` the service checks that the actor may
+    manage periods; without one the system opens it."""
+
+    class Meta:
+        model = Period
+
+    actor = None
+    kind = Period.Kind.QUARTER
+    year = 2026
+    quarter = 3
+    check = factory.LazyAttribute(lambda o: o.actor is not None)
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return period_create(**kwargs)

@@ -15,8 +15,6 @@ import time_machine
 
 from agencies.roles import Role
 from assessment import facts
-from assessment.models import Period
-from assessment.services import period_create
 from collaboration.demo import ensure_matter_types
 from collaboration.services import (
     request_answer,
@@ -24,8 +22,9 @@ from collaboration.services import (
     request_refuse,
     request_rule,
 )
-from sharing_catalog.models import CatalogItem, Obligation, SchemaVersion, Submission
+from sharing_catalog.models import Obligation
 from tests.factories import (
+    PeriodFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
@@ -56,52 +55,7 @@ def world(roles):
 
 @pytest.fixture
 def q3(world):
-    return period_create(actor=world.leader, kind=Period.Kind.QUARTER, year=2026, quarter=3)
-
-
-def make_obligation(unit, due: dt.date, *, status="fulfilled", fulfilled_on=None, code=None):
-    code = code or f"ITEM-{unit.code}"
-    item = CatalogItem.objects.filter(code=code).first() or CatalogItem.objects.create(
-        code=code,
-        name=f"{unit.name}登记信息",
-        provider=unit,
-        sharing_class=CatalogItem.SharingClass.UNCONDITIONAL,
-        legal_basis="《税收征收管理法》第六条",
-        frequency=CatalogItem.Frequency.MONTHLY,
-        transmission=CatalogItem.Transmission.PLATFORM_UPLOAD,
-        status=CatalogItem.Status.PUBLISHED,
-    )
-    start = due - dt.timedelta(days=15)  # one period per obligation (unique per item)
-    fulfilled_at = (
-        dt.datetime.combine(fulfilled_on, dt.time(10), tzinfo=dt.UTC) if fulfilled_on else None
-    )
-    return Obligation.objects.create(
-        item=item,
-        period_start=start,
-        period_end=start + dt.timedelta(days=5),
-        period_label=f"{due:%Y-%m}",
-        due_date=due,
-        grace_until=due,
-        status=status,
-        fulfilled_at=fulfilled_at,
-    )
-
-
-def make_submission(obligation, version, status):
-    """A submission row as the submissions app stores it (no file content needed here)."""
-    schema, _c = SchemaVersion.objects.get_or_create(item=obligation.item, version=1)
-    return Submission.objects.create(
-        obligation=obligation,
-        version=version,
-        unit=obligation.item.provider,
-        source=Submission.Source.UPLOAD,
-        file=f"submissions/test-{obligation.pk}-{version}.csv",
-        original_filename="数据.csv",
-        file_kind="csv",
-        file_sha256=f"{obligation.pk:032d}{version:032d}",
-        schema=schema,
-        status=status,
-    )
+    return PeriodFactory(actor=world.leader)
 
 
 def fake_obligation_standing(obligation, *, as_of):
@@ -211,7 +165,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 @pytest.fixture
 def q4(world):
     ensure_matter_types()
-    return period_create(actor=world.leader, kind=Period.Kind.QUARTER, year=2026, quarter=4)
+    return PeriodFactory(actor=world.leader, quarter=4)
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ from assessment.services import (
     order_answer,
     order_document_issue,
     order_issue,
-    period_create,
     period_recompute,
 )
 from tests.collaboration.object_factories import _run
 from tests.factories import (
     CollaborationRequestFactory,
+    PeriodFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     the_tax_bureau,
@@ -64,10 +64,7 @@ def _scored(unit: Unit) -> tuple[Period, Score, User]:
     req = _run(CollaborationRequestFactory(target_unit=unit), "accept", liaison, comment="")
     req = _run(req, "answer", liaison, answer="经查，该公司 2026 年无股权变更。")
     due = req.due_date
-    period = period_create(
-        actor=None, check=False, kind=Period.Kind.QUARTER, year=due.year,
-        quarter=(due.month - 1) // 3 + 1,
-    )  # fmt: skip
+    period = PeriodFactory(year=due.year, quarter=(due.month - 1) // 3 + 1)
     period_recompute(period=period)
     score = Score.objects.get(
         period=period, unit=unit, indicator__kind=RuleKind.COLLABORATION_ON_TIME
@@ -152,7 +149,7 @@ def order_decide_case(unit):
 
 
 def _period() -> Period:
-    return period_create(actor=None, check=False, kind=Period.Kind.QUARTER, year=2026, quarter=3)
+    return PeriodFactory()
 
 
 @object_factory("assessment:scheme_edit", "assessment-period-scheme")

@@ -8,15 +8,18 @@ from rest_framework.test import APIClient
 from assessment.models import RectificationOrder, Score
 from assessment.rules import RuleKind
 from assessment.services import order_issue, period_recompute
+from tests.factories import DueObligationFactory
 
-from .conftest import FakeStats, make_obligation
+from .conftest import FakeStats
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def computed(world, q3, fake_sources):
-    make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20))
+    DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20)
+    )
     fake_sources.requests[world.land.pk] = FakeStats(received=1, answered_on_time=1)
     period_recompute(period=q3)
     return q3

@@ -16,15 +16,17 @@ import time_machine
 from assessment.models import Score, UnitResult
 from assessment.rules import RuleKind
 from assessment.services import period_recompute
-from sharing_catalog.models import Objection
-from tests.factories import CollaborationRequestFactory
+from tests.factories import (
+    CollaborationRequestFactory,
+    DueObligationFactory,
+    ObjectionFactory,
+    SubmissionFactory,
+)
 from zhengxiang_portal.deadlines.asof import AsOf, Standing
 
 from .conftest import (
     at,
     make_answer,
-    make_obligation,
-    make_submission,
     refuse_unjustified,
 )
 
@@ -80,14 +82,17 @@ def _recompute_on(period, day: dt.date) -> None:
 def test_scores_at_three_as_of_days_equal_the_hand_computed_totals(world, q4):
     market = world.market
     # Obligations of 区市场监管局 (grace period = due date here)
-    a = make_obligation(market, dt.date(2026, 11, 10), fulfilled_on=dt.date(2026, 11, 9))
-    b = make_obligation(market, dt.date(2026, 12, 10), status="open", code="ITEM-B")
-    make_obligation(market, dt.date(2026, 12, 31), status="open", code="ITEM-C")
-    submission = make_submission(a, 1, "confirmed")  # first upload passed: 首次校验通过率 100
+    a = DueObligationFactory(
+        unit=market, due=dt.date(2026, 11, 10), fulfilled_on=dt.date(2026, 11, 9)
+    )
+    b = DueObligationFactory(unit=market, due=dt.date(2026, 12, 10), status="open", code="ITEM-B")
+    DueObligationFactory(unit=market, due=dt.date(2026, 12, 31), status="open", code="ITEM-C")
+    submission = SubmissionFactory(
+        obligation=a, version=1, status="confirmed"
+    )  # first upload passed: 首次校验通过率 100
     with time_machine.travel(at(dt.date(2026, 12, 1)), tick=False):
-        Objection.objects.create(
-            submission=submission, item=a.item, provider=market, consumer=world.land,
-            raised_by=world.land_liaison, category="error", description="金额疑似有误",
+        ObjectionFactory(
+            submission=submission, raised_by=world.land_liaison,
             first_deadline=dt.date(2026, 12, 11), deadline=dt.date(2026, 12, 11),
         )  # fmt: skip
     r1 = CollaborationRequestFactory(
@@ -228,12 +233,13 @@ def test_an_unjustified_refusal_costs_more_than_a_late_answer(world, q4, ruler):
 
 def test_an_objection_disputed_and_left_unanswered_past_its_new_deadline_is_not_on_time(world, q4):
     """objscan: an objection awaiting the provider past its current deadline is overdue."""
-    a = make_obligation(world.market, dt.date(2026, 11, 10), fulfilled_on=dt.date(2026, 11, 9))
+    a = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 11, 10), fulfilled_on=dt.date(2026, 11, 9)
+    )
     with time_machine.travel(at(dt.date(2026, 12, 1)), tick=False):
-        Objection.objects.create(
-            submission=make_submission(a, 1, "confirmed"), item=a.item, provider=world.market,
-            consumer=world.land, raised_by=world.land_liaison, category="error",
-            description="金额疑似有误", status="disputed", answered_at=at(dt.date(2026, 12, 3)),
+        ObjectionFactory(
+            submission=SubmissionFactory(obligation=a, version=1, status="confirmed"),
+            raised_by=world.land_liaison, status="disputed", answered_at=at(dt.date(2026, 12, 3)),
             first_deadline=dt.date(2026, 12, 4), deadline=dt.date(2026, 12, 11),
         )  # fmt: skip
     _recompute_on(q4, dt.date(2026, 12, 11))  # first answer on time; new round not due yet

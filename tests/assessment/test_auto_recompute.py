@@ -11,10 +11,10 @@ import time_machine
 from django.db import transaction
 
 from assessment.models import PendingRecompute, Period, UnitResult
-from assessment.services import period_create, period_freeze, period_recompute
+from assessment.services import period_freeze, period_recompute
 from assessment.services import scoring as scoring_module
 from assessment.tasks import recompute_pending_task
-from tests.factories import CollaborationRequestFactory
+from tests.factories import CollaborationRequestFactory, PeriodFactory
 from zhengxiang_portal.core.dispatch import _Once
 from zhengxiang_portal.core.schedules import registered_schedules
 
@@ -82,7 +82,7 @@ def test_a_ruling_changes_the_score_after_commit_without_anyone_pressing_recompu
 def test_many_changes_before_the_task_runs_make_one_recompute_per_period(
     world, q4, recomputes, queued, django_capture_on_commit_callbacks
 ):
-    year = period_create(actor=world.leader, kind=Period.Kind.YEAR, year=2026)
+    year = PeriodFactory(actor=world.leader, kind=Period.Kind.YEAR)
     for day in (dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 2)):
         with django_capture_on_commit_callbacks(execute=True):  # one transaction each
             CollaborationRequestFactory(

@@ -14,17 +14,21 @@ from assessment.facts import evidence_ref
 from assessment.models import RectificationOrder, Score
 from assessment.rules import RuleKind
 from assessment.services import order_issue, period_freeze, period_recompute
-from tests.factories import UnitFactory
+from tests.factories import DueObligationFactory, SubmissionFactory, UnitFactory
 
-from .conftest import FakeStats, make_obligation, make_submission
+from .conftest import FakeStats
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def computed(world, q3, fake_sources):
-    make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 10))
-    make_obligation(world.market, dt.date(2026, 9, 14), fulfilled_on=dt.date(2026, 9, 25))
+    DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 10)
+    )
+    DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 9, 14), fulfilled_on=dt.date(2026, 9, 25)
+    )
     fake_sources.requests[world.market.pk] = FakeStats(
         received=3, answered_on_time=2, overdue_open=1
     )
@@ -197,8 +201,10 @@ def test_score_and_evidence_pages_name_objects_as_a_person_would(client, world, 
 
 
 def test_an_evidence_page_never_shows_a_stored_file_or_its_digest(client, world, computed):
-    obligation = make_obligation(world.market, dt.date(2026, 7, 14), fulfilled_on=None)
-    submission = make_submission(obligation, 1, "failed")
+    obligation = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 7, 14), fulfilled_on=None
+    )
+    submission = SubmissionFactory(obligation=obligation, version=1, status="failed")
     score = Score.objects.get(
         period=computed, unit=world.market, indicator__kind=RuleKind.ON_TIME_UPLOAD_RATE
     )

@@ -19,11 +19,12 @@ from assessment.services import (
     scheme_save,
     score_adjust,
 )
+from tests.factories import DueObligationFactory, ObjectionFactory, SubmissionFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
-from .conftest import FakeStats, make_obligation, make_submission
+from .conftest import FakeStats
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -106,10 +107,14 @@ def test_scores_come_from_the_facts_with_evidence_for_each_counted_obligation(
 ):
     # given: market had 4 obligations due in Q3, 3 on time, 1 late
     for month, fulfilled in [(7, 10), (8, 10), (9, 10)]:
-        make_obligation(
-            world.market, dt.date(2026, month, 15), fulfilled_on=dt.date(2026, month, fulfilled)
+        DueObligationFactory(
+            unit=world.market,
+            due=dt.date(2026, month, 15),
+            fulfilled_on=dt.date(2026, month, fulfilled),
         )
-    late = make_obligation(world.market, dt.date(2026, 9, 20), fulfilled_on=dt.date(2026, 9, 28))
+    late = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 9, 20), fulfilled_on=dt.date(2026, 9, 28)
+    )
     # when
     period_recompute(period=q3, actor=world.leader)
     # then
@@ -290,9 +295,13 @@ def test_the_adapter_reports_which_sources_are_connected(fake_sources):
 def test_the_real_catalog_selectors_decide_on_time_and_not_yet_due_is_not_assessed(world, q3):
     """No fake: the catalog's own `obligation_on_time` rule is what the score uses."""
     assert facts.OBLIGATIONS.functions() is not None
-    make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
-    make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20))
-    make_obligation(world.market, dt.date(2026, 9, 15), status="overdue")
+    DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14)
+    )
+    DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20)
+    )
+    DueObligationFactory(unit=world.market, due=dt.date(2026, 9, 15), status="overdue")
     with time_machine.travel(dt.datetime(2026, 9, 10, 9, tzinfo=dt.UTC)):
         period_recompute(period=q3)
     score = _score(q3, world.market, RuleKind.ON_TIME_UPLOAD_RATE)
@@ -306,14 +315,24 @@ def test_the_real_catalog_selectors_decide_on_time_and_not_yet_due_is_not_assess
 def test_first_pass_rate_reads_first_versions_from_the_submissions_app(world, q3):
     """No fake: version 1 of each obligation due in the period, by its validation outcome."""
     assert facts.SUBMISSIONS.functions() is not None
-    july = make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
-    aug = make_obligation(world.market, dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20))
-    sept = make_obligation(world.market, dt.date(2026, 9, 15), status="open")
-    make_submission(july, 1, "superseded")  # confirmed, later corrected: it had passed
-    make_submission(july, 2, "confirmed")  # a correction is not a first version
-    make_submission(aug, 1, "invalid")
-    make_submission(aug, 2, "confirmed")
-    make_submission(sept, 1, "processing")  # not validated yet: not counted
+    july = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14)
+    )
+    aug = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 8, 14), fulfilled_on=dt.date(2026, 8, 20)
+    )
+    sept = DueObligationFactory(unit=world.market, due=dt.date(2026, 9, 15), status="open")
+    SubmissionFactory(
+        obligation=july, version=1, status="superseded"
+    )  # confirmed, later corrected: it had passed
+    SubmissionFactory(
+        obligation=july, version=2, status="confirmed"
+    )  # a correction is not a first version
+    SubmissionFactory(obligation=aug, version=1, status="invalid")
+    SubmissionFactory(obligation=aug, version=2, status="confirmed")
+    SubmissionFactory(
+        obligation=sept, version=1, status="processing"
+    )  # not validated yet: not counted
     period_recompute(period=q3)
     score = _score(q3, world.market, RuleKind.FIRST_PASS_RATE)
     assert score.value == D("50.00")
@@ -324,18 +343,18 @@ def test_first_pass_rate_reads_first_versions_from_the_submissions_app(world, q3
 
 def test_objection_scores_come_from_the_objections_app(world, q3):
     """No fake: ledgerx's `objection_facts` / `objection_evidence` decide on time and upheld."""
-    from sharing_catalog.models import Objection
 
     assert facts.OBJECTIONS.functions() is not None
-    ob = make_obligation(world.market, dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14))
-    submission = make_submission(ob, 1, "confirmed")
+    ob = DueObligationFactory(
+        unit=world.market, due=dt.date(2026, 7, 15), fulfilled_on=dt.date(2026, 7, 14)
+    )
+    submission = SubmissionFactory(obligation=ob, version=1, status="confirmed")
 
     def objection(deadline, answered=None, **extra):
         with time_machine.travel(dt.datetime(2026, 8, 3, 9, tzinfo=dt.UTC)):
-            return Objection.objects.create(
-                submission=submission, item=ob.item, provider=world.market,
-                consumer=world.land, raised_by=world.land_liaison, category="error",
-                description="金额疑似有误", first_deadline=deadline, deadline=deadline,
+            return ObjectionFactory(
+                submission=submission, raised_by=world.land_liaison,
+                first_deadline=deadline, deadline=deadline,
                 answered_at=(
                     dt.datetime.combine(answered, dt.time(10), tzinfo=dt.UTC) if answered else None
                 ),

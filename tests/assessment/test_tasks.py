@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from assessment.models import Period, RectificationOrder, Score
+from assessment.models import RectificationOrder, Score
 from assessment.services import (
     assessment_recompute_async,
     open_period_ids_covering,
@@ -12,6 +12,7 @@ from assessment.services import (
     period_freeze,
 )
 from assessment.tasks import recompute_periods_task, scan_rectification_orders_task
+from tests.factories import PeriodFactory
 from zhengxiang_portal.core.schedules import registered_schedules
 
 from .conftest import FakeStats
@@ -36,10 +37,7 @@ def test_fact_change_hook_recomputes_the_open_periods_covering_the_day(
 
 
 def test_nightly_task_recomputes_open_periods_and_skips_frozen_ones(world, q3, fake_sources):
-    q4 = Period.objects.create(
-        kind="quarter", year=2026, quarter=4, name="Q4", start=dt.date(2026, 10, 1),
-        end=dt.date(2026, 12, 31),
-    )  # fmt: skip
+    q4 = PeriodFactory(quarter=4)
     period_freeze(actor=world.leader, period=q4)
     assert recompute_periods_task.delay().get() == [q3.pk]
     assert recompute_periods_task.delay(period_ids=[q3.pk]).get() == [q3.pk]  # idempotent

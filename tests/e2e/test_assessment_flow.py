@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Unit
-from tests.assessment.conftest import make_obligation, make_submission
 from tests.e2e.conftest import login
+from tests.factories import DueObligationFactory, SubmissionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +20,19 @@ def late_upload(demo):
     """The market regulator confirmed October's registrations late — its first upload failed
     validation — and November's on time."""
     market = Unit.objects.get(code="ZX-SAMR")
-    october = make_obligation(
-        market, dt.date(2026, 10, 15), fulfilled_on=dt.date(2026, 10, 22), code="E2E-SAMR-REG"
+    october = DueObligationFactory(
+        unit=market,
+        due=dt.date(2026, 10, 15),
+        fulfilled_on=dt.date(2026, 10, 22),
+        code="E2E-SAMR-REG",
     )
-    make_submission(october, 1, "invalid")
-    make_submission(october, 2, "confirmed")
-    make_obligation(
-        market, dt.date(2026, 11, 13), fulfilled_on=dt.date(2026, 11, 10), code="E2E-SAMR-REG"
+    SubmissionFactory(obligation=october, version=1, status="invalid")
+    SubmissionFactory(obligation=october, version=2, status="confirmed")
+    DueObligationFactory(
+        unit=market,
+        due=dt.date(2026, 11, 13),
+        fulfilled_on=dt.date(2026, 11, 10),
+        code="E2E-SAMR-REG",
     )
     return market
 

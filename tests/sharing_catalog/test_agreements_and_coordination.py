@@ -25,6 +25,7 @@ from sharing_catalog.services.coordination import (
 from tests.factories import (
     PASSWORD,
     GovernedItemFactory,
+    ObligationFactory,
     UnitFactory,
     WorkingGroupMemberFactory,
     make_liaison,
@@ -55,7 +56,7 @@ def _register(actor, provider, consumer, target=None, **kw):
 
 
 def _obligation(item, due):
-    return Obligation.objects.create(
+    return ObligationFactory(
         item=item,
         period_start=due - dt.timedelta(days=40),
         period_end=due - dt.timedelta(days=10),

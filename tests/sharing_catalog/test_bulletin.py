@@ -18,8 +18,13 @@ from openpyxl import load_workbook
 from agencies.roles import Role
 from sharing_catalog.models import Objection
 from sharing_catalog.selectors.bulletin import bulletin_period, reporting_bulletin
-from tests.assessment.conftest import make_obligation, make_submission
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import (
+    DueObligationFactory,
+    ObjectionFactory,
+    SubmissionFactory,
+    UnitFactory,
+    UserFactory,
+)
 from zhengxiang_portal.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +33,10 @@ AFTER_Q3 = dt.datetime(2026, 10, 20, 9, tzinfo=dt.UTC)
 
 
 def _objection(submission, consumer, user, status):
-    return Objection.objects.create(
-        submission=submission, item=submission.obligation.item, provider=submission.unit,
-        consumer=consumer, raised_by=user, category=Objection.Category.values[0],
-        description="数据有误", status=status, first_deadline=D(2026, 9, 1), deadline=D(2026, 9, 1),
+    return ObjectionFactory(
+        submission=submission, consumer=consumer, raised_by=user,
+        category=Objection.Category.values[0], description="数据有误", status=status,
+        first_deadline=D(2026, 9, 1), deadline=D(2026, 9, 1),
         closing_reason="explained" if status == Objection.Status.CLOSED else "",
     )  # fmt: skip
 
@@ -43,22 +48,24 @@ def scenario(roles):
     c = UnitFactory(code="C", name="丙局")
     user = UserFactory()
     # 甲: on time, late, missing; one exempt and one outside the quarter (neither counted)
-    a1 = make_obligation(a, D(2026, 7, 10), fulfilled_on=D(2026, 7, 9))
-    a2 = make_obligation(a, D(2026, 8, 10), fulfilled_on=D(2026, 8, 12))
-    make_obligation(a, D(2026, 9, 10), status="open")
-    make_obligation(a, D(2026, 9, 20), status="exempt")
-    make_obligation(a, D(2026, 6, 10), status="open")
-    s1 = make_submission(a1, 1, "validated")  # first upload passed
-    make_submission(a2, 1, "invalid")  # first upload failed …
-    make_submission(a2, 2, "confirmed")  # … the second is not a first upload
+    a1 = DueObligationFactory(unit=a, due=D(2026, 7, 10), fulfilled_on=D(2026, 7, 9))
+    a2 = DueObligationFactory(unit=a, due=D(2026, 8, 10), fulfilled_on=D(2026, 8, 12))
+    DueObligationFactory(unit=a, due=D(2026, 9, 10), status="open")
+    DueObligationFactory(unit=a, due=D(2026, 9, 20), status="exempt")
+    DueObligationFactory(unit=a, due=D(2026, 6, 10), status="open")
+    s1 = SubmissionFactory(obligation=a1, version=1, status="validated")  # first upload passed
+    SubmissionFactory(obligation=a2, version=1, status="invalid")  # first upload failed …
+    SubmissionFactory(
+        obligation=a2, version=2, status="confirmed"
+    )  # … the second is not a first upload
     _objection(s1, b, user, Objection.Status.OPEN)
     _objection(s1, b, user, Objection.Status.CLOSED)
     # 乙: two on time, first upload passed
-    b1 = make_obligation(b, D(2026, 7, 15), fulfilled_on=D(2026, 7, 15))
-    make_obligation(b, D(2026, 8, 15), fulfilled_on=D(2026, 8, 1))
-    make_submission(b1, 1, "confirmed")
+    b1 = DueObligationFactory(unit=b, due=D(2026, 7, 15), fulfilled_on=D(2026, 7, 15))
+    DueObligationFactory(unit=b, due=D(2026, 8, 15), fulfilled_on=D(2026, 8, 1))
+    SubmissionFactory(obligation=b1, version=1, status="confirmed")
     # 丙: one late, no first upload recorded
-    make_obligation(c, D(2026, 9, 5), fulfilled_on=D(2026, 9, 8))
+    DueObligationFactory(unit=c, due=D(2026, 9, 5), fulfilled_on=D(2026, 9, 8))
     return a, b, c
 
 
@@ -86,8 +93,8 @@ def test_quarter_figures_equal_the_hand_count(scenario):
 @time_machine.travel(dt.datetime(2026, 10, 20, 9, tzinfo=dt.UTC), tick=False)
 def test_a_month_still_running_counts_a_not_yet_due_obligation_as_pending(roles):
     unit = UnitFactory(name="丁局")
-    make_obligation(unit, D(2026, 10, 25), status="open")
-    make_obligation(unit, D(2026, 10, 9), fulfilled_on=D(2026, 10, 9))
+    DueObligationFactory(unit=unit, due=D(2026, 10, 25), status="open")
+    DueObligationFactory(unit=unit, due=D(2026, 10, 9), fulfilled_on=D(2026, 10, 9))
     (row,) = reporting_bulletin(period=bulletin_period("2026-10"))
     assert (row.due, row.on_time, row.pending, row.missing) == (2, 1, 1, 0)
     assert row.on_time_rate == Decimal("100.0") and not row.to_be_named

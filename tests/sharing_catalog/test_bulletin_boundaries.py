@@ -16,8 +16,7 @@ import time_machine
 
 from sharing_catalog.models import Obligation
 from sharing_catalog.selectors.bulletin import bulletin_period, reporting_bulletin
-from tests.assessment.conftest import make_obligation
-from tests.factories import UnitFactory
+from tests.factories import DueObligationFactory, UnitFactory
 from zhengxiang_portal.deadlines.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 def _obligation(unit, code, due, *, grace=None, confirmed=None):
     """An obligation due `due`, its grace period ending `grace`, confirmed at the local time."""
-    obligation = make_obligation(unit, due, status="open", code=code)
+    obligation = DueObligationFactory(unit=unit, due=due, status="open", code=code)
     obligation.grace_until = grace or due
     if confirmed is not None:
         obligation.status = Obligation.Status.FULFILLED

@@ -15,6 +15,7 @@ from sharing_catalog.services.ingest import pipeline, upload
 from sharing_catalog.services.ingest.pipeline import submission_ingest, submission_ingest_sweep
 from sharing_catalog.services.ingest.upload import DuplicateFile, submission_upload
 from sharing_catalog.services.readers import FileRejected
+from tests.factories import RecordFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     LABELS,
     World,
@@ -203,7 +204,7 @@ def test_rerun_after_a_crash_while_storing_finishes_exactly_once(
     assert submission.status == Submission.Status.PROCESSING
     assert not Record.objects.exists()
     # and partial rows left by an even older attempt are thrown away on the re-run
-    Record.objects.create(submission=submission, row_number=99, unique_key="stale", data={})
+    RecordFactory(submission=submission, row_number=99, unique_key="stale", data={})
     # when the task is redelivered after the dead attempt's lease ran out
     _expire_lease(submission)
     submission = submission_ingest(submission_id=submission.pk)

@@ -25,6 +25,7 @@ from sharing_catalog.services.ingest import pipeline, upload
 from sharing_catalog.services.record_codec import RecordCodec
 from sharing_catalog.services.validation.cells import FieldSpec
 from sharing_catalog.services.validation.rows import RowValidator
+from tests.factories import SubmissionFactory
 from tests.sharing_catalog.hostile_workbooks import column_letter, write_xlsx
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     FIELDS,
@@ -350,7 +351,7 @@ def test_an_ingestion_stopped_between_copies_leaves_no_record(
 @pytest.mark.django_db
 def test_the_feeder_stores_every_row_in_order_across_copies():
     world = World()
-    submission = Submission.objects.create(
+    submission = SubmissionFactory(
         obligation=world.obligation,
         version=1,
         uploaded_by=world.liaison,

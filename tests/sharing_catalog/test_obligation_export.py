@@ -11,8 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from agencies.roles import Role
-from tests.assessment.conftest import make_obligation
-from tests.factories import UnitFactory, UserFactory, make_liaison
+from tests.factories import DueObligationFactory, UnitFactory, UserFactory, make_liaison
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -21,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def test_export_follows_the_status_filter_and_is_logged(client, roles):
     unit = UnitFactory(name="甲局")
-    make_obligation(unit, dt.date(2026, 9, 10), status="open")
-    make_obligation(unit, dt.date(2026, 8, 10), fulfilled_on=dt.date(2026, 8, 10))
+    DueObligationFactory(unit=unit, due=dt.date(2026, 9, 10), status="open")
+    DueObligationFactory(unit=unit, due=dt.date(2026, 8, 10), fulfilled_on=dt.date(2026, 8, 10))
     client.force_login(UserFactory(roles=[Role.WG_LEADER]))
     url = reverse("sharing_catalog:obligation_export", args=["csv"]) + "?status=open"
     rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
@@ -34,8 +33,8 @@ def test_export_follows_the_status_filter_and_is_logged(client, roles):
 
 def test_a_liaison_exports_only_their_units_obligations(client, roles):
     mine, other = UnitFactory(name="甲局"), UnitFactory(name="乙局")
-    make_obligation(mine, dt.date(2026, 9, 10), status="open")
-    make_obligation(other, dt.date(2026, 9, 10), status="open")
+    DueObligationFactory(unit=mine, due=dt.date(2026, 9, 10), status="open")
+    DueObligationFactory(unit=other, due=dt.date(2026, 9, 10), status="open")
     client.force_login(make_liaison(mine))
     response = client.get(reverse("sharing_catalog:obligation_export", args=["xlsx"]))
     values = [
