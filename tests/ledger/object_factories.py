@@ -54,7 +54,7 @@ def digest_print(unit):
     )
 
 
-@list_factory("ledger-entry-list")
+@list_factory("ledger-entry-list", "ledger-unit-entry-list")
 def ledger_entries(unit):
     return ListCase(id_field="seq", ids={e.seq for e in _entries(unit)})
 

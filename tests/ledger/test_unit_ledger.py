@@ -259,3 +259,35 @@ def test_a_liaisons_filters_list_only_the_units_and_items_of_its_own_ledger(clie
     whole = client.get(reverse("ledger:entry_list")).context["form"]
     assert {world.provider, world.other.provider} <= set(whole.fields["unit"].queryset)
     assert {world.item, world.other.item} <= set(whole.fields["item"].queryset)
+
+
+def test_the_api_gives_a_liaison_its_units_ledger_as_the_page_does(client, world):
+    _consumer_reads(client, world)
+    client.login(username=world.liaison.username, password=PASSWORD)
+    response = client.get("/api/ledger/unit-entries/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    # the same entries as the page's selector, newest first
+    assert [r["seq"] for r in rows] == sorted(_seqs(world.liaison), reverse=True)[: len(rows)]
+    download = next(r for r in rows if r["action"] == LedgerAction.DOWNLOAD)
+    assert download["purpose"] and download["rows"] == 3
+    assert download["target"] == f"{world.item.name} {world.obligation.period_label} 第1版"
+    # what the page leaves out, the API leaves out: addresses and the machine hash columns
+    assert not {"ip_address", "entry_hash", "prev_hash", "details"} & set(download)
+    # filtered as the page filters; another unit's id is not accepted as a filter
+    uploads = client.get("/api/ledger/unit-entries/", {"action": LedgerAction.UPLOAD}).json()
+    assert {r["action"] for r in uploads["results"]} == {LedgerAction.UPLOAD}
+    other = client.get("/api/ledger/unit-entries/", {"unit": world.other.provider.pk})
+    assert not {r["seq"] for r in other.json().get("results", [])} & set(
+        LedgerEntry.objects.filter(unit=world.other.provider).values_list("seq", flat=True)
+    )
+
+
+def test_the_unit_ledger_api_refuses_someone_with_no_unit_ledger(client, world):
+    nobody = UserFactory(unit=None)
+    client.login(username=nobody.username, password=PASSWORD)
+    response = client.get("/api/ledger/unit-entries/")
+    assert response.status_code == 403
+    assert "查阅台账" in response.json()["error"]["message"]
+    client.logout()
+    assert client.get("/api/ledger/unit-entries/").status_code in (401, 403)
