@@ -12,8 +12,8 @@ from django.utils import timezone
 from agencies.models import Liaison, Unit, UnitKind, User, WorkingGroupMember
 from agencies.roles import Role
 from agencies.services import ACT_FOR_UNIT
-from assessment.models import Period
-from assessment.services import period_create
+from assessment.models import Period, RectificationOrder
+from assessment.services import order_issue, period_create
 from collaboration.demo import ensure_matter_types
 from collaboration.models import CollaborationRequest, MatterType
 from collaboration.services import request_accept, request_create
@@ -491,3 +491,22 @@ class PeriodFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, **kwargs):
         return period_create(**kwargs)
+
+
+class RectificationOrderFactory(factory.Factory):
+    """A 责令改正通知 (Art. 28) issued through `order_issue` by `actor` (a new working-group
+    leader by default) to `unit` (a new unit), with the service's working-day deadline, notices and
+    ledger entry: 未按要求提供数据 unless `failure` says otherwise."""
+
+    class Meta:
+        model = RectificationOrder
+
+    actor = factory.LazyFunction(lambda: WorkingGroupMemberFactory(leader=True).user)
+    unit = factory.SubFactory(UnitFactory)
+    failure = RectificationOrder.Failure.NOT_PROVIDING_DATA
+    facts = "三季度登记数据逾期未报送。"
+    requirement = "补报逾期数据并说明原因。"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return order_issue(**kwargs)

@@ -7,8 +7,12 @@ from agencies.checks import UNREACHABLE_UNITS, units_without_anyone_to_tell
 from agencies.models import Liaison, Unit
 from agencies.selectors import units_unreachable
 from assessment.models import RectificationOrder
-from assessment.services import order_issue
-from tests.factories import UnitFactory, WorkingGroupMemberFactory, make_liaison
+from tests.factories import (
+    RectificationOrderFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +23,7 @@ def leader(roles):
 
 
 def _order(unit, leader):
-    return order_issue(
+    return RectificationOrderFactory(
         actor=leader,
         unit=unit,
         failure=RectificationOrder.Failure.NOT_COOPERATING,

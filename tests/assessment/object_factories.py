@@ -22,13 +22,13 @@ from assessment.rules import RuleKind
 from assessment.services import (
     order_answer,
     order_document_issue,
-    order_issue,
     period_recompute,
 )
 from tests.collaboration.object_factories import _run
 from tests.factories import (
     CollaborationRequestFactory,
     PeriodFactory,
+    RectificationOrderFactory,
     WorkingGroupMemberFactory,
     make_liaison,
     the_tax_bureau,
@@ -105,7 +105,7 @@ def score_adjust(unit):
 
 
 def _order(unit: Unit, leader=None) -> RectificationOrder:
-    return order_issue(
+    return RectificationOrderFactory(
         actor=leader or _leader(),
         unit=unit,
         failure=RectificationOrder.Failure.NOT_COOPERATING,

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from assessment.models import RectificationOrder, Score
 from assessment.rules import RuleKind
-from assessment.services import order_issue, period_recompute
-from tests.factories import DueObligationFactory
+from assessment.services import period_recompute
+from tests.factories import DueObligationFactory, RectificationOrderFactory
 
 from .conftest import FakeStats
 
@@ -132,8 +132,10 @@ def test_orders_issue_answer_and_scoping_through_the_api(world, computed):
 
 
 def test_another_units_liaison_cannot_answer_through_the_api(world, computed):
-    order = order_issue(actor=world.leader, unit=world.land, failure="not_cooperating",
-                        facts="未答复。", requirement="答复。")  # fmt: skip
+    order = RectificationOrderFactory(
+        actor=world.leader, unit=world.land, failure="not_cooperating", facts="未答复。",
+        requirement="答复。",
+    )  # fmt: skip
     response = api(world.market_liaison).post(
         f"/api/assessment/orders/{order.pk}/answer/", {"correction": "冒名反馈"}, format="json"
     )

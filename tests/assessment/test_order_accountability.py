@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessment.models import OrderAccountability, OrderAttachment
-from assessment.services import order_accountability_record, order_decide, order_issue
-from tests.factories import OrderAccountabilityFactory
+from assessment.services import order_accountability_record, order_decide
+from tests.factories import OrderAccountabilityFactory, RectificationOrderFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.models import LedgerEntry
 from zhengxiang_portal.notifications.models import Notification
@@ -24,7 +24,7 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def order(world):
-    order = order_issue(
+    order = RectificationOrderFactory(
         actor=world.leader, unit=world.market, failure="not_providing_data",
         facts="三季度登记数据逾期未报送。", requirement="补报逾期数据并说明原因。",
     )  # fmt: skip
@@ -133,7 +133,7 @@ def test_an_oversized_file_refuses_the_whole_record(world, order, settings):
 
 
 def test_an_order_not_escalated_takes_no_accountability(world):
-    order = order_issue(
+    order = RectificationOrderFactory(
         actor=world.leader, unit=world.market, failure="not_providing_data",
         facts="三季度登记数据逾期未报送。", requirement="补报逾期数据并说明原因。",
     )  # fmt: skip

@@ -12,8 +12,8 @@ from docx import Document
 from docx.shared import Pt
 
 from assessment.models import RectificationOrder
-from assessment.services import order_document_issue, order_issue
-from tests.factories import DocumentSettingsFactory
+from assessment.services import order_document_issue
+from tests.factories import DocumentSettingsFactory, RectificationOrderFactory
 from zhengxiang_portal.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ DAY = dt.datetime(2026, 9, 25, 9, tzinfo=dt.UTC)
 @pytest.fixture
 def order(world):
     DocumentSettingsFactory(issuing_unit="区共治专项工作组")
-    return order_issue(
+    return RectificationOrderFactory(
         actor=world.leader, unit=world.market,
         failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,
         facts="三季度登记数据逾期未报送。", requirement="补报逾期数据并说明原因。",

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessment.models import RectificationOrder
-from assessment.services import order_answer, order_issue
+from assessment.services import order_answer
+from tests.factories import RectificationOrderFactory
 from zhengxiang_portal.core.errors import ApplicationError
 from zhengxiang_portal.ledger.models import LedgerEntry
 
@@ -19,7 +20,7 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def order(world):
-    return order_issue(
+    return RectificationOrderFactory(
         actor=world.leader, unit=world.market, failure="not_providing_data",
         facts="三季度登记数据逾期未报送。", requirement="补报逾期数据并说明原因。",
     )  # fmt: skip

@@ -13,8 +13,13 @@ from openpyxl import load_workbook
 from assessment.facts import evidence_ref
 from assessment.models import RectificationOrder, Score
 from assessment.rules import RuleKind
-from assessment.services import order_issue, period_freeze, period_recompute
-from tests.factories import DueObligationFactory, SubmissionFactory, UnitFactory
+from assessment.services import period_freeze, period_recompute
+from tests.factories import (
+    DueObligationFactory,
+    RectificationOrderFactory,
+    SubmissionFactory,
+    UnitFactory,
+)
 
 from .conftest import FakeStats
 
@@ -274,7 +279,7 @@ def test_order_flow_on_pages_and_home_panel(client, world, computed):
 
 
 def test_another_units_liaison_cannot_post_an_answer(client, world, computed):
-    order = order_issue(
+    order = RectificationOrderFactory(
         actor=world.leader, unit=world.land, failure="not_cooperating", facts="未答复协作请求。",
         requirement="限期答复。",
     )  # fmt: skip

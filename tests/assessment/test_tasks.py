@@ -8,11 +8,10 @@ from assessment.models import RectificationOrder, Score
 from assessment.services import (
     assessment_recompute_async,
     open_period_ids_covering,
-    order_issue,
     period_freeze,
 )
 from assessment.tasks import recompute_periods_task, scan_rectification_orders_task
-from tests.factories import PeriodFactory
+from tests.factories import PeriodFactory, RectificationOrderFactory
 from zhengxiang_portal.core.schedules import registered_schedules
 
 from .conftest import FakeStats
@@ -44,7 +43,7 @@ def test_nightly_task_recomputes_open_periods_and_skips_frozen_ones(world, q3, f
 
 
 def test_order_scan_task_runs_the_scan(world):
-    order_issue(
+    RectificationOrderFactory(
         actor=world.leader, unit=world.market, failure="not_cooperating", facts="逾期未答复。",
         requirement="答复。", working_days=1, today=dt.date(2026, 1, 5),
     )  # fmt: skip

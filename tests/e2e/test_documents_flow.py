@@ -9,8 +9,8 @@ import pytest
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Unit, User
 from assessment.models import RectificationOrder
-from assessment.services import order_issue
 from tests.e2e.conftest import login
+from tests.factories import RectificationOrderFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("DOCUMENT_SCREENSHOTS")  # a directory to keep the print previews in
@@ -37,7 +37,7 @@ def _open_print_view(page) -> None:
 
 def test_leader_issues_and_prints_a_numbered_order_notice(page, live_server, demo):
     leader = User.objects.get(username="wg_leader")
-    order = order_issue(
+    order = RectificationOrderFactory(
         actor=leader, unit=Unit.objects.get(code="ZX-SAMR"),
         failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,
         facts="十月登记数据逾期未报送。", requirement="补报十月数据并说明逾期原因。",

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 
 from agencies.roles import Role
 from assessment.models import RectificationOrder
-from assessment.services.rectification import order_issue
 from collaboration.services import (
     extension_decide,
     request_accept,
@@ -23,6 +22,7 @@ from sharing_catalog.models import Obligation
 from tests.factories import (
     CatalogItemViaServicesFactory,
     CollaborationRequestFactory,
+    RectificationOrderFactory,
     UnitFactory,
     UserFactory,
     WorkingGroupMemberFactory,
@@ -175,7 +175,7 @@ def test_entering_next_years_schedule_moves_requests_and_orders_into_it(sysadmin
             subject="查询某公司股权变更登记信息",
             body="请提供 2027 年度股权变更登记记录。",
         )
-        order = order_issue(
+        order = RectificationOrderFactory(
             actor=world.wg,
             unit=world.market,
             failure=RectificationOrder.Failure.NOT_COOPERATING,

@@ -16,13 +16,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessment.models import RectificationOrder
-from assessment.services import order_issue
 from sharing_catalog.models import Submission
 from sharing_catalog.services import objections as objection_services
 from sharing_catalog.services.ingest.pipeline import submission_ingest
 from sharing_catalog.services.ingest.upload import submission_upload
 from sharing_catalog.services.submissions import submission_confirm
-from tests.factories import WorkingGroupMemberFactory
+from tests.factories import RectificationOrderFactory, WorkingGroupMemberFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -59,7 +58,7 @@ def scenario(roles):
     world.leader = leader
 
     def order():
-        return order_issue(
+        return RectificationOrderFactory(
             actor=leader,
             unit=world.provider,
             failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,

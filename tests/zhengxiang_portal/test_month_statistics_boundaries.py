@@ -9,8 +9,7 @@ import pytest
 import time_machine
 
 from assessment.models import RectificationOrder
-from assessment.services import order_issue
-from tests.factories import UnitFactory, WorkingGroupMemberFactory
+from tests.factories import RectificationOrderFactory, UnitFactory, WorkingGroupMemberFactory
 from zhengxiang_portal.statistics import statistics_tables
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,7 @@ def test_orders_fall_in_the_month_of_their_local_day(roles):
     for moment in (dt.datetime(2026, 11, 30, 23, 30, tzinfo=BEIJING),
                    dt.datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING)):  # fmt: skip
         with time_machine.travel(moment, tick=False):
-            order_issue(
+            RectificationOrderFactory(
                 actor=leader, unit=unit, failure=RectificationOrder.Failure.NOT_PROVIDING_DATA,
                 facts="未按期报送。", requirement="请补报。",
             )  # fmt: skip
