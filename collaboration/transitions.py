@@ -7,9 +7,9 @@ is told, and the kind of request it applies to. From it: the services check a st
 `permissions.allowed_actions` lists the steps `permissions.step_allows` lets a user take now (the
 page shows exactly those forms, the API's detail says the same); once a step is done the services
 record it under its timeline action (`entry_action`) and tell whom it names, in one call
-(`services.common.record_and_tell`); the API
-has one POST action per step (`actions.ACTIONS` holds each step's form and service, one per step
-here). So the checks, the buttons and the API actions cannot drift apart.
+(`services.common.StepRun.record_and_tell`); the API has one POST action per step
+(`actions.ACTIONS` holds each step's form and service, one per step here). So the checks, the
+buttons and the API actions cannot drift apart.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ ledger entry of a step, telling the sides the step's table row names, deadlines 
 
 Each service (requests.py, extensions.py, refusals.py, transfer.py) takes one step of
 `collaboration.transitions.TRANSITIONS`: `begin` locks the request and checks the step (side,
-kind, state, condition), the service writes, then `record_and_tell` records the step that
+kind, state, condition) and returns the step taken (`StepRun`), the service writes (`move`
+puts the request in the step's to-state), then `record_and_tell` records the step that
 happened — `record` appends the timeline entry (with its files, under the step's timeline action)
 and the ledger entry in the same transaction — and `tell` notifies whom the step names, writing
 on the entry who was told (or that nobody could be, which `notice_send` also logs as an error).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -43,7 +45,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..permissions import step_check
-from ..transitions import TRANSITIONS, Side, entry_action
+from ..transitions import TRANSITIONS, Side, entry_action, step_move
 
 Action = TimelineEntry.Action
 MIN_JUSTIFICATION_CHARS = 10  # a refusal or contest needs a real written reason, not "no"
@@ -239,10 +241,14 @@ def allocate_number(*, year: int) -> str:
 # --- create and assign ----------------------------------------------------------------------
 
 
-def begin(req: CollaborationRequest, actor: User, name: str) -> tuple[CollaborationRequest, Side]:
-    """Lock the request and check step `name` of the table for `actor`; return it and the side."""
+def begin(
+    req: CollaborationRequest, actor: User, name: str
+) -> tuple[CollaborationRequest, StepRun]:
+    """Lock the request and check step `name` of the table for `actor`; return it and the step
+    taken (`StepRun`: the side the actor takes it as, and the state it starts from)."""
     locked = lock(req)
-    return locked, step_check(actor, locked, name)
+    side = step_check(actor, locked, name)
+    return locked, StepRun(req=locked, actor=actor, name=name, side=side, before=locked.status)
 
 
 def tell(
@@ -272,44 +278,64 @@ def tell(
         )
 
 
-def record_and_tell(
-    *,
-    req: CollaborationRequest,
-    actor: User,
-    name: str,
-    side: Side,
-    before: str,
-    comment: str = "",
-    details: dict[str, Any] | None = None,
-    files: Sequence[UploadedFile] = (),
-    subject: str = "",
-    body: str = "",
-    to: Mapping[Side, NoticeRecipients] | None = None,
-    event: str = "",
-) -> TimelineEntry:
-    """Step `name` is done (`req` holds its new state, saved in this transaction): record it and
-    tell of it.
+@dataclass(frozen=True)
+class StepRun:
+    """Step `name` of `TRANSITIONS` being taken on the locked `req` by `actor`, as `side`, from
+    state `before` (`begin` returns it once the step's check has passed)."""
 
-    The timeline entry (with `files`) and the ledger entry say what happened, from `before` to
-    `req.status`, under the step's timeline action (`transitions.entry_action`); then each side
-    the step's row names is told (`tell`), and the entry says who was — or that nobody could be.
-    A step whose row names someone to tell needs a `subject`; a step that tells nobody takes none.
-    """
-    if bool(TRANSITIONS[name].tell) != bool(subject):
-        raise ValueError(f"step {name!r}: a subject goes with a step that tells someone")
-    entry = record(
-        req=req,
-        actor=actor,
-        action=entry_action(name),
-        side=side,
-        from_status=before,
-        comment=comment,
-        details=details,
-        files=files,
-    )
-    if subject:
-        tell(req=req, name=name, entry=entry, subject=subject, body=body, to=to, event=event)
-    return entry
+    req: CollaborationRequest
+    actor: User
+    name: str
+    side: Side
+    before: str
+
+    def move(self, status: str | None = None) -> None:
+        """Put the request in the step's to-state (`status`: which one, where it has several)."""
+        step_move(self.req, self.name, status)
+
+    def record_and_tell(
+        self,
+        *,
+        comment: str = "",
+        details: dict[str, Any] | None = None,
+        files: Sequence[UploadedFile] = (),
+        subject: str = "",
+        body: str = "",
+        to: Mapping[Side, NoticeRecipients] | None = None,
+        event: str = "",
+    ) -> TimelineEntry:
+        """The step is done (the request holds its new state, saved in this transaction): record
+        it and tell of it.
+
+        The timeline entry (with `files`) and the ledger entry say what happened, from `before` to
+        the request's state now, under the step's timeline action (`transitions.entry_action`);
+        then each side the step's row names is told (`tell`), and the entry says who was — or
+        that nobody could be. A step whose row names someone to tell needs a `subject`; a step
+        that tells nobody takes none.
+        """
+        if bool(TRANSITIONS[self.name].tell) != bool(subject):
+            raise ValueError(f"step {self.name!r}: a subject goes with a step that tells someone")
+        entry = record(
+            req=self.req,
+            actor=self.actor,
+            action=entry_action(self.name),
+            side=self.side,
+            from_status=self.before,
+            comment=comment,
+            details=details,
+            files=files,
+        )
+        if subject:
+            tell(
+                req=self.req,
+                name=self.name,
+                entry=entry,
+                subject=subject,
+                body=body,
+                to=to,
+                event=event,
+            )
+        return entry
 
 
 def stamp_answer(req: CollaborationRequest, actor: User, text: str) -> list[str]:

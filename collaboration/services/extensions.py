@@ -16,7 +16,7 @@ from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 from zhengxiang_portal.deadlines.rules import deadline_rule_forget
 
 from ..models import CollaborationRequest, Extension, Status
-from .common import begin, chosen_due_date, record_and_tell, require_text, set_deadline
+from .common import begin, chosen_due_date, require_text, set_deadline
 
 
 @transaction.atomic
@@ -24,7 +24,7 @@ def request_ask_extension(
     *, req: CollaborationRequest, actor: User, reason: str, new_due_date: dt.date
 ) -> Extension:
     """The assignee asks for a later deadline; the requester decides."""
-    req, side = begin(req, actor, "ask_extension")
+    req, step = begin(req, actor, "ask_extension")
     reason = require_text(
         reason, code=CollaborationErrorCode.REASON_REQUIRED, message=_("请说明延期理由。")
     )
@@ -41,12 +41,7 @@ def request_ask_extension(
         new_due_date=new_due_date,
         requested_by=actor,
     )
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="ask_extension",
-        side=side,
-        before=req.status,
+    step.record_and_tell(
         comment=reason,
         details={"new_due_date": new_due_date.isoformat(), "extension": ext.pk},
         subject=_("协作请求 %(number)s 申请延期至 %(date)s")
@@ -60,7 +55,7 @@ def request_ask_extension(
 def extension_decide(*, ext: Extension, actor: User, approve: bool, comment: str = "") -> Extension:
     """The requester approves (the deadline moves) or declines an extension."""
     name = "approve_extension" if approve else "decline_extension"
-    req, side = begin(ext.request, actor, name)
+    req, step = begin(ext.request, actor, name)
     ext = Extension.objects.select_for_update().get(pk=ext.pk)
     if ext.status != Extension.Status.PENDING:
         raise ApplicationError(
@@ -93,12 +88,7 @@ def extension_decide(*, ext: Extension, actor: User, approve: bool, comment: str
                     "updated_at",
                 ]
             )
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name=name,
-        side=side,
-        before=req.status,
+    step.record_and_tell(
         comment=comment,
         details={"extension": ext.pk, "new_due_date": ext.new_due_date.isoformat()},
         subject=(

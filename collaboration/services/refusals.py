@@ -18,13 +18,11 @@ from zhengxiang_portal.deadlines.calendar import WorkingCalendar
 
 from ..models import CollaborationRequest, RefusalRuling, Status, TimelineEntry
 from ..selectors import default_due_rule
-from ..transitions import step_move
 from .common import (
     MIN_JUSTIFICATION_CHARS,
     begin,
     chosen_due_date,
     local_today,
-    record_and_tell,
     require_text,
     set_deadline,
 )
@@ -39,23 +37,18 @@ def request_refuse(
     files: Sequence[UploadedFile] = (),
 ) -> CollaborationRequest:
     """Refuse, only with a written justification (Art. 7: 不得无故拒绝)."""
-    req, side = begin(req, actor, "refuse")
+    req, step = begin(req, actor, "refuse")
     justification = require_text(
         justification,
         code=CollaborationErrorCode.JUSTIFICATION_REQUIRED,
         message=_("拒绝协作须书面说明理由（不少于 %(n)d 字）。") % {"n": MIN_JUSTIFICATION_CHARS},
         min_chars=MIN_JUSTIFICATION_CHARS,
     )
-    before = step_move(req, "refuse")
+    step.move()
     req.refusal_reason = justification
     req.refused_at = timezone.now()
     req.save(update_fields=["status", "refusal_reason", "refused_at", "updated_at"])
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="refuse",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=justification,
         files=files,
         subject=_("协作请求 %(number)s 被拒绝") % {"number": req.number},
@@ -73,23 +66,18 @@ def request_contest(
     files: Sequence[UploadedFile] = (),
 ) -> CollaborationRequest:
     """The requester contests a refusal; the working group will rule on it."""
-    req, side = begin(req, actor, "contest")
+    req, step = begin(req, actor, "contest")
     reason = require_text(
         reason,
         code=CollaborationErrorCode.REASON_REQUIRED,
         message=_("请说明异议理由（不少于 %(n)d 字）。") % {"n": MIN_JUSTIFICATION_CHARS},
         min_chars=MIN_JUSTIFICATION_CHARS,
     )
-    before = step_move(req, "contest")
+    step.move()
     req.contest_reason = reason
     req.contested_at = timezone.now()
     req.save(update_fields=["status", "contest_reason", "contested_at", "updated_at"])
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="contest",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=reason,
         files=files,
         subject=_("协作请求 %(number)s 的拒绝被提出异议，请裁定") % {"number": req.number},
@@ -111,16 +99,11 @@ def request_reply_contest(
     The ruling hears both sides: the reply goes into the timeline (and the ledger) and the
     working group and the requester are told. The state stays 拒绝异议待裁定.
     """
-    req, side = begin(req, actor, "reply_contest")
+    req, step = begin(req, actor, "reply_contest")
     reply = require_text(
         reply, code=CollaborationErrorCode.REPLY_REQUIRED, message=_("请填写对异议的答复。")
     )
-    return record_and_tell(
-        req=req,
-        actor=actor,
-        name="reply_contest",
-        side=side,
-        before=req.status,
+    return step.record_and_tell(
         comment=reply,
         files=files,
         subject=_("协作请求 %(number)s：拒绝单位已答复异议") % {"number": req.number},
@@ -145,18 +128,17 @@ def request_rule(
     Justified: the refusal stands. Unjustified: it counts against the unit in the assessment and
     the request goes back to the unit with a new deadline (the matter's default, or a given date).
     """
-    req, side = begin(req, actor, "rule")
+    req, step = begin(req, actor, "rule")
     comment = require_text(
         comment, code=CollaborationErrorCode.COMMENT_REQUIRED, message=_("请填写裁定意见。")
     )
-    before = req.status
     req.refusal_ruling = RefusalRuling.JUSTIFIED if justified else RefusalRuling.UNJUSTIFIED
     req.ruling_comment = comment
     req.ruled_at = timezone.now()
     req.ruled_by = actor
     details: dict = {"ruling": req.refusal_ruling}
     if justified:
-        step_move(req, "rule", Status.REFUSED)
+        step.move(Status.REFUSED)
     else:
         cal = WorkingCalendar()
         rule = default_due_rule(matter_type=req.matter_type, start=local_today())
@@ -167,7 +149,7 @@ def request_rule(
             else None
         )
         due = chosen or default_due
-        step_move(req, "rule", Status.ACCEPTED)
+        step.move(Status.ACCEPTED)
         set_deadline(req, due, cal, None if chosen else rule)
         details["due_date"] = due.isoformat()
     req.save()
@@ -176,12 +158,7 @@ def request_rule(
         if justified
         else _("工作组裁定：协作请求 %(number)s 属无故拒绝，请继续办理")
     ) % {"number": req.number}
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="rule",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=comment,
         details=details,
         subject=subject,

@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..permissions import JUDICIAL_KINDS
 from ..selectors import default_due_rule
-from ..transitions import Side, step_move
+from ..transitions import Side
 from .common import (
     allocate_number,
     begin,
@@ -37,7 +37,6 @@ from .common import (
     local_today,
     notify_side,
     record,
-    record_and_tell,
     require_text,
     set_deadline,
     stamp_answer,
@@ -180,17 +179,11 @@ def request_assign(
     *, req: CollaborationRequest, actor: User, assignee: User, comment: str = ""
 ) -> CollaborationRequest:
     """Name the assignee: the target unit itself, or tax staff for a request they raised."""
-    req, side = begin(req, actor, "assign")
+    req, step = begin(req, actor, "assign")
     _validate_assignee(assignee, req.target_unit)
-    before = req.status
     req.assignee = assignee
     req.save(update_fields=["assignee", "updated_at"])
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="assign",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=comment,
         details={"assignee": assignee.get_username()},
         subject=_("您被指定为协作请求 %(number)s 的承办人") % {"number": req.number},
@@ -207,8 +200,8 @@ def request_accept(
 ) -> CollaborationRequest:
     """The target unit accepts the request (for a case transfer: acknowledges receipt)."""
     name = "acknowledge" if req.matter_type.is_case_transfer else "accept"
-    req, side = begin(req, actor, name)
-    before = step_move(req, name)
+    req, step = begin(req, actor, name)
+    step.move()
     fields = ["status", "updated_at"]
     if req.is_case_transfer:
         req.acknowledged_at = timezone.now()
@@ -217,12 +210,7 @@ def request_accept(
         req.assignee = actor
         fields.append("assignee")
     req.save(update_fields=fields)
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name=name,
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=comment,
         subject=_("协作请求 %(number)s 已受理") % {"number": req.number},
     )
@@ -233,10 +221,10 @@ def request_accept(
 def request_start(
     *, req: CollaborationRequest, actor: User, comment: str = ""
 ) -> CollaborationRequest:
-    req, side = begin(req, actor, "start")
-    before = step_move(req, "start")
+    req, step = begin(req, actor, "start")
+    step.move()
     req.save(update_fields=["status", "updated_at"])
-    record_and_tell(req=req, actor=actor, name="start", side=side, before=before, comment=comment)
+    step.record_and_tell(comment=comment)
     return req
 
 
@@ -252,14 +240,14 @@ def request_ask_clarification(
 
     The working days left are stored, so the resumed deadline is exactly as long as the rest.
     """
-    req, side = begin(req, actor, "ask_clarification")
+    req, step = begin(req, actor, "ask_clarification")
     question = require_text(
         question, code=CollaborationErrorCode.QUESTION_REQUIRED, message=_("请写明需补充的内容。")
     )
     cal = WorkingCalendar()
     today = local_today()
     req.status_before_pause = req.status
-    before = step_move(req, "ask_clarification")
+    step.move()
     req.paused_on = today
     req.remaining_working_days = max(cal.working_days_between(today, req.due_date), 0)
     req.save(
@@ -271,12 +259,7 @@ def request_ask_clarification(
             "updated_at",
         ]
     )
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="ask_clarification",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=question,
         details={"remaining_working_days": req.remaining_working_days},
         files=files,
@@ -299,18 +282,13 @@ def request_answer(
     A case transfer is answered by its progress reports instead (`transfer_report_outcome`:
     立案/不立案/起诉/…, Art. 6(三)).
     """
-    req, side = begin(req, actor, "answer")
+    req, step = begin(req, actor, "answer")
     answer = require_text(
         answer, code=CollaborationErrorCode.ANSWER_REQUIRED, message=_("请填写答复内容。")
     )
-    before = step_move(req, "answer")
+    step.move()
     req.save(update_fields=stamp_answer(req, actor, answer))
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="answer",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=answer,
         details={"late": req.answered_late},
         files=files,
@@ -329,7 +307,7 @@ def request_answer_clarification(
     files: Sequence[UploadedFile] = (),
 ) -> CollaborationRequest:
     """The requester clarifies; the clock resumes with the working days that were left."""
-    req, side = begin(req, actor, "answer_clarification")
+    req, step = begin(req, actor, "answer_clarification")
     clarification = require_text(
         clarification,
         code=CollaborationErrorCode.CLARIFICATION_REQUIRED,
@@ -339,7 +317,7 @@ def request_answer_clarification(
     today = local_today()
     paused = max(cal.working_days_between(req.paused_on or today, today), 0)
     remaining = req.remaining_working_days or 0
-    before = step_move(req, "answer_clarification", req.status_before_pause or Status.ACCEPTED)
+    step.move(req.status_before_pause or Status.ACCEPTED)
     req.status_before_pause = ""
     req.paused_working_days += paused
     rule = Rule("due_date", remaining, start=today)
@@ -351,12 +329,7 @@ def request_answer_clarification(
     req.paused_on = None
     req.remaining_working_days = None
     req.save()
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="answer_clarification",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=clarification,
         details={"due_date": due.isoformat(), "paused_working_days": paused},
         files=files,
@@ -372,16 +345,11 @@ def request_close(
     *, req: CollaborationRequest, actor: User, comment: str = ""
 ) -> CollaborationRequest:
     """The requester accepts the answer and closes the request."""
-    req, side = begin(req, actor, "close")
-    before = step_move(req, "close")
+    req, step = begin(req, actor, "close")
+    step.move()
     req.closed_at = timezone.now()
     req.save(update_fields=["status", "closed_at", "updated_at"])
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="close",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=comment,
         subject=_("协作请求 %(number)s 已办结") % {"number": req.number},
     )
@@ -393,22 +361,17 @@ def request_reopen(
     *, req: CollaborationRequest, actor: User, reason: str, files: Sequence[UploadedFile] = ()
 ) -> CollaborationRequest:
     """The requester is not satisfied: back to the target with the matter's full deadline."""
-    req, side = begin(req, actor, "reopen")
+    req, step = begin(req, actor, "reopen")
     reason = require_text(
         reason, code=CollaborationErrorCode.REASON_REQUIRED, message=_("请说明退回重办的理由。")
     )
     cal = WorkingCalendar()
-    before = step_move(req, "reopen")
+    step.move()
     rule = default_due_rule(matter_type=req.matter_type, start=local_today())
     set_deadline(req, rule.compute(cal), cal, rule)
     req.answered_late = None
     req.save()
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="reopen",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=reason,
         details={"due_date": req.due_date.isoformat()},
         files=files,
@@ -422,16 +385,11 @@ def request_reopen(
 def request_withdraw(
     *, req: CollaborationRequest, actor: User, reason: str = ""
 ) -> CollaborationRequest:
-    req, side = begin(req, actor, "withdraw")
-    before = step_move(req, "withdraw")
+    req, step = begin(req, actor, "withdraw")
+    step.move()
     req.withdrawn_at = timezone.now()
     req.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="withdraw",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=reason,
         subject=_("协作请求 %(number)s 已撤回") % {"number": req.number},
         body=reason,
@@ -444,17 +402,12 @@ def request_add_attachments(
     *, req: CollaborationRequest, actor: User, files: Sequence[UploadedFile], comment: str = ""
 ) -> TimelineEntry:
     """Either side adds material to an open request; a timeline entry records it."""
-    req, side = begin(req, actor, "attach")
+    req, step = begin(req, actor, "attach")
     if not files:
         raise ApplicationError(
             code=CollaborationErrorCode.FILE_REQUIRED, message=_("请选择要上传的文件。")
         )
-    return record_and_tell(
-        req=req,
-        actor=actor,
-        name="attach",
-        side=side,
-        before=req.status,
+    return step.record_and_tell(
         comment=comment,
         files=files,
     )

@@ -42,13 +42,13 @@ from ..models import (
     TransferOutcome,
     TransferReport,
 )
-from ..transitions import Side, step_move
+from ..transitions import Side
 from .common import (
     MIN_JUSTIFICATION_CHARS,
+    StepRun,
     begin,
     notify_side,
     record,
-    record_and_tell,
     require_text,
     stamp_answer,
 )
@@ -102,29 +102,21 @@ def _current_stage(req: CollaborationRequest) -> list[str]:
 
 
 def _report(
+    step: StepRun,
     *,
-    req: CollaborationRequest,
-    actor: User,
-    name: str,
-    side: Side,
     stage: str,
     note: str,
     occurred_on: dt.date,
     files: Sequence[UploadedFile],
-    before: str,
     details: dict[str, Any],
     subject: str,
     event: str = "",
     returned: bool = False,
 ) -> TransferReport:
-    """Write one progress report of step `name` with its timeline entry (and files) and ledger
-    entry, and tell the tax bureau's people of it."""
-    entry = record_and_tell(
-        req=req,
-        actor=actor,
-        name=name,
-        side=side,
-        before=before,
+    """Write one progress report of `step` with its timeline entry (and files) and ledger entry,
+    and tell the tax bureau's people of it."""
+    req = step.req
+    entry = step.record_and_tell(
         comment=note,
         details={"outcome": stage, "occurred_on": occurred_on.isoformat(), **details},
         files=files,
@@ -139,7 +131,7 @@ def _report(
         occurred_on=occurred_on,
         note=note,
         returned=returned,
-        reported_by=actor,
+        reported_by=step.actor,
         reporter_unit=req.target_unit,
         reported_at=entry.created_at,
         timeline_entry=entry,
@@ -168,7 +160,7 @@ def transfer_report_outcome(
     The first report answers the request; later ones add to the case's history, and the latest
     is its current stage. The tax bureau is told of each.
     """
-    req, side = begin(req, actor, "report_outcome")
+    req, step = begin(req, actor, "report_outcome")
     if outcome not in TransferOutcome.values:
         raise ApplicationError(
             code=CollaborationErrorCode.OUTCOME_REQUIRED,
@@ -179,22 +171,18 @@ def transfer_report_outcome(
     )
     day = _event_day(occurred_on, since=req.submitted_on, what=_("进展日期"))
     answers = req.status in ANSWERS_NOW
-    before = step_move(req, "report_outcome")
+    step.move()
     fields = ["status", "updated_at"]
     details: dict[str, Any] = {}
     if answers:
         fields += stamp_answer(req, actor, note)
         details["late"] = req.answered_late
     _report(
-        req=req,
-        actor=actor,
-        name="report_outcome",
-        side=side,
+        step,
         stage=outcome,
         note=note,
         occurred_on=day,
         files=files,
-        before=before,
         details=details,
         subject=_("移送案件 %(number)s 进展：%(stage)s")
         % {"number": req.number, "stage": TransferOutcome(outcome).label},
@@ -220,7 +208,7 @@ def transfer_return(
     Only with a decision of 不立案, 不起诉, 判决无罪 or 免予刑事处罚, its reasons and files; the tax
     bureau then has `CASE_RETURN_HANDLING_WORKING_DAYS` working days to record its handling.
     """
-    req, side = begin(req, actor, "return_case")
+    req, step = begin(req, actor, "return_case")
     if outcome not in RETURN_STAGES:
         raise ApplicationError(
             code=CollaborationErrorCode.NOT_A_RETURN_DECISION,
@@ -237,7 +225,7 @@ def transfer_return(
     )
     day = _event_day(occurred_on, since=req.submitted_on, what=_("决定日期"))
     answers = req.status in ANSWERS_NOW
-    before = step_move(req, "return_case")
+    step.move()
     fields = ["updated_at"]
     details: dict[str, Any] = {}
     if answers:
@@ -252,15 +240,11 @@ def transfer_return(
     fields += ["status", "returned_at", "admin_due_date", "admin_reminded_at", "admin_overdue_at"]
     details["admin_due_date"] = req.admin_due_date.isoformat()
     _report(
-        req=req,
-        actor=actor,
-        name="return_case",
-        side=side,
+        step,
         stage=outcome,
         note=reason,
         occurred_on=day,
         files=files,
-        before=before,
         details=details,
         subject=_("移送案件 %(number)s 退回行政处理（%(stage)s），请于 %(due)s 前登记处理结果")
         % {
@@ -292,7 +276,7 @@ def transfer_record_handling(
     行政处罚: the decision's number (文书号) and date. 不予行政处罚: the written reason.
     On time when recorded on or before the handling deadline.
     """
-    req, side = begin(req, actor, "record_handling")
+    req, step = begin(req, actor, "record_handling")
     if result not in AdminHandling.values:
         raise ApplicationError(
             code=CollaborationErrorCode.RESULT_REQUIRED, message=_("请选择行政处理结果。")
@@ -322,7 +306,7 @@ def transfer_record_handling(
     day = _event_day(decided_on, since=returned_on, what=_("行政处理决定日期"))
     now = timezone.now()
     today = timezone.localdate(now)
-    before = step_move(req, "record_handling")
+    step.move()
     req.closed_at = now
     req.admin_result = result
     req.admin_decision_number = decision_number
@@ -345,12 +329,7 @@ def transfer_record_handling(
             "updated_at",
         ]
     )
-    record_and_tell(
-        req=req,
-        actor=actor,
-        name="record_handling",
-        side=side,
-        before=before,
+    step.record_and_tell(
         comment=note,
         details={
             "result": result,

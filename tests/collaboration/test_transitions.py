@@ -13,7 +13,7 @@ from collaboration.api.serializers import STEP_SERIALIZERS
 from collaboration.models import Status, TimelineEntry
 from collaboration.permissions import allowed_actions, step_allows, step_check
 from collaboration.services import request_accept, request_answer, request_close, request_refuse
-from collaboration.services.common import record_and_tell
+from collaboration.services.common import StepRun
 from collaboration.transitions import TRANSITIONS, Side, entry_action, step_move
 from tests.factories import CollaborationRequestFactory
 from zhengxiang_portal.core.errors import ApplicationError
@@ -101,7 +101,7 @@ def test_the_api_offers_the_same_steps_as_the_page(client, world):
     assert listed == shown == allowed_actions(world.market_liaison, req)
 
 
-# --- a step done is recorded, then told, in one call (record_and_tell) -------------------------
+# --- a step done is recorded, then told, in one call (StepRun.record_and_tell) ----------------
 
 
 def test_every_step_records_under_a_timeline_action():
@@ -113,18 +113,13 @@ def test_every_step_records_under_a_timeline_action():
 def test_a_step_that_tells_needs_a_subject_and_one_that_tells_nobody_takes_none(world):
     req = CollaborationRequestFactory(actor=world.staff, target_unit=world.market)
     with pytest.raises(ValueError):  # close tells the target: a notice needs its subject
-        record_and_tell(
+        StepRun(
             req=req, actor=world.staff, name="close", side=Side.REQUESTER, before=req.status
-        )
+        ).record_and_tell()
     with pytest.raises(ValueError):  # start tells nobody: a subject would be sent to no one
-        record_and_tell(
-            req=req,
-            actor=world.market_liaison,
-            name="start",
-            side=Side.TARGET,
-            before=req.status,
-            subject="已开始办理",
-        )
+        StepRun(
+            req=req, actor=world.market_liaison, name="start", side=Side.TARGET, before=req.status
+        ).record_and_tell(subject="已开始办理")
     assert not req.timeline.exclude(action=TimelineEntry.Action.SUBMIT).exists()
 
 
