@@ -19,6 +19,7 @@ from collaboration.models import CollaborationRequest, MatterType
 from collaboration.services import request_accept, request_create
 from sharing_catalog.models import (
     CatalogItem,
+    FieldDisclosure,
     FieldType,
     Objection,
     Obligation,
@@ -311,6 +312,18 @@ class GovernedItemFactory(CatalogItemFactory):
             else None
         )
     )
+
+
+class FieldDisclosureFactory(factory.django.DjangoModelFactory):
+    """A consumer's entitlement to see a sensitive field in clear for a purpose (Art. 24), decided
+    by a working-group member; pass `item` and `consumer`."""
+
+    class Meta:
+        model = FieldDisclosure
+
+    field_key = "legal_id"
+    purpose = "collection"
+    decided_by = factory.LazyFunction(lambda: WorkingGroupMemberFactory().user)
 
 
 class ObligationFactory(factory.django.DjangoModelFactory):

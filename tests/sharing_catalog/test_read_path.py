@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import zoneinfo
 
-import factory
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
@@ -21,7 +20,13 @@ from django.urls import reverse
 from sharing_catalog.models import FieldDisclosure
 from sharing_catalog.services import reading
 from sharing_catalog.services.masking import field_disclosure_add, field_disclosure_remove
-from tests.factories import PASSWORD, UnitFactory, WorkingGroupMemberFactory, make_liaison
+from tests.factories import (
+    PASSWORD,
+    FieldDisclosureFactory,
+    UnitFactory,
+    WorkingGroupMemberFactory,
+    make_liaison,
+)
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
     good_row,
@@ -38,15 +43,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CLEAR_ID = id_number(1)
 MASKED_ID = CLEAR_ID[:4] + "*" * 10 + CLEAR_ID[-4:]
-
-
-class FieldDisclosureFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = FieldDisclosure
-
-    field_key = "legal_id"
-    purpose = "collection"
-    decided_by = factory.LazyFunction(lambda: WorkingGroupMemberFactory().user)
 
 
 def _world() -> World:
