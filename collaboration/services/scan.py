@@ -160,7 +160,7 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
         ),
         "escalate": (
             _("协作请求 %(number)s 逾期未办，已上报工作组"),
-            _("“%(subject)s”办理期限为 %(due)s，逾期已超过 %(n)d 个工作日。"),
+            _("“%(subject)s”办理期限为 %(due)s，逾期已达 %(n)d 个工作日。"),
         ),
     }
     unreachable: list[int] = []

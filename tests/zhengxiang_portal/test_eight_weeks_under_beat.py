@@ -471,6 +471,13 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         request__number="XZ-2026-000006", action="escalate", details__level=2
     ).details
     assert sorted(escalated["told"]) == list(WG)
+    # and a notice says no more than is true when it goes out: XZ-2026-000002, due Monday 12-07,
+    # is escalated on Thursday 12-10 at midnight, its 3rd working day overdue, not "more than 3"
+    xz2 = Notification.objects.filter(key=f"request:{request_ids['XZ-2026-000002']}:escalate:1")
+    assert {n.body for n in xz2} == {
+        "“【演示】蒸湘区某小区 3 栋不动产登记先税后证核验”办理期限为 2026-12-07，"
+        "逾期已达 3 个工作日。"
+    }
 
     # and no duty counted late on or before its deadline day, and each did the day after
     power = [obligation_ids["ZX-ML-006", f"2026年{m}月"] for m in (9, 10, 11)]
