@@ -451,6 +451,20 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
             latest = Notification.objects.filter(recipient=user).first()
             if latest is not None:
                 assert latest.subject in page.content.decode(), name
+            assert client.get("/").status_code == 200, name
+        # the leaders' dashboard, a unit's own scores, the obligations list and the 台账
+        for name, url in (
+            ("wg_leader", "/assessment/"),
+            ("liaison_market", "/assessment/mine/"),
+            ("liaison_market", "/catalog/obligations/"),
+            ("liaison_land", "/ledger/"),
+            ("auditor", "/ledger/"),
+        ):
+            client.force_login(accounts[name])
+            page = client.get(url, follow=True)
+            assert page.status_code == 200, (name, url)
+            if url.startswith("/assessment/"):
+                assert Q1 in page.content.decode(), (name, url)
 
     # and where the unit had nobody to tell, the record says the group was told instead; where
     # it had, it names who
