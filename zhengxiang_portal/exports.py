@@ -15,13 +15,15 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 
 from zhengxiang_portal.cells import safe_cell
@@ -96,14 +98,16 @@ def xlsx_write_row(worksheet: Any, values: Iterable[Any]) -> None:
     worksheet.append([safe_cell(v) for v in values])
 
 
-def xlsx_bytes(
+def xlsx_write(
+    fileobj: IO[bytes],
     *,
     headers: Sequence[Any] | None,
     rows: Iterable[Sequence[Any]],
     sheet_title: str = "数据",
     widths: Sequence[int] | None = None,
-) -> bytes:
-    """A one-sheet .xlsx of `headers` + `rows`, every value through `safe_cell`.
+) -> None:
+    """Write a one-sheet .xlsx of `headers` + `rows` into `fileobj`, every value through
+    `safe_cell`.
 
     Streamed by `xlsx_stream` (flat memory whatever the row count: issue 16 point 4). Strings
     are always strings: nothing is guessed into a formula, a number or a link. Dates show as
@@ -121,7 +125,20 @@ def xlsx_bytes(
         widths=widths,
         title_rows=1 if headers else 0,
     )
-    return xlsx_sheets_bytes([sheet])
+    write_xlsx(fileobj, [sheet])
+
+
+def xlsx_bytes(
+    *,
+    headers: Sequence[Any] | None,
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str = "数据",
+    widths: Sequence[int] | None = None,
+) -> bytes:
+    """`xlsx_write` into memory, for the small lists and documents the pages export."""
+    buffer = io.BytesIO()
+    xlsx_write(buffer, headers=headers, rows=rows, sheet_title=sheet_title, widths=widths)
+    return buffer.getvalue()
 
 
 def xlsx_sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -161,15 +178,35 @@ def xlsx_response(
     return response
 
 
-def csv_rows(headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]) -> str:
-    """Render rows as CSV text with every value through `safe_cell`."""
+def _csv_lines(headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]) -> Iterable[str]:
+    """CSV text in pieces of CSV_PIECE_ROWS rows, every value through `safe_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if headers:
         writer.writerow([safe_cell(v) for v in headers])
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    return buffer.getvalue()
+        if n % CSV_PIECE_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+CSV_PIECE_ROWS = 2000
+
+
+def csv_rows(headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]) -> str:
+    """Render rows as CSV text with every value through `safe_cell` (small lists)."""
+    return "".join(_csv_lines(headers, rows))
+
+
+def csv_write(fileobj: IO[bytes], headers: Sequence[Any] | None, rows: Iterable[Sequence[Any]]):
+    """Write rows as CSV in UTF-8 with a BOM (Excel on Chinese Windows opens it right) into
+    `fileobj`, a piece at a time: memory stays flat whatever the row count."""
+    fileobj.write("\ufeff".encode())
+    for piece in _csv_lines(headers, rows):
+        fileobj.write(piece.encode("utf-8"))
 
 
 def csv_response(
@@ -191,6 +228,73 @@ def bytes_response(content: bytes, *, filename: str, content_type: str) -> HttpR
     The bytes must have been written through `safe_cell` (`csv_rows`, `xlsx_write_row`).
     """
     response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = _content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# An export up to this size stays in memory; a larger one is written to a temporary file and
+# sent from there, so a download of any size takes the web process a fixed amount of memory.
+EXPORT_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class SpooledExport:
+    """A written export: its bytes in `file` (at position 0), their SHA-256 and size."""
+
+    file: IO[bytes]
+    sha256: str
+    size: int
+
+    def read(self) -> bytes:
+        return read_whole(self.file)
+
+
+def read_whole(fileobj: IO[bytes]) -> bytes:
+    """A spooled export's whole content (tests and small callers; a response streams it)."""
+    fileobj.seek(0)
+    data = fileobj.read()
+    fileobj.seek(0)
+    return data
+
+
+def spooled_export(write: Callable[[IO[bytes]], Any]) -> SpooledExport:
+    """Run `write(fileobj)` into a spooled temporary file and hash what it wrote.
+
+    The SHA-256 is of the finished file, read back a megabyte at a time (the .xlsx writer seeks
+    back to finish each part, so the bytes are final only once it returns).
+    """
+    # closed by the response that sends it (or here, on failure)
+    fileobj: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        write(fileobj)
+        fileobj.flush()
+        size = fileobj.tell()
+        fileobj.seek(0)
+        digest = hashlib.sha256()
+        while chunk := fileobj.read(1 << 20):
+            digest.update(chunk)
+        fileobj.seek(0)
+    except BaseException:
+        fileobj.close()
+        raise
+    return SpooledExport(file=fileobj, sha256=digest.hexdigest(), size=size)
+
+
+def file_response(
+    fileobj: IO[bytes], *, filename: str, content_type: str, size: int
+) -> HttpResponse | FileResponse:
+    """Send an export written by `spooled_export` (through `safe_cell`) as a download.
+
+    One that stayed in memory goes as it is; a larger one (on disk) is streamed from its file,
+    which the response closes once sent: the web process holds a fixed amount either way.
+    """
+    response: HttpResponse | FileResponse
+    if size <= EXPORT_SPOOL_BYTES:
+        with fileobj:
+            response = HttpResponse(read_whole(fileobj), content_type=content_type)
+    else:
+        response = FileResponse(fileobj, content_type=content_type)
     response["Content-Disposition"] = _content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -37,7 +37,7 @@ from sharing_catalog.services.submissions import (
     submission_export,
 )
 from zhengxiang_portal.core.idempotency import idempotent
-from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bytes_response
+from zhengxiang_portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, file_response
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -227,7 +227,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         except PermissionDenied as exc:
             raise Http404 from exc
         content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
-        return bytes_response(export.content, filename=export.filename, content_type=content_type)
+        return file_response(
+            export.file, filename=export.filename, content_type=content_type, size=export.size
+        )
 
 
 def _provider_units(user) -> set[int]:

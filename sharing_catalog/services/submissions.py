@@ -7,15 +7,13 @@ SHA-256 of the exact bytes handed out.
 from __future__ import annotations
 
 import functools
-import hashlib
-import io
 import json
 import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from django.conf import settings
@@ -35,7 +33,13 @@ from sharing_catalog.selectors.entitlements import reader_unit_ids
 from sharing_catalog.selectors.submissions import submission_readable_data, user_may_read_item
 from sharing_catalog.services import reading
 from zhengxiang_portal.core.errors import ApplicationError
-from zhengxiang_portal.exports import csv_rows, safe_cell, xlsx_bytes
+from zhengxiang_portal.exports import (
+    csv_write,
+    read_whole,
+    safe_cell,
+    spooled_export,
+    xlsx_write,
+)
 from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import notice_send
@@ -213,10 +217,27 @@ def _export_rows(datas: Iterable[Any], reader: Any) -> Iterator[list[Any]]:
 
 @dataclass
 class Export:
-    content: bytes
+    """A written download: `file` holds its bytes (spooled to disk past a few megabytes)."""
+
+    file: IO[bytes]
     filename: str
     sha256: str
     rows: int
+    size: int
+
+    @property
+    def content(self) -> bytes:
+        return read_whole(self.file)
+
+    def close(self) -> None:
+        """Release the file (a response that sends it closes it itself)."""
+        self.file.close()
+
+    def __enter__(self) -> Export:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def submission_export(
@@ -253,16 +274,27 @@ def submission_export(
             count += 1
             yield row
 
+    # written to a spooled file (flat memory for any row count), hashed once complete
     if fmt == "csv":
-        # UTF-8 with BOM, so Excel on Chinese Windows opens it correctly
-        content = ("\ufeff" + csv_rows(header, rows())).encode("utf-8")
+        written = spooled_export(lambda fh: csv_write(fh, header, rows()))
     else:
-        content = xlsx_bytes(headers=header, rows=rows(), sheet_title=item.name[:31])
-    digest = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
-        reader.log(action=LedgerAction.DOWNLOAD, rows=count, digest=digest, extra={"format": fmt})
+        written = spooled_export(
+            lambda fh: xlsx_write(fh, headers=header, rows=rows(), sheet_title=item.name[:31])
+        )
+    try:
+        with transaction.atomic():
+            reader.log(
+                action=LedgerAction.DOWNLOAD, rows=count, digest=written.sha256,
+                extra={"format": fmt},
+            )  # fmt: skip
+    except BaseException:
+        written.file.close()
+        raise
     filename = f"{item.code}_{submission.obligation.period_label}_v{submission.version}.{fmt}"
-    return Export(content=content, filename=filename, sha256=digest, rows=count)
+    return Export(
+        file=written.file, filename=filename, sha256=written.sha256, rows=count,
+        size=written.size,
+    )  # fmt: skip
 
 
 def submission_original_file(*, submission: Submission, actor: User) -> tuple[Path, str]:
@@ -321,15 +353,14 @@ def submission_marked_file(*, submission: Submission, actor: User) -> Export:
         notes.append([err.cell, safe_cell(err.field_label), safe_cell(err.value), err.message])
     for message in general:
         notes.append(["", "", "", message])
-    out = io.BytesIO()
-    workbook.save(out)
-    content = out.getvalue()
+    written = spooled_export(workbook.save)
     stem = Path(submission.original_filename).stem
     return Export(
-        content=content,
+        file=written.file,
         filename=f"{stem}_校验标注.xlsx",
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=written.sha256,
         rows=submission.rows_processed,
+        size=written.size,
     )
 
 

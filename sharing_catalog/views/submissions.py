@@ -47,7 +47,7 @@ from zhengxiang_portal.core.tables import Paginator
 from zhengxiang_portal.exports import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
-    bytes_response,
+    file_response,
     list_export_response,
 )
 
@@ -189,7 +189,9 @@ def submission_export_view(request, pk: int, fmt: str):
             return purpose_step(request, submission.obligation.item)
         raise Http404 from exc
     content_type = CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
-    return bytes_response(export.content, filename=export.filename, content_type=content_type)
+    return file_response(
+        export.file, filename=export.filename, content_type=content_type, size=export.size
+    )
 
 
 def submission_marked_view(request, pk: int):
@@ -198,7 +200,9 @@ def submission_marked_view(request, pk: int):
         export = submission_marked_file(submission=submission, actor=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return bytes_response(export.content, filename=export.filename, content_type=XLSX_CONTENT_TYPE)
+    return file_response(
+        export.file, filename=export.filename, content_type=XLSX_CONTENT_TYPE, size=export.size
+    )
 
 
 def submission_original_view(request, pk: int):

@@ -34,8 +34,8 @@ def _csv_rows(content: bytes) -> list[list[str]]:
 
 def test_the_provider_downloads_every_record_in_clear_with_typed_cells(roles):
     world = _world()
-    export = submission_export(submission=world.v2, actor=world.liaison, fmt="xlsx")
-    rows = _xlsx_rows(export.content)
+    with submission_export(submission=world.v2, actor=world.liaison, fmt="xlsx") as export:
+        rows = _xlsx_rows(export.content)
     assert export.rows == 4
     assert rows[0] == LABELS
     first = good_row(1)
@@ -49,10 +49,10 @@ def test_the_provider_downloads_every_record_in_clear_with_typed_cells(roles):
 def test_a_consumer_downloads_the_sensitive_fields_masked_in_both_formats(roles):
     world = _world()
     for fmt, read in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
-        export = submission_export(
+        with submission_export(
             submission=world.v2, actor=world.consumer_liaison, fmt=fmt, purpose="collection"
-        )
-        rows = read(export.content)
+        ) as export:
+            rows = read(export.content)
         assert rows[1][5] == MASKED_ID, fmt
         assert all(CLEAR_ID not in str(cell) for row in rows for cell in row), fmt
         assert rows[1][6].startswith("139") and "*" in rows[1][6], fmt
@@ -64,8 +64,8 @@ def test_text_that_could_run_as_a_formula_downloads_quoted(roles):
     row[1] = "@SUM(1+1)*cmd|'/c calc'!A0"  # text in the uploaded file (not a formula there)
     version = confirmed_version(world, [row], name="v3.xlsx")
     for fmt, read in (("xlsx", _xlsx_rows), ("csv", _csv_rows)):
-        export = submission_export(submission=version, actor=world.liaison, fmt=fmt)
-        assert read(export.content)[1][1] == "'" + row[1], fmt
+        with submission_export(submission=version, actor=world.liaison, fmt=fmt) as export:
+            assert read(export.content)[1][1] == "'" + row[1], fmt
 
 
 @pytest.mark.django_db(transaction=True)
@@ -90,10 +90,48 @@ def test_a_download_reads_its_rows_outside_any_transaction_and_logs_once_complet
 
     monkeypatch.setattr(submissions, "_export_rows", watched)
     before = LedgerEntry.objects.filter(action="download").count()
-    export = submission_export(
+    with submission_export(
         submission=world.v2, actor=world.consumer_liaison, fmt="xlsx", purpose="collection"
-    )
+    ) as export:
+        pass
     assert seen == [False] * 4
     logged = LedgerEntry.objects.filter(action="download").order_by("-seq").first()
     assert LedgerEntry.objects.filter(action="download").count() == before + 1
     assert logged.digest == export.sha256 and logged.details["rows"] == 4
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_download_past_the_spool_size_is_sent_from_disk_as_logged(
+    client, roles, fmt, monkeypatch
+):
+    # Given an export larger than what stays in memory (here: anything over 256 bytes)
+    import hashlib
+
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+    from zhengxiang_portal import exports
+    from zhengxiang_portal.ledger.actions import LedgerAction
+    from zhengxiang_portal.ledger.models import LedgerEntry
+
+    monkeypatch.setattr(exports, "EXPORT_SPOOL_BYTES", 256)
+    world = _world()
+    # Then the service hands over a file on disk, whole and hashed
+    with submission_export(submission=world.v2, actor=world.liaison, fmt=fmt) as export:
+        assert export.file._rolled  # written to a temporary file, not held in memory
+        assert export.size == len(export.content) > 256
+        assert hashlib.sha256(export.content).hexdigest() == export.sha256
+    # And the page streams exactly the bytes whose SHA-256 the ledger holds
+    client.login(username=world.liaison.username, password=PASSWORD)
+    url = reverse("sharing_catalog:submission_export", args=[world.v2.pk, fmt])
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content)
+    assert "attachment;" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    entry = LedgerEntry.objects.filter(action=LedgerAction.DOWNLOAD).latest("seq")
+    assert entry.digest == hashlib.sha256(body).hexdigest()
+    rows = _csv_rows(body) if fmt == "csv" else _xlsx_rows(body)
+    assert rows[0] == LABELS and len(rows) == 5
+    if fmt == "csv":
+        assert body.startswith("\ufeff".encode())  # Excel on Chinese Windows reads UTF-8

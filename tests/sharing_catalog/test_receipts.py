@@ -131,23 +131,24 @@ def test_the_tax_bureau_without_liaison_hears_of_new_data_through_its_tax_staff(
 
 
 def test_csv_download_is_utf8_bom_formula_safe_and_logged(world, confirmed):
-    export = submission_export(
+    with submission_export(
         submission=confirmed, actor=world.consumer_liaison, fmt="csv", purpose="collection"
-    )
-    assert export.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    ) as export:
+        content = export.content
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["统一社会信用代码", "企业名称"]
     assert rows[1][1] == "'" + INJECTED
     entry = LedgerEntry.objects.get(action="download")
-    assert entry.digest == hashlib.sha256(export.content).hexdigest()
+    assert entry.digest == hashlib.sha256(content).hexdigest()
     assert entry.actor == world.consumer_liaison
 
 
 def test_xlsx_download_holds_no_live_formula(world, confirmed):
-    export = submission_export(
+    with submission_export(
         submission=confirmed, actor=world.consumer_liaison, fmt="xlsx", purpose="collection"
-    )
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    ) as export:
+        sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet["B2"].data_type == "s"
     assert sheet["B2"].value == "'" + INJECTED
     assert sheet["C2"].value == 1000.5  # amounts stay numbers
