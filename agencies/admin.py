@@ -20,8 +20,15 @@ class LiaisonInline(admin.TabularInline):
 
     model = Liaison
     extra = 0
-    fields = ["name", "phone", "email", "position", "is_primary", "is_active", "user"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "name",
+        "phone",
+        "email",
+        "position",
+        "is_primary",
+        "is_active",
+        "user",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -65,14 +65,14 @@ def _phone(i: int) -> str:
 
 def seed() -> str:
     roles_sync()
-    units = {}
+    units: dict[str, Unit] = {}
     for i, spec in enumerate(DATA.units, start=1):
         category = (
             Unit.Category.RELATED
             if spec.kind in RELATED_UNIT_KINDS
             else Unit.Category.CO_GOVERNANCE
         )
-        unit, _c = Unit.objects.update_or_create(
+        units[spec.code], _c = Unit.objects.update_or_create(
             code=spec.code,
             defaults={
                 "name": spec.name,
@@ -84,7 +84,6 @@ def seed() -> str:
                 "address": "湖南省衡阳市蒸湘区",
             },
         )
-        units[spec.code] = unit
     for i, account in enumerate(DATA.accounts):
         unit = units[account.unit] if account.unit else None
         user, created = User.objects.get_or_create(
@@ -104,6 +103,10 @@ def seed() -> str:
             user.save()
         user.groups.set(Group.objects.filter(name__in=account.roles))
         if account.working_group:
+            if unit is None:  # a member sits for a unit (Art. 3): the data file must name it
+                raise ValueError(
+                    f"demo account {account.username}: a working-group seat needs a unit"
+                )
             WorkingGroupMember.objects.update_or_create(
                 user=user,
                 defaults={

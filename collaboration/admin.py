@@ -24,8 +24,14 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEntry
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor", "from_status", "to_status", "comment"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "action",
+        "actor",
+        "from_status",
+        "to_status",
+        "comment",
+    )
 
 
 class TransferReportInline(admin.TabularInline):
@@ -34,8 +40,14 @@ class TransferReportInline(admin.TabularInline):
     model = TransferReport
     extra = 0
     can_delete = False
-    fields = ["occurred_on", "stage", "returned", "reported_by", "reporter_unit", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "occurred_on",
+        "stage",
+        "returned",
+        "reported_by",
+        "reporter_unit",
+        "note",
+    )
 
 
 @admin.register(CollaborationRequest)

@@ -60,7 +60,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         response.data = _payload(ApiErrorCode.INVALID, _("提交的数据有误。"), response.data)
     elif isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else ApiErrorCode.ERROR
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else ApiErrorCode.ERROR
         response.data = _payload(code, exc.detail)
     return response
 

@@ -33,5 +33,6 @@ class Paginator(DjangoPaginator):
             rows = list(self.object_list[: self.per_page + 1])
             if len(rows) <= self.per_page:
                 self.count = len(rows)  # a cached_property: this is its cached value
-            return self._get_page(rows[: self.per_page], 1, self)
+            # Django's own hook for building a Page; django-stubs does not declare it.
+            return self._get_page(rows[: self.per_page], 1, self)  # type: ignore[attr-defined]
         return super().get_page(number)
