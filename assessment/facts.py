@@ -11,12 +11,14 @@ never an indicator silently "not applicable". A source that is not connected (on
 disconnects one, through `Source.functions`) leaves its facts `None` (unknown, not zero).
 
 Documented interfaces used here:
-- sharing_catalog.selectors[.obligations].obligation_list_for_assessment(*, start, end,
-  unit_ids=None) and obligation_standing(obligation, *, as_of) -> Standing | None (None:
+- sharing_catalog.selectors[.obligations].obligation_list_judged_in(*, start, end,
+  unit_ids=None) (the obligations whose grace period ends in the period: each is judged once,
+  where its grace ends) and obligation_standing(obligation, *, as_of) -> Standing | None (None:
   exempt; pending: still inside its grace period at the as-of day, not assessed yet);
 - sharing_catalog.models.Submission through its documented fields only: `version` (1 = the
   first upload of an obligation), `status` (invalid / validated / confirmed / superseded: the
-  validation outcome; superseded = an earlier confirmed version), `unit_id`, `obligation.due_date`.
+  validation outcome; superseded = an earlier confirmed version), `unit_id`,
+  `obligation.grace_until`.
   The submissions app has no assessment selector yet; this one read is the whole dependency;
 - sharing_catalog.selectors[.objections].objection_facts(*, start, end, unit_ids=None, as_of)
   -> dict[unit_id, ObjectionStats] and objection_evidence(*, unit_id, start, end, kind, as_of);
@@ -39,7 +41,7 @@ from collaboration.selectors import request_evidence, request_statistics
 from sharing_catalog.models import Submission
 from sharing_catalog.selectors.objections import objection_evidence, objection_facts
 from sharing_catalog.selectors.obligations import (
-    obligation_list_for_assessment,
+    obligation_list_judged_in,
     obligation_standing,
 )
 from sharing_catalog.selectors.submissions import obligation_submissions
@@ -63,7 +65,7 @@ OBLIGATIONS = Source(
     "obligations",
     _("报送任务（目录清单）"),
     {
-        "obligation_list_for_assessment": obligation_list_for_assessment,
+        "obligation_list_judged_in": obligation_list_judged_in,
         "obligation_standing": obligation_standing,
     },
 )
@@ -281,9 +283,7 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) 
     _zero(out, unit_ids, keys)
     wanted = set(unit_ids)
     standing_of = fns["obligation_standing"]
-    for obligation in fns["obligation_list_for_assessment"](
-        start=start, end=end, unit_ids=unit_ids
-    ):
+    for obligation in fns["obligation_list_judged_in"](start=start, end=end, unit_ids=unit_ids):
         unit_id = obligation.item.provider_id
         if unit_id not in wanted:
             continue
@@ -299,15 +299,16 @@ def _read_obligations(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) 
 
 
 def _read_submissions(fns, out: CollectedFacts, *, start, end, unit_ids, as_of) -> None:
-    """First-time validation pass rate: version 1 of each obligation due in the period."""
+    """First-time validation pass rate: version 1 of each obligation the period judges (its
+    grace period ends in it), so an obligation's upload counts where its timeliness does."""
     _zero(out, unit_ids, ("submissions_first", "submissions_first_passed"))
     submission_model = fns["Submission"]
     passed_statuses = submission_model.PASSED_STATUSES
     qs = (
         submission_model.objects.filter(
             version=1,
-            obligation__due_date__gte=start,
-            obligation__due_date__lte=end,
+            obligation__grace_until__gte=start,
+            obligation__grace_until__lte=end,
             unit_id__in=unit_ids,
             status__in=passed_statuses | submission_model.FAILED_STATUSES,
         )

@@ -120,13 +120,36 @@ def obligation_state(obligation: Obligation, today: dt.date | None = None) -> st
 def obligation_list_for_assessment(
     *, start: dt.date, end: dt.date, unit_ids: Iterable[int] | None = None
 ) -> QuerySet[Obligation]:
-    """Obligations whose due date falls in [start, end], optionally of these provider units."""
+    """Obligations whose due date falls in [start, end], optionally of these provider units.
+
+    The 报送情况通报's view (what was due in a month or quarter, pending ones shown as pending);
+    the scores read `obligation_list_judged_in`.
+    """
     qs = Obligation.objects.select_related("item__provider").filter(
         due_date__gte=start, due_date__lte=end
     )
     if unit_ids is not None:
         qs = qs.filter(item__provider_id__in=list(unit_ids))
     return qs.order_by("due_date", "pk")
+
+
+def obligation_list_judged_in(
+    *, start: dt.date, end: dt.date, unit_ids: Iterable[int] | None = None
+) -> QuerySet[Obligation]:
+    """Obligations whose grace period ends in [start, end]: those an assessment period judges.
+
+    An obligation is judged once, in the period its grace period ends in, as an objection's answer
+    is in the period its first deadline falls in and a request in the period it is due (Art. 22,
+    25): December's data due on 31 December with grace to 5 January is still pending when the
+    fourth quarter is judged at its last day, and the first quarter is where it stands on time,
+    late or not provided. Chosen by due date it was counted in no period at all.
+    """
+    qs = Obligation.objects.select_related("item__provider").filter(
+        grace_until__gte=start, grace_until__lte=end
+    )
+    if unit_ids is not None:
+        qs = qs.filter(item__provider_id__in=list(unit_ids))
+    return qs.order_by("grace_until", "due_date", "pk")
 
 
 def obligation_standing(obligation: Obligation, *, as_of: AsOf) -> Standing | None:

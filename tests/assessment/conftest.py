@@ -68,7 +68,9 @@ def fake_obligation_standing(obligation, *, as_of):
 
 
 def fake_obligation_list(*, start, end, unit_ids=None):
-    qs = Obligation.objects.filter(due_date__gte=start, due_date__lte=end).select_related("item")
+    qs = Obligation.objects.filter(grace_until__gte=start, grace_until__lte=end).select_related(
+        "item"
+    )
     if unit_ids is not None:
         qs = qs.filter(item__provider_id__in=list(unit_ids))
     return qs
@@ -136,7 +138,7 @@ def fake_sources(monkeypatch):
 
     functions = {
         "obligations": {
-            "obligation_list_for_assessment": fake_obligation_list,
+            "obligation_list_judged_in": fake_obligation_list,
             "obligation_standing": fake_obligation_standing,
         },
         "objections": {
