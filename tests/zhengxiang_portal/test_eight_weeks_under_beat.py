@@ -132,7 +132,8 @@ def _admin_declares_a_make_up_working_day() -> None:
 
 def _tax_staff_raises_an_objection_before_new_year() -> None:
     """A second objection on the court's auction data, on a row the first one does not cover."""
-    first = Objection.objects.get(pk=1)
+    first = Objection.objects.order_by("pk").first()  # the demo's one objection
+    assert first is not None
     submission = Submission.objects.get(pk=first.submission_id)
     row = submission.records.order_by("row_number").values_list("row_number", flat=True)[2]
     objection_raise(
@@ -176,10 +177,11 @@ SCORE_LOOKS = {
 INBOX_LOOKS = (D(2026, 12, 14), D(2026, 12, 21), D(2027, 1, 4), D(2027, 1, 8), D(2027, 1, 25))
 
 
-def _expected_notices(ob, rq) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
+def _expected_notices(ob, rq, oj) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
     """Every notice of the eight weeks but the daily ledger digests: key → (local day, who).
 
-    `ob(code, period)` and `rq(number)` give the ids the keys carry.
+    `ob(code, period)`, `rq(number)` and `oj(n)` (the n-th objection: 1 the demo's, 2 the one
+    raised on 12-30) give the ids the keys carry.
     """
     e: dict[str, tuple[dt.date, tuple[str, ...]]] = {}
 
@@ -286,14 +288,14 @@ def _expected_notices(ob, rq) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
     # Objections (Art. 22): reminded 1 working day before, overdue the day after (both sides
     # told), escalated once 2 working days have passed.
     court, both = ("liaison_court",), ("liaison_court", "tax_staff")
-    e["objection:1:r1:reminder"] = (D(2026, 12, 10), court)
-    e["objection:1:r1:overdue"] = (D(2026, 12, 12), both)
-    e["objection:1:r1:escalated"] = (D(2026, 12, 16), WG)
+    e[f"objection:{oj(1)}:r1:reminder"] = (D(2026, 12, 10), court)
+    e[f"objection:{oj(1)}:r1:overdue"] = (D(2026, 12, 12), both)
+    e[f"objection:{oj(1)}:r1:escalated"] = (D(2026, 12, 16), WG)
     # raised Wednesday 12-30: 5 working days are 12-31, 01-04 … 01-07
-    e["objection:2:raised"] = (D(2026, 12, 30), court)
-    e["objection:2:r1:reminder"] = (D(2027, 1, 6), court)
-    e["objection:2:r1:overdue"] = (D(2027, 1, 8), both)
-    e["objection:2:r1:escalated"] = (D(2027, 1, 10), WG)  # after 01-08 and Saturday 01-09
+    e[f"objection:{oj(2)}:raised"] = (D(2026, 12, 30), court)
+    e[f"objection:{oj(2)}:r1:reminder"] = (D(2027, 1, 6), court)
+    e[f"objection:{oj(2)}:r1:overdue"] = (D(2027, 1, 8), both)
+    e[f"objection:{oj(2)}:r1:escalated"] = (D(2027, 1, 10), WG)  # after 01-08 and Saturday 01-09
 
     # The rectification order (Art. 28), due 12-18: reminded 2 working days before; overdue the
     # day after, to the unit and the leader who issued it.
@@ -415,7 +417,12 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         (o.item.code, o.period_label): o.pk for o in Obligation.objects.select_related("item")
     }
     request_ids = dict(CollaborationRequest.objects.values_list("number", "pk"))
-    expected = _expected_notices(lambda c, p: obligation_ids[c, p], request_ids.__getitem__)
+    objection_ids = list(Objection.objects.order_by("pk").values_list("pk", flat=True))
+    expected = _expected_notices(
+        lambda c, p: obligation_ids[c, p],
+        request_ids.__getitem__,
+        lambda n: objection_ids[n - 1],
+    )
     expected = {key: (day, tuple(sorted(who))) for key, (day, who) in expected.items()}
     assert {k: v for k, v in seen.items() if expected.get(k) != v} == {
         k: v for k, v in expected.items() if seen.get(k) != v
@@ -512,7 +519,7 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         "evidence": [(xz6, "overdue_open")],
     }
     assert looks[D(2027, 1, 7)]["facts"]["counted"] == 0
-    assert looks[D(2027, 1, 8)]["evidence"] == [(2, "open_overdue")]
+    assert looks[D(2027, 1, 8)]["evidence"] == [(objection_ids[1], "open_overdue")]
 
     # and the year rolled over: 2027's first quarter opened on its first night and is what the
     # dashboard shows; January's obligations were created on 01-01, week 53 of 2026 on 12-28;
@@ -532,6 +539,10 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         "2026年第53周": {D(2026, 12, 28)},
         "2027年第1周": {D(2027, 1, 4)},
     }
+    # the demo's objection and the one tax_staff raised on 12-30 (ids differ between databases)
+    demo_objection, raised_objection = objection_ids
     court_q4 = _score(Q4, "ZX-COURT", "objection_answers_on_time")
-    assert [pk for pk, _tag in court_q4["evidence"]] == [1]
-    assert _score(Q1, "ZX-COURT", "objection_answers_on_time")["evidence"] == [(2, "open_overdue")]
+    assert [pk for pk, _tag in court_q4["evidence"]] == [demo_objection]
+    assert _score(Q1, "ZX-COURT", "objection_answers_on_time")["evidence"] == [
+        (raised_objection, "open_overdue")
+    ]
