@@ -30,7 +30,8 @@ from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
 from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import Message, notify_many
 
-from ..models import RUNNING_STATUSES, CollaborationRequest, TimelineEntry
+from ..models import RUNNING_STATUSES, CollaborationRequest, Extension, TimelineEntry
+from .waits import request_wait_scan
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,13 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
             _("“%(subject)s”办理期限为 %(due)s，逾期已达 %(n)d 个工作日。"),
         ),
     }
+    # An extension asked and not yet decided does not move the deadline (Art. 7: only with the
+    # requester's consent): the unit's notices say so, and that a lapse still counts late.
+    pending_text = {
+        "remind": _("已申请延期至 %(new_due)s，待请求方审批；审批前原期限不变。"),
+        "overdue": _("已申请延期至 %(new_due)s，待请求方审批；未获同意前按原期限逾期计入考核。"),
+        "escalate": _("已申请延期至 %(new_due)s，待请求方审批。"),
+    }
     unreachable: list[int] = []
     for kind, condition, field, action in kinds:
         with transaction.atomic():
@@ -187,13 +195,23 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                         # Overdue: the unit hears of it too, not only the person who let it lapse.
                         told[pk] = told[pk] + book.recipients(unit_id)
             n = escalate_working_days()
+            pending = dict(
+                Extension.objects.filter(
+                    request_id__in=[r[0] for r in rows], status=Extension.Status.PENDING
+                ).values_list("request_id", "new_due_date")
+            )
+            extra = {
+                pk: "\n" + pending_text[kind] % {"new_due": new_due.isoformat()}
+                for pk, new_due in pending.items()
+            }
             messages = [
                 Message(
                     recipients=told[pk].users,
                     key=f"request:{pk}:{kind}:{level}",
                     kind=f"collaboration_{kind}",
                     subject=title % {"number": number, "due": due.isoformat()},
-                    body=body % {"subject": subject, "due": due.isoformat(), "n": n},
+                    body=body % {"subject": subject, "due": due.isoformat(), "n": n}
+                    + extra.get(pk, ""),
                     url=detail_url.format(pk),
                 )
                 for pk, number, subject, _st, _a, _u, level, due in rows
@@ -218,6 +236,10 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
                     "told_nobody": sorted(pk for pk, who in told.items() if who.nobody),
                 },
             )
+    # Then the waits on the requester and the working group (waits.py), on the same day; the
+    # counts above stay the asked units' (the notices created are counted together).
+    _reminded, _escalated, wait_notifications = request_wait_scan(days=days)
+    notifications += wait_notifications
     if unreachable:
         logger.error("deadline notices reached nobody for requests %s", sorted(set(unreachable)))
     result = ScanResult(

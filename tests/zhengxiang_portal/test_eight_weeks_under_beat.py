@@ -333,6 +333,29 @@ def _expected_notices(ob, rq, oj) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
     )
     # The new year's first quarter opens by itself; the group is told.
     e["period:opened"] = (D(2027, 1, 1), WG)
+
+    # Waits on someone other than the asked unit (Art. 7), since the seed on Sunday 12-06:
+    # reminded every 5 working days while they last — 12-11, 12-18, 12-25, 01-04 (元旦 a rest
+    # day), 01-09 (the make-up Saturday), 01-15, 01-22, 01-29.
+    weekly = (
+        D(2026, 12, 11), D(2026, 12, 18), D(2026, 12, 25), D(2027, 1, 4),
+        D(2027, 1, 9), D(2027, 1, 15), D(2027, 1, 22), D(2027, 1, 29),
+    )  # fmt: skip
+    for number, wait, who in (
+        # the court answered; the tax staff never closes it (the portal closes nothing itself)
+        ("XZ-2026-000004", "acceptance", ("tax_staff",)),
+        # the market bureau asked for clarification; the tax staff never gives it
+        ("XZ-2026-000005", "clarification", ("tax_staff",)),
+        # the court's refusal contested; the working group never rules
+        ("XZ-2026-000009", "ruling", WG),
+    ):
+        for level, day in enumerate(weekly, start=1):
+            e[f"request:{rq(number)}:wait_{wait}:2026-12-06:{level}"] = (day, who)
+    # XZ-2026-000006's extension, asked at the seed, waits a working day for the tax staff's
+    # decision: they are reminded on Monday 12-07 and approve on Tuesday.
+    xz6 = rq("XZ-2026-000006")
+    ext = Extension.objects.get(request_id=xz6).pk
+    e[f"request:{xz6}:wait_extension:{ext}:remind:asked"] = (D(2026, 12, 7), ("tax_staff",))
     return e
 
 

@@ -49,7 +49,13 @@ def _days():
 
 def _event(key: str) -> str:
     """What a notice is about, without its object id, deadline level or answer round:
-    "request:13:overdue:2" → "request:overdue"; "objection:1:r1:reminder" → "objection:reminder"."""
+    "request:13:overdue:2" → "request:overdue"; "objection:1:r1:reminder" → "objection:reminder".
+
+    A wait on the requester or the working group is reminded every few working days while it lasts
+    (collaboration.services.waits): each period's reminder is its own event,
+    "request:9:wait_ruling:2026-12-01:2" → "request:wait_ruling:2026-12-01:2"."""
+    if ":wait_" in key:
+        return ":".join(part for i, part in enumerate(key.split(":")) if i != 1)
     return ":".join(
         part
         for i, part in enumerate(key.split(":"))

@@ -184,6 +184,12 @@ OBLIGATION_ESCALATE_WORKING_DAYS = env.int("OBLIGATION_ESCALATE_WORKING_DAYS", d
 COLLAB_REMIND_WORKING_DAYS = env.int("COLLAB_REMIND_WORKING_DAYS", default=2)
 COLLAB_ESCALATE_WORKING_DAYS = env.int("COLLAB_ESCALATE_WORKING_DAYS", default=3)
 COLLAB_SCAN_BATCH_SIZE = env.int("COLLAB_SCAN_BATCH_SIZE", default=100_000)
+# Waits on the requester or the working group (collaboration.services.waits, Art. 7 不得拖延 on
+# either side; 定期): a clarification, a closing or a ruling still awaited is reminded every N
+# working days (weekly); the group rules on a contested refusal within N working days of the
+# contest (Art. 20: 及时协调调度), the date its reminders name.
+COLLAB_WAIT_REMIND_WORKING_DAYS = env.int("COLLAB_WAIT_REMIND_WORKING_DAYS", default=5)
+COLLAB_RULING_WORKING_DAYS = env.int("COLLAB_RULING_WORKING_DAYS", default=10)
 # A case the judicial organ returns for administrative handling (Art. 6(三): 不立案、不起诉、
 # 判决无罪、免予刑事处罚): the tax bureau records its handling within N working days. 60 working
 # days are about the 90 days 《行政处罚法》第六十条 gives to decide a penalty case.
