@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -505,6 +506,7 @@ def period_recompute(*, period: Period, actor: User | None = None) -> int:
             )
         )
     _rank(results)
+    changed = _changes(period, scores, results)
     Score.objects.filter(period=period).exclude(indicator__in=indicators).delete()
     Score.objects.bulk_create(
         scores,
@@ -526,20 +528,62 @@ def period_recompute(*, period: Period, actor: User | None = None) -> int:
     )
     period.computed_at = now
     period.save(update_fields=["computed_at"])
-    ledger_append(
-        action=LedgerAction.ASSESSMENT,
-        category=LedgerCategory.WORKFLOW,
-        actor=actor,
-        target=period,
-        details={
-            "event": "recompute",
-            "units": len(units),
-            "scores": len(scores),
-            "sources": sorted(collected.connected),
-            "as_of": as_of.day.isoformat(),
-        },
-    )
+    # The 台账 records a recomputation that changed something, or that a person asked for. The
+    # nightly and on-change runs that change nothing (an ended period's every night until it is
+    # frozen) write nothing: an entry would claim an event that did not happen, and a ledger of
+    # identical nightly entries hides the ones that matter.
+    if actor is not None or changed.scores or changed.units:
+        ledger_append(
+            action=LedgerAction.ASSESSMENT,
+            category=LedgerCategory.WORKFLOW,
+            actor=actor,
+            target=period,
+            details={
+                "event": "recompute",
+                "units": len(units),
+                "scores": len(scores),
+                "changed": changed.scores,
+                "units_changed": changed.units,
+                "sources": sorted(collected.connected),
+                "as_of": as_of.day.isoformat(),
+            },
+        )
     return len(scores)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    scores: int  # scores added, removed or different
+    units: list[str]  # codes of the units whose scores, total or rank changed
+
+
+def _score_state(score: Score) -> tuple:
+    return (
+        *(None if v is None else q2(v) for v in (score.value, score.max, score.computed_value,
+                                                  score.effective_weight, score.weighted)),
+        score.not_applicable, score.adjusted, score.explanation, score.facts, score.evidence,
+    )  # fmt: skip
+
+
+def _result_state(result: UnitResult) -> tuple:
+    facts = {k: v for k, v in result.facts.items() if k != "as_of"}  # a running period's today
+    total = None if result.total is None else q2(result.total)
+    return (total, result.rank, result.redistributed, facts)
+
+
+def _changes(period: Period, scores: list[Score], results: list[UnitResult]) -> _Changes:
+    """What this computation changes against the stored scores and results of the period."""
+    before = {
+        (s.unit_id, s.indicator_id): _score_state(s) for s in Score.objects.filter(period=period)
+    }
+    after = {(s.unit.pk, s.indicator.pk): _score_state(s) for s in scores}
+    differing = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    unit_ids = {unit_id for unit_id, _indicator in differing}
+    stored = {r.unit_id: _result_state(r) for r in UnitResult.objects.filter(period=period)}
+    new = {r.unit.pk: _result_state(r) for r in results}
+    unit_ids |= {uid for uid in stored.keys() | new.keys() if stored.get(uid) != new.get(uid)}
+    codes = sorted(Unit.objects.filter(pk__in=unit_ids).values_list("code", flat=True))
+    return _Changes(scores=len(differing), units=codes)
 
 
 def _rank(results: list[UnitResult]) -> None:
