@@ -27,11 +27,11 @@ from celery import current_app
 from django.core.management import call_command
 
 from agencies.models import User
-from assessment.models import Period, Score
+from assessment.models import Period, RectificationOrder, Score
 from assessment.selectors import period_current
 from collaboration.models import CollaborationRequest, Extension, TimelineEntry
 from collaboration.services import extension_decide
-from sharing_catalog.models import Objection, Obligation, Submission
+from sharing_catalog.models import Objection, Obligation, OffPlatformAgreement, Submission
 from sharing_catalog.services.objections import objection_raise
 from zhengxiang_portal.core.schedules import Schedule, registered_schedules
 from zhengxiang_portal.deadlines.services import calendar_override_set
@@ -177,11 +177,12 @@ SCORE_LOOKS = {
 INBOX_LOOKS = (D(2026, 12, 14), D(2026, 12, 21), D(2027, 1, 4), D(2027, 1, 8), D(2027, 1, 25))
 
 
-def _expected_notices(ob, rq, oj) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
+def _expected_notices(ob, rq, oj, nth) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
     """Every notice of the eight weeks but the daily ledger digests: key → (local day, who).
 
     `ob(code, period)`, `rq(number)` and `oj(n)` (the n-th objection: 1 the demo's, 2 the one
-    raised on 12-30) give the ids the keys carry.
+    raised on 12-30) and `nth(model, n)` (a model's n-th row in the order made) give the ids
+    the keys carry.
     """
     e: dict[str, tuple[dt.date, tuple[str, ...]]] = {}
 
@@ -299,10 +300,14 @@ def _expected_notices(ob, rq, oj) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
 
     # The rectification order (Art. 28), due 12-18: reminded 2 working days before; overdue the
     # day after, to the unit and the leader who issued it.
-    e["rectification:1:reminder"] = (D(2026, 12, 16), market)
-    e["rectification:1:overdue"] = (D(2026, 12, 19), ("liaison_market", "wg_leader"))
+    order = nth(RectificationOrder, 1)
+    e[f"rectification:{order}:reminder"] = (D(2026, 12, 16), market)
+    e[f"rectification:{order}:overdue"] = (D(2026, 12, 19), ("liaison_market", "wg_leader"))
     # The off-platform agreement past its migration date (Art. 21): told on the first weekday.
-    e["agreement:2:migration_overdue"] = (D(2026, 12, 7), ("liaison_housing", "tax_staff"))
+    e[f"agreement:{nth(OffPlatformAgreement, 2)}:migration_overdue"] = (
+        D(2026, 12, 7),
+        ("liaison_housing", "tax_staff"),
+    )
     # The extension approved: the land bureau is told.
     e[f"request:{rq('XZ-2026-000006')}:approve_extension"] = (D(2026, 12, 8), ("liaison_land",))
 
@@ -445,6 +450,7 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         lambda c, p: obligation_ids[c, p],
         request_ids.__getitem__,
         lambda n: objection_ids[n - 1],
+        lambda model, n: model.objects.order_by("pk").values_list("pk", flat=True)[n - 1],
     )
     expected = {key: (day, tuple(sorted(who))) for key, (day, who) in expected.items()}
     assert {k: v for k, v in seen.items() if expected.get(k) != v} == {
