@@ -24,6 +24,7 @@ class DeadlinesConfig(AppConfig):
         # Imports inside ready(): apps.py is loaded before the models are.
         from agencies.roles import Role, register_role_permissions
         from zhengxiang_portal.core.registry import NavItem, register_nav
+        from zhengxiang_portal.core.schedules import Schedule, register_schedule
 
         from .services import can_edit_calendar
 
@@ -36,5 +37,14 @@ class DeadlinesConfig(AppConfig):
                 url_name="deadlines:schedule_list",
                 order=920,
                 visible=can_edit_calendar,
+            )
+        )
+        # Daily; it tells only on the first working day of a week (warnings.py).
+        register_schedule(
+            Schedule(
+                name="deadlines: missing calendar notice",
+                task="deadlines.calendar_missing_scan",
+                description="从11月起每周提醒系统管理员、安全管理员录入缺失年度的节假日安排",
+                crontab="10 8 * * *",
             )
         )
