@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.selectors import NoticeRecipients, user_recipients, working_group_recipients
 from zhengxiang_portal.deadlines.scan import ScanDays, claim_batches
@@ -103,6 +104,15 @@ class Wait:
     since: Callable[[CollaborationRequest, Extension | None], dt.date | None]
     anchor: Callable[[CollaborationRequest, Extension | None], str]
     group_waits: bool = False  # the working group must act (else the requester)
+
+
+# What each wait is, for the timeline's line ("到期提醒：延期申请待请求方审批").
+WAIT_LABELS = {
+    "extension": gettext_lazy("延期申请待请求方审批"),
+    "clarification": gettext_lazy("待请求方补充说明"),
+    "acceptance": gettext_lazy("已答复，待请求方办结"),
+    "ruling": gettext_lazy("拒绝异议待工作组裁定"),
+}
 
 
 def _local(moment: dt.datetime | None) -> dt.date | None:

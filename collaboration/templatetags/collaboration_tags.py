@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from collaboration.models import TransferOutcome
+from collaboration.services.waits import WAIT_LABELS
 
 register = template.Library()
 
@@ -76,6 +77,13 @@ def request_deadline(r: Any, today: dt.date, soon: dt.date) -> str:
             gettext("计时暂停"),
         )
     return due
+
+
+@register.filter
+def wait_label(value: str) -> str:
+    """What a wait reminder was about (services.waits), from a timeline entry's details."""
+    label = WAIT_LABELS.get(value)
+    return str(label) if label else ""
 
 
 @register.filter

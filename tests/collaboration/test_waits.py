@@ -196,3 +196,13 @@ def test_a_wait_nobody_can_be_told_of_is_recorded_as_such(world, due_nov_9, capl
     entry = TimelineEntry.objects.get(request=req, details__wait="ruling")
     assert entry.details["told"] == [] and "无人可通知" in entry.details["who"]
     assert "reached nobody" in caplog.text
+
+
+def test_the_timeline_says_what_a_wait_reminder_was_about(client, world, due_nov_9):
+    req = due_nov_9
+    with time_machine.travel(at(D(2026, 11, 3)), tick=False):
+        request_answer(req=req, actor=world.market_liaison, answer="已核实，见附件")
+    scan_on(D(2026, 11, 10))
+    client.force_login(world.staff)
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert "到期提醒：已答复，待请求方办结" in page
