@@ -114,6 +114,14 @@ class AssessmentConfig(AppConfig):
         )
         register_schedule(
             Schedule(
+                name="assessment: ask to freeze ended periods",
+                task="assessment.ask_to_freeze_periods",
+                description="考核期间结束并可判定后提请工作组组长冻结，未冻结的每周提醒",
+                crontab="0 9 * * *",
+            )
+        )
+        register_schedule(
+            Schedule(
                 name="assessment: recompute changed periods",
                 task="assessment.recompute_pending",
                 description="每分钟重新计算事实有变化的考核期间（变化提交后即已发送，此处补漏）",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import orders_scan, periods_open_current, recompute_open_periods, recompute_pending
+from .services import (
+    orders_scan,
+    periods_ask_to_freeze,
+    periods_open_current,
+    recompute_open_periods,
+    recompute_pending,
+)
 from .services.scoring import RECOMPUTE_PENDING_TASK
 
 
@@ -18,6 +24,12 @@ def recompute_periods_task(*, period_ids: list[int] | None = None) -> list[int]:
 def open_current_periods_task() -> list[int]:
     """Open the new quarter's (year's) period on its first night (Art. 25); idempotent."""
     return [period.pk for period in periods_open_current()]
+
+
+@shared_task(name="assessment.ask_to_freeze_periods")
+def ask_to_freeze_periods_task() -> dict:
+    """Ask the leaders to freeze ended periods once ready, weekly until frozen (Art. 25)."""
+    return periods_ask_to_freeze().as_dict()
 
 
 @shared_task(name=RECOMPUTE_PENDING_TASK, max_retries=2)

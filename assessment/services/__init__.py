@@ -1,6 +1,6 @@
 """Every write of the assessment app (Art. 25, 28)."""
 
-from .periods import periods_open_current
+from .periods import period_freeze_ready_on, periods_ask_to_freeze, periods_open_current
 from .rectification import (
     order_accountability_record,
     order_answer,
@@ -45,7 +45,9 @@ __all__ = [
     "orders_scan",
     "period_create",
     "period_freeze",
+    "period_freeze_ready_on",
     "period_recompute",
+    "periods_ask_to_freeze",
     "periods_open_current",
     "recompute_open_periods",
     "recompute_pending",

@@ -177,12 +177,12 @@ SCORE_LOOKS = {
 INBOX_LOOKS = (D(2026, 12, 14), D(2026, 12, 21), D(2027, 1, 4), D(2027, 1, 8), D(2027, 1, 25))
 
 
-def _expected_notices(ob, rq, oj, nth) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
+def _expected_notices(ob, rq, oj, nth, pe) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
     """Every notice of the eight weeks but the daily ledger digests: key → (local day, who).
 
     `ob(code, period)`, `rq(number)` and `oj(n)` (the n-th objection: 1 the demo's, 2 the one
-    raised on 12-30) and `nth(model, n)` (a model's n-th row in the order made) give the ids
-    the keys carry.
+    raised on 12-30), `nth(model, n)` (a model's n-th row in the order made) and `pe(name)` (an
+    assessment period) give the ids the keys carry.
     """
     e: dict[str, tuple[dt.date, tuple[str, ...]]] = {}
 
@@ -338,6 +338,18 @@ def _expected_notices(ob, rq, oj, nth) -> dict[str, tuple[dt.date, tuple[str, ..
     )
     # The new year's first quarter opens by itself; the group is told.
     e["period:opened"] = (D(2027, 1, 1), WG)
+    # An ended quarter is ready to be frozen 10 working days after its end (Art. 25): the leader
+    # is asked on that working day at 09:00 and reminded every 5 working days until it is frozen
+    # (here nobody freezes). The third quarter was ready in October: asked at the first morning
+    # played, then weekly; 元旦 moves one reminder to Tuesday, the make-up Saturday counts.
+    leader = ("wg_leader",)
+    q3_asked = (D(2026, 12, 7), D(2026, 12, 14), D(2026, 12, 21), D(2026, 12, 28),
+                D(2027, 1, 5), D(2027, 1, 11), D(2027, 1, 18), D(2027, 1, 25))  # fmt: skip
+    for level, day in enumerate(q3_asked):
+        e[f"period:{pe('2026年第3季度')}:freeze:{level}"] = (day, leader)
+    # The fourth quarter: 01-04 … 01-08, the make-up Saturday 01-09, 01-11 … 01-14
+    for level, day in enumerate((D(2027, 1, 14), D(2027, 1, 21), D(2027, 1, 28))):
+        e[f"period:{pe(Q4)}:freeze:{level}"] = (day, leader)
 
     # Waits on someone other than the asked unit (Art. 7), since the seed on Sunday 12-06:
     # reminded every 5 working days while they last — 12-11, 12-18, 12-25, 01-04 (元旦 a rest
@@ -463,6 +475,7 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
         request_ids.__getitem__,
         lambda n: objection_ids[n - 1],
         lambda model, n: model.objects.order_by("pk").values_list("pk", flat=True)[n - 1],
+        dict(Period.objects.values_list("name", "pk")).__getitem__,
     )
     expected = {key: (day, tuple(sorted(who))) for key, (day, who) in expected.items()}
     assert {k: v for k, v in seen.items() if expected.get(k) != v} == {

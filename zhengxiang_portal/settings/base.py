@@ -194,6 +194,9 @@ COLLAB_RULING_WORKING_DAYS = env.int("COLLAB_RULING_WORKING_DAYS", default=10)
 # 判决无罪、免予刑事处罚): the tax bureau records its handling within N working days. 60 working
 # days are about the 90 days 《行政处罚法》第六十条 gives to decide a penalty case.
 CASE_RETURN_HANDLING_WORKING_DAYS = env.int("CASE_RETURN_HANDLING_WORKING_DAYS", default=60)
+# Assessment (Art. 25): an ended period is ready to be frozen N working days after its end (its
+# last facts judgeable); the working group's leaders are then asked once, and weekly until frozen.
+ASSESSMENT_FREEZE_READY_WORKING_DAYS = env.int("ASSESSMENT_FREEZE_READY_WORKING_DAYS", default=10)
 # Working-day calendar (deadlines): the last year whose official schedule the `holidays` package
 # carries (0.109: 2026; later years it guesses), and the day (MM-DD) from which admins are warned
 # that next year's State Council schedule has not been entered.
