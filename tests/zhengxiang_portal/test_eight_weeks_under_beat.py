@@ -604,3 +604,19 @@ def test_eight_weeks_of_beat_tell_each_person_once_on_the_right_working_day(clie
     assert _score(Q1, "ZX-COURT", "objection_answers_on_time")["evidence"] == [
         (raised_objection, "open_overdue")
     ]
+
+    # and the ended quarters, still open, were recomputed every night, but the 台账 holds only the
+    # recomputations that changed something: the third quarter's none after the seed, the fourth
+    # quarter's none once the year ended (nothing of it changed in January)
+    def recorded(name: str) -> list[dt.date]:
+        return [
+            _local(e.created_at)
+            for e in LedgerEntry.objects.filter(
+                details__event="recompute", target_id=str(Period.objects.get(name=name).pk)
+            )
+        ]
+
+    q3_period = Period.objects.get(name="2026年第3季度")
+    assert _local(q3_period.computed_at) == LAST
+    assert recorded("2026年第3季度") == [SEEDED.date()]
+    assert max(recorded(Q4)) == D(2026, 12, 31)
