@@ -282,12 +282,19 @@ def _measure(path: Path) -> dict[str, SheetMeasure]:
         ) from exc
 
 
-def _calamine_table(path: Path) -> Table:
+def measure_table(path: Path) -> dict[str, SheetMeasure]:
+    """What each sheet of a workbook will take once read (empty for a non-zip .xls); raises
+    FileRejected for one over the budget or XML no workbook has."""
+    with path.open("rb") as fh:
+        return _measure(path) if fh.read(4) == ZIP_MAGIC else {}
+
+
+def _calamine_table(path: Path, measures: dict[str, SheetMeasure] | None) -> Table:
     # Calamine is loaded only when a workbook is read.
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-    with path.open("rb") as fh:
-        measures = _measure(path) if fh.read(4) == ZIP_MAGIC else {}
+    if measures is None:
+        measures = measure_table(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = _data_sheet(workbook)
@@ -433,10 +440,18 @@ def _json_cell(value: Any) -> Any:
     return value
 
 
-def open_table(path: Path, kind: str, *, keys: list[str] | None = None) -> Table:
-    """Open a checked file of `kind` for streaming its rows."""
+def open_table(
+    path: Path,
+    kind: str,
+    *,
+    keys: list[str] | None = None,
+    measures: dict[str, SheetMeasure] | None = None,
+) -> Table:
+    """Open a checked file of `kind` for streaming its rows. A workbook is measured first
+    (`measure_table`) unless `measures` are given: the caller measured it, or reads it in a
+    process whose memory is capped (then `{}`, and no formula cells are known)."""
     if kind in {"xlsx", "xls"}:
-        return _calamine_table(path)
+        return _calamine_table(path, measures)
     if kind == "csv":
         return _csv_table(path)
     if kind == "json":

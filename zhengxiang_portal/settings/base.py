@@ -422,6 +422,10 @@ INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=120)
 # Memory one ingestion may take (issue 16): a workbook whose cells would expand past half of
 # it is refused before it is read ("单元格内容总量过大…"), whatever its size on disk.
 INGEST_MEMORY_BUDGET_MB = env.int("INGEST_MEMORY_BUDGET_MB", default=600)
+# A workbook of at least this many bytes is read and checked by two reader processes (the
+# second core), forked by the worker, each capped at INGEST_MEMORY_BUDGET_MB (PostgreSQL only).
+INGEST_PARALLEL_READERS = env.bool("INGEST_PARALLEL_READERS", default=True)
+INGEST_PARALLEL_MIN_BYTES = env.int("INGEST_PARALLEL_MIN_BYTES", default=1 << 20)
 
 # API: a create call repeated with the same Idempotency-Key within this many seconds returns
 # the first answer instead of creating again (zhengxiang_portal.core.idempotency).

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import os
 import queue
 import re
 import tempfile
@@ -49,11 +50,12 @@ from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
 from ..obligations import obligation_mark_submitted
-from ..readers import FileRejected, open_table
+from ..readers import FileRejected, Table, measure_table, open_table, too_large
 from ..record_codec import RecordCodec
 from ..validation.cells import FieldSpec, error, specs_for_schema
 from ..validation.plausibility import decimal_jumps, plausibility_warnings
 from ..validation.rows import KEY_SEPARATOR, RowValidator, is_blank_row
+from .readers_pair import ReaderFailed, ReaderOutOfMemory, ReaderPair, Send
 from .upload import INGEST_TASK, _media_path
 
 if TYPE_CHECKING:
@@ -164,6 +166,54 @@ class IngestResult:
             self.errors.extend(errors[:room])
 
 
+class _Encoder:
+    """What a batch of valid rows becomes: keys in stored form (hashed where sensitive), the
+    amounts plausibility compares, sealed values, COPY lines (Art. 24: sealed before anything
+    reaches the database). One piece for the row path and for the reader processes."""
+
+    def __init__(self, specs: list[FieldSpec], submission_id: int) -> None:
+        self.codec = codec = RecordCodec(specs)
+        self.prefix = f"{submission_id}\t"
+        self.hash_key = codec.stored_key if codec.hashes_key else None
+        self._seal_rows = codec.seal_rows if codec.sensitive else None
+        self.decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
+
+    def clean(
+        self,
+        checked: tuple[list[dict[str, Any]], list[str]],
+        first_row: int,
+        result: IngestResult,
+        *,
+        track: bool,
+        lines: list[str] | None,
+    ) -> list[str]:
+        """Count a clean batch (`RowValidator.validate_batch`'s answer) in `result`, add its
+        COPY lines to `lines` (None once the file has errors: nothing will be stored), and
+        return its keys as stored."""
+        datas, keys = checked
+        result.row_count += len(datas)
+        if self.hash_key is not None:
+            keys = list(map(self.hash_key, keys))
+        if track and self.decimal_keys:
+            for key, clear in zip(keys, datas, strict=True):
+                result.note_decimals(key, clear, self.decimal_keys)
+        if lines is not None:
+            if self._seal_rows is not None:
+                self._seal_rows(datas)
+            lines.extend(_copy_lines(self.prefix, first_row, keys, datas))
+        return keys
+
+
+def _read_header(rows: Iterator[list[Any]]) -> tuple[list[Any] | None, int]:
+    """The header row and its row number, past any blank lines above it."""
+    row_number = 1
+    header = next(rows, None)
+    while header is not None and is_blank_row(header):
+        row_number += 1
+        header = next(rows, None)
+    return header, row_number
+
+
 def _claim(submission_id: int) -> tuple[Submission, str] | None:
     with transaction.atomic():
         # FOR NO KEY UPDATE: a running attempt's COPY holds FOR KEY SHARE on this row (its
@@ -234,21 +284,17 @@ def _validate_into(
     rest of the file is still checked so the report lists every problem. Sensitive values are
     sealed and sensitive keys hashed here, before anything reaches the database (Art. 24).
     """
-    codec = RecordCodec(specs)
-    seal = codec.seal if codec.sensitive else None
-    hash_key = codec.stored_key if codec.hashes_key else None
+    encoder = _Encoder(specs, submission.pk)
+    seal = encoder.codec.seal if encoder.codec.sensitive else None
+    hash_key = encoder.hash_key
     stored_keys: set[str] = set()
-    decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
+    decimal_keys = encoder.decimal_keys
     table = open_table(
         _media_path(str(submission.file.name)), submission.file_kind, keys=[s.key for s in specs]
     )
     progress(0, table.total)
     rows = iter(table.rows)
-    row_number = 1
-    header = next(rows, None)
-    while header is not None and is_blank_row(header):  # blank lines above the header
-        row_number += 1
-        header = next(rows, None)
+    header, row_number = _read_header(rows)
     if header is None:
         result.add_errors([error(row=None, col=None, message=_("文件中没有任何内容。"))])
         return specs
@@ -258,13 +304,12 @@ def _validate_into(
     result.header_errors = len(validator.header_errors)
     result.key_checked = validator.key_complete
     result.warnings.extend(validator.header_warnings)
-    prefix = f"{submission.pk}\t"
+    prefix = encoder.prefix
     dumps = orjson.dumps  # compact UTF-8, as the jsonb column stores it; ~0.5 µs a row
     processed = 0
     # Lines are handed to the writer in batches: one COPY write per row costs a thread hand-off.
     batch: list[str] = []
     validate, validate_batch = validator.validate, validator.validate_batch
-    seal_rows = codec.seal_rows if codec.sensitive else None
     while chunk := list(itertools.islice(rows, ROW_BATCH)):
         first_row = row_number + 1
         if processed and processed % PROGRESS_EVERY == 0:
@@ -276,19 +321,11 @@ def _validate_into(
         processed += len(chunk)
         checked = validate_batch(chunk, first_row)
         if checked is not None:  # every row valid: converted column by column
-            datas, keys = checked
-            result.row_count += len(datas)
-            if hash_key is not None:
-                keys = [hash_key(key) for key in keys]
-                if track:
-                    stored_keys.update(keys)
-            if track and decimal_keys:
-                for key, clear in zip(keys, datas, strict=True):
-                    result.note_decimals(key, clear, decimal_keys)
-            if not result.error_count:
-                if seal_rows is not None:
-                    seal_rows(datas)
-                batch.extend(_copy_lines(prefix, first_row, keys, datas))
+            keys = encoder.clean(
+                checked, first_row, result, track=track, lines=None if result.error_count else batch
+            )
+            if hash_key is not None and track:
+                stored_keys.update(keys)
             continue
         for number, row in enumerate(chunk, first_row):
             first = row[0] if row else ""
@@ -313,9 +350,163 @@ def _validate_into(
     result.processed = processed
     # the validator's own keys, not a copy (a 1,000,000-row file: ~60 MB saved)
     result.keys = stored_keys if hash_key is not None else validator.seen_keys.keys()
-    if result.row_count == 0 and not result.error_count:
-        result.add_errors([error(row=None, col=None, message=_("文件中没有数据行。"))])
     return specs
+
+
+class _Irregular(Exception):
+    """The readers met a row the column-by-column check does not take (an error, an empty
+    required cell, a key also in the other half, a formula without its value…): the row path
+    reads the file again and reports every problem exactly as it always does."""
+
+
+IRREGULAR, HEADER, ROWS, END = "irregular", "header", "rows", "end"
+
+
+def _parallel_wanted(submission: Submission) -> bool:
+    """Large workbooks are read by two reader processes (PostgreSQL only: its COPY runs beside
+    them; the embedded default's SQLite keeps one process)."""
+    return (
+        connection.vendor == "postgresql"
+        and submission.file_kind == "xlsx"
+        and bool(settings.INGEST_PARALLEL_READERS)
+        and (submission.file_size or 0) >= settings.INGEST_PARALLEL_MIN_BYTES
+        and hasattr(os, "fork")
+    )
+
+
+def _start_readers(
+    submission: Submission, specs: list[FieldSpec], snapshot: PreviousSnapshot | None
+) -> ReaderPair:
+    path = _media_path(str(submission.file.name))
+    keys = [s.key for s in specs]
+
+    def load() -> Table:
+        # measured by the caller meanwhile; here the address-space cap is the guard
+        return open_table(path, submission.file_kind, keys=keys, measures={})
+
+    def share(table: Table, index: int, send: Send) -> None:
+        _validate_share(
+            table,
+            index,
+            send,
+            specs=specs,
+            submission_id=submission.pk,
+            snapshot=snapshot,
+        )
+
+    budget = int(settings.INGEST_MEMORY_BUDGET_MB) * 1024 * 1024
+    return ReaderPair.start(load, share, budget_bytes=budget)
+
+
+def _non_blank_runs(rows: list[list[Any]], first_row: int) -> Iterator[tuple[int, list[list[Any]]]]:
+    """Consecutive non-blank rows of `rows` with the number of the first (the row path skips
+    blank rows)."""
+    run: list[list[Any]] = []
+    start = first_row
+    for number, row in enumerate(rows, first_row):
+        if is_blank_row(row):
+            if run:
+                yield start, run
+                run = []
+            continue
+        if not run:
+            start = number
+        run.append(row)
+    if run:
+        yield start, run
+
+
+def _validate_share(
+    table: Table,
+    index: int,
+    send: Send,
+    *,
+    specs: list[FieldSpec],
+    submission_id: int,
+    snapshot: PreviousSnapshot | None,
+) -> None:
+    """A reader's half: every other chunk of PROGRESS_EVERY rows, checked column by column and
+    sent as COPY text with its keys; the first row that needs the row path stops it."""
+    rows = iter(table.rows)
+    header, row_number = _read_header(rows)
+    validator = RowValidator(specs, header) if header is not None else None
+    if index == 0:
+        warnings = validator.header_warnings if validator is not None else []
+        send((HEADER, table.total, warnings, bool(validator and validator.key_columns)))
+    if validator is None or validator.header_errors or not validator.key_complete:
+        send((IRREGULAR,))
+        return
+    encoder = _Encoder(specs, submission_id)
+    result = IngestResult(previous=snapshot)
+    track = snapshot is not None
+    processed = 0
+    for n in itertools.count():
+        chunk = list(itertools.islice(rows, PROGRESS_EVERY))
+        if not chunk:
+            break
+        first_row = row_number + 1
+        row_number += len(chunk)
+        processed += len(chunk)
+        if n % 2 != index:
+            continue
+        lines: list[str] = []
+        keys: list[str] = []
+        for start in range(0, len(chunk), ROW_BATCH):
+            batch, first = chunk[start : start + ROW_BATCH], first_row + start
+            checked = validator.validate_batch(batch, first)
+            runs = [(first, checked)] if checked is not None else []
+            if checked is None:
+                for number, run in _non_blank_runs(batch, first):
+                    checked = validator.validate_batch(run, number)
+                    if checked is None:
+                        send((IRREGULAR,))
+                        return
+                    runs.append((number, checked))
+            for number, clean in runs:
+                keys.extend(encoder.clean(clean, number, result, track=track, lines=lines))
+        send((ROWS, processed, "".join(lines), keys, result.decimals))
+        result.decimals = {}
+    send((END, processed))
+
+
+def _validate_parallel(
+    pair: ReaderPair,
+    submission: Submission,
+    write: Callable[[str], Any],
+    result: IngestResult,
+    progress: Progress,
+) -> None:
+    """Measure the workbook while the first reader loads it, then COPY what the two readers
+    send, in row order. Raises _Irregular when the row path must read the file instead."""
+    measures = measure_table(_media_path(str(submission.file.name)))
+    if any(m.uncached_formulas for m in measures.values()):
+        raise _Irregular  # the row path names each such cell
+    try:
+        message = pair.recv(0)
+        if message[0] != HEADER:
+            raise _Irregular
+        _kind, total, warnings, keyed = message
+        progress(0, total)
+        result.warnings.extend(warnings)
+        seen: set[str] = set()
+        index = 0
+        while (message := pair.recv(index))[0] == ROWS:
+            _kind, processed, text, keys, decimals = message
+            if keyed and not seen.isdisjoint(keys):
+                raise _Irregular  # a key of the other half: the row path names both rows
+            seen.update(keys)
+            result.row_count += len(keys)
+            result.decimals.update(decimals)
+            write(text)
+            progress(processed, max(total, processed))
+            index = 1 - index
+        if message[0] != END or pair.recv(1 - index)[0] != END:
+            raise _Irregular
+    except ReaderOutOfMemory:
+        raise too_large() from None
+    pair.finish()
+    result.processed = message[1]
+    result.keys = seen
 
 
 def _load_records(spool: IO[str]) -> None:
@@ -496,16 +687,23 @@ def _validate_safely(
     result: IngestResult,
     snapshot: PreviousSnapshot | None,
     progress: Progress,
+    pair: ReaderPair | None = None,
 ) -> None:
-    """Validate (no database access: on PostgreSQL this runs while a COPY is open)."""
+    """Validate (no database access: on PostgreSQL this runs while a COPY is open), through the
+    reader processes when `pair` is given."""
     result.previous = snapshot
     try:
-        _validate_into(
-            submission, specs, write, result, track=snapshot is not None, progress=progress
-        )
+        if pair is not None:
+            _validate_parallel(pair, submission, write, result, progress)
+        else:
+            _validate_into(
+                submission, specs, write, result, track=snapshot is not None, progress=progress
+            )
     except FileRejected as exc:
         result.add_errors([error(row=None, col=None, message=str(exc.message))])
         return
+    if result.row_count == 0 and not result.error_count:
+        result.add_errors([error(row=None, col=None, message=_("文件中没有数据行。"))])
     if snapshot is not None and not result.error_count:
         result.warnings.extend(
             plausibility_warnings(
@@ -652,45 +850,75 @@ def _ingest_streaming(
     """PostgreSQL: COPY valid rows while validating, inside the one final transaction.
 
     The database parses and indexes rows on the other core while Python validates the next
-    ones. Progress goes through a separate autocommit connection so the page sees it live;
-    nothing of the records is visible (or kept) unless the whole transaction commits.
+    ones; a large workbook is read and validated by two reader processes (`_start_readers`),
+    forked before any thread starts. Progress goes through a separate autocommit connection so
+    the page sees it live; nothing of the records is visible (or kept) unless the whole
+    transaction commits.
     """
     import psycopg
 
-    result = IngestResult()
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
     table = Record._meta.db_table
-    with psycopg.connect(**params, autocommit=True) as side:
+    pair = _start_readers(submission, specs, snapshot) if _parallel_wanted(submission) else None
+    try:
+        with psycopg.connect(**params, autocommit=True) as side:
 
-        def progress(processed: int, total: int, stage: str = Submission.Stage.VALIDATING) -> None:
-            side.execute(
-                f"UPDATE {Submission._meta.db_table} SET rows_processed = %s, "  # noqa: S608
-                "rows_total = %s, stage = %s, lease_renewed_at = now() "
-                "WHERE id = %s AND claim_token = %s",
-                [processed, total, str(stage), submission.pk, token],
-            )
+            def progress(
+                processed: int, total: int, stage: str = Submission.Stage.VALIDATING
+            ) -> None:
+                side.execute(
+                    f"UPDATE {Submission._meta.db_table} SET rows_processed = %s, "  # noqa: S608
+                    "rows_total = %s, stage = %s, lease_renewed_at = now() "
+                    "WHERE id = %s AND claim_token = %s",
+                    [processed, total, str(stage), submission.pk, token],
+                )
 
-        try:
-            with transaction.atomic():
-                connection.ensure_connection()
-                feeder = _CopyFeeder(connection.connection, table)
-                try:
-                    _validate_safely(submission, specs, feeder.write, result, snapshot, progress)
-                    if result.error_count:
-                        raise _InvalidRows
-                    # the rest of the COPY, the key checks and the commit
-                    progress(result.processed, result.processed, Submission.Stage.STORING)
-                    feeder.finish()
-                except BaseException:
-                    feeder.abort()
-                    raise
-                if not _finish(submission.pk, token, result, None):
-                    # Superseded: the COPY'd rows are in this transaction; roll them back, so a
-                    # stale attempt never commits rows beside the attempt that took over.
-                    raise _Superseded
-        except _InvalidRows:
-            _finish(submission.pk, token, result, None)
-        except _Superseded:
-            logger.warning("ingestion of submission %s superseded; rolled back", submission.pk)
+            try:
+                _copy_attempt(submission, token, specs, snapshot, table, progress, pair)
+            except (_Irregular, ReaderFailed) as exc:
+                if isinstance(exc, ReaderFailed):
+                    logger.warning("reader of submission %s failed:\n%s", submission.pk, exc)
+                pair.stop() if pair is not None else None
+                progress(0, 0, Submission.Stage.READING)
+                _copy_attempt(submission, token, specs, snapshot, table, progress, None)
+    finally:
+        if pair is not None:
+            pair.stop()
+
+
+def _copy_attempt(
+    submission: Submission,
+    token: str,
+    specs: list[FieldSpec],
+    snapshot: PreviousSnapshot | None,
+    table: str,
+    progress: Progress,
+    pair: ReaderPair | None,
+) -> None:
+    """One pass over the file into one transaction; _Irregular or ReaderFailed (readers only)
+    leave the transaction rolled back for the row path to start again."""
+    result = IngestResult()
+    try:
+        with transaction.atomic():
+            connection.ensure_connection()
+            feeder = _CopyFeeder(connection.connection, table)
+            try:
+                _validate_safely(submission, specs, feeder.write, result, snapshot, progress, pair)
+                if result.error_count:
+                    raise _InvalidRows
+                # the rest of the COPY, the key checks and the commit
+                progress(result.processed, result.processed, Submission.Stage.STORING)
+                feeder.finish()
+            except BaseException:
+                feeder.abort()
+                raise
+            if not _finish(submission.pk, token, result, None):
+                # Superseded: the COPY'd rows are in this transaction; roll them back, so a
+                # stale attempt never commits rows beside the attempt that took over.
+                raise _Superseded
+    except _InvalidRows:
+        _finish(submission.pk, token, result, None)
+    except _Superseded:
+        logger.warning("ingestion of submission %s superseded; rolled back", submission.pk)
