@@ -5,6 +5,8 @@ Prints
   BENCH ingest_floor_rows_per_s  the bare floor in the same run: calamine read + COPY (temp table)
   BENCH ingest_floor_ratio       ingest rate ÷ floor rate (issue 16's target: at least 50 %)
   BENCH ingest_peak_rss_mb       peak memory (VmHWM) of the process doing the real ingest
+  BENCH ingest_readers_peak_rss_mb  peak memory of the larger of its two reader processes
+                                 (a large workbook is read and checked in two forked readers)
 plus a breakdown of where the time goes. Each measured part runs in its own child process so
 that the peak memory of one does not hide in another's (generation uses openpyxl).
 
@@ -232,6 +234,7 @@ def child_ingest(path: Path) -> dict:
     obligation, user = _setup_world()
     phases: dict[str, float] = {}
     real_validate, real_load = pipeline._validate_into, pipeline._load_records
+    real_parallel, real_measure = pipeline._validate_parallel, pipeline.measure_table
 
     def timed_validate(*args, **kwargs):
         t = time.perf_counter()
@@ -239,6 +242,20 @@ def child_ingest(path: Path) -> dict:
             return real_validate(*args, **kwargs)
         finally:
             phases["read_validate_and_copy_s"] = time.perf_counter() - t
+
+    def timed_parallel(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real_parallel(*args, **kwargs)
+        finally:
+            phases["readers_and_copy_s"] = time.perf_counter() - t
+
+    def timed_measure(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real_measure(*args, **kwargs)
+        finally:
+            phases["measure_beside_the_load_s"] = time.perf_counter() - t
 
     def timed_load(spool):
         t = time.perf_counter()
@@ -248,6 +265,7 @@ def child_ingest(path: Path) -> dict:
             phases["load_records_s"] = time.perf_counter() - t
 
     pipeline._validate_into, pipeline._load_records = timed_validate, timed_load
+    pipeline._validate_parallel, pipeline.measure_table = timed_parallel, timed_measure
     start, cpu_start = time.perf_counter(), _cpu_s()
     with path.open("rb") as fh:
         submission = upload.submission_upload(
@@ -263,8 +281,16 @@ def child_ingest(path: Path) -> dict:
         "errors": submission.error_count,
         "phases": phases,
         "maxrss_mb": peak_rss_mb(),
+        # the reader processes (issue 16 point 6), reaped: the larger one's peak
+        "readers_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "cpu_s": _cpu_s() - cpu_start,
+        "readers_cpu_s": _children_cpu_s(),
     }
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_floor(path: Path) -> dict:
@@ -352,11 +378,13 @@ def run() -> None:
             raise RuntimeError(f"ingest did not store every row: {real}")
         rate = rows / real["elapsed"]
         floor_rate = floor["rows"] / floor["elapsed"]
-        runs.append((rate, floor_rate, rate / floor_rate, real["maxrss_mb"]))
+        readers_peak = real["readers_maxrss_mb"]
+        runs.append((rate, floor_rate, rate / floor_rate, real["maxrss_mb"], readers_peak))
         print(
             f"# run {n}: floor {floor['elapsed']:.2f} s (peak {floor['maxrss_mb']:.0f} MB, "
             f"CPU {floor['cpu_s']:.2f} s); ingest {real['elapsed']:.2f} s (CPU "
-            f"{real['cpu_s']:.2f} s) = {rate / floor_rate:.0%} of the floor rate"
+            f"{real['cpu_s']:.2f} s, readers' {real['readers_cpu_s']:.2f} s) = "
+            f"{rate / floor_rate:.0%} of the floor rate"
         )
         for phase, seconds in real["phases"].items():
             print(f"#   {phase}: {seconds:.2f} s")
@@ -364,13 +392,15 @@ def run() -> None:
         print(f"#   upload, hash, checks, claim, end of COPY, commit: {other:.2f} s")
     if len(runs) > 1:
         print(f"# medians of {len(runs)} runs (each ratio compares the two halves of one run)")
-    rate, floor_rate, ratio, peak = (
+    rate, floor_rate, ratio, peak, readers_peak = (
         statistics.median(column) for column in zip(*runs, strict=True)
     )
     print(f"BENCH ingest_rows_per_s {rate:.0f} rows/s")
     print(f"BENCH ingest_floor_rows_per_s {floor_rate:.0f} rows/s")
     print(f"BENCH ingest_floor_ratio {ratio:.0%}")
     print(f"BENCH ingest_peak_rss_mb {peak:.0f} MB")
+    # 0 when the file was read in the worker itself (CSV, or a workbook under the threshold)
+    print(f"BENCH ingest_readers_peak_rss_mb {readers_peak:.0f} MB")
 
 
 if __name__ == "__main__":
