@@ -37,6 +37,9 @@ from django.utils import timezone, translation
 _VOLATILE_SETTINGS = {"MEDIA_ROOT", "EMAIL_FILE_PATH"}
 # Tables whose trigger refuses DELETE (ledger migrations 0002, 0003): emptied with TRUNCATE.
 _APPEND_ONLY = {"ledger_ledgerentry", "ledger_ledgerdailydigest"}
+# Tables whose rows' parent is checked at the end of each statement, not deferred to COMMIT
+# (sharing_catalog migration 0010): loaded after every other table.
+_LOADED_LAST = {"sharing_catalog_record"}
 
 
 @dataclass
@@ -200,7 +203,7 @@ def _restore(snapshot: Snapshot, counts: tuple[tuple[str, int], ...]) -> None:
             else:
                 cursor.execute(f"DELETE FROM {quoted}")  # noqa: S608 (foreign keys: deferred)
         raw = cursor.cursor
-        for table, data in snapshot.tables:
+        for table, data in sorted(snapshot.tables, key=lambda t: t[0] in _LOADED_LAST):
             quoted = connection.ops.quote_name(table)
             with raw.copy(f"COPY {quoted} FROM STDIN (FORMAT BINARY)") as into:
                 into.write(data)

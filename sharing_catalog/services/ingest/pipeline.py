@@ -755,36 +755,24 @@ class _CopyFeeder:
     The validating thread hands over chunks of COPY text; this thread writes them with
     psycopg (which releases the GIL while it waits on the socket), so PostgreSQL parses,
     indexes and checks the rows on the other core while Python validates the next ones.
-    The rows go in several COPY statements of a few thousand rows, with the records'
-    foreign key to their submission checked IMMEDIATE at the end of each: the check the
-    deferred key left to COMMIT (~1 s for 200,000 rows) now runs per statement, overlapped,
-    and still refuses any record whose submission does not exist. Everything stays inside
-    the caller's transaction on the same connection: nothing is visible before it commits.
+    The rows go in several COPY statements of a few thousand rows; at the end of each, the
+    records' trigger checks their submissions as a set (migration 0010: one lookup per
+    statement, not per row) and refuses any record whose submission does not exist. Everything
+    stays inside the caller's transaction on the same connection: nothing is visible before
+    it commits.
     """
 
     def __init__(self, raw: psycopg.Connection[Any], table: str) -> None:
         self._raw = raw  # the psycopg connection under Django's; the caller does not use it
         self._sql = f"COPY {table} (submission_id, row_number, unique_key, data) FROM STDIN"
-        self._table = table
         self._queue: queue.Queue[object] = queue.Queue(maxsize=COPY_QUEUE_DEPTH)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="ingest-copy", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        from psycopg import sql
-
         try:
             with self._raw.cursor() as cur:
-                cur.execute(
-                    "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
-                    "AND contype = 'f' AND condeferrable",
-                    [self._table],
-                )
-                names = [sql.Identifier(name) for (name,) in cur.fetchall()]
-                keys = sql.SQL(", ").join(names)
-                if names:
-                    cur.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(keys))
                 chunk = self._queue.get()
                 while isinstance(chunk, str):
                     with cur.copy(self._sql) as copy:
@@ -797,8 +785,6 @@ class _CopyFeeder:
                             raise _CopyAborted
                 if chunk is None:
                     raise _CopyAborted
-                if names:
-                    cur.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(keys))
         except BaseException as exc:  # handed to the validating thread, which raises it
             self._error = exc
             while True:  # never leave the producer blocked on a full queue
