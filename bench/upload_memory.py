@@ -4,6 +4,7 @@ Issue 16 point 1: whatever a file contains, the ingestion stays under INGEST_MEM
 Each file goes through the real upload service and task (bench.ingest's child, one process per
 file so that one peak does not hide another). Prints per file
   BENCH upload_memory_<case>_peak_rss_mb   peak memory (VmHWM) of the ingesting process
+  BENCH upload_memory_<case>_readers_peak_rss_mb   the larger of its reader processes' peaks
 with the file's size, the outcome and the time. Cases: issue 16's shared-string bomb (4,000 × 10
 cells → one 32,767-character string), an inline-string bomb, a 16,384-column sheet, and a
 normal 100,000-row × 12-column workbook (ROWS=… overrides).
@@ -47,3 +48,8 @@ def run() -> None:
             f" {result['elapsed']:.1f} s"
         )
         print(f"BENCH upload_memory_{case}_peak_rss_mb {result['maxrss_mb']:.0f} MB")
+        # a workbook of INGEST_PARALLEL_MIN_BYTES or more is read by two reader processes
+        # (PostgreSQL): the larger one's peak, 0 when the worker read the file itself
+        print(
+            f"BENCH upload_memory_{case}_readers_peak_rss_mb {result['readers_maxrss_mb']:.0f} MB"
+        )
