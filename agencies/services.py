@@ -24,15 +24,19 @@ from .roles import ADMIN_ROLES, Role, has_role, role_permissions
 @transaction.atomic
 def roles_sync() -> dict[str, int]:
     """Create each role's group and give it exactly the permissions the apps declare."""
+    declared = role_permissions()
+    # Every declared permission in one query (not one per permission: every test that needs the
+    # roles runs this), first by Permission's own ordering where an app_label.codename is shared.
+    codenames = {dotted.split(".", 1)[1] for perms in declared.values() for dotted in perms}
+    by_dotted: dict[str, Permission] = {}
+    for found in Permission.objects.filter(codename__in=codenames).select_related("content_type"):
+        by_dotted.setdefault(f"{found.content_type.app_label}.{found.codename}", found)
     counts = {}
-    for role, perms in role_permissions().items():
+    for role, perms in declared.items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []
         for dotted in sorted(perms):
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = by_dotted.get(dotted)
             if perm is None:
                 raise ApplicationError(
                     code=AgencyErrorCode.UNKNOWN_PERMISSION,
