@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.demo import DEMO_PASSWORD
 from collaboration.models import CollaborationRequest, Status
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_to_next_page, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SUBJECT = "【演示】涉嫌虚开增值税专用发票案件移送"
@@ -35,8 +35,7 @@ def open_step(page, label: str):
 
 
 def submit(page, panel, label: str) -> None:
-    panel.get_by_role("button", name=label, exact=True).click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, panel.get_by_role("button", name=label, exact=True))
     assert page.get_by_text(f"已完成：{label}。").is_visible()
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from agencies.demo import DEMO_PASSWORD
 from collaboration.models import CollaborationRequest, RefusalRuling, Status
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_to_next_page, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +37,7 @@ def create_request(page, live_server, subject: str) -> str:
     page.get_by_label("事项类型").select_option(label="涉税信息查询")
     page.get_by_label("事项标题").fill(subject)
     page.get_by_label("请求内容").fill("请提供湘江贸易有限公司 2026 年股权变更登记材料。")
-    page.get_by_role("button", name="提交请求").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="提交请求"))
     assert page.get_by_role("heading", level=1).inner_text() == subject
     assert page.get_by_text(re.compile(r"协作请求 XZ-\d{4}-\d{6} 已提交")).is_visible()
     return page.url
@@ -53,8 +52,7 @@ def take_step(page, label: str, fields: dict[str, str] | None = None) -> None:
         panel.locator("summary").click()
     for field, value in (fields or {}).items():
         panel.get_by_label(field).fill(value)
-    panel.get_by_role("button", name=label, exact=True).click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, panel.get_by_role("button", name=label, exact=True))
     assert page.get_by_text(f"已完成：{label}。").is_visible()
 
 
@@ -105,8 +103,7 @@ def test_request_refused_contested_and_ruled_unjustified(page, live_server, demo
     ).first
     panel.get_by_label("无故拒绝，退回继续办理").check()
     panel.get_by_label("裁定意见").fill("拒绝理由不成立，请市场监管局按期办理。")
-    panel.get_by_role("button", name="裁定", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, panel.get_by_role("button", name="裁定", exact=True))
     assert page.get_by_text("无故拒绝", exact=True).first.is_visible()
     req = CollaborationRequest.objects.get(subject="个体户登记信息查询（拒绝后裁定）")
     assert req.refusal_ruling == RefusalRuling.UNJUSTIFIED

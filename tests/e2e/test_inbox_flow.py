@@ -15,7 +15,7 @@ from agencies.demo import DEMO_PASSWORD
 from agencies.models import User
 from collaboration.models import CollaborationRequest
 from collaboration.services import request_deadline_scan
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, click_to_next_page, login
 from zhengxiang_portal.notifications.models import Notification
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -53,8 +53,7 @@ def test_tax_staff_reads_the_reminder_for_xz_2026_000012_and_the_count_clears(
     page.screenshot(path=str(ARTIFACTS / "inbox_tax_staff.png"), full_page=True)
 
     # Opening it goes to the request, whose timeline says the tax staff were told
-    item.get_by_role("link").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, item.get_by_role("link"))
     assert page.url.endswith(f"/requests/{req.pk}/")
     assert "已通知：国家税务总局衡阳市蒸湘区税务局 刘税明" in page.locator(".timeline").inner_text()
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from agencies.roles import Role
 from sharing_catalog.models import CatalogItem, Objection, Submission
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_to_next_page, login
 from tests.factories import PASSWORD, UserFactory
 from tests.sharing_catalog.submission_builders import (  # noqa: F401 (fixture)
     World,
@@ -87,8 +87,7 @@ def test_objection_on_two_rows_is_corrected_and_the_ledger_shows_it(
     page.get_by_role("link", name="上传更正数据").click()
     page.get_by_label("数据文件").set_input_files(str(upload))
     page.get_by_role("button", name="上传并校验").click()
-    page.get_by_role("button", name="校核无误，确认数据").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="校核无误，确认数据"))
     v2 = Submission.objects.get(version=2)
     assert v2.status == Submission.Status.CONFIRMED
     page.goto(f"{live_server.url}/catalog/objections/{objection.pk}/")

@@ -8,7 +8,7 @@ import pytest
 from django_otp.oath import totp
 
 from agencies.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_to_next_page, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,8 +29,7 @@ def test_auditor_enrols_2fa_then_searches_exports_and_verifies_the_trail(
     assert page.get_by_role("img", name="双因素认证二维码").is_visible()
     secret = page.locator(".mono").first.inner_text()
     page.get_by_label("动态验证码").fill(_code_from_secret(secret))
-    page.get_by_role("button", name="验证并启用").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="验证并启用"))
     assert page.url == f"{live_server.url}/"
 
     page.get_by_role("link", name="安全审计").click()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.demo import DEMO_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, click_to_next_page, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +20,7 @@ def test_leader_reads_a_months_statistics_and_downloads_them(page, live_server, 
     page.goto(f"{live_server.url}/requests/statistics/")
     assert page.get_by_label("月份").input_value() == month  # the page opens on this month
     page.get_by_label("月份").fill(month)
-    page.get_by_role("button", name="统计").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="统计"))
     assert f"month={month}" in page.url
     for heading in ["按协作类别", "异议（按信息资源与办理状态）", "数据上传（按信息资源与状态）"]:
         assert page.get_by_role("heading", name=heading).is_visible()

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from sharing_catalog.models import Receipt, Submission
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_to_next_page, login
 from tests.factories import PASSWORD
 from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse fixture)
     LABELS,
@@ -49,8 +49,7 @@ def _download(page, name):
 
 
 def _logout(page):
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="退出"))
 
 
 def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server, tmp_path):
@@ -67,8 +66,7 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     template = _download(page, "下载报送模板")
     bad = _fill_template(template, tmp_path, "司法拍卖10月.xlsx", bad_rows)
     page.get_by_label("数据文件").set_input_files(str(bad))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="上传并校验"))
 
     # sees the errors by cell
     assert page.get_by_text("校验未通过").first.is_visible()
@@ -90,16 +88,14 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     )
     page.get_by_role("link", name="上传更正后的文件").click()
     page.get_by_label("数据文件").set_input_files(str(fixed))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="上传并校验"))
     assert "第 2 版" in page.get_by_role("heading", level=1).inner_text()
     progress = page.locator("progress")
     assert progress.get_attribute("value") == "100"
     assert page.get_by_text("校验通过待确认").first.is_visible()
 
     # confirms (校核、确认)
-    page.get_by_role("button", name="校核无误，确认数据").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="校核无误，确认数据"))
     assert page.get_by_text("数据已确认").is_visible()
     confirmed = Submission.objects.get(status=Submission.Status.CONFIRMED)
     assert confirmed.version == 2
@@ -108,8 +104,7 @@ def test_liaison_uploads_fixes_confirms_and_consumer_receives(page, live_server,
     # a consumer sees it, acknowledges it and downloads it
     login(page, live_server, world.consumer_liaison.username, PASSWORD)
     page.get_by_role("link", name=re.compile("司法拍卖成交信息")).first.click()
-    page.get_by_role("button", name="确认接收").click()
-    page.wait_for_load_state("networkidle")
+    click_to_next_page(page, page.get_by_role("button", name="确认接收"))
     assert page.get_by_text("本单位已接收").is_visible()
     assert Receipt.objects.filter(submission=confirmed, unit=world.consumer).exists()
     # the purpose step comes first (Art. 24, 27: statutory duty declared, then logged)
