@@ -138,6 +138,7 @@ class Processes:
         self.env = env
         self.logdir = logdir
         self.procs: list[subprocess.Popen] = []
+        self._web: list[subprocess.Popen] = []
         self._logs: list = []
 
     def _start(
@@ -168,6 +169,7 @@ class Processes:
             ],
             env,
         )
+        self._web.append(proc)
         wait_for(lambda: _port_open(port), "gunicorn to listen", self.logs)
         return proc
 
@@ -203,9 +205,17 @@ class Processes:
         proc.wait(timeout=10)
 
     def stop_all(self) -> None:
+        """Stop every process at the test's end (nothing of their shutdown is asserted).
+
+        Celery workers and beats (one process each: --pool=solo) are killed; their warm shutdown
+        took one to two seconds a test. gunicorn is terminated: its master stops its workers.
+        """
         for proc in self.procs:
             if proc.poll() is None:
-                proc.terminate()
+                if proc in self._web:
+                    proc.terminate()
+                else:
+                    proc.kill()
         for proc in self.procs:
             try:
                 proc.wait(timeout=15)
