@@ -383,6 +383,10 @@ def _parallel_wanted(submission: Submission) -> bool:
 def _start_readers(
     submission: Submission, specs: list[FieldSpec], snapshot: PreviousSnapshot | None
 ) -> ReaderPair:
+    # The reader imports nothing: a module first imported after a fork may wait on a lock
+    # another thread of the worker held when it forked.
+    import python_calamine  # noqa: F401
+
     path = _media_path(str(submission.file.name))
     keys = [s.key for s in specs]
 
