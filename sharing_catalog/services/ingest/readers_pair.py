@@ -1,9 +1,9 @@
 """Two reader processes for one large workbook (issue 16 point 6: two cores, reading and
 validation overlapped).
 
-`ReaderPair.start(load, share)` forks a reader that caps its own address space (RLIMIT_AS at
-INGEST_MEMORY_BUDGET_MB above what it inherited: the process-level last guard of issue 16
-point 1) and calls `load()` — the calamine read, which holds the GIL and cannot share a process
+`ReaderPair.start(load, share)` forks a reader that caps its own address space (RLIMIT_AS: what
+it inherited plus what the worker's resident memory leaves of INGEST_MEMORY_BUDGET_MB, the
+process-level last guard of issue 16 point 1) and calls `load()` — the calamine read, which holds the GIL and cannot share a process
 with anything else. The caller, meanwhile, measures the workbook. Once loaded, the reader forks
 a second one (which shares the loaded sheet copy-on-write) and each calls `share(loaded, index,
 send)` for its half of the work, sending messages to the caller through its own pipe.
@@ -42,18 +42,18 @@ class ReaderOutOfMemory(Exception):
     """A reader ran out of the memory it may use."""
 
 
-def _virtual_size() -> int:
-    """This process's address space in bytes (VmSize)."""
+def _status_bytes(field: str) -> int:
+    """A size from /proc/self/status (VmSize: address space, VmRSS: resident), in bytes."""
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmSize:"):
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     return 0
 
 
 def _cap_memory(budget_bytes: int) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _virtual_size() + budget_bytes
+    limit = _status_bytes("VmSize:") + budget_bytes
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -92,6 +92,8 @@ class ReaderPair:
         *,
         budget_bytes: int,
     ) -> ReaderPair:
+        # what the worker holds already counts against the budget (a quarter at least is left)
+        room = max(budget_bytes - _status_bytes("VmRSS:"), budget_bytes // 4)
         receivers, senders = zip(*(Pipe(duplex=False) for _n in range(2)), strict=True)
         pid = os.fork()
         if pid == 0:  # the first reader
@@ -105,7 +107,7 @@ class ReaderPair:
                 faulthandler.disable()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _cap_memory(budget_bytes)
+                _cap_memory(room)
                 loaded = load()
                 second = os.fork()
                 if second == 0:
