@@ -3,10 +3,11 @@ validation overlapped).
 
 `ReaderPair.start(load, share)` forks a reader that caps its own address space (RLIMIT_AS: what
 it inherited plus what the worker's resident memory leaves of INGEST_MEMORY_BUDGET_MB, the
-process-level last guard of issue 16 point 1) and calls `load()` — the calamine read, which holds the GIL and cannot share a process
-with anything else. The caller, meanwhile, measures the workbook. Once loaded, the reader forks
-a second one (which shares the loaded sheet copy-on-write) and each calls `share(loaded, index,
-send)` for its half of the work, sending messages to the caller through its own pipe.
+process-level last guard of issue 16 point 1) and calls `load()` — the calamine read, which
+holds the GIL and cannot share a process with anything else. The caller, meanwhile, measures
+the workbook. Once loaded, the reader forks a second one (which shares the loaded sheet
+copy-on-write) and each calls `share(loaded, index, send)` for its half of the work, sending
+messages to the caller through its own pipe.
 
 The caller reads them with `recv(index)`. What a reader could not do arrives as an exception:
 `ReaderFailed` (it raised: the caller does the work itself, which reports the problem the way
