@@ -7,8 +7,9 @@ guarantee — no record without its submission — with one check per statement:
 - INSERT or UPDATE of records: the statement's rows' submissions must exist; they are locked
   FOR KEY SHARE (as a foreign key locks them), so none can be deleted before the transaction
   ends;
-- DELETE (or a changed id) of submissions: refused while records still refer to them (Django
-  deletes a submission's records first, as its on_delete=CASCADE says).
+- DELETE of submissions: their records go with them, as the model's on_delete=CASCADE says
+  (Django deletes them first anyway; this covers a delete made behind its back);
+- a changed submission id: refused while records refer to the old one.
 
 PostgreSQL checks each statement's rows as a set (transition tables); SQLite, which has only
 row triggers, checks each row (it is the embedded default, not the path of large files).
@@ -49,7 +50,19 @@ CREATE TRIGGER record_submission_exists_on_update
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION sharing_catalog_record_submission_exists();
 
-CREATE FUNCTION sharing_catalog_submission_keeps_records() RETURNS trigger
+CREATE FUNCTION sharing_catalog_submission_takes_records() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM sharing_catalog_record r USING old_rows o WHERE r.submission_id = o.id;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER submission_takes_records_on_delete
+    AFTER DELETE ON sharing_catalog_submission
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION sharing_catalog_submission_takes_records();
+
+CREATE FUNCTION sharing_catalog_submission_keeps_its_id() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (
@@ -57,27 +70,23 @@ BEGIN
         JOIN sharing_catalog_record r ON r.submission_id = o.id
         WHERE NOT EXISTS (SELECT 1 FROM sharing_catalog_submission s WHERE s.id = o.id)
     ) THEN
-        RAISE EXCEPTION 'a submission that still has records cannot be deleted'
+        RAISE EXCEPTION 'a submission that has records cannot change its id'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER submission_keeps_records_on_delete
-    AFTER DELETE ON sharing_catalog_submission
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION sharing_catalog_submission_keeps_records();
-
-CREATE TRIGGER submission_keeps_records_on_update
+CREATE TRIGGER submission_keeps_its_id_on_update
     AFTER UPDATE ON sharing_catalog_submission
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION sharing_catalog_submission_keeps_records();
+    FOR EACH STATEMENT EXECUTE FUNCTION sharing_catalog_submission_keeps_its_id();
 """
 
 POSTGRESQL_REVERSE = """
-DROP TRIGGER submission_keeps_records_on_update ON sharing_catalog_submission;
-DROP TRIGGER submission_keeps_records_on_delete ON sharing_catalog_submission;
-DROP FUNCTION sharing_catalog_submission_keeps_records();
+DROP TRIGGER submission_keeps_its_id_on_update ON sharing_catalog_submission;
+DROP FUNCTION sharing_catalog_submission_keeps_its_id();
+DROP TRIGGER submission_takes_records_on_delete ON sharing_catalog_submission;
+DROP FUNCTION sharing_catalog_submission_takes_records();
 DROP TRIGGER record_submission_exists_on_update ON sharing_catalog_record;
 DROP TRIGGER record_submission_exists_on_insert ON sharing_catalog_record;
 DROP FUNCTION sharing_catalog_record_submission_exists();
@@ -92,21 +101,20 @@ SQLITE = [
     BEFORE UPDATE OF submission_id ON sharing_catalog_record
     WHEN NOT EXISTS (SELECT 1 FROM sharing_catalog_submission WHERE id = NEW.submission_id)
     BEGIN SELECT RAISE(ABORT, 'a record refers to a submission that does not exist'); END""",
-    """CREATE TRIGGER submission_keeps_records_on_delete
-    BEFORE DELETE ON sharing_catalog_submission
-    WHEN EXISTS (SELECT 1 FROM sharing_catalog_record WHERE submission_id = OLD.id)
-    BEGIN SELECT RAISE(ABORT, 'a submission that still has records cannot be deleted'); END""",
-    """CREATE TRIGGER submission_keeps_records_on_update
+    """CREATE TRIGGER submission_takes_records_on_delete
+    AFTER DELETE ON sharing_catalog_submission
+    BEGIN DELETE FROM sharing_catalog_record WHERE submission_id = OLD.id; END""",
+    """CREATE TRIGGER submission_keeps_its_id_on_update
     BEFORE UPDATE OF id ON sharing_catalog_submission
     WHEN NEW.id <> OLD.id
         AND EXISTS (SELECT 1 FROM sharing_catalog_record WHERE submission_id = OLD.id)
-    BEGIN SELECT RAISE(ABORT, 'a submission that still has records cannot be deleted'); END""",
+    BEGIN SELECT RAISE(ABORT, 'a submission that has records cannot change its id'); END""",
 ]
 SQLITE_NAMES = [
     ("record_submission_exists_on_insert", "sharing_catalog_record"),
     ("record_submission_exists_on_update", "sharing_catalog_record"),
-    ("submission_keeps_records_on_delete", "sharing_catalog_submission"),
-    ("submission_keeps_records_on_update", "sharing_catalog_submission"),
+    ("submission_takes_records_on_delete", "sharing_catalog_submission"),
+    ("submission_keeps_its_id_on_update", "sharing_catalog_submission"),
 ]
 
 

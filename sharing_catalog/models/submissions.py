@@ -178,9 +178,9 @@ class Record(models.Model):
     # No separate index on the foreign key: the unique (submission, row_number) index leads with
     # it, and one index fewer to maintain makes the bulk COPY of a large file faster.
     # No per-row foreign-key constraint either: a database trigger checks each INSERT or UPDATE
-    # statement's rows as a set, locking their submissions as a foreign key does, and refuses
-    # to delete a submission that still has records (migration 0010; issue 16 point 6: the
-    # per-row check took ~0.8 s of the database's time for 200,000 rows).
+    # statement's rows as a set, locking their submissions as a foreign key does; a deleted
+    # submission takes its records with it (migration 0010; issue 16 point 6: the per-row
+    # check took ~0.8 s of the database's time for 200,000 rows).
     submission = models.ForeignKey(
         Submission,
         on_delete=models.CASCADE,

@@ -33,10 +33,19 @@ def test_a_record_moved_to_a_submission_that_does_not_exist_is_refused():
     assert Submission.objects.filter(pk=record.submission_id).exists()
 
 
-def test_a_submission_with_records_cannot_be_deleted_behind_django_s_back():
+def test_a_submission_deleted_behind_django_s_back_takes_its_records_with_it():
+    record = RecordFactory(row_number=2)
+    other = RecordFactory(row_number=2)
+    Submission.objects.filter(pk=record.submission_id)._raw_delete(connection.alias)
+    assert not Record.objects.filter(pk=record.pk).exists()
+    assert Record.objects.filter(pk=other.pk).exists()  # another submission's records stay
+
+
+def test_a_submission_with_records_cannot_change_its_id():
     record = RecordFactory(row_number=2)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.filter(pk=record.submission_id)._raw_delete(connection.alias)
+        Submission.objects.filter(pk=record.submission_id).update(id=_missing_submission_id())
+    assert Record.objects.get(pk=record.pk).submission_id == record.submission_id
     assert Submission.objects.filter(pk=record.submission_id).exists()
 
 
