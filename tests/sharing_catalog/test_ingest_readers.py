@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from sharing_catalog.models import Record, Submission, SubmissionError
-from sharing_catalog.services.ingest import pipeline
+from sharing_catalog.services.ingest import parallel
 from sharing_catalog.services.ingest.readers_pair import (
     ReaderFailed,
     ReaderOutOfMemory,
@@ -34,7 +34,7 @@ from tests.sharing_catalog.submission_builders import (  # noqa: F401  (autouse 
 pytestmark = pytest.mark.django_db
 
 # more than two chunks, so each reader checks at least one and the second reader ends first
-ROWS = pipeline.PROGRESS_EVERY * 2 + 700
+ROWS = parallel.PROGRESS_EVERY * 2 + 700
 
 
 @pytest.fixture
@@ -48,17 +48,17 @@ def passes(monkeypatch):
     """Which path each attempt took: "readers" (completed), "fallback" (the readers gave way
     to the row path) or "rows"."""
     seen: list[str] = []
-    real = pipeline._validate_parallel
+    real = parallel.validate_parallel
 
     def spy(*args: Any, **kwargs: Any) -> None:
         try:
             real(*args, **kwargs)
-        except (pipeline._Irregular, ReaderFailed):
+        except (parallel.Irregular, ReaderFailed):
             seen.append("fallback")
             raise
         seen.append("readers")
 
-    monkeypatch.setattr(pipeline, "_validate_parallel", spy)
+    monkeypatch.setattr(parallel, "validate_parallel", spy)
     return seen
 
 
@@ -97,30 +97,28 @@ def _outcome(submission: Submission) -> dict[str, Any]:
 def _both(world, rows, settings, django_capture_on_commit_callbacks, passes, **kw):
     """The same rows through the readers and through the row path (a second obligation of
     the same item: the same file may not be uploaded twice to one)."""
-    parallel = _ingest(
-        world, rows, settings, django_capture_on_commit_callbacks, readers=True, **kw
-    )
+    readers = _ingest(world, rows, settings, django_capture_on_commit_callbacks, readers=True, **kw)
     world.obligation = ObligationFactory(item=world.item, month=9)
     taken = list(passes)
     row_path = _ingest(
         world, rows, settings, django_capture_on_commit_callbacks, readers=False, **kw
     )
     assert passes == taken, "the row path ran without the readers"
-    return _outcome(parallel), _outcome(row_path), taken
+    return _outcome(readers), _outcome(row_path), taken
 
 
 def test_a_clean_workbook_read_by_two_readers_stores_what_the_row_path_stores(
     world, settings, django_capture_on_commit_callbacks, passes
 ):
     rows = [good_row(n) for n in range(1, ROWS + 1)]
-    parallel, row_path, taken = _both(
+    readers, row_path, taken = _both(
         world, rows, settings, django_capture_on_commit_callbacks, passes
     )
     assert taken == ["readers"]
-    assert parallel["status"] == Submission.Status.VALIDATED
-    assert parallel["rows"] == (ROWS, ROWS, 0)
-    assert [r[0] for r in parallel["records"]] == list(range(2, ROWS + 2))
-    assert parallel == row_path
+    assert readers["status"] == Submission.Status.VALIDATED
+    assert readers["rows"] == (ROWS, ROWS, 0)
+    assert [r[0] for r in readers["records"]] == list(range(2, ROWS + 2))
+    assert readers == row_path
 
 
 def test_blank_rows_between_and_after_the_data_are_skipped_by_the_readers_too(
@@ -130,12 +128,12 @@ def test_blank_rows_between_and_after_the_data_are_skipped_by_the_readers_too(
     for at in (10, 2600, 2601, 4100):  # in each reader's chunks, and two together
         rows.insert(at, [None] * len(LABELS))
     rows += [[""] * len(LABELS)] * 3
-    parallel, row_path, taken = _both(
+    readers, row_path, taken = _both(
         world, rows, settings, django_capture_on_commit_callbacks, passes
     )
     assert taken == ["readers"]
-    assert parallel["rows"][1:] == (ROWS, 0)
-    assert parallel == row_path
+    assert readers["rows"][1:] == (ROWS, 0)
+    assert readers == row_path
 
 
 @pytest.mark.parametrize("where", ["first reader", "second reader"])
@@ -143,17 +141,17 @@ def test_an_error_met_by_a_reader_is_reported_by_the_row_path_with_every_other(
     world, settings, django_capture_on_commit_callbacks, passes, where
 ):
     rows = [good_row(n) for n in range(1, ROWS + 1)]
-    bad = 100 if where == "first reader" else pipeline.PROGRESS_EVERY + 100
+    bad = 100 if where == "first reader" else parallel.PROGRESS_EVERY + 100
     rows[bad][2] = "一千元"  # an amount that is no number
     rows[-1][0] = "91430400ABCDEFGHIJ"  # and a wrong credit code in the last chunk
-    parallel, row_path, taken = _both(
+    readers, row_path, taken = _both(
         world, rows, settings, django_capture_on_commit_callbacks, passes
     )
     assert taken == ["fallback"]
-    assert parallel["status"] == Submission.Status.INVALID
-    assert [e["cell"] for e in parallel["errors"]] == [f"C{bad + 2}", f"A{ROWS + 1}"]
-    assert parallel["records"] == []
-    assert parallel == row_path
+    assert readers["status"] == Submission.Status.INVALID
+    assert [e["cell"] for e in readers["errors"]] == [f"C{bad + 2}", f"A{ROWS + 1}"]
+    assert readers["records"] == []
+    assert readers == row_path
 
 
 def test_a_key_in_both_readers_halves_is_reported_with_both_rows(
@@ -161,28 +159,28 @@ def test_a_key_in_both_readers_halves_is_reported_with_both_rows(
 ):
     rows = [good_row(n) for n in range(1, ROWS + 1)]
     # row 12 (first reader's chunk) and the same credit code again in the second reader's
-    rows[pipeline.PROGRESS_EVERY + 5] = good_row(11)
-    parallel, row_path, taken = _both(
+    rows[parallel.PROGRESS_EVERY + 5] = good_row(11)
+    readers, row_path, taken = _both(
         world, rows, settings, django_capture_on_commit_callbacks, passes
     )
     assert taken == ["fallback"]
-    assert parallel["status"] == Submission.Status.INVALID
-    (duplicate,) = parallel["errors"]
-    assert f"第 12 行与第 {pipeline.PROGRESS_EVERY + 7} 行" in duplicate["message"]
-    assert parallel == row_path
+    assert readers["status"] == Submission.Status.INVALID
+    (duplicate,) = readers["errors"]
+    assert f"第 12 行与第 {parallel.PROGRESS_EVERY + 7} 行" in duplicate["message"]
+    assert readers == row_path
 
 
 def test_a_missing_column_is_one_header_error_through_the_readers_as_through_the_rows(
     world, settings, django_capture_on_commit_callbacks, passes
 ):
     rows = [good_row(n)[1:] for n in range(1, ROWS + 1)]
-    parallel, row_path, taken = _both(
+    readers, row_path, taken = _both(
         world, rows, settings, django_capture_on_commit_callbacks, passes, header=LABELS[1:]
     )
     assert taken == ["fallback"]
-    assert parallel["rows"][2] == 1
-    assert "统一社会信用代码" in parallel["errors"][0]["message"]
-    assert parallel == row_path
+    assert readers["rows"][2] == 1
+    assert "统一社会信用代码" in readers["errors"][0]["message"]
+    assert readers == row_path
 
 
 def test_a_reader_that_raises_gives_way_to_the_row_path(
@@ -191,7 +189,7 @@ def test_a_reader_that_raises_gives_way_to_the_row_path(
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("a bug in a reader")
 
-    monkeypatch.setattr(pipeline, "_validate_share", broken)
+    monkeypatch.setattr(parallel, "_validate_share", broken)
     rows = [good_row(n) for n in range(1, ROWS + 1)]
     submission = _ingest(world, rows, settings, django_capture_on_commit_callbacks, readers=True)
     assert passes == ["fallback"]
@@ -205,7 +203,7 @@ def test_a_workbook_that_outgrows_the_readers_memory_cap_is_refused_as_too_large
 ):
     # Given a shared-string bomb the measure does not foresee (as if it had a blind spot), and
     # a budget the bomb's cells exceed many times over
-    monkeypatch.setattr(pipeline, "measure_table", lambda _path: {})
+    monkeypatch.setattr(parallel, "measure_table", lambda _path: {})
     settings.INGEST_MEMORY_BUDGET_MB = 64
     settings.INGEST_PARALLEL_MIN_BYTES = 0
     path = shared_string_bomb(tmp_path / "bomb.xlsx", rows=4000)

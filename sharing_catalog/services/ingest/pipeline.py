@@ -4,9 +4,10 @@
 
 1. claims the submission (a fresh claim token) unless another attempt holds a live lease, and
    deletes anything a dead worker left;
-2. streams the rows through the validator, writing valid rows to a spool file in COPY format
-   and updating progress every few thousand rows — each update renews the lease, so only an
-   attempt that stopped progressing (dead, frozen) is taken over after INGEST_LEASE_SECONDS;
+2. streams the rows through the validator (a large workbook on PostgreSQL: through two reader
+   processes, `parallel`), writing valid rows as COPY text (`batches`) and updating progress
+   every few thousand rows — each update renews the lease, so only an attempt that stopped
+   progressing (dead, frozen) is taken over after INGEST_LEASE_SECONDS;
 3. in ONE transaction stores the records (PostgreSQL COPY, or bulk_create on SQLite) or the
    error report, and sets the final status — so a worker that dies leaves nothing half-stored,
    and a re-run completes exactly once: the claim token is checked under the row lock in that
@@ -20,18 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import os
 import queue
-import re
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
-import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -40,7 +36,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sharing_catalog.models import (
-    FieldType,
     Record,
     Submission,
     SubmissionError,
@@ -50,12 +45,24 @@ from zhengxiang_portal.ledger.actions import LedgerAction
 from zhengxiang_portal.ledger.services import ledger_append
 
 from ..obligations import obligation_mark_submitted
-from ..readers import FileRejected, Table, measure_table, open_table, too_large
+from ..readers import FileRejected, open_table
 from ..record_codec import RecordCodec
 from ..validation.cells import FieldSpec, error, specs_for_schema
-from ..validation.plausibility import decimal_jumps, plausibility_warnings
-from ..validation.rows import KEY_SEPARATOR, RowValidator, is_blank_row
-from .readers_pair import ReaderFailed, ReaderOutOfMemory, ReaderPair, Send
+from ..validation.plausibility import plausibility_warnings
+from ..validation.rows import RowValidator, is_blank_row
+from . import parallel
+from .batches import (
+    PROGRESS_EVERY,
+    ROW_BATCH,
+    Encoder,
+    IngestResult,
+    PreviousSnapshot,
+    Progress,
+    copy_lines,
+    copy_unescape,
+    read_header,
+)
+from .readers_pair import ReaderFailed, ReaderPair
 from .upload import INGEST_TASK, _media_path
 
 if TYPE_CHECKING:
@@ -63,11 +70,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_STORED_ERRORS = 5000  # a file with more errors is wrong as a whole; the count is still exact
-PROGRESS_EVERY = 2000  # rows between progress updates (one small UPDATE each)
-ROW_BATCH = 500  # rows validated column by column at a time (divides PROGRESS_EVERY)
 SQLITE_BATCH = 2000
-Progress = Callable[..., None]  # (processed, total, stage=Submission.Stage.VALIDATING)
 
 
 def submission_ingest_sweep(*, now: dt.datetime | None = None) -> list[int]:
@@ -92,132 +95,6 @@ def submission_ingest_sweep(*, now: dt.datetime | None = None) -> list[int]:
         .values_list("pk", flat=True)[:500]
     )
     return [pk for pk in stuck if send_task_now(task_named(INGEST_TASK), submission_id=pk)]
-
-
-def _copy_escape(text: str) -> str:
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-
-
-_COPY_LINE = b"%b%d\t%b\t%b\n".__mod__
-
-
-def _copy_lines(
-    prefix: bytes, first_row: int, keys: list[str], datas: list[dict[str, Any]]
-) -> Iterator[bytes]:
-    """COPY text lines (UTF-8) of consecutive rows: "submission<TAB>row<TAB>key<TAB>json" each.
-
-    A batch at a time: orjson writes every control character of a payload as an escape, so
-    the payloads joined by NUL (which JSON never holds raw) need one backslash doubling for the
-    whole batch; the keys are escaped only if any of them needs it. Bytes all the way to the
-    socket: text would be decoded here, then encoded again to cross a pipe and to reach the
-    database (~0.4 s of CPU for 200,000 rows)."""
-    blob = b"\x00".join(map(orjson.dumps, datas))
-    if b"\\" in blob:
-        blob = blob.replace(b"\\", b"\\\\")
-    if _COPY_SPECIAL.search("".join(keys)):
-        keys = list(map(_copy_escape, keys))
-    return map(
-        _COPY_LINE,
-        zip(
-            itertools.repeat(prefix),
-            itertools.count(first_row),
-            map(str.encode, keys),
-            blob.split(b"\x00"),
-        ),
-    )
-
-
-_UNESCAPE = re.compile(r"\\(.)")
-_UNESCAPE_MAP = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
-
-
-def _copy_unescape(text: str) -> str:
-    return _UNESCAPE.sub(lambda m: _UNESCAPE_MAP.get(m.group(1), m.group(1)), text)
-
-
-@dataclass
-class IngestResult:
-    processed: int = 0
-    row_count: int = 0  # rows that passed their own checks, even when the file is refused
-    error_count: int = 0
-    header_errors: int = 0
-    key_checked: bool = True  # False when a key column is missing: duplicates were not compared
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    keys: AbstractSet[str] = field(default_factory=set)
-    # Amounts kept for the tenfold-jump warning: only those of rows that jumped against the
-    # previous version (`previous`). Keeping every row's took ~400 MB for a
-    # 1,000,000-row second version, over the 1 GB budget (issue 16 point 6).
-    decimals: dict[str, dict[str, str]] = field(default_factory=dict)
-    previous: PreviousSnapshot | None = None
-
-    def note_decimals(self, key: str, data: Mapping[str, Any], decimal_keys: list[str]) -> None:
-        before = self.previous.amounts(key) if self.previous is not None else None
-        if before:
-            values = {k: data[k] for k in decimal_keys if k in data}
-            if decimal_jumps(before, values):
-                self.decimals[key] = values
-
-    def add_errors(self, errors: list[dict[str, Any]]) -> None:
-        self.error_count += len(errors)
-        room = MAX_STORED_ERRORS - len(self.errors)
-        if room > 0:
-            self.errors.extend(errors[:room])
-
-
-class _Encoder:
-    """What a batch of valid rows becomes: keys in stored form (hashed where sensitive), the
-    amounts plausibility compares, sealed values, COPY lines (Art. 24: sealed before anything
-    reaches the database). One piece for the row path and for the reader processes."""
-
-    def __init__(self, specs: list[FieldSpec], submission_id: int) -> None:
-        self.codec = codec = RecordCodec(specs)
-        self.prefix = b"%d\t" % submission_id
-        self.hash_key = codec.stored_key if codec.hashes_key else None
-        self._seal_rows = codec.seal_rows if codec.sensitive else None
-        self.decimal_keys = [s.key for s in specs if s.field_type == FieldType.DECIMAL]
-
-    def clean(
-        self,
-        checked: tuple[list[dict[str, Any]], list[str]],
-        first_row: int,
-        result: IngestResult,
-        *,
-        track: bool,
-        lines: list[bytes] | None,
-    ) -> list[str]:
-        """Count a clean batch (`RowValidator.validate_batch`'s answer) in `result`, add its
-        COPY lines to `lines` (None once the file has errors: nothing will be stored), and
-        return its keys as stored."""
-        datas, keys = checked
-        result.row_count += len(datas)
-        if self.hash_key is not None:
-            keys = list(map(self.hash_key, keys))
-        if track and self.decimal_keys:
-            for key, clear in zip(keys, datas, strict=True):
-                result.note_decimals(key, clear, self.decimal_keys)
-        if lines is not None:
-            if self._seal_rows is not None:
-                self._seal_rows(datas)
-            lines.extend(_copy_lines(self.prefix, first_row, keys, datas))
-        return keys
-
-
-def _read_header(rows: Iterator[list[Any]]) -> tuple[list[Any] | None, int]:
-    """The header row and its row number, past any blank lines above it."""
-    row_number = 1
-    header = next(rows, None)
-    while header is not None and is_blank_row(header):
-        row_number += 1
-        header = next(rows, None)
-    return header, row_number
 
 
 def _claim(submission_id: int) -> tuple[Submission, str] | None:
@@ -290,7 +167,7 @@ def _validate_into(
     rest of the file is still checked so the report lists every problem. Sensitive values are
     sealed and sensitive keys hashed here, before anything reaches the database (Art. 24).
     """
-    encoder = _Encoder(specs, submission.pk)
+    encoder = Encoder(specs, submission.pk)
     seal = encoder.codec.seal if encoder.codec.sensitive else None
     hash_key = encoder.hash_key
     stored_keys: set[str] = set()
@@ -300,7 +177,7 @@ def _validate_into(
     )
     progress(0, table.total)
     rows = iter(table.rows)
-    header, row_number = _read_header(rows)
+    header, row_number = read_header(rows)
     if header is None:
         result.add_errors([error(row=None, col=None, message=_("文件中没有任何内容。"))])
         return specs
@@ -349,7 +226,7 @@ def _validate_into(
                 result.note_decimals(key, data, decimal_keys)
             if not result.error_count:
                 batch.extend(
-                    _copy_lines(prefix, number, [key], [seal(data) if seal is not None else data])
+                    copy_lines(prefix, number, [key], [seal(data) if seal is not None else data])
                 )
     if batch and not result.error_count:
         write(b"".join(batch))
@@ -357,166 +234,6 @@ def _validate_into(
     # the validator's own keys, not a copy (a 1,000,000-row file: ~60 MB saved)
     result.keys = stored_keys if hash_key is not None else validator.seen_keys.keys()
     return specs
-
-
-class _Irregular(Exception):
-    """The readers met a row the column-by-column check does not take (an error, an empty
-    required cell, a key also in the other half, a formula without its value…): the row path
-    reads the file again and reports every problem exactly as it always does."""
-
-
-IRREGULAR, HEADER, ROWS, END = "irregular", "header", "rows", "end"
-
-
-def _parallel_wanted(submission: Submission) -> bool:
-    """Large workbooks are read by two reader processes (PostgreSQL only: its COPY runs beside
-    them; the embedded default's SQLite keeps one process)."""
-    return (
-        connection.vendor == "postgresql"
-        and submission.file_kind == "xlsx"
-        and bool(settings.INGEST_PARALLEL_READERS)
-        and (submission.file_size or 0) >= settings.INGEST_PARALLEL_MIN_BYTES
-        and hasattr(os, "fork")
-    )
-
-
-def _start_readers(
-    submission: Submission, specs: list[FieldSpec], snapshot: PreviousSnapshot | None
-) -> ReaderPair:
-    # The reader imports nothing: a module first imported after a fork may wait on a lock
-    # another thread of the worker held when it forked.
-    import python_calamine  # noqa: F401
-
-    path = _media_path(str(submission.file.name))
-    keys = [s.key for s in specs]
-
-    def load() -> Table:
-        # measured by the caller meanwhile; here the address-space cap is the guard
-        return open_table(path, submission.file_kind, keys=keys, measures={})
-
-    def share(table: Table, index: int, send: Send) -> None:
-        _validate_share(
-            table,
-            index,
-            send,
-            specs=specs,
-            submission_id=submission.pk,
-            snapshot=snapshot,
-        )
-
-    budget = int(settings.INGEST_MEMORY_BUDGET_MB) * 1024 * 1024
-    return ReaderPair.start(load, share, budget_bytes=budget)
-
-
-def _non_blank_runs(rows: list[list[Any]], first_row: int) -> Iterator[tuple[int, list[list[Any]]]]:
-    """Consecutive non-blank rows of `rows` with the number of the first (the row path skips
-    blank rows)."""
-    run: list[list[Any]] = []
-    start = first_row
-    for number, row in enumerate(rows, first_row):
-        if is_blank_row(row):
-            if run:
-                yield start, run
-                run = []
-            continue
-        if not run:
-            start = number
-        run.append(row)
-    if run:
-        yield start, run
-
-
-def _validate_share(
-    table: Table,
-    index: int,
-    send: Send,
-    *,
-    specs: list[FieldSpec],
-    submission_id: int,
-    snapshot: PreviousSnapshot | None,
-) -> None:
-    """A reader's half: every other chunk of PROGRESS_EVERY rows, checked column by column and
-    sent as COPY text with its keys; the first row that needs the row path stops it."""
-    rows = iter(table.rows)
-    header, row_number = _read_header(rows)
-    validator = RowValidator(specs, header) if header is not None else None
-    if index == 0:
-        warnings = validator.header_warnings if validator is not None else []
-        send((HEADER, table.total, warnings, bool(validator and validator.key_columns)))
-    if validator is None or validator.header_errors or not validator.key_complete:
-        send((IRREGULAR,))
-        return
-    encoder = _Encoder(specs, submission_id)
-    result = IngestResult(previous=snapshot)
-    track = snapshot is not None
-    processed = 0
-    for n in itertools.count():
-        chunk = list(itertools.islice(rows, PROGRESS_EVERY))
-        if not chunk:
-            break
-        first_row = row_number + 1
-        row_number += len(chunk)
-        processed += len(chunk)
-        if n % 2 != index:
-            continue
-        lines: list[bytes] = []
-        keys: list[str] = []
-        for start in range(0, len(chunk), ROW_BATCH):
-            batch, first = chunk[start : start + ROW_BATCH], first_row + start
-            checked = validator.validate_batch(batch, first)
-            runs = [(first, checked)] if checked is not None else []
-            if checked is None:
-                for number, run in _non_blank_runs(batch, first):
-                    checked = validator.validate_batch(run, number)
-                    if checked is None:
-                        send((IRREGULAR,))
-                        return
-                    runs.append((number, checked))
-            for number, clean in runs:
-                keys.extend(encoder.clean(clean, number, result, track=track, lines=lines))
-        send((ROWS, processed, b"".join(lines), keys, result.decimals))
-        result.decimals = {}
-    send((END, processed))
-
-
-def _validate_parallel(
-    pair: ReaderPair,
-    submission: Submission,
-    write: Callable[[bytes], Any],
-    result: IngestResult,
-    progress: Progress,
-) -> None:
-    """Measure the workbook while the first reader loads it, then COPY what the two readers
-    send, in row order. Raises _Irregular when the row path must read the file instead."""
-    measures = measure_table(_media_path(str(submission.file.name)))
-    if any(m.uncached_formulas for m in measures.values()):
-        raise _Irregular  # the row path names each such cell
-    try:
-        message = pair.recv(0)
-        if message[0] != HEADER:
-            raise _Irregular
-        _kind, total, warnings, keyed = message
-        progress(0, total)
-        result.warnings.extend(warnings)
-        seen: set[str] = set()
-        index = 0
-        while (message := pair.recv(index))[0] == ROWS:
-            _kind, processed, text, keys, decimals = message
-            if keyed and not seen.isdisjoint(keys):
-                raise _Irregular  # a key of the other half: the row path names both rows
-            seen.update(keys)
-            result.row_count += len(keys)
-            result.decimals.update(decimals)
-            write(text)
-            progress(processed, max(total, processed))
-            index = 1 - index
-        if message[0] != END or pair.recv(1 - index)[0] != END:
-            raise _Irregular
-    except ReaderOutOfMemory:
-        raise too_large() from None
-    pair.finish()
-    result.processed = message[1]
-    result.keys = seen
 
 
 def _load_records(spool: IO[bytes]) -> None:
@@ -534,7 +251,7 @@ def _load_records(spool: IO[bytes]) -> None:
         return
     # SQLite: the spooled JSON text goes in as it is (a JSON column is text there); building a
     # model and re-encoding its data cost ~18 s of the 28 s a 100,000-row file sat at 99 %.
-    unescape = _copy_unescape
+    unescape = copy_unescape
     sql = (
         f"INSERT INTO {Record._meta.db_table} "  # noqa: S608 (our table name)
         "(submission_id, row_number, unique_key, data) VALUES (%s, %s, %s, %s)"
@@ -632,34 +349,6 @@ def _orm_progress(submission: Submission, token: str) -> Progress:
     return progress
 
 
-@dataclass
-class PreviousSnapshot:
-    """What plausibility checks need of the previous confirmed version, read up front.
-
-    Keys are in the current schema's stored form (hashed where sensitive); `labels` gives the
-    masked key to show for a hashed one.
-    """
-
-    row_count: int
-    keys: set[str]
-    # Each record's amounts as a tuple in `decimal_fields` order: a dict per record took
-    # ~130 MB more for 1,000,000 records (issue 16 point 6: a second version within 1 GB).
-    decimals: dict[str, tuple[Any, ...]]
-    has_key: bool
-    labels: dict[str, str] = field(default_factory=dict)
-    decimal_fields: tuple[str, ...] = ()
-
-    def describe(self, key: str) -> str:
-        return self.labels.get(key) or key.replace(KEY_SEPARATOR, " / ")
-
-    def amounts(self, key: str) -> dict[str, str] | None:
-        """The previous version's amounts of the record with `key` (field → text), if any."""
-        values = self.decimals.get(key)
-        if values is None:
-            return None
-        return {k: v for k, v in zip(self.decimal_fields, values, strict=True) if v is not None}
-
-
 def _previous_snapshot(codec: RecordCodec, previous: Submission | None) -> PreviousSnapshot | None:
     if previous is None:
         return None
@@ -704,7 +393,7 @@ def _validate_safely(
     result.previous = snapshot
     try:
         if pair is not None:
-            _validate_parallel(pair, submission, write, result, progress)
+            parallel.validate_parallel(pair, submission, write, result, progress)
         else:
             _validate_into(
                 submission, specs, write, result, track=snapshot is not None, progress=progress
@@ -846,7 +535,7 @@ def _ingest_streaming(
     """PostgreSQL: COPY valid rows while validating, inside the one final transaction.
 
     The database parses and indexes rows on the other core while Python validates the next
-    ones; a large workbook is read and validated by two reader processes (`_start_readers`),
+    ones; a large workbook is read and validated by two reader processes (`parallel.start_readers`),
     forked before any thread starts. Progress goes through a separate autocommit connection so
     the page sees it live; nothing of the records is visible (or kept) unless the whole
     transaction commits.
@@ -857,7 +546,9 @@ def _ingest_streaming(
     params.pop("cursor_factory", None)
     params.pop("context", None)
     table = Record._meta.db_table
-    pair = _start_readers(submission, specs, snapshot) if _parallel_wanted(submission) else None
+    pair = None
+    if parallel.parallel_wanted(submission):
+        pair = parallel.start_readers(submission, specs, snapshot)
     try:
         with psycopg.connect(**params, autocommit=True) as side:
 
@@ -873,7 +564,7 @@ def _ingest_streaming(
 
             try:
                 _copy_attempt(submission, token, specs, snapshot, table, progress, pair)
-            except (_Irregular, ReaderFailed) as exc:
+            except (parallel.Irregular, ReaderFailed) as exc:
                 if isinstance(exc, ReaderFailed):
                     logger.warning("reader of submission %s failed:\n%s", submission.pk, exc)
                 pair.stop() if pair is not None else None
@@ -893,7 +584,7 @@ def _copy_attempt(
     progress: Progress,
     pair: ReaderPair | None,
 ) -> None:
-    """One pass over the file into one transaction; _Irregular or ReaderFailed (readers only)
+    """One pass over the file into one transaction; Irregular or ReaderFailed (readers only)
     leave the transaction rolled back for the row path to start again."""
     result = IngestResult()
     try:
