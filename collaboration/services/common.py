@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Unit, User
 from agencies.selectors import (
@@ -364,3 +365,15 @@ def stamp_answer(req: CollaborationRequest, actor: User, text: str) -> list[str]
         "working_days_to_answer",
         "updated_at",
     ]
+
+
+def scan_ledger_append(details: dict[str, Any]) -> None:
+    """The 台账 line of one batch of a deadline scan (Art. 7, 20): what it found and whom it
+    could not tell (each request's timeline names everyone who was)."""
+    ledger_append(
+        action=LedgerAction.REQUEST,
+        category=LedgerCategory.WORKFLOW,
+        actor="system",
+        target_label=_("协作请求期限扫描"),
+        details=details,
+    )

@@ -26,11 +26,10 @@ from django.utils.translation import gettext as _
 from agencies.models import User
 from agencies.selectors import NoticeBook, NoticeRecipients, working_group_recipients
 from zhengxiang_portal.deadlines.scan import ScanDays, ScanResult
-from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import Message, notify_many
 
 from ..models import RUNNING_STATUSES, CollaborationRequest, Extension, TimelineEntry
+from .common import scan_ledger_append
 from .waits import request_wait_scan
 
 logger = logging.getLogger(__name__)
@@ -222,19 +221,15 @@ def request_deadline_scan(*, batch_size: int | None = None) -> ScanResult:
             notifications += notify_many(messages)
             # The state change's ledger entry, in its transaction: which requests, and the
             # exceptions of who was told (each request's timeline names everyone).
-            ledger_append(
-                action=LedgerAction.REQUEST,
-                category=LedgerCategory.WORKFLOW,
-                actor="system",
-                target_label=_("协作请求期限扫描"),
-                details={
+            scan_ledger_append(
+                {
                     "event": "deadline_scan",
                     "kind": kind,
                     "day": today.isoformat(),
                     "request_ids": [r[0] for r in rows],
                     "told_working_group_instead": fell_back,
                     "told_nobody": sorted(pk for pk, who in told.items() if who.nobody),
-                },
+                }
             )
     # Then the waits on the requester and the working group (waits.py), on the same day; the
     # counts above stay the asked units' (the notices created are counted together).

@@ -40,12 +40,10 @@ from django.utils.translation import gettext_lazy
 
 from agencies.selectors import NoticeRecipients, user_recipients, working_group_recipients
 from zhengxiang_portal.deadlines.scan import ScanDays, claim_batches
-from zhengxiang_portal.ledger.actions import LedgerAction, LedgerCategory
-from zhengxiang_portal.ledger.services import ledger_append
 from zhengxiang_portal.notifications.services import Message, notify_many
 
 from ..models import RUNNING_STATUSES, CollaborationRequest, Extension, Status, TimelineEntry
-from .common import detail_url
+from .common import detail_url, scan_ledger_append
 
 logger = logging.getLogger(__name__)
 
@@ -292,18 +290,14 @@ def request_wait_scan(*, days: ScanDays | None = None) -> tuple[int, int, int]:
                     reminded += 1
             TimelineEntry.objects.bulk_create(entries)
             created += notify_many(messages)
-            ledger_append(
-                action=LedgerAction.REQUEST,
-                category=LedgerCategory.WORKFLOW,
-                actor="system",
-                target_label=_("协作请求期限扫描"),
-                details={
+            scan_ledger_append(
+                {
                     "event": "wait_scan",
                     "wait": wait.name,
                     "day": days.today.isoformat(),
                     "keys": [key for _r, _s, key, _e in due_now],
                     "told_nobody": nobody,
-                },
+                }
             )
             if nobody:
                 logger.error("wait notices reached nobody for requests %s", nobody)
