@@ -71,7 +71,9 @@ def test_uploads_made_while_redis_is_down_are_all_processed_once_it_returns(
 
 def test_a_worker_killed_mid_file_leaves_a_submission_that_completes_exactly_once(processes):
     world = World()
-    rows = 20_000
+    # seconds of work, so that it is seen mid-file (polled every 0.25 s): 20,000 rows once took
+    # 0.25 s in all, and the worker was never caught part-way
+    rows = 200_000
     _every_second("sharing_catalog.sweep_submissions")
     doomed = processes.worker("doomed")
     submission = _upload(world, rows, "big.csv")  # published to Redis at commit
@@ -116,9 +118,10 @@ def _no_crash(processes) -> None:
 
 def test_an_ingestion_longer_than_its_lease_is_not_taken_over_while_it_progresses(processes):
     """The lease follows progress: a live worker keeps its file, however long the file."""
-    processes.env["INGEST_LEASE_SECONDS"] = "3"
+    lease = 2
+    processes.env["INGEST_LEASE_SECONDS"] = str(lease)
     world = World()
-    rows = 400_000  # several leases long even on a quiet machine (150,000 took 5 s here)
+    rows = 600_000  # several leases long on a quiet machine (~11 s at 55,000 rows a second)
     _every_second("sharing_catalog.sweep_submissions")
     processes.wait_ready(processes.worker("a")), processes.wait_ready(processes.worker("b"))
     processes.beat()
@@ -128,7 +131,7 @@ def test_an_ingestion_longer_than_its_lease_is_not_taken_over_while_it_progresse
     wait_for(lambda: _done(submission.pk), "the long ingestion to finish", processes.logs)
 
     took = time.monotonic() - started
-    assert took > 2 * 3, f"the file took {took:.1f} s: not longer than the lease, proves nothing"
+    assert took > 2 * lease, f"the file took {took:.1f} s: not two leases long, proves nothing"
     assert _attempts(submission.pk) == 1, processes.logs()
     _validated_once(submission, rows)
     _no_crash(processes)
@@ -138,7 +141,7 @@ def test_a_superseded_attempt_commits_nothing_and_the_takeover_completes_once(pr
     """A worker frozen past its lease is taken over; woken, it must not commit its rows."""
     processes.env["INGEST_LEASE_SECONDS"] = "5"
     world = World()
-    rows = 60_000
+    rows = 200_000  # seconds of work: the worker is caught and frozen mid-file
     _every_second("sharing_catalog.sweep_submissions")
     first = processes.worker("first")
     processes.wait_ready(first)
